@@ -1,0 +1,14 @@
+//! What both server kinds lower into, and what the rules read. No parsing and no I/O here:
+//! each server's semantics (inheritance, vhost selection) are applied by its own crate before
+//! a [`Config`] exists.
+
+mod finding;
+mod listen;
+mod server;
+
+pub use finding::{Code, Finding, Label, ServerRef, Severity};
+pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
+pub use server::{
+    Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, Server,
+    ServerKind, Setting,
+};

@@ -1,0 +1,225 @@
+use std::path::PathBuf;
+
+use aop_source::{FileId, Span};
+
+use crate::{AddressPort, Finding, Listener, ServerRef};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerKind {
+    Nginx,
+    Apache,
+}
+
+impl ServerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerKind::Nginx => "nginx",
+            ServerKind::Apache => "apache",
+        }
+    }
+}
+
+/// Client-certificate verification, in nginx's words (Apache: `none`, `require`, `optional`,
+/// `optional_no_ca`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientVerify {
+    Off,
+    On,
+    Optional,
+    OptionalNoCa,
+}
+
+impl ClientVerify {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientVerify::Off => "off",
+            ClientVerify::On => "on",
+            ClientVerify::Optional => "optional",
+            ClientVerify::OptionalNoCa => "optional_no_ca",
+        }
+    }
+}
+
+/// Where an effective value came from: the server's default, a directive in the server
+/// itself, or a directive inherited from an enclosing context (shown as a second label).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    Own(Span),
+    Inherited(Span),
+}
+
+impl Origin {
+    pub fn span(self) -> Option<Span> {
+        match self {
+            Origin::Default => None,
+            Origin::Own(s) | Origin::Inherited(s) => Some(s),
+        }
+    }
+}
+
+/// An effective value and the directive that decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    pub fn default_value(value: T) -> Self {
+        Setting {
+            value,
+            origin: Origin::Default,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaRefKind {
+    /// nginx `ssl_client_certificate`: verifies and is sent to clients as acceptable CAs.
+    NginxClientCertificate,
+    /// nginx `ssl_trusted_certificate`: verifies without being advertised.
+    NginxTrustedCertificate,
+    /// Apache `SSLCACertificateFile`.
+    ApacheFile,
+    /// Apache `SSLCACertificatePath`: a directory of hashed links.
+    ApachePath,
+}
+
+impl CaRefKind {
+    pub fn directive(self) -> &'static str {
+        match self {
+            CaRefKind::NginxClientCertificate => "ssl_client_certificate",
+            CaRefKind::NginxTrustedCertificate => "ssl_trusted_certificate",
+            CaRefKind::ApacheFile => "SSLCACertificateFile",
+            CaRefKind::ApachePath => "SSLCACertificatePath",
+        }
+    }
+}
+
+/// A CA file or directory a server verifies clients against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaRef {
+    pub kind: CaRefKind,
+    /// As written in the configuration.
+    pub path: String,
+    /// Resolved as the server resolves it (nginx: conf prefix; Apache: `ServerRoot`).
+    pub resolved: PathBuf,
+    /// The directive naming it.
+    pub span: Span,
+    pub inherited: bool,
+}
+
+/// What a server (or location) does with a request that reaches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Hands out content: proxies, serves files, runs an application.
+    Serves,
+    /// Only redirects (to https or elsewhere).
+    Redirects,
+    /// Refuses: closes the connection, an error status, or no TLS handshake at all.
+    Rejects,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Serves => "serves",
+            Action::Redirects => "redirects",
+            Action::Rejects => "rejects",
+        }
+    }
+}
+
+/// A `location` (nginx) or `<Location>`/`<Directory>` (Apache) and what it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub span: Span,
+    pub path: String,
+    pub action: Action,
+}
+
+/// Client verification set inside a `<Directory>`/`<Location>` (Apache): it needs a
+/// renegotiation that TLS 1.3 clients refuse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PerDirectoryVerify {
+    pub section: Span,
+    pub directive: Span,
+    pub value: ClientVerify,
+}
+
+/// One virtual server: an nginx `server {}` or an Apache `<VirtualHost>` (or the main server).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub kind: ServerKind,
+    /// The opener: `server {` or `<VirtualHost *:443>`.
+    pub span: Span,
+    pub names: Vec<(String, Span)>,
+    pub listeners: Vec<Listener>,
+    /// nginx's old `ssl on`, or Apache's `SSLEngine`: makes every listener TLS.
+    pub tls_switch: Option<Setting<bool>>,
+    pub client_verify: Setting<ClientVerify>,
+    pub ca: Vec<CaRef>,
+    pub action: Action,
+    /// The directive that decided `action` (a `proxy_pass`, a `return 444`...), when one did.
+    pub action_span: Option<Span>,
+    pub locations: Vec<Location>,
+    /// A server-level refusal of clients whose certificate did not verify
+    /// (`if ($ssl_client_verify != SUCCESS) { return 403; }`, `Require expr ...`).
+    pub verify_enforced: Option<Span>,
+    /// nginx `ssl_reject_handshake on`: no handshake, so nothing is served over TLS.
+    pub reject_handshake: Option<Span>,
+    pub per_directory_verify: Vec<PerDirectoryVerify>,
+}
+
+impl Server {
+    pub fn new(kind: ServerKind, span: Span) -> Self {
+        Server {
+            kind,
+            span,
+            names: Vec::new(),
+            listeners: Vec::new(),
+            tls_switch: None,
+            client_verify: Setting::default_value(ClientVerify::Off),
+            ca: Vec::new(),
+            action: Action::Serves,
+            action_span: None,
+            locations: Vec::new(),
+            verify_enforced: None,
+            reject_handshake: None,
+            per_directory_verify: Vec::new(),
+        }
+    }
+
+    /// Whether any listener of this server speaks TLS.
+    pub fn tls(&self) -> bool {
+        self.listeners.iter().any(|l| l.tls)
+    }
+
+    pub fn reference(&self) -> ServerRef {
+        ServerRef {
+            kind: self.kind,
+            names: self.names.iter().map(|(n, _)| n.clone()).collect(),
+            listen: self.listeners.iter().map(Listener::describe).collect(),
+        }
+    }
+
+    /// The first name, or a placeholder that still tells the reader which server it is.
+    pub fn display_name(&self) -> String {
+        match self.names.first() {
+            Some((n, _)) if !n.is_empty() => n.clone(),
+            _ => "(no server_name)".to_string(),
+        }
+    }
+}
+
+/// A whole configuration tree after the server's semantics have been applied.
+#[derive(Debug)]
+pub struct Config {
+    pub kind: ServerKind,
+    pub entry: FileId,
+    pub servers: Vec<Server>,
+    pub address_ports: Vec<AddressPort>,
+    /// What reading and lowering found (AOP001, AOP002 and friends).
+    pub findings: Vec<Finding>,
+}

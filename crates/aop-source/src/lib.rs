@@ -1,0 +1,322 @@
+//! Every configuration file is read once into a [`SourceMap`]; everything downstream refers
+//! to text through a [`Span`] (file id + byte range), so positions stay exact even for bytes
+//! that are not UTF-8.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+mod limits;
+pub use limits::Limits;
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range inside one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// The smallest span covering both (same file assumed; the first file wins otherwise).
+    pub fn to(self, other: Span) -> Span {
+        if self.file != other.file {
+            return self;
+        }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// One file's bytes and its line index.
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    fn new(path: PathBuf, bytes: Vec<u8>) -> Self {
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        SourceFile {
+            path,
+            bytes,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (counted in characters, an invalid byte sequence
+    /// counting as one) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.bytes.len());
+        let line = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let column = String::from_utf8_lossy(&self.bytes[start..offset])
+            .chars()
+            .count();
+        (line + 1, column + 1)
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts
+            .get(line.checked_sub(1)?)
+            .map(|&o| o as usize)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// Where a span starts and ends, 1-based, columns in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound,
+    PermissionDenied,
+    IsDirectory,
+    NotRegularFile,
+    TooLarge { size: u64, limit: u64 },
+    TooManyFiles { limit: usize },
+    Other(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound => write!(f, "no such file"),
+            ReadError::PermissionDenied => write!(f, "permission denied"),
+            ReadError::IsDirectory => write!(f, "is a directory"),
+            ReadError::NotRegularFile => {
+                write!(f, "not a regular file (a FIFO, socket or device)")
+            }
+            ReadError::TooLarge { size, limit } => {
+                write!(f, "file is {size} bytes, over the limit of {limit} bytes")
+            }
+            ReadError::TooManyFiles { limit } => {
+                write!(f, "more than {limit} files in the tree")
+            }
+            ReadError::Other(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,
+            std::io::ErrorKind::IsADirectory => ReadError::IsDirectory,
+            _ => ReadError::Other(e.to_string()),
+        }
+    }
+}
+
+/// All files read for one run.
+#[derive(Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+    pub limits: Limits,
+}
+
+impl SourceMap {
+    pub fn new(limits: Limits) -> Self {
+        SourceMap {
+            files: Vec::new(),
+            limits,
+        }
+    }
+
+    /// Adds bytes that did not come from disk as they are (stdin, a split `nginx -T` dump).
+    pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile::new(path.into(), bytes));
+        id
+    }
+
+    /// Reads a regular file within the limits. Special files are refused before opening,
+    /// because opening a FIFO would block.
+    pub fn read(&mut self, path: &Path) -> Result<FileId, ReadError> {
+        if self.files.len() >= self.limits.max_files {
+            return Err(ReadError::TooManyFiles {
+                limit: self.limits.max_files,
+            });
+        }
+        let bytes = read_regular_file(path, self.limits.max_file_bytes)?;
+        Ok(self.add(path, bytes))
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn bytes(&self, span: Span) -> &[u8] {
+        let b = &self.file(span.file).bytes;
+        let end = (span.end as usize).min(b.len());
+        let start = (span.start as usize).min(end);
+        &b[start..end]
+    }
+
+    pub fn text(&self, span: Span) -> Cow<'_, str> {
+        String::from_utf8_lossy(self.bytes(span))
+    }
+
+    pub fn location(&self, span: Span) -> Location {
+        let f = self.file(span.file);
+        let (line, column) = f.line_col(span.start as usize);
+        let (end_line, end_column) = f.line_col(span.end as usize);
+        Location {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+}
+
+/// Reads a file as bytes, refusing special files and files over `limit` bytes.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(ReadError::IsDirectory);
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotRegularFile);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut file = fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow between stat and read: never take more than the limit.
+    file.by_ref().take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.conf", "ab\nçé x;\n".as_bytes().to_vec());
+        // `x` is at byte 8 (ç and é are two bytes each), character column 4 of line 2.
+        let span = Span::new(id, 8, 9);
+        assert_eq!(
+            map.location(span),
+            Location {
+                line: 2,
+                column: 4,
+                end_line: 2,
+                end_column: 5
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_counts_as_one_column_and_keeps_offsets_exact() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.conf", b"\xff\xfe;x".to_vec());
+        assert_eq!(map.location(Span::new(id, 3, 4)).column, 4);
+        assert_eq!(map.bytes(Span::new(id, 3, 4)), b"x");
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.conf", b"abc".to_vec());
+        let loc = map.location(Span::new(id, 10, 20));
+        assert_eq!((loc.line, loc.column), (1, 4));
+        assert_eq!(map.bytes(Span::new(id, 10, 20)), b"");
+    }
+
+    #[test]
+    fn reading_refuses_directories_missing_and_large_files() {
+        let dir = std::env::temp_dir().join(format!("aop-source-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.conf");
+        fs::write(&big, vec![b'#'; 100]).unwrap();
+        let mut map = SourceMap::new(Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        });
+        assert_eq!(map.read(&dir), Err(ReadError::IsDirectory));
+        assert_eq!(map.read(&dir.join("nope")), Err(ReadError::NotFound));
+        assert!(matches!(map.read(&big), Err(ReadError::TooLarge { .. })));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

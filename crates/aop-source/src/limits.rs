@@ -1,0 +1,27 @@
+/// Bounds that keep a hostile or broken tree from exhausting the machine. Each one, when hit,
+/// becomes a finding rather than a hang or a crash.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest configuration file read, in bytes.
+    pub max_file_bytes: u64,
+    /// Most files read for one tree.
+    pub max_files: usize,
+    /// Deepest chain of includes followed.
+    pub max_include_depth: usize,
+    /// Most paths one include pattern may expand to.
+    pub max_glob_matches: usize,
+    /// Deepest nesting of blocks or sections.
+    pub max_nesting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_files: 100_000,
+            max_include_depth: 64,
+            max_glob_matches: 100_000,
+            max_nesting: 200,
+        }
+    }
+}
