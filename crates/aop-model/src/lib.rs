@@ -12,3 +12,7 @@ pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, Server,
     ServerKind, Setting,
 };
+
+pub mod codes;
+mod options;
+pub use options::LoadOptions;

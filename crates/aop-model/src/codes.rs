@@ -1,0 +1,24 @@
+//! Codes emitted while reading a tree, before any rule runs. Their documentation lives with
+//! the other rules in `aop-rules`; the identities live here so the parsers need no rule crate.
+
+use crate::{Code, Severity};
+
+pub const PARSE_ERROR: Code = Code {
+    code: "AOP001",
+    name: "parse-error",
+    severity: Severity::Error,
+};
+
+pub const INCLUDE_UNRESOLVED: Code = Code {
+    code: "AOP002",
+    name: "include-unresolved",
+    severity: Severity::Error,
+};
+
+/// Something the tool could not decide (an unresolved variable, an unreadable directory, a
+/// limit reached): the part it concerns was not checked, and the report must say so.
+pub const NOT_CHECKED: Code = Code {
+    code: "AOP004",
+    name: "not-checked",
+    severity: Severity::Warning,
+};
