@@ -83,6 +83,11 @@ pub enum Problem {
     UnusableEntries { entries: Vec<(String, CaError)> },
     /// AOP301 (warning): certificates in a hashed directory under names OpenSSL never opens.
     UnhashedCertificates { entries: Vec<(String, Vec<String>)> },
+    /// AOP301 (warning): hashed entries named after another subject hash: (entry, subject,
+    /// the hash it should be named after).
+    MisnamedEntries {
+        entries: Vec<(String, String, Option<u32>)>,
+    },
     /// AOP301 (warning): a private key sits in the CA file.
     PrivateKey { file: PathBuf, label: String },
     /// AOP302: certificates that are neither Cloudflare's origin-pull CA nor declared.
@@ -118,6 +123,7 @@ impl Problem {
             | Problem::BadCertificates { .. }
             | Problem::UnusableEntries { .. }
             | Problem::UnhashedCertificates { .. }
+            | Problem::MisnamedEntries { .. }
             | Problem::PrivateKey { .. } => "AOP301",
             Problem::Untrusted { .. } | Problem::OriginCaConfusion { .. } => "AOP302",
             Problem::Expired { .. } | Problem::NotYetValid { .. } | Problem::ExpiresSoon { .. } => {
@@ -134,6 +140,7 @@ impl Problem {
             Problem::BadCertificates { in_file: false, .. }
             | Problem::UnusableEntries { .. }
             | Problem::UnhashedCertificates { .. }
+            | Problem::MisnamedEntries { .. }
             | Problem::PrivateKey { .. }
             | Problem::ExpiresSoon { .. }
             | Problem::Superseded {
@@ -203,6 +210,7 @@ fn issue_problems(content: &CaContent) -> Vec<Problem> {
     let mut bad = Vec::new();
     let mut unusable = Vec::new();
     let mut unhashed = Vec::new();
+    let mut misnamed = Vec::new();
     let mut problems = Vec::new();
     for issue in &content.issues {
         match issue {
@@ -215,6 +223,11 @@ fn issue_problems(content: &CaContent) -> Vec<Problem> {
             CaIssue::UnhashedCertificates { name, subjects } => {
                 unhashed.push((name.clone(), subjects.clone()))
             }
+            CaIssue::MisnamedEntry {
+                name,
+                subject,
+                subject_hash,
+            } => misnamed.push((name.clone(), subject.clone(), *subject_hash)),
             CaIssue::PrivateKey { file, label } => problems.push(Problem::PrivateKey {
                 file: file.clone(),
                 label: label.clone(),
@@ -235,6 +248,9 @@ fn issue_problems(content: &CaContent) -> Vec<Problem> {
     }
     if !unusable.is_empty() {
         problems.push(Problem::UnusableEntries { entries: unusable });
+    }
+    if !misnamed.is_empty() {
+        problems.push(Problem::MisnamedEntries { entries: misnamed });
     }
     if !unhashed.is_empty() {
         problems.push(Problem::UnhashedCertificates { entries: unhashed });

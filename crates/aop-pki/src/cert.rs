@@ -1,6 +1,7 @@
 use x509_parser::prelude::*;
 
 use crate::fingerprint::{sha256, Sha256Fingerprint};
+use crate::name_hash::subject_hash;
 use crate::time::format_rfc3339;
 
 /// What the checks need from one certificate, owned so that the DER can be dropped.
@@ -31,6 +32,8 @@ pub struct CertInfo {
     pub key_cert_sign: Option<bool>,
     /// Subject and issuer are the same name.
     pub self_signed: bool,
+    /// OpenSSL's subject name hash: the `HASH` of `HASH.0` in a hashed CA directory.
+    pub subject_hash: Option<u32>,
 }
 
 impl CertInfo {
@@ -63,6 +66,7 @@ impl CertInfo {
             has_basic_constraints: basic.is_some(),
             key_cert_sign: key_usage.map(|k| k.value.key_cert_sign()),
             self_signed: cert.subject().as_raw() == cert.issuer().as_raw(),
+            subject_hash: subject_hash(cert.subject()),
         })
     }
 

@@ -128,6 +128,13 @@ pub enum CaIssue {
     /// A directory entry not named `hash.N` holding certificates no hashed entry holds: they
     /// are not trusted, though whoever put them there meant them to be.
     UnhashedCertificates { name: String, subjects: Vec<String> },
+    /// A `hash.N` entry holding a certificate whose subject hash is another: OpenSSL never
+    /// opens the entry when it looks that certificate up.
+    MisnamedEntry {
+        name: String,
+        subject: String,
+        subject_hash: Option<u32>,
+    },
     /// A `hash.N` entry that yields no certificate.
     EntryUnusable { name: String, error: CaError },
     /// The directory has more entries than are read.

@@ -65,6 +65,7 @@ pub(crate) fn read_hashed_dir(path: &Path, limit: u64) -> CaContent {
                 hashed += 1;
                 match read_pem_file(&path.join(&name), limit) {
                     Ok((found, found_issues)) => {
+                        issues.extend(misnamed(&name, &found));
                         certs.extend(found);
                         issues.extend(found_issues);
                     }
@@ -91,6 +92,23 @@ pub(crate) fn read_hashed_dir(path: &Path, limit: u64) -> CaContent {
         error: None,
         issues,
     }
+}
+
+/// Certificates in `name` whose subject hash is not the name's: OpenSSL looks them up under
+/// another name and never opens this entry for them.
+fn misnamed<'a>(name: &'a str, found: &'a [CaCert]) -> impl Iterator<Item = CaIssue> + 'a {
+    found
+        .iter()
+        .filter(move |c| {
+            c.info
+                .subject_hash
+                .map_or(true, |h| !name.starts_with(&format!("{h:08x}.")))
+        })
+        .map(move |c| CaIssue::MisnamedEntry {
+            name: name.to_string(),
+            subject: c.info.short_name().to_string(),
+            subject_hash: c.info.subject_hash,
+        })
 }
 
 /// A file OpenSSL never opens matters only when it holds a certificate the hashed entries do

@@ -8,6 +8,7 @@ mod content;
 mod fingerprint;
 mod hashed_dir;
 mod known;
+mod name_hash;
 mod pem_blocks;
 mod read;
 mod time;

@@ -246,3 +246,30 @@ fn no_bytes_make_the_reader_panic() {
         let _ = CertInfo::from_der(&bytes);
     }
 }
+
+#[test]
+fn subject_hash_matches_openssl() {
+    let ca = Spec::ca("  Mixed   CASE\tName ").self_signed();
+    let pems = [cloudflare_2019(), cloudflare_2015(), ca.pem()];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, pem) in pems.iter().enumerate() {
+        let path = write(&dir, &format!("{i}.pem"), pem);
+        let ours = read_ca_source(&path, false, LIMIT).certs[0]
+            .info
+            .subject_hash;
+        let Ok(out) = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-hash", "-in"])
+            .arg(&path)
+            .output()
+        else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "openssl is needed for this test in CI"
+            );
+            println!("openssl not installed: subject hash not compared");
+            return;
+        };
+        let theirs = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(ours.map(|h| format!("{h:08x}")), Some(theirs), "{i}");
+    }
+}

@@ -18,7 +18,10 @@ fn hashed_entries_are_read_and_other_files_only_matter_when_they_hold_new_certif
     let d = dir.path();
     let forgotten = Spec::ca("Forgotten Zone CA").self_signed();
     fs::write(d.join("cloudflare.pem"), cloudflare_2019()).unwrap();
-    std::os::unix::fs::symlink("cloudflare.pem", d.join("1a2b3c4d.0")).unwrap();
+    // `openssl x509 -hash` of Cloudflare's origin-pull CA.
+    std::os::unix::fs::symlink("cloudflare.pem", d.join("ae93bf5e.0")).unwrap();
+    // The hash OpenSSL 0.9.8 used (`-subject_hash_old`): newer OpenSSL never looks there.
+    std::os::unix::fs::symlink("cloudflare.pem", d.join("d1cac73d.0")).unwrap();
     fs::write(d.join("forgotten.pem"), forgotten.pem()).unwrap();
     fs::write(
         d.join("README"),
@@ -30,8 +33,8 @@ fn hashed_entries_are_read_and_other_files_only_matter_when_they_hold_new_certif
 
     let content = read_ca_source(d, true, 1 << 20);
     assert_eq!(content.error, None);
-    assert_eq!(content.certs.len(), 1);
-    assert_eq!(content.certs[0].file, d.join("1a2b3c4d.0"));
+    assert_eq!(content.certs.len(), 2);
+    assert_eq!(content.certs[0].file, d.join("ae93bf5e.0"));
     assert!(content.issues.contains(&CaIssue::IgnoredEntry {
         name: "README".into()
     }));
@@ -42,7 +45,7 @@ fn hashed_entries_are_read_and_other_files_only_matter_when_they_hold_new_certif
 
     let got = judge(d);
     let codes: Vec<_> = got.iter().map(Problem::code).collect();
-    assert_eq!(codes, ["AOP301", "AOP301", "AOP305"]);
+    assert_eq!(codes, ["AOP301", "AOP301", "AOP301", "AOP305"]);
     match &got[0] {
         Problem::UnusableEntries { entries } => {
             assert_eq!(entries.len(), 1);
@@ -51,7 +54,17 @@ fn hashed_entries_are_read_and_other_files_only_matter_when_they_hold_new_certif
         }
         other => panic!("{other:?}"),
     }
-    match &got[1] {
+    assert_eq!(
+        got[1],
+        Problem::MisnamedEntries {
+            entries: vec![(
+                "d1cac73d.0".into(),
+                "origin-pull.cloudflare.net".into(),
+                Some(0xae93_bf5e)
+            )]
+        }
+    );
+    match &got[2] {
         Problem::UnhashedCertificates { entries } => {
             assert_eq!(
                 entries,
