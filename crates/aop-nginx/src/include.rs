@@ -147,7 +147,7 @@ impl<'a> Reader<'a> {
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
-                format!("include cycle: `{}` includes itself", file.display()),
+                format!("include cycle: `{}` is already being read", file.display()),
                 Label::new(arg_span, "this include leads back to a file being read"),
             ));
             return;

@@ -6,6 +6,17 @@ use aop_model::{ListenAddr, Listener};
 
 use crate::ast::Directive;
 
+const PARAMS_WITH_VALUE: &[&str] = &[
+    "ipv6only=",
+    "backlog=",
+    "rcvbuf=",
+    "sndbuf=",
+    "accept_filter=",
+    "fastopen=",
+    "so_keepalive=",
+    "setfib=",
+];
+
 /// Parses a `listen` directive; the error is nginx's message.
 pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<Listener, String> {
     let Some(first) = d.args.first() else {
@@ -20,10 +31,13 @@ pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<Listener, String> {
         span: d.head_span(),
     };
     for a in &d.args[1..] {
-        match a.value.as_str() {
+        let v = a.value.as_str();
+        match v {
             "ssl" | "quic" => l.tls = true,
             "default_server" | "default" => l.default_server = true,
-            _ => {}
+            "http2" | "http3" | "proxy_protocol" | "reuseport" | "deferred" | "bind" => {}
+            _ if PARAMS_WITH_VALUE.iter().any(|p| v.starts_with(p)) => {}
+            _ => return Err(format!("invalid parameter \"{v}\"")),
         }
     }
     Ok(l)
