@@ -10,12 +10,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs aop-lint from the repository root, colour off, so paths and output are stable.
+/// Runs aop-lint from the repository root, colour off and certificate expiry judged at a
+/// fixed time, so paths and output are stable.
 pub fn aop_lint(args: &[&str]) -> Output {
     Command::cargo_bin("aop-lint")
         .expect("binary built")
         .current_dir(repo())
         .env("NO_COLOR", "1")
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
         .env_remove("CLICOLOR_FORCE")
         .args(args)
         .output()

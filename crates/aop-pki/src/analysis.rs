@@ -30,6 +30,7 @@ pub struct AnalysisOptions<'a> {
 pub struct CertRef {
     pub name: String,
     pub subject: String,
+    pub issuer: String,
     pub sha256: Sha256Fingerprint,
     pub file: PathBuf,
     /// 1-based among the file's certificate blocks.
@@ -44,6 +45,7 @@ impl CertRef {
         CertRef {
             name: info.short_name().to_string(),
             subject: info.subject.clone(),
+            issuer: info.issuer.clone(),
             sha256: info.sha256,
             file: file.to_path_buf(),
             index,

@@ -20,6 +20,11 @@ pub fn format_sha256(fp: &Sha256Fingerprint) -> String {
     s
 }
 
+/// 64 lowercase hex digits: short enough to paste into `aop-lint.toml` on one line.
+pub fn hex_sha256(fp: &Sha256Fingerprint) -> String {
+    fp.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Accepts the forms people paste: `9A:1A:...`, `9a1ac2...`, with spaces, or prefixed
 /// `sha256:` / `SHA256 Fingerprint=`.
 pub fn parse_sha256(text: &str) -> Option<Sha256Fingerprint> {
@@ -55,6 +60,7 @@ mod tests {
         let fp = parse_sha256(colon).unwrap();
         assert_eq!(format_sha256(&fp), colon);
         let plain = colon.replace(':', "").to_lowercase();
+        assert_eq!(hex_sha256(&fp), plain);
         assert_eq!(parse_sha256(&plain), Some(fp));
         assert_eq!(parse_sha256(&format!("sha256:{plain}")), Some(fp));
         assert_eq!(

@@ -102,7 +102,7 @@ fn misnamed<'a>(name: &'a str, found: &'a [CaCert]) -> impl Iterator<Item = CaIs
         .filter(move |c| {
             c.info
                 .subject_hash
-                .map_or(true, |h| !name.starts_with(&format!("{h:08x}.")))
+                .is_none_or(|h| !name.starts_with(&format!("{h:08x}.")))
         })
         .map(move |c| CaIssue::MisnamedEntry {
             name: name.to_string(),

@@ -16,7 +16,7 @@ mod time;
 pub use analysis::{analyze, Analysis, AnalysisOptions, CertRef, NotCaReason, Problem, EXAMPLES};
 pub use cert::CertInfo;
 pub use content::{CaCert, CaContent, CaError, CaIssue};
-pub use fingerprint::{format_sha256, parse_sha256, sha256, Sha256Fingerprint};
+pub use fingerprint::{format_sha256, hex_sha256, parse_sha256, sha256, Sha256Fingerprint};
 pub use known::{
     classify, cloudflare_aop_2019_end, Known, CLOUDFLARE_AOP_2015_NOT_AFTER,
     CLOUDFLARE_AOP_2015_SHA256, CLOUDFLARE_AOP_2019_NOT_AFTER, CLOUDFLARE_AOP_2019_SHA256,

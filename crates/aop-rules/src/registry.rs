@@ -1,6 +1,9 @@
 use crate::rules::{
-    client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
-    include_unresolved::IncludeUnresolved, not_checked::NotChecked, parse_error::ParseError,
+    ca_expired::CaExpired, ca_file_unreadable::CaFileUnreadable, ca_not_a_ca::CaNotACa,
+    ca_shared_cloudflare::CaSharedCloudflare, ca_superseded::CaSuperseded,
+    ca_untrusted::CaUntrusted, client_ca_missing::ClientCaMissing,
+    client_verify_missing::ClientVerifyMissing, include_unresolved::IncludeUnresolved,
+    not_checked::NotChecked, parse_error::ParseError,
 };
 use crate::Rule;
 
@@ -11,6 +14,12 @@ pub static RULES: &[&dyn Rule] = &[
     &NotChecked,
     &ClientVerifyMissing,
     &ClientCaMissing,
+    &CaFileUnreadable,
+    &CaUntrusted,
+    &CaExpired,
+    &CaNotACa,
+    &CaSharedCloudflare,
+    &CaSuperseded,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.
