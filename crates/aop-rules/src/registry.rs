@@ -2,8 +2,11 @@ use crate::rules::{
     ca_expired::CaExpired, ca_file_unreadable::CaFileUnreadable, ca_not_a_ca::CaNotACa,
     ca_shared_cloudflare::CaSharedCloudflare, ca_superseded::CaSuperseded,
     ca_untrusted::CaUntrusted, client_ca_missing::ClientCaMissing,
-    client_verify_missing::ClientVerifyMissing, include_unresolved::IncludeUnresolved,
+    client_verify_missing::ClientVerifyMissing,
+    client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
+    default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
+    plaintext_serves_content::PlaintextServesContent,
 };
 use crate::Rule;
 
@@ -13,7 +16,10 @@ pub static RULES: &[&dyn Rule] = &[
     &IncludeUnresolved,
     &NotChecked,
     &ClientVerifyMissing,
+    &ClientVerifyOptionalUnenforced,
     &ClientCaMissing,
+    &DefaultServerMissing,
+    &PlaintextServesContent,
     &CaFileUnreadable,
     &CaUntrusted,
     &CaExpired,
