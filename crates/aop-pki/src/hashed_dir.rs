@@ -11,6 +11,10 @@ use crate::read::read_pem_file;
 /// More entries than any real CA directory holds; bounds the work on a hostile path.
 const MAX_ENTRIES: usize = 10_000;
 
+/// Files not named by hash are opened only to tell whether they hold a forgotten CA; past
+/// this many, the rest are listed as ignored without being read.
+const MAX_UNHASHED_READS: usize = 1_000;
+
 #[derive(Debug, PartialEq, Eq)]
 enum EntryKind {
     Certificate,
@@ -77,8 +81,12 @@ pub(crate) fn read_hashed_dir(path: &Path, limit: u64) -> CaContent {
         }
     }
     let ignored = unhashed.len();
-    for name in unhashed {
-        issues.push(unhashed_entry(path, name, &certs, limit));
+    for (i, name) in unhashed.into_iter().enumerate() {
+        if i < MAX_UNHASHED_READS {
+            issues.push(unhashed_entry(path, name, &certs, limit));
+        } else {
+            issues.push(CaIssue::IgnoredEntry { name });
+        }
     }
     if hashed == 0 {
         let mut content = fail(CaError::NoHashedEntries { ignored });

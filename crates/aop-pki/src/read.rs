@@ -32,9 +32,15 @@ pub(crate) fn read_pem_file(
     limit: u64,
 ) -> Result<(Vec<CaCert>, Vec<CaIssue>), CaError> {
     let bytes = read_regular_file(path, limit)?;
-    let blocks = scan(&bytes);
+    parse_ca_bytes(&bytes, path)
+}
+
+/// What a CA file holding `bytes` gives OpenSSL, without touching the disk (`path` only
+/// labels the certificates). The entry point for fuzzing.
+pub fn parse_ca_bytes(bytes: &[u8], path: &Path) -> Result<(Vec<CaCert>, Vec<CaIssue>), CaError> {
+    let blocks = scan(bytes);
     if blocks.is_empty() {
-        return Err(classify_non_pem(&bytes));
+        return Err(classify_non_pem(bytes));
     }
     if !blocks.iter().any(Block::is_certificate) {
         return Err(CaError::NoCertificate {

@@ -244,6 +244,7 @@ fn no_bytes_make_the_reader_panic() {
         fs::write(&path, &bytes).unwrap();
         let _ = analyze_now(&read_ca_source(&path, false, LIMIT), &[]);
         let _ = CertInfo::from_der(&bytes);
+        let _ = aop_pki::parse_ca_bytes(&bytes, &path);
     }
 }
 
