@@ -79,7 +79,7 @@ fn unreadable(u: &CaUse, error: &CaError) -> (Severity, String, String) {
         CaError::Der { .. } => (
             Severity::Error,
             format!("`{path}` {error}: {refuses}"),
-            format!("convert it to PEM:\n    openssl x509 -inform der -in {path} -out {path}.pem\nand name the .pem file"),
+            format!("convert it to PEM:\n    openssl x509 -inform der -in {path} -out {path}.new && mv {path}.new {path}"),
         ),
         CaError::NoHashedEntries { .. } | CaError::NoUsableHashedEntry { .. } => (
             Severity::Error,

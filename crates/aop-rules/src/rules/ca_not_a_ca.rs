@@ -80,13 +80,19 @@ impl Rule for CaNotACa {
             } else {
                 format!("name the CA that issued it instead: {}", issuers.join(", "))
             };
+            let message = match what.as_slice() {
+                [one] => format!(
+                    "`{path}` holds {one}, which is not a CA: no client certificate can chain to it"
+                ),
+                many => format!(
+                    "`{path}` holds certificates that are not CAs: {}: no client certificate can chain to them",
+                    many.join(", ")
+                ),
+            };
             out.push(
                 u.finding(
                     Self::CODE,
-                    format!(
-                        "`{path}` holds certificates that are not CAs: {}: no client certificate can chain to them",
-                        what.join(", ")
-                    ),
+                    message,
                     "names a file with a certificate that is not a CA",
                 )
                 .with_help(help),

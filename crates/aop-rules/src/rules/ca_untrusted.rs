@@ -1,5 +1,5 @@
 use aop_model::Finding;
-use aop_pki::{format_sha256, hex_sha256, Problem, CLOUDFLARE_AOP_2019_SHA256};
+use aop_pki::{hex_sha256, Problem};
 
 use crate::ca_files::{ca_problems, directive_line, name_list, CLOUDFLARE_AOP_CA_URL};
 use crate::{declare_rule, Context, Meta, Rule};
@@ -107,8 +107,7 @@ impl Rule for CaUntrusted {
                         which.join(" and ")
                     );
                     let help = format!(
-                        "Authenticated Origin Pulls verify against the origin-pull CA (SHA-256 {}), not the Origin CA:\n    {replace}",
-                        format_sha256(&CLOUDFLARE_AOP_2019_SHA256)
+                        "Authenticated Origin Pulls verify against Cloudflare's origin-pull CA ({CLOUDFLARE_AOP_CA_URL}), not the Origin CA:\n    {replace}"
                     );
                     out.push(
                         u.finding(
