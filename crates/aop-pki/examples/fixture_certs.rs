@@ -86,6 +86,7 @@ fn main() {
         "ca-expired-ok",
         "ca-not-a-ca-ok",
         "ca-shared-cloudflare-ok",
+        "default-server-missing-own-ca",
     ] {
         write(case, "certs/zone-ca.pem", &zone.cert.pem());
         declare(case, &[&zone.cert]);

@@ -60,6 +60,32 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
     })
 }
 
+/// Whether `server` verifies clients and trusts only CAs the user declared: then another
+/// Cloudflare account's requests fail verification, whatever hostname they carry.
+pub(crate) fn verifies_with_own_ca_only(cx: &Context, server: &Server) -> bool {
+    if server.client_verify.value != ClientVerify::On || server.ca.is_empty() {
+        return false;
+    }
+    let mut uses = ca_uses(cx)
+        .iter()
+        .filter(|u| u.servers.iter().any(|s| std::ptr::eq(*s, server)))
+        .peekable();
+    uses.peek().is_some()
+        && uses.all(|u| {
+            !u.analysis.problems.iter().any(|p| {
+                matches!(
+                    p,
+                    Problem::Unreadable { .. }
+                        | Problem::BadCertificates { .. }
+                        | Problem::Untrusted { .. }
+                        | Problem::OriginCaConfusion { .. }
+                        | Problem::SharedCloudflare { .. }
+                        | Problem::Superseded { .. }
+                )
+            })
+        })
+}
+
 /// Every problem of every CA source, with the directive it concerns.
 pub(crate) fn ca_problems<'c, 'a>(
     cx: &'c Context<'a>,
