@@ -1,5 +1,5 @@
-//! Writes the generated certificates the CA fixtures under `fixtures/nginx/ca-*` use, and the
-//! `aop-lint.toml` files declaring them. Run from the repository root:
+//! Writes the generated certificates the CA fixtures under `fixtures/{nginx,apache}/ca-*`
+//! use, and the `aop-lint.toml` files declaring them. Run from the repository root:
 //!
 //! ```text
 //! cargo run -p aop-pki --example fixture_certs
@@ -51,7 +51,7 @@ fn sha256(cert: &Certificate) -> String {
 }
 
 fn write(case: &str, file: &str, text: &str) {
-    let path = Path::new("fixtures/nginx").join(case).join(file);
+    let path = Path::new("fixtures").join(case).join(file);
     fs::create_dir_all(path.parent().expect("in a case")).expect("case directory");
     fs::write(&path, text).expect("written");
     println!("wrote {}", path.display());
@@ -72,6 +72,12 @@ fn declare(case: &str, certs: &[&Certificate]) {
     );
 }
 
+/// `HASH.0`: the name OpenSSL looks a CA up by in a hashed directory.
+fn hashed_name(cert: &Certificate) -> String {
+    let info = aop_pki::CertInfo::from_der(cert.der()).expect("decodes");
+    format!("{:08x}.0", info.subject_hash.expect("hashable name"))
+}
+
 fn main() {
     let zone = make(
         "Example Shop Zone CA",
@@ -80,18 +86,6 @@ fn main() {
         (2125, 1, 1),
         None,
     );
-    for case in [
-        "ca-file-unreadable-ok",
-        "ca-untrusted-ok",
-        "ca-expired-ok",
-        "ca-not-a-ca-ok",
-        "ca-shared-cloudflare-ok",
-        "default-server-missing-own-ca",
-    ] {
-        write(case, "certs/zone-ca.pem", &zone.cert.pem());
-        declare(case, &[&zone.cert]);
-    }
-
     let expired = make(
         "Example Shop Zone CA 2015",
         true,
@@ -99,9 +93,6 @@ fn main() {
         (2020, 6, 1),
         None,
     );
-    write("ca-expired", "certs/zone-ca.pem", &expired.cert.pem());
-    declare("ca-expired", &[&expired.cert]);
-
     // Fixture tests run at 2026-01-01: this one ends 19 days later.
     let ending = make(
         "Example Shop Zone CA 2025",
@@ -110,9 +101,6 @@ fn main() {
         (2026, 1, 20),
         None,
     );
-    write("ca-expired-soon", "certs/zone-ca.pem", &ending.cert.pem());
-    declare("ca-expired-soon", &[&ending.cert]);
-
     let leaf = make(
         "shop.example.com",
         false,
@@ -120,13 +108,6 @@ fn main() {
         (2125, 1, 1),
         Some(&zone),
     );
-    write(
-        "ca-not-a-ca",
-        "certs/shop.example.com.pem",
-        &leaf.cert.pem(),
-    );
-    declare("ca-not-a-ca", &[&leaf.cert]);
-
     // Recognised by its subject, as Cloudflare's Origin CA roots are; not the real one.
     let origin_ca = make(
         "CloudFlare Origin SSL Certificate Authority",
@@ -135,21 +116,84 @@ fn main() {
         (2125, 1, 1),
         None,
     );
+
+    for case in [
+        "nginx/ca-file-unreadable-ok",
+        "nginx/ca-untrusted-ok",
+        "nginx/ca-expired-ok",
+        "nginx/ca-not-a-ca-ok",
+        "nginx/ca-shared-cloudflare-ok",
+        "nginx/default-server-missing-own-ca",
+        "apache/ca-file-unreadable-ok",
+        "apache/ca-untrusted-ok",
+        "apache/ca-expired-ok",
+        "apache/ca-not-a-ca-ok",
+        "apache/ca-shared-cloudflare-ok",
+    ] {
+        write(case, "certs/zone-ca.pem", &zone.cert.pem());
+        declare(case, &[&zone.cert]);
+    }
+    for kind in ["nginx", "apache"] {
+        let case = format!("{kind}/ca-expired");
+        write(&case, "certs/zone-ca.pem", &expired.cert.pem());
+        declare(&case, &[&expired.cert]);
+        let case = format!("{kind}/ca-not-a-ca");
+        write(&case, "certs/shop.example.com.pem", &leaf.cert.pem());
+        declare(&case, &[&leaf.cert]);
+    }
     write(
-        "ca-untrusted-origin-ca",
+        "nginx/ca-expired-soon",
+        "certs/zone-ca.pem",
+        &ending.cert.pem(),
+    );
+    declare("nginx/ca-expired-soon", &[&ending.cert]);
+    write(
+        "nginx/ca-untrusted-origin-ca",
         "certs/origin-ca.pem",
         &origin_ca.cert.pem(),
     );
 
-    write("ca-file-unreadable-der", "certs/zone-ca.pem", "");
+    write("nginx/ca-file-unreadable-der", "certs/zone-ca.pem", "");
     fs::write(
         "fixtures/nginx/ca-file-unreadable-der/certs/zone-ca.pem",
         zone.cert.der(),
     )
     .expect("written");
     write(
-        "ca-file-unreadable-no-certificate",
+        "nginx/ca-file-unreadable-no-certificate",
         "certs/zone-ca.pem",
         &zone.key.public_key_pem(),
     );
+
+    // SSLCACertificatePath: a directory rehashed as OpenSSL wants it, one where the CA was
+    // copied in without rehashing, and one whose entry carries another certificate's hash.
+    let case = "apache/ca-file-unreadable-ok-hashed-dir";
+    write(
+        case,
+        &format!("certs/cas/{}", hashed_name(&zone.cert)),
+        &zone.cert.pem(),
+    );
+    declare(case, &[&zone.cert]);
+    let case = "apache/ca-file-unreadable-path-not-hashed";
+    write(case, "certs/cas/zone-ca.pem", &zone.cert.pem());
+    declare(case, &[&zone.cert]);
+    let case = "apache/ca-file-unreadable-path-misnamed";
+    write(
+        case,
+        &format!("certs/cas/{}", hashed_name(&zone.cert)),
+        &zone.cert.pem(),
+    );
+    let partner = make(
+        "Example Shop Partner CA",
+        true,
+        (2025, 1, 1),
+        (2125, 1, 1),
+        None,
+    );
+    write(
+        case,
+        &format!("certs/cas/{}", hashed_name(&expired.cert)),
+        &partner.cert.pem(),
+    );
+    declare(case, &[&zone.cert, &partner.cert]);
 }
