@@ -83,12 +83,14 @@ impl fmt::Display for CaError {
             CaError::NoHashedEntries { ignored: 0 } => write!(f, "is an empty directory"),
             CaError::NoHashedEntries { ignored } => write!(
                 f,
-                "has {ignored} entries but none named by subject hash (`1a2b3c4d.0`): \
-                 OpenSSL looks CA certificates up by that name only"
+                "has {ignored} {} but none named by subject hash (`1a2b3c4d.0`): \
+                 OpenSSL looks CA certificates up by that name only",
+                if *ignored == 1 { "entry" } else { "entries" }
             ),
             CaError::NoUsableHashedEntry { hashed } => write!(
                 f,
-                "has {hashed} hashed entries and not one gives a certificate"
+                "has {hashed} hashed {} and not one gives a certificate",
+                if *hashed == 1 { "entry" } else { "entries" }
             ),
             CaError::Other(e) => write!(f, "{e}"),
         }

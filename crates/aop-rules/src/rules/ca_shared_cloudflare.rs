@@ -1,4 +1,4 @@
-use aop_model::Finding;
+use aop_model::{CaRefKind, Finding};
 use aop_pki::{Known, Problem};
 
 use crate::ca_files::ca_problems;
@@ -50,7 +50,19 @@ declare_rule! {
     }
 }
 
-const HELP: &str = "for proof that a request comes from your zone, upload a client certificate of your own to Cloudflare (zone-level or per-hostname Authenticated Origin Pulls), verify against its CA, and declare that CA in aop-lint.toml (trusted_ca_sha256); until then, give each TLS address:port a catch-all that refuses unknown hostnames:\n    server {\n        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n    }";
+const OWN_CA: &str = "for proof that a request comes from your zone, upload a client certificate of your own to Cloudflare (zone-level or per-hostname Authenticated Origin Pulls), verify against its CA, and declare that CA in aop-lint.toml (trusted_ca_sha256); until then, give each TLS address:port a catch-all that refuses unknown hostnames:";
+
+fn help(kind: CaRefKind) -> String {
+    let catch_all = match kind {
+        CaRefKind::ApacheFile | CaRefKind::ApachePath => {
+            "    <VirtualHost *:443>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>\n(the first <VirtualHost> of each address:port is its default)"
+        }
+        CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
+            "    server {\n        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n    }"
+        }
+    };
+    format!("{OWN_CA}\n{catch_all}")
+}
 
 impl Rule for CaSharedCloudflare {
     fn meta(&self) -> &'static Meta {
@@ -76,7 +88,7 @@ impl Rule for CaSharedCloudflare {
                     ),
                     "the shared origin-pull CA: proves Cloudflare, not your zone",
                 )
-                .with_help(HELP),
+                .with_help(help(u.ca.kind)),
             );
         }
     }
