@@ -79,3 +79,32 @@ pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
 pub fn is_dir(p: &Path) -> bool {
     p.is_dir()
 }
+
+/// The nginx binary, or None after saying which tests are skipped. Under CI its absence is a
+/// failure: `.ci/run` installs it.
+pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
+    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("nginx is not installed under CI: .ci/run installs it");
+        }
+        eprintln!("SKIPPED {tests}: nginx is not installed");
+    }
+    found
+}
+
+/// nginx run on the tree in `dir` (`dir/nginx.conf`), with its prefix and error log there.
+pub fn nginx_command(nginx: &Path, dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-e")
+        .arg(dir.join("error.log"));
+    command
+}

@@ -134,7 +134,7 @@ impl Rule for CaFileUnreadable {
                         }
                     });
                     let consequence = if *in_file {
-                        format!("OpenSSL stops at a malformed block, so {} may refuse to start", server_name(u))
+                        format!("OpenSSL gives up on the whole file at a malformed block: {} refuses to start", server_name(u))
                     } else {
                         "those certificates are never trusted".to_string()
                     };
