@@ -66,7 +66,7 @@ pub enum NotCaReason {
     NoBasicConstraints,
     /// basicConstraints present with CA:FALSE.
     CaFalse,
-    /// CA:TRUE but a keyUsage without keyCertSign.
+    /// A keyUsage without keyCertSign.
     NoKeyCertSign,
 }
 
@@ -348,23 +348,24 @@ fn ca_flag_problems(content: &CaContent, certs: &[CertRef], problems: &mut Vec<P
     }
 }
 
-/// OpenSSL's view: a version 1 self-signed certificate predates extensions and is accepted as
-/// a CA; anything else needs CA:TRUE, and keyCertSign when keyUsage is present.
+/// OpenSSL's view (`check_ca`): a keyUsage without keyCertSign is never a CA; with
+/// basicConstraints, CA:TRUE decides; without it, a version 1 self-signed root or a keyUsage
+/// allowing keyCertSign is tolerated, and anything else is not a CA.
 fn not_ca_reason(info: &CertInfo) -> Option<NotCaReason> {
-    if !info.is_ca {
-        if info.version == 1 && info.self_signed {
-            return None;
-        }
-        return Some(if info.has_basic_constraints {
-            NotCaReason::CaFalse
-        } else {
-            NotCaReason::NoBasicConstraints
-        });
+    if info.has_basic_constraints && !info.is_ca {
+        return Some(NotCaReason::CaFalse);
     }
-    match info.key_cert_sign {
-        Some(false) => Some(NotCaReason::NoKeyCertSign),
-        _ => None,
+    if info.key_cert_sign == Some(false) {
+        return Some(NotCaReason::NoKeyCertSign);
     }
+    if info.has_basic_constraints {
+        return None;
+    }
+    let v1_root = info.version == 1 && info.self_signed;
+    if v1_root || info.key_cert_sign == Some(true) {
+        return None;
+    }
+    Some(NotCaReason::NoBasicConstraints)
 }
 
 fn summarize(content: &CaContent, certs: &[CertRef]) -> String {

@@ -202,6 +202,19 @@ fn a_ca_without_key_cert_sign_cannot_sign_clients() {
         p,
         Problem::NotACa { certs } if certs[0].1 == NotCaReason::NoKeyCertSign
     )));
+    // Without basicConstraints, OpenSSL still takes a keyUsage allowing keyCertSign as a CA.
+    let no_bc = Spec {
+        is_ca: IsCa::NoCa,
+        key_usages: vec![],
+        // BIT STRING: keyCertSign and cRLSign.
+        raw_key_usage: Some(vec![0x03, 0x02, 0x01, 0x06]),
+        ..Spec::ca("Old Style CA")
+    }
+    .self_signed();
+    let info = CertInfo::from_der(&no_bc.der()).unwrap();
+    assert!(!info.has_basic_constraints, "{info:?}");
+    assert_eq!(info.key_cert_sign, Some(true), "{info:?}");
+    assert_eq!(codes(&judge(&no_bc.pem(), &[])), ["AOP302"]);
     // Without a keyUsage extension every usage is allowed.
     let plain = Spec {
         key_usages: vec![],

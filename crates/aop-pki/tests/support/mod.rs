@@ -28,6 +28,9 @@ pub struct Spec<'a> {
     pub cn: &'a str,
     pub is_ca: IsCa,
     pub key_usages: Vec<KeyUsagePurpose>,
+    /// A keyUsage extension written by hand, for shapes rcgen does not produce (keyUsage
+    /// without basicConstraints).
+    pub raw_key_usage: Option<Vec<u8>>,
     /// (year, month, day)
     pub not_before: (i32, u8, u8),
     pub not_after: (i32, u8, u8),
@@ -39,6 +42,7 @@ impl<'a> Spec<'a> {
             cn,
             is_ca: IsCa::Ca(BasicConstraints::Unconstrained),
             key_usages: vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign],
+            raw_key_usage: None,
             not_before: (2020, 1, 1),
             not_after: (2040, 1, 1),
         }
@@ -60,6 +64,12 @@ impl<'a> Spec<'a> {
             .push(DnType::OrganizationName, "aop-lint tests");
         params.is_ca = self.is_ca.clone();
         params.key_usages = self.key_usages.clone();
+        if let Some(content) = &self.raw_key_usage {
+            let mut ext =
+                rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 15], content.clone());
+            ext.set_criticality(true);
+            params.custom_extensions.push(ext);
+        }
         let (y, m, d) = self.not_before;
         params.not_before = date_time_ymd(y, m, d);
         let (y, m, d) = self.not_after;
