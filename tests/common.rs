@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -107,4 +109,45 @@ pub fn nginx_command(nginx: &Path, dir: &Path) -> std::process::Command {
         .arg("-e")
         .arg(dir.join("error.log"));
     command
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running nginx (in the foreground, one process), stopped when dropped, even when the test fails.
+pub struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
+    let child = nginx_command(nginx, dir)
+        .args(["-g", "daemon off; master_process off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nginx starts");
+    let guard = Nginx(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (host, port) in ports {
+        let addr: SocketAddr = format!("{host}:{port}").parse().unwrap();
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not listen on {addr}: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    guard
 }
