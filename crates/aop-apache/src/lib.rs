@@ -20,31 +20,15 @@ mod scope;
 
 use std::path::Path;
 
-use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind};
-use aop_source::{SourceMap, Span};
+use aop_model::{Config, LoadOptions};
+use aop_source::{ReadError, SourceMap};
 
 /// Reads the tree whose main config is `entry` and lowers it into the model. Never panics:
-/// whatever cannot be read or decided becomes a finding.
-pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Config {
+/// whatever cannot be read or decided becomes a finding; only an unreadable main file is an
+/// error.
+pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
     let paths = paths::TreePaths::new(entry, opts);
-    let id = match map.read(entry) {
-        Ok(id) => id,
-        Err(e) => {
-            let id = map.add(entry, Vec::new());
-            let finding = Finding::new(
-                codes::INCLUDE_UNRESOLVED,
-                format!("cannot read `{}`: {e}", entry.display()),
-                Label::new(Span::new(id, 0, 0), "main configuration"),
-            );
-            return Config {
-                kind: ServerKind::Apache,
-                entry: id,
-                servers: Vec::new(),
-                address_ports: Vec::new(),
-                findings: vec![finding],
-            };
-        }
-    };
+    let id = map.read(entry)?;
     let mut reader = read::Reader::new(map, opts, paths);
     if let Some(dir) = entry.parent() {
         let envvars = dir.join("envvars");
@@ -63,5 +47,8 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Config {
         paths: &paths,
         findings,
     };
-    lowering.lower(id, &tree)
+    Ok(lowering.lower(id, &tree))
 }
+
+#[cfg(test)]
+mod tests;

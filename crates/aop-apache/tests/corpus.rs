@@ -51,7 +51,7 @@ fn every_corpus_file_reads_without_panic() {
     );
     for f in &all {
         let mut map = SourceMap::default();
-        aop_apache::load(f, &mut map, &LoadOptions::default());
+        let _ = aop_apache::load(f, &mut map, &LoadOptions::default());
     }
 }
 
@@ -87,7 +87,7 @@ fn passing_snippets_give_no_parse_error_inside_a_debian_tree() {
         )
         .unwrap();
         let mut map = SourceMap::default();
-        let config = aop_apache::load(&main, &mut map, &LoadOptions::default());
+        let config = aop_apache::load(&main, &mut map, &LoadOptions::default()).unwrap();
         let errors: Vec<_> = config
             .findings
             .iter()
@@ -114,7 +114,7 @@ fn corpus_main_configs_have_no_parse_or_include_errors() {
     assert!(mains.len() >= 5);
     for f in mains {
         let mut map = SourceMap::default();
-        let config = aop_apache::load(f, &mut map, &LoadOptions::default());
+        let config = aop_apache::load(f, &mut map, &LoadOptions::default()).unwrap();
         let bad: Vec<String> = config
             .findings
             .iter()
