@@ -45,7 +45,7 @@ pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String>
     let candidates: Vec<(ServerKind, &str)> =
         [(ServerKind::Nginx, NGINX), (ServerKind::Apache, APACHE)]
             .into_iter()
-            .filter(|(k, _)| forced.map_or(true, |f| f == *k))
+            .filter(|(k, _)| forced.is_none() || forced == Some(*k))
             .flat_map(|(k, names)| names.iter().map(move |n| (k, *n)))
             .collect();
     for (kind, name) in candidates {

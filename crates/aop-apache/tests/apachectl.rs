@@ -262,3 +262,100 @@ fn stock_debian_tree_reads_cleanly() {
         "apache2 -S said:\n{text}"
     );
 }
+
+/// Points every server certificate of a copied tree at one generated for the test, so that
+/// `apache2 -t` checks the configuration and not the absence of the real certificates.
+fn use_test_certificate(tree: &Path, dir: &Path) {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let (crt, key) = (dir.join("test.crt"), dir.join("test.key"));
+    fs::write(&crt, cert.cert.pem()).unwrap();
+    fs::write(&key, cert.key_pair.serialize_pem()).unwrap();
+    let mut stack = vec![tree.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(fs::read_dir(&p).unwrap().flatten().map(|e| e.path()));
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&p) else {
+            continue;
+        };
+        let rewritten: Vec<String> = text
+            .lines()
+            .map(|l| {
+                let t = l.trim_start();
+                let indent = &l[..l.len() - t.len()];
+                if t.starts_with("SSLCertificateFile ")
+                    || t.starts_with("SSLProxyCACertificateFile ")
+                {
+                    let directive = t.split_whitespace().next().unwrap_or_default();
+                    format!("{indent}{directive} {}", crt.display())
+                } else if t.starts_with("SSLCertificateKeyFile ") {
+                    format!("{indent}SSLCertificateKeyFile {}", key.display())
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        fs::write(&p, rewritten.join("\n") + "\n").unwrap();
+    }
+}
+
+/// httpd's own verdict on each fixture: the `parse-error*` and `include-unresolved*` cases
+/// (not `-ok`) are refused at the line of our first AOP001/AOP002; every other case passes
+/// `apache2 -t`.
+#[test]
+fn fixtures_are_accepted_or_refused_as_httpd_does() {
+    let Some(httpd) = apache2() else { return };
+    let all = fixture("");
+    let mut names: Vec<String> = fs::read_dir(&all)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("apache2.conf").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10);
+    for name in names {
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join(&name);
+        copy_tree(&fixture(&name), &copy);
+        use_test_certificate(&copy, tmp.path());
+        fs::create_dir_all(copy.join("logs")).unwrap();
+        let script = format!(
+            "[ -f envvars ] && . ./envvars; export APACHE_RUN_DIR={0} APACHE_LOCK_DIR={0} APACHE_PID_FILE={0}/pid APACHE_LOG_DIR={0}; exec {1} -d {2} -f {2}/apache2.conf -t",
+            tmp.path().display(),
+            httpd.display(),
+            copy.display()
+        );
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(&copy)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        let refused = (name.starts_with("parse-error") || name.starts_with("include-unresolved"))
+            && !name.contains("-ok");
+        assert_eq!(
+            !out.status.success(),
+            refused,
+            "{name}: apache2 -t said:\n{text}"
+        );
+        if refused {
+            let mut map = SourceMap::default();
+            let entry = fixture(&name).join("apache2.conf");
+            let config = aop_apache::load(&entry, &mut map, &LoadOptions::default()).unwrap();
+            let first = config
+                .findings
+                .iter()
+                .find(|f| f.code == "AOP001" || f.code == "AOP002")
+                .unwrap_or_else(|| panic!("{name}: no AOP001/AOP002"));
+            let line = map.location(first.primary.span).line;
+            assert!(
+                text.contains(&format!("line {line} of")),
+                "{name}: we say line {line}, httpd said:\n{text}"
+            );
+        }
+    }
+}

@@ -1,6 +1,8 @@
 use crate::rules::{
     client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
-    include_unresolved::IncludeUnresolved, not_checked::NotChecked, parse_error::ParseError,
+    client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
+    client_verify_per_directory::ClientVerifyPerDirectory, include_unresolved::IncludeUnresolved,
+    not_checked::NotChecked, parse_error::ParseError,
 };
 use crate::Rule;
 
@@ -10,6 +12,8 @@ pub static RULES: &[&dyn Rule] = &[
     &IncludeUnresolved,
     &NotChecked,
     &ClientVerifyMissing,
+    &ClientVerifyOptionalUnenforced,
+    &ClientVerifyPerDirectory,
     &ClientCaMissing,
 ];
 
