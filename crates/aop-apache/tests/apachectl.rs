@@ -150,6 +150,28 @@ fn model_sets(tree: &Path, entry: &Path) -> BTreeSet<Set> {
         .collect()
 }
 
+/// Runs httpd on a tree with `flag` (`-S`, `-t`), its runtime directories in `run`; returns
+/// whether it succeeded and everything it printed.
+fn run_httpd(httpd: &Path, run: &Path, tree: &Path, entry: &Path, flag: &str) -> (bool, String) {
+    let script = format!(
+        "[ -f envvars ] && . ./envvars; export APACHE_RUN_DIR={0} APACHE_LOCK_DIR={0} APACHE_PID_FILE={0}/pid APACHE_LOG_DIR={0}; exec {1} -d {2} -f {3} {4}",
+        run.display(),
+        httpd.display(),
+        tree.display(),
+        entry.display(),
+        flag
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(tree)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
 fn compare(name: &str, entry_rel: &str, server_root_rewrite: Option<&str>) {
     let Some(httpd) = apache2() else { return };
     let tree = fixture(name);
@@ -175,22 +197,8 @@ fn compare(name: &str, entry_rel: &str, server_root_rewrite: Option<&str>) {
         std::os::unix::fs::symlink("/usr/lib/apache2/modules", copy.join("modules")).unwrap();
         fs::create_dir_all(copy.join("logs")).unwrap();
     }
-    let script = format!(
-        "[ -f envvars ] && . ./envvars; export APACHE_RUN_DIR={0}/run APACHE_LOCK_DIR={0}/run APACHE_PID_FILE={0}/run/pid APACHE_LOG_DIR={0}/run; mkdir -p {0}/run; exec {1} -d {2} -f {3} -S",
-        tmp.path().display(),
-        httpd.display(),
-        copy.display(),
-        entry.display()
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(&copy)
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "apache2 -S failed:\n{text}");
+    let (ok, text) = run_httpd(&httpd, tmp.path(), &copy, &entry, "-S");
+    assert!(ok, "apache2 -S failed:\n{text}");
     let httpd_sets = parse_dump(&text, &copy);
     let ours = model_sets(&tree, &tree.join(entry_rel));
     assert!(!httpd_sets.is_empty(), "no vhosts in:\n{text}");
@@ -321,27 +329,11 @@ fn fixtures_are_accepted_or_refused_as_httpd_does() {
         copy_tree(&fixture(&name), &copy);
         use_test_certificate(&copy, tmp.path());
         fs::create_dir_all(copy.join("logs")).unwrap();
-        let script = format!(
-            "[ -f envvars ] && . ./envvars; export APACHE_RUN_DIR={0} APACHE_LOCK_DIR={0} APACHE_PID_FILE={0}/pid APACHE_LOG_DIR={0}; exec {1} -d {2} -f {2}/apache2.conf -t",
-            tmp.path().display(),
-            httpd.display(),
-            copy.display()
-        );
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .current_dir(&copy)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stderr).into_owned()
-            + &String::from_utf8_lossy(&out.stdout);
+        let entry = copy.join("apache2.conf");
+        let (ok, text) = run_httpd(&httpd, tmp.path(), &copy, &entry, "-t");
         let refused = (name.starts_with("parse-error") || name.starts_with("include-unresolved"))
             && !name.contains("-ok");
-        assert_eq!(
-            !out.status.success(),
-            refused,
-            "{name}: apache2 -t said:\n{text}"
-        );
+        assert_eq!(!ok, refused, "{name}: apache2 -t said:\n{text}");
         if refused {
             let mut map = SourceMap::default();
             let entry = fixture(&name).join("apache2.conf");
