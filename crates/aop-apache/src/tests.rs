@@ -410,3 +410,61 @@ fn rhel_layout_server_root_is_the_parent_of_conf() {
     assert!(t.codes().is_empty(), "{:?}", t.config.findings);
     assert_eq!(t.names(0), vec!["r"]);
 }
+
+/// Random configurations built from the tokens that matter to the reader (section tags,
+/// quotes, continuations, variables, macros, includes of themselves): none may panic.
+#[test]
+fn random_token_soup_never_panics() {
+    const TOKENS: &[&str] = &[
+        "<VirtualHost *:443>",
+        "</VirtualHost>",
+        "<IfModule !x>",
+        "</IfModule>",
+        "<Macro M $a>",
+        "</Macro>",
+        "Use M 1",
+        "Use M",
+        "Define V",
+        "${V}",
+        "${",
+        "}",
+        "\"",
+        "'",
+        "\\",
+        "\n",
+        "\\\n",
+        "#",
+        " ",
+        "Include apache2.conf",
+        "IncludeOptional *",
+        "SSLVerifyClient",
+        "optional",
+        "<Location />",
+        "</Location>",
+        "Require expr",
+        "<",
+        ">",
+        "</",
+        "\u{0}",
+        "\u{ff}",
+        "ServerRoot /",
+        "Listen 443",
+        "<If \"x\">",
+        "</If>",
+        "UnDefine V",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..300 {
+        let len = (next() % 60) as usize;
+        let text: String = (0..len)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        let _ = load(&text);
+    }
+}
