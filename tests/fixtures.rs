@@ -92,3 +92,24 @@ fn rules_have_fixtures(dir: &str, kind: aop_model::ServerKind) {
         }
     }
 }
+
+/// `aop-lint servers` for every fixture: the model itself, reviewed as a snapshot.
+#[test]
+fn nginx_servers_snapshots() {
+    servers_snapshots("nginx");
+}
+
+#[test]
+fn apache_servers_snapshots() {
+    servers_snapshots("apache");
+}
+
+fn servers_snapshots(kind: &str) {
+    for case in cases(kind) {
+        let json = aop_lint(&["servers", &case, "--format", "json"]);
+        let human = aop_lint(&["servers", &case]);
+        let name = snapshot_name(&case);
+        insta::assert_snapshot!(format!("{name}.servers.json"), stdout(&json));
+        insta::assert_snapshot!(format!("{name}.servers.human"), stdout(&human));
+    }
+}

@@ -323,7 +323,9 @@ fn listens(tree: &[Directive]) -> Vec<Listen> {
 }
 
 /// Address:port sets in order of first appearance; `*` and `_default_` are one address, and
-/// an exact address forms its own set (it takes that address's connections from `*`).
+/// an exact address forms its own set (it takes that address's connections from `*`). A set
+/// speaks TLS when its default vhost does: mod_ssl decides the handshake with the vhost the
+/// connection's address selects, before any name is known.
 fn group(servers: &[Server]) -> Vec<AddressPort> {
     let mut out: Vec<AddressPort> = Vec::new();
     for (i, s) in servers.iter().enumerate() {
@@ -336,7 +338,6 @@ fn group(servers: &[Server]) -> Vec<AddressPort> {
                     if !ap.servers.contains(&i) {
                         ap.servers.push(i);
                     }
-                    ap.tls |= l.tls;
                 }
                 None => out.push(AddressPort {
                     addr: l.addr.clone(),

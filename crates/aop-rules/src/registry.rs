@@ -1,8 +1,10 @@
 use crate::rules::{
     client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
-    client_verify_per_directory::ClientVerifyPerDirectory, include_unresolved::IncludeUnresolved,
+    client_verify_per_directory::ClientVerifyPerDirectory,
+    default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
+    plaintext_serves_content::PlaintextServesContent,
 };
 use crate::Rule;
 
@@ -15,6 +17,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ClientVerifyOptionalUnenforced,
     &ClientVerifyPerDirectory,
     &ClientCaMissing,
+    &DefaultServerMissing,
+    &PlaintextServesContent,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.

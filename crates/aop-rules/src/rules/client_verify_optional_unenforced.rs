@@ -4,47 +4,48 @@ use crate::{declare_rule, Context, Meta, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a TLS virtual host that asks for a client certificate without requiring one
-    /// (`SSLVerifyClient optional` or `optional_no_ca`) and never refuses the requests whose
-    /// certificate did not verify: no `Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'` or
-    /// `SSLRequire` covering `/`.
+    /// Reports a TLS server whose client verification is `optional` or `optional_no_ca` while
+    /// nothing at server level refuses the clients that did not present a valid certificate:
+    /// no `if ($ssl_client_verify != SUCCESS) { return 403; }` (nginx), no
+    /// `Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'` or `SSLRequire` (Apache).
     ///
     /// ## Why it matters
-    /// `optional` lets every client finish the handshake, with or without a certificate. Unless
-    /// the configuration then turns the unverified ones away, the site is as open as with no
-    /// verification at all. `optional_no_ca` does not even check who signed the certificate:
-    /// any self-made certificate passes.
+    /// `optional` asks for a certificate and carries on without one: the request is served
+    /// either way. `optional_no_ca` does not even check who signed the certificate. Without
+    /// a refusal, the origin is as open as with verification off.
     ///
     /// ## Example
-    /// ```apache
-    /// <VirtualHost *:443>
-    ///     ServerName shop.example.com
-    ///     SSLEngine on
-    ///     SSLVerifyClient optional
-    ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
-    ///     DocumentRoot /var/www/shop
-    /// </VirtualHost>
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client optional;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
     /// ```
     ///
     /// ## Use instead
-    /// ```apache
-    /// <VirtualHost *:443>
-    ///     ServerName shop.example.com
-    ///     SSLEngine on
-    ///     SSLVerifyClient optional
-    ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
-    ///     DocumentRoot /var/www/shop
-    ///     <Location />
-    ///         Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'
-    ///     </Location>
-    /// </VirtualHost>
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client optional;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///         if ($ssl_client_verify != SUCCESS) { return 403; }
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
     /// ```
     pub struct ClientVerifyOptionalUnenforced {
         code: "AOP102",
         name: "client-verify-optional-unenforced",
         severity: Error,
-        servers: [Apache],
-        summary: "optional client verification that never refuses an unverified client",
+        servers: [Nginx, Apache],
+        summary: "optional client verification that nothing enforces",
     }
 }
 
@@ -59,17 +60,6 @@ fn applies(s: &Server) -> bool {
         && s.verify_enforced.is_none()
 }
 
-fn help(kind: ServerKind) -> &'static str {
-    match kind {
-        ServerKind::Nginx => {
-            "require the certificate, or refuse unverified clients in this server:\n    ssl_verify_client on;\nor\n    if ($ssl_client_verify != SUCCESS) { return 403; }"
-        }
-        ServerKind::Apache => {
-            "require the certificate, or refuse unverified clients for the whole site:\n    SSLVerifyClient require\nor\n    <Location />\n        Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n    </Location>"
-        }
-    }
-}
-
 impl Rule for ClientVerifyOptionalUnenforced {
     fn meta(&self) -> &'static Meta {
         &Self::META
@@ -77,29 +67,31 @@ impl Rule for ClientVerifyOptionalUnenforced {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
-            let mode = s.client_verify.value.as_str();
+            let value = s.client_verify.value.as_str();
             let span = s.client_verify.origin.span().unwrap_or(s.span);
             let label = match s.client_verify.origin {
-                Origin::Inherited(_) => format!(
-                    "`{mode}`, inherited here, lets clients without a valid certificate through"
-                ),
-                _ => format!("`{mode}` lets clients without a valid certificate through"),
+                Origin::Inherited(_) => {
+                    format!("`{value}`, inherited: asks for a certificate, serves without one")
+                }
+                _ => format!("`{value}`: asks for a certificate, serves without one"),
+            };
+            let help = match s.kind {
+                ServerKind::Nginx => "refuse unverified clients in this server, or require the certificate outright:\n    if ($ssl_client_verify != SUCCESS) { return 403; }\nor\n    ssl_verify_client on;",
+                ServerKind::Apache => "refuse unverified clients in this virtual host, or require the certificate outright:\n    <Location \"/\">\n        Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n    </Location>\nor\n    SSLVerifyClient require",
             };
             let mut f = Finding::new(
                 Self::CODE,
                 format!(
-                    "server `{}` asks for a client certificate but never refuses a request without a valid one",
+                    "server `{}` asks for a client certificate but serves clients without one: anyone can reach the origin",
                     s.display_name()
                 ),
                 Label::new(span, label),
             )
-            .with_label(Label::new(s.span, "in this server"))
-            .with_help(help(s.kind))
+            .with_label(Label::new(s.span, "nothing in this server refuses unverified clients"))
+            .with_help(help)
             .for_server(s.reference());
             if s.client_verify.value == ClientVerify::OptionalNoCa {
-                f = f.with_note(
-                    "optional_no_ca never checks who signed the certificate: any self-made certificate passes",
-                );
+                f = f.with_note("`optional_no_ca` never verifies the certificate chain: a certificate from any issuer is accepted at the handshake");
             }
             out.push(f);
         }
