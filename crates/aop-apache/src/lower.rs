@@ -2,7 +2,7 @@
 //! the main server, the address:port sets with their default vhost, and the main server
 //! itself where a `Listen` reaches no vhost.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
@@ -38,6 +38,7 @@ impl Lowering<'_> {
             servers.push(self.vhost(d, &main, &listens));
         }
         self.htaccess(tree);
+        self.nested_vhosts(tree);
         let mut address_ports = group(&servers);
         self.main_server(&main, &listens, &mut servers, &mut address_ports);
         Config {
@@ -209,6 +210,27 @@ impl Lowering<'_> {
         }
     }
 
+    /// httpd refuses a `<VirtualHost>` inside any other section.
+    fn nested_vhosts(&mut self, tree: &[Directive]) {
+        let mut stack: Vec<&Directive> = tree.iter().filter(|d| d.section.is_some()).collect();
+        while let Some(outer) = stack.pop() {
+            for c in outer.children().iter().filter(|c| c.section.is_some()) {
+                if c.is("virtualhost") {
+                    let outer_name = outer.opener();
+                    self.findings.push(
+                        Finding::new(
+                            codes::PARSE_ERROR,
+                            format!("`<VirtualHost>` cannot occur within `{outer_name}`: httpd refuses to start"),
+                            Label::new(c.span, "nested virtual host"),
+                        )
+                        .with_label(Label::new(outer.span, "inside this section")),
+                    );
+                }
+                stack.push(c);
+            }
+        }
+    }
+
     /// A `Listen` that no vhost covers is answered by the main server.
     fn main_server(
         &mut self,
@@ -328,26 +350,29 @@ fn listens(tree: &[Directive]) -> Vec<Listen> {
 /// connection's address selects, before any name is known.
 fn group(servers: &[Server]) -> Vec<AddressPort> {
     let mut out: Vec<AddressPort> = Vec::new();
+    let mut index: HashMap<(ListenAddr, Option<u16>), usize> = HashMap::new();
     for (i, s) in servers.iter().enumerate() {
         for l in &s.listeners {
-            match out
-                .iter_mut()
-                .find(|ap| ap.addr == l.addr && ap.port == l.port)
-            {
-                Some(ap) => {
-                    if !ap.servers.contains(&i) {
+            let key = (l.addr.clone(), l.port);
+            match index.get(&key) {
+                Some(&at) => {
+                    let ap = &mut out[at];
+                    if ap.servers.last() != Some(&i) {
                         ap.servers.push(i);
                     }
                 }
-                None => out.push(AddressPort {
-                    addr: l.addr.clone(),
-                    port: l.port,
-                    tls: l.tls,
-                    servers: vec![i],
-                    default: i,
-                    default_span: l.span,
-                    default_why: DefaultWhy::FirstListed,
-                }),
+                None => {
+                    index.insert(key, out.len());
+                    out.push(AddressPort {
+                        addr: l.addr.clone(),
+                        port: l.port,
+                        tls: l.tls,
+                        servers: vec![i],
+                        default: i,
+                        default_span: l.span,
+                        default_why: DefaultWhy::FirstListed,
+                    });
+                }
             }
         }
     }

@@ -468,3 +468,34 @@ fn random_token_soup_never_panics() {
         let _ = load(&text);
     }
 }
+
+#[test]
+fn a_nested_virtual_host_is_refused() {
+    let t = load("<VirtualHost *:80>\n<VirtualHost *:81>\n</VirtualHost>\n</VirtualHost>\n");
+    assert_eq!(t.codes(), vec!["AOP001"]);
+    assert_eq!(
+        t.text(t.config.findings[0].primary.span),
+        "<VirtualHost *:81>"
+    );
+}
+
+#[test]
+fn ten_thousand_vhosts_on_distinct_addresses_stay_linear() {
+    let mut text = String::new();
+    for i in 0..10_000u32 {
+        text.push_str(&format!(
+            "<VirtualHost 10.{}.{}.{}:443>\nServerName s{i}.example\n</VirtualHost>\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    let started = std::time::Instant::now();
+    let t = load(&text);
+    assert_eq!(t.config.address_ports.len(), 10_000);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
