@@ -20,13 +20,21 @@ mod scope;
 
 use std::path::Path;
 
-use aop_model::{Config, LoadOptions};
-use aop_source::{ReadError, SourceMap};
+use aop_model::{Config, Finding, LoadOptions};
+use aop_source::{FileId, ReadError, SourceMap};
 
-/// Reads the tree whose main config is `entry` and lowers it into the model. Never panics:
-/// whatever cannot be read or decided becomes a finding; only an unreadable main file is an
-/// error.
-pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+/// The tree as httpd builds it, conditionals decided and includes and macros expanded,
+/// with what reading it found.
+pub struct Tree {
+    pub entry: FileId,
+    pub directives: Vec<Directive>,
+    pub findings: Vec<Finding>,
+    paths: paths::TreePaths,
+}
+
+/// Reads the tree whose main config is `entry`. Never panics: whatever cannot be read or
+/// decided becomes a finding; only an unreadable main file is an error.
+pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Tree, ReadError> {
     let paths = paths::TreePaths::new(entry, opts);
     let id = map.read(entry)?;
     let mut reader = read::Reader::new(map, opts, paths);
@@ -38,16 +46,27 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
             }
         }
     }
-    let tree = reader.read_file_id(id, entry);
+    let directives = reader.read_file_id(id, entry);
     let read::Reader {
         findings, paths, ..
     } = reader;
+    Ok(Tree {
+        entry: id,
+        directives,
+        findings,
+        paths,
+    })
+}
+
+/// Reads the tree and lowers it into the model: every `<VirtualHost>` a server.
+pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+    let tree = read_tree(entry, map, opts)?;
     let lowering = lower::Lowering {
         opts,
-        paths: &paths,
-        findings,
+        paths: &tree.paths,
+        findings: tree.findings,
     };
-    Ok(lowering.lower(id, &tree))
+    Ok(lowering.lower(tree.entry, &tree.directives))
 }
 
 #[cfg(test)]

@@ -133,3 +133,34 @@ fn corpus_main_configs_have_no_parse_or_include_errors() {
         assert!(bad.is_empty(), "{}:\n{}", f.display(), bad.join("\n"));
     }
 }
+
+fn names(ds: &[aop_apache::Directive], out: &mut Vec<(String, String)>) {
+    for d in ds {
+        out.push((d.name.clone(), d.arg(0).unwrap_or("").to_ascii_lowercase()));
+        names(d.children(), out);
+    }
+}
+
+/// certbot's conditional cases: directives named `INVALID_*` sit where the condition is
+/// false and must not be read; the `success` ones must.
+#[test]
+fn complex_parsing_conditionals_are_decided_as_httpd_does() {
+    let Some(dir) = corpus() else { return };
+    let mut map = SourceMap::default();
+    let tree = aop_apache::read_tree(
+        &dir.join("complex_parsing/apache2.conf"),
+        &mut map,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let mut all = Vec::new();
+    names(&tree.directives, &mut all);
+    let invalid: Vec<_> = all
+        .iter()
+        .filter(|(n, _)| n.starts_with("invalid_"))
+        .collect();
+    assert!(invalid.is_empty(), "{invalid:?}");
+    let successes = all.iter().filter(|(_, v)| v == "success").count();
+    assert!(successes >= 6, "{all:?}");
+    assert!(all.iter().any(|(n, _)| n == "nested_directive"));
+}
