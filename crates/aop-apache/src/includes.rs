@@ -211,6 +211,23 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_matched_by_a_wildcard_is_read_recursively() {
+        let d = tree();
+        let got = expand(&d.path().join("conf.d/*"), false, 100).unwrap();
+        assert_eq!(
+            names(d.path(), got),
+            vec!["conf.d/A.conf", "conf.d/b.conf", "conf.d/sub/c.conf"]
+        );
+    }
+
+    #[test]
+    fn a_wildcard_below_a_file_cannot_be_listed() {
+        let d = tree();
+        let got = expand(&d.path().join("conf.d/b.conf/*"), false, 100);
+        assert!(matches!(got, Err(IncludeError::Unreadable(..))), "{got:?}");
+    }
+
+    #[test]
     fn wildcards_in_a_directory_segment() {
         let d = tree();
         let got = expand(&d.path().join("sites/*/x.conf"), false, 100).unwrap();
