@@ -499,3 +499,35 @@ fn ten_thousand_vhosts_on_distinct_addresses_stay_linear() {
         started.elapsed()
     );
 }
+
+#[test]
+fn with_root_absolute_paths_are_read_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc/apache2");
+    fs::create_dir_all(etc.join("sites-enabled")).unwrap();
+    fs::write(
+        etc.join("apache2.conf"),
+        "ServerRoot /etc/apache2\nIncludeOptional /etc/apache2/sites-enabled/*.conf\n",
+    )
+    .unwrap();
+    fs::write(
+        etc.join("sites-enabled/a.conf"),
+        "<VirtualHost *:443>\nSSLCACertificateFile /etc/ssl/cf.pem\nSSLCACertificatePath certs\n</VirtualHost>\n",
+    )
+    .unwrap();
+    let opts = LoadOptions {
+        root: Some(dir.path().to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let mut map = SourceMap::default();
+    let config = crate::load(&etc.join("apache2.conf"), &mut map, &opts).unwrap();
+    let ca: Vec<_> = config.servers[0]
+        .ca
+        .iter()
+        .map(|c| c.resolved.clone())
+        .collect();
+    assert_eq!(
+        ca,
+        vec![dir.path().join("etc/ssl/cf.pem"), etc.join("certs")]
+    );
+}
