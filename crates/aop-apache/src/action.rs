@@ -174,6 +174,27 @@ fn denies_all(section: &Directive) -> Option<Span> {
     denied
 }
 
+fn has_authz(section: &Directive) -> bool {
+    section.children().iter().any(|c| {
+        matches!(
+            c.name.as_str(),
+            "require" | "requireall" | "requireany" | "requirenone"
+        )
+    })
+}
+
+/// The `<Location />` whose `Require` lines decide for `/`: the vhost's sections merge after
+/// the main server's, and with httpd's default `AuthMerging Off` the last one with
+/// authorization replaces the earlier ones.
+fn effective_root_location<'t>(own: &Scope<'t>, main: &Scope<'t>) -> Option<&'t Directive> {
+    main.sections
+        .iter()
+        .chain(own.sections.iter())
+        .filter(|s| is_root_location(s) && has_authz(s))
+        .last()
+        .copied()
+}
+
 pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
     if let Some(d) = rewrite_decision(own) {
         return (d.0, Some(d.1));
@@ -186,12 +207,8 @@ pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
             }
         }
     }
-    for s in own.sections.iter().chain(main.sections.iter()) {
-        if is_root_location(s) {
-            if let Some(span) = denies_all(s) {
-                return (Action::Rejects, Some(span));
-            }
-        }
+    if let Some(span) = effective_root_location(own, main).and_then(denies_all) {
+        return (Action::Rejects, Some(span));
     }
     let serving = own
         .directives
@@ -288,11 +305,20 @@ pub fn verify_enforcement(own: &Scope, main: &Scope) -> Option<Span> {
         if let Some(span) = if_refuses_unverified(s) {
             return Some(span);
         }
+        // mod_ssl appends `SSLRequire`s of merged sections: none is replaced by a later one.
         if is_root_location(s) {
-            if let Some(span) = requires_verified(s, false) {
-                return Some(span);
+            if let Some(span) = s
+                .children()
+                .iter()
+                .find(|c| c.is("sslrequire") && mentions_verify_success(&joined_args(c)))
+            {
+                return Some(span.span);
             }
         }
+    }
+    if let Some(span) = effective_root_location(own, main).and_then(|s| requires_verified(s, false))
+    {
+        return Some(span);
     }
     if own.rewrite_engine {
         let mut checks_verify = false;

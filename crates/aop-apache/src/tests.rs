@@ -531,3 +531,27 @@ fn with_root_absolute_paths_are_read_below_it() {
         vec![dir.path().join("etc/ssl/cf.pem"), etc.join("certs")]
     );
 }
+
+#[test]
+fn a_vhost_location_replaces_the_main_servers_authorization() {
+    let t = load(&format!(
+        "{SSL}<Location />\nRequire all denied\n</Location>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n</VirtualHost>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\nRequire all granted\n</Location>\n</VirtualHost>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\nRequire expr %{{SSL_CLIENT_VERIFY}} == 'SUCCESS'\n</Location>\n</VirtualHost>\n"
+    ));
+    let actions: Vec<Action> = t.config.servers.iter().map(|s| s.action).collect();
+    assert_eq!(
+        actions,
+        vec![Action::Rejects, Action::Serves, Action::Serves]
+    );
+    let enforced: Vec<bool> = t
+        .config
+        .servers
+        .iter()
+        .map(|s| s.verify_enforced.is_some())
+        .collect();
+    assert_eq!(enforced, vec![false, false, true]);
+}
