@@ -190,8 +190,7 @@ fn effective_root_location<'t>(own: &Scope<'t>, main: &Scope<'t>) -> Option<&'t 
     main.sections
         .iter()
         .chain(own.sections.iter())
-        .filter(|s| is_root_location(s) && has_authz(s))
-        .last()
+        .rfind(|s| is_root_location(s) && has_authz(s))
         .copied()
 }
 
