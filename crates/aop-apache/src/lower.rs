@@ -39,6 +39,7 @@ impl Lowering<'_> {
         }
         self.htaccess(tree);
         self.nested_vhosts(tree);
+        self.section_verify_values(tree);
         let mut address_ports = group(&servers);
         self.main_server(&main, &listens, &mut servers, &mut address_ports);
         Config {
@@ -118,7 +119,7 @@ impl Lowering<'_> {
             })
             .collect();
         for s in own.sections.iter().chain(main.sections.iter()) {
-            self.per_directory(s, s, &mut server.per_directory_verify);
+            per_directory(s, &mut server.per_directory_verify);
         }
         server
     }
@@ -147,24 +148,26 @@ impl Lowering<'_> {
         out
     }
 
-    /// `SSLVerifyClient` inside `<Directory>`/`<Location>` (any depth).
-    fn per_directory(
-        &mut self,
-        section: &Directive,
-        outer: &Directive,
-        out: &mut Vec<PerDirectoryVerify>,
-    ) {
+    /// Server-level `SSLVerifyClient` values are checked while collecting each scope; these
+    /// are the ones inside sections.
+    fn section_verify_values(&mut self, tree: &[Directive]) {
+        for d in tree.iter().filter(|d| d.section.is_some()) {
+            if d.is("virtualhost") {
+                for c in d.children().iter().filter(|c| c.section.is_some()) {
+                    self.verify_values_in(c);
+                }
+            } else {
+                self.verify_values_in(d);
+            }
+        }
+    }
+
+    fn verify_values_in(&mut self, section: &Directive) {
         for c in section.children() {
             if c.section.is_some() {
-                self.per_directory(c, c, out);
+                self.verify_values_in(c);
             } else if c.is("sslverifyclient") {
-                if let Some(value) = verify_value(c, &mut Vec::new()) {
-                    out.push(PerDirectoryVerify {
-                        section: outer.span,
-                        directive: c.span,
-                        value,
-                    });
-                }
+                verify_value(c, &mut self.findings);
             }
         }
     }
@@ -299,9 +302,27 @@ impl Lowering<'_> {
         server.action_span = span;
         server.verify_enforced = verify_enforcement(main, &empty);
         for s in &main.sections {
-            self.per_directory(s, s, &mut server.per_directory_verify);
+            per_directory(s, &mut server.per_directory_verify);
         }
         servers.push(server);
+    }
+}
+
+/// `SSLVerifyClient` inside `<Directory>`/`<Location>` (any depth), with its innermost
+/// section. Invalid values are reported once, by the walk over every section.
+fn per_directory(section: &Directive, out: &mut Vec<PerDirectoryVerify>) {
+    for c in section.children() {
+        if c.section.is_some() {
+            per_directory(c, out);
+        } else if c.is("sslverifyclient") {
+            if let Some(value) = verify_value(c, &mut Vec::new()) {
+                out.push(PerDirectoryVerify {
+                    section: section.span,
+                    directive: c.span,
+                    value,
+                });
+            }
+        }
     }
 }
 

@@ -555,3 +555,13 @@ fn a_vhost_location_replaces_the_main_servers_authorization() {
         .collect();
     assert_eq!(enforced, vec![false, false, true]);
 }
+
+#[test]
+fn an_invalid_verify_mode_inside_a_section_is_reported_once() {
+    let t = load(
+        "<Location /a>\nSSLVerifyClient maybe\n</Location>\n\
+         <VirtualHost *:443>\n<Directory /x>\nSSLVerifyClient perhaps\n</Directory>\n</VirtualHost>\n\
+         <VirtualHost *:443>\n</VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP001", "AOP001"]);
+}
