@@ -164,3 +164,44 @@ fn complex_parsing_conditionals_are_decided_as_httpd_does() {
     assert!(successes >= 6, "{all:?}");
     assert!(all.iter().any(|(n, _)| n == "nested_directive"));
 }
+
+/// Every fixture file, mutated at random (bytes dropped, section tags, quotes, backslashes
+/// and newlines inserted), is read without a panic.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/apache");
+    let mut seeds = Vec::new();
+    files(&fixtures, &mut seeds);
+    seeds.retain(|p| p.extension().is_some_and(|e| e == "conf"));
+    assert!(!seeds.is_empty());
+    const INSERTS: &[&[u8]] = &[
+        b"<", b">", b"</", b"\"", b"'", b"\\", b"\n", b"\\\n", b"${", b"}", b"#", b"\xff",
+    ];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for seed in &seeds {
+        let original = std::fs::read(seed).unwrap();
+        for _ in 0..8 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + next() % 6 {
+                let at = (next() as usize) % (bytes.len() + 1);
+                if next() % 2 == 0 && at < bytes.len() {
+                    bytes.remove(at);
+                } else {
+                    let ins = INSERTS[(next() as usize) % INSERTS.len()];
+                    bytes.splice(at..at, ins.iter().copied());
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let main = dir.path().join("apache2.conf");
+            std::fs::write(&main, &bytes).unwrap();
+            let mut map = SourceMap::default();
+            let _ = aop_apache::load(&main, &mut map, &LoadOptions::default());
+        }
+    }
+}
