@@ -54,6 +54,7 @@ impl Lowering<'_> {
     fn vhost(&mut self, d: &Directive, main: &Scope, listens: &[Listen]) -> Server {
         let own = Scope::collect(d.children(), &mut self.findings);
         let mut server = Server::new(ServerKind::Apache, d.span);
+        server.expanded_from = d.via;
         let https_ports: HashSet<u16> =
             listens.iter().filter(|l| l.https).map(|l| l.port).collect();
         let engine = setting(own.ssl_engine, main.ssl_engine);
