@@ -321,7 +321,13 @@ impl<'a> Reader<'a> {
                 let name = inner.trim_end_matches('>').to_ascii_lowercase();
                 let (top, top_span) = open.pop().expect("never empty here");
                 if top != name {
-                    let msg = format!("expected `</{top}>` but saw `</{name}>`");
+                    let expected = self
+                        .map
+                        .text(top_span)
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_string();
+                    let msg = format!("expected `</{expected}>` but saw `{}`", first.value);
                     let span = raw.span(first.range.clone());
                     self.finding(codes::PARSE_ERROR, span, msg, "mismatched closing tag")
                         .secondary
@@ -335,7 +341,7 @@ impl<'a> Reader<'a> {
                 open.push((name, raw.span(first.range.clone())));
             }
         }
-        let msg = format!("`{}` was not closed", opener.opener());
+        let msg = format!("`<{}>` was not closed", self.written(opener));
         self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
     }
 
@@ -353,7 +359,7 @@ impl<'a> Reader<'a> {
                 if_version(&args).unwrap_or_else(|| {
                     let msg = format!(
                         "`{}` depends on the exact httpd version; its contents were read as if it held",
-                        d.opener()
+                        self.map.text(d.span)
                     );
                     self.finding(codes::NOT_CHECKED, d.span, msg, "undecided");
                     true
@@ -364,7 +370,7 @@ impl<'a> Reader<'a> {
                 None => {
                     let msg = format!(
                         "`{}` tests a file outside the linted tree; its contents were read as if it held (use --root to decide)",
-                        d.opener()
+                        self.map.text(d.span)
                     );
                     self.finding(codes::NOT_CHECKED, d.span, msg, "undecided");
                     true
@@ -401,7 +407,7 @@ impl<'a> Reader<'a> {
                 _ => body.push(raw.clone()),
             }
         }
-        let msg = format!("`{}` was not closed", opener.opener());
+        let msg = format!("`<{}>` was not closed", self.written(&opener));
         self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
     }
 

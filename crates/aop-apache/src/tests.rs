@@ -565,3 +565,21 @@ fn an_invalid_verify_mode_inside_a_section_is_reported_once() {
     );
     assert_eq!(t.codes(), vec!["AOP001", "AOP001"]);
 }
+
+#[test]
+fn errors_inside_a_skipped_section_name_the_tags_as_written() {
+    let t = load("<IfModule mod_nope.c>\n<Directory /x>\n</Location>\n");
+    let messages: Vec<&str> = t
+        .config
+        .findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "expected `</Directory>` but saw `</Location>`",
+            "`<IfModule>` was not closed"
+        ]
+    );
+}
