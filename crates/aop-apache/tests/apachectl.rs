@@ -178,8 +178,12 @@ fn run_httpd(httpd: &Path, run: &Path, tree: &Path, entry: &Path, flag: &str) ->
 }
 
 fn compare(name: &str, entry_rel: &str, server_root_rewrite: Option<&str>) {
+    compare_tree(&fixture(name), entry_rel, server_root_rewrite);
+}
+
+fn compare_tree(tree: &Path, entry_rel: &str, server_root_rewrite: Option<&str>) {
     let Some(httpd) = apache2() else { return };
-    let tree = fixture(name);
+    let name = tree.file_name().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join(name);
     copy_tree(&tree, &copy);
@@ -205,7 +209,7 @@ fn compare(name: &str, entry_rel: &str, server_root_rewrite: Option<&str>) {
     let (ok, text) = run_httpd(&httpd, tmp.path(), &copy, &entry, "-S");
     assert!(ok, "apache2 -S failed:\n{text}");
     let httpd_sets = parse_dump(&text, &copy);
-    let ours = model_sets(&tree, &tree.join(entry_rel));
+    let ours = model_sets(tree, &tree.join(entry_rel));
     assert!(!httpd_sets.is_empty(), "no vhosts in:\n{text}");
     assert_eq!(ours, httpd_sets, "apache2 -S said:\n{text}");
 }
@@ -360,4 +364,34 @@ fn fixtures_are_accepted_or_refused_as_httpd_does() {
 #[test]
 fn reading_rules_match_apache2_s() {
     compare("reading-rules", "apache2.conf", None);
+}
+
+/// Debian's stock tree after `a2enmod ssl` and `a2ensite default-ssl`: the usual start of a
+/// TLS origin.
+#[test]
+fn stock_debian_tree_with_ssl_enabled_matches_apache2_s() {
+    let stock = Path::new("/etc/apache2");
+    if apache2().is_none() || !stock.join("apache2.conf").is_file() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("apache2");
+    copy_tree(stock, &tree);
+    for m in ["ssl.load", "ssl.conf", "socache_shmcb.load"] {
+        fs::copy(
+            tree.join("mods-available").join(m),
+            tree.join("mods-enabled").join(m),
+        )
+        .unwrap();
+    }
+    fs::copy(
+        tree.join("sites-available/default-ssl.conf"),
+        tree.join("sites-enabled/default-ssl.conf"),
+    )
+    .unwrap();
+    // Without a global name httpd prints the machine's: give the copy one.
+    let main = tree.join("apache2.conf");
+    let text = fs::read_to_string(&main).unwrap() + "ServerName origin.example\n";
+    fs::write(&main, text).unwrap();
+    compare_tree(&tree, "apache2.conf", None);
 }
