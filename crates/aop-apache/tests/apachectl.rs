@@ -186,7 +186,7 @@ fn compare_tree(tree: &Path, entry_rel: &str, server_root_rewrite: Option<&str>)
     let name = tree.file_name().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join(name);
-    copy_tree(&tree, &copy);
+    copy_tree(tree, &copy);
     let entry = copy.join(entry_rel);
     if let Some(declared) = server_root_rewrite {
         // httpd honours the declared ServerRoot over -d: point it at the copy.
