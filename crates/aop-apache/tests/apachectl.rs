@@ -19,9 +19,11 @@ fn apache2() -> Option<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.is_file());
     if found.is_none() {
+        let required = std::env::var_os("CI").is_some()
+            || std::env::var("AOP_REAL_SERVERS").is_ok_and(|v| v == "required");
         assert!(
-            std::env::var_os("CI").is_none(),
-            "apache2 is not installed and CI is set: install it (apt-get install apache2)"
+            !required,
+            "apache2 is not installed and CI (or AOP_REAL_SERVERS=required) is set: install it (apt-get install apache2)"
         );
         eprintln!("\n*** SKIPPED: apache2 is not installed; the vhost model was NOT compared with `apache2 -S` ***\n");
     }
