@@ -41,7 +41,12 @@ pub struct Reader<'a> {
     include_stack: Vec<PathBuf>,
     macro_stack: Vec<String>,
     reported_undefined: HashSet<String>,
+    /// Lines produced by `Use` so far: nested macros can multiply without bound.
+    macro_lines: usize,
 }
+
+/// Most lines all `Use` expansions together may produce.
+const MAX_MACRO_LINES: usize = 100_000;
 
 impl<'a> Reader<'a> {
     pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, paths: TreePaths) -> Self {
@@ -56,6 +61,7 @@ impl<'a> Reader<'a> {
             include_stack: Vec::new(),
             macro_stack: Vec::new(),
             reported_undefined: HashSet::new(),
+            macro_lines: 0,
         }
     }
 
@@ -454,6 +460,17 @@ impl<'a> Reader<'a> {
                 values.len()
             );
             self.finding(codes::PARSE_ERROR, d.span, msg, "wrong number of arguments");
+            return Vec::new();
+        }
+        if self.macro_lines > MAX_MACRO_LINES {
+            return Vec::new();
+        }
+        self.macro_lines += mac.body.len();
+        if self.macro_lines > MAX_MACRO_LINES {
+            let msg = format!(
+                "macros expand to more than {MAX_MACRO_LINES} lines: from this `Use {name}` on, no macro was expanded or checked"
+            );
+            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
             return Vec::new();
         }
         let lines: Vec<Mapped> = mac

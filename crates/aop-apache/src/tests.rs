@@ -583,3 +583,23 @@ fn errors_inside_a_skipped_section_name_the_tags_as_written() {
         ]
     );
 }
+
+#[test]
+fn macros_that_multiply_are_bounded() {
+    let mut text = String::from("<Macro M0>\nServerAdmin a@b\n</Macro>\n");
+    for i in 1..40 {
+        text.push_str(&format!(
+            "<Macro M{i}>\nUse M{0}\nUse M{0}\n</Macro>\n",
+            i - 1
+        ));
+    }
+    text.push_str("Use M39\n");
+    let started = std::time::Instant::now();
+    let t = load(&text);
+    assert!(t.codes().contains(&"AOP004"));
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+}
