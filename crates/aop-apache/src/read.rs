@@ -43,6 +43,7 @@ pub struct Reader<'a> {
     reported_undefined: HashSet<String>,
     /// Lines produced by `Use` so far: nested macros can multiply without bound.
     macro_lines: usize,
+    reported_overflow: bool,
 }
 
 /// Most lines all `Use` expansions together may produce.
@@ -62,6 +63,7 @@ impl<'a> Reader<'a> {
             macro_stack: Vec::new(),
             reported_undefined: HashSet::new(),
             macro_lines: 0,
+            reported_overflow: false,
         }
     }
 
@@ -131,7 +133,22 @@ impl<'a> Reader<'a> {
             if is_blank_or_comment(&raw.text) {
                 continue;
             }
-            let (line, undefined) = vars::expand(raw, &self.vars);
+            let Some((line, undefined)) = vars::expand(raw, &self.vars) else {
+                if !self.reported_overflow {
+                    self.reported_overflow = true;
+                    let msg = format!(
+                        "variables expand this line beyond {} bytes: it and any like it were not read",
+                        vars::MAX_EXPANDED_LINE
+                    );
+                    self.finding(
+                        codes::NOT_CHECKED,
+                        raw.span(0..raw.text.len()),
+                        msg,
+                        "not expanded",
+                    );
+                }
+                continue;
+            };
             let words = split_words(&line.text);
             let Some(first) = words.first() else {
                 continue;

@@ -603,3 +603,22 @@ fn macros_that_multiply_are_bounded() {
         started.elapsed()
     );
 }
+
+#[test]
+fn doubling_defines_are_bounded() {
+    let mut text = String::from("Define V0 xxxxxxxxxxxxxxxx\n");
+    for i in 1..64 {
+        text.push_str(&format!("Define V{i} ${{V{0}}}${{V{0}}}\n", i - 1));
+    }
+    text.push_str("ServerName ${V63}\n");
+    let t = load(&text);
+    let overflow: Vec<_> = t
+        .config
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("beyond"))
+        .collect();
+    assert_eq!(overflow.len(), 1);
+    // The lines not read leave their variables undefined, which is said as well.
+    assert!(t.codes().iter().all(|c| *c == "AOP004"));
+}

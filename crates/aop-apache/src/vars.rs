@@ -34,8 +34,15 @@ pub struct Undefined {
     pub span: Span,
 }
 
-pub fn expand(line: &Mapped, vars: &Variables) -> (Mapped, Vec<Undefined>) {
+/// Longest line variables may expand to: each `Define` may double the last one's value, so
+/// a short file can otherwise ask for terabytes.
+pub const MAX_EXPANDED_LINE: usize = 1 << 20;
+
+/// The expanded line and the variables left as written; `None` when the expansion would
+/// exceed [`MAX_EXPANDED_LINE`].
+pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>)> {
     let text = &line.text;
+    let mut length = text.len();
     let mut replacements: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
     let mut undefined = Vec::new();
     let mut i = 0;
@@ -45,7 +52,13 @@ pub fn expand(line: &Mapped, vars: &Variables) -> (Mapped, Vec<Undefined>) {
                 let end = i + 2 + close + 1;
                 let name = String::from_utf8_lossy(&text[i + 2..end - 1]).into_owned();
                 match vars.lookup(&name) {
-                    Some(value) => replacements.push((i..end, value.as_bytes().to_vec())),
+                    Some(value) => {
+                        length += value.len();
+                        if length > MAX_EXPANDED_LINE {
+                            return None;
+                        }
+                        replacements.push((i..end, value.as_bytes().to_vec()))
+                    }
                     None => undefined.push(Undefined {
                         name,
                         span: line.span(i..end),
@@ -58,9 +71,9 @@ pub fn expand(line: &Mapped, vars: &Variables) -> (Mapped, Vec<Undefined>) {
         i += 1;
     }
     if replacements.is_empty() {
-        return (line.clone(), undefined);
+        return Some((line.clone(), undefined));
     }
-    (line.replace_all(&replacements), undefined)
+    Some((line.replace_all(&replacements), undefined))
 }
 
 /// Reads Debian's `envvars`: the `export NAME=value` lines, with `$NAME`/`${NAME}`
@@ -140,7 +153,7 @@ mod tests {
         let mut vars = Variables::default();
         vars.env.insert("A".into(), "env".into());
         vars.defines.insert("A".into(), "def".into());
-        let (out, undef) = expand(&line("X ${A} ${B}"), &vars);
+        let (out, undef) = expand(&line("X ${A} ${B}"), &vars).unwrap();
         assert_eq!(out.text, b"X def ${B}");
         assert_eq!(undef[0].name, "B");
         assert_eq!(undef[0].span.range(), 7..11);
@@ -151,14 +164,14 @@ mod tests {
         let mut vars = Variables::default();
         vars.defines
             .insert("V".into(), "<VirtualHost *:443>".into());
-        let (out, _) = expand(&line("${V}"), &vars);
+        let (out, _) = expand(&line("${V}"), &vars).unwrap();
         assert_eq!(out.text, b"<VirtualHost *:443>");
         assert_eq!(out.span(0..3).range(), 0..4);
     }
 
     #[test]
     fn unterminated_reference_is_text() {
-        let (out, undef) = expand(&line("a ${B"), &Variables::default());
+        let (out, undef) = expand(&line("a ${B"), &Variables::default()).unwrap();
         assert_eq!(out.text, b"a ${B");
         assert!(undef.is_empty());
     }
