@@ -459,6 +459,14 @@ impl<'a> Reader<'a> {
             );
             return Vec::new();
         };
+        if self.macro_stack.len() >= self.opts.limits.max_include_depth {
+            let msg = format!(
+                "macros nest deeper than {} levels; `Use {name}` was not expanded",
+                self.opts.limits.max_include_depth
+            );
+            self.finding(codes::NOT_CHECKED, d.span, msg, "too deep");
+            return Vec::new();
+        }
         if self.macro_stack.contains(&name) {
             let msg = format!("macro `{name}` uses itself: httpd refuses the recursion");
             self.finding(codes::PARSE_ERROR, d.span, msg, "recursive use");

@@ -622,3 +622,14 @@ fn doubling_defines_are_bounded() {
     // The lines not read leave their variables undefined, which is said as well.
     assert!(t.codes().iter().all(|c| *c == "AOP004"));
 }
+
+#[test]
+fn long_chains_of_macros_are_bounded() {
+    let mut text = String::from("<Macro M0>\nServerAdmin a@b\n</Macro>\n");
+    for i in 1..2000 {
+        text.push_str(&format!("<Macro M{i}>\nUse M{}\n</Macro>\n", i - 1));
+    }
+    text.push_str("Use M1999\n");
+    let t = load(&text);
+    assert_eq!(t.codes(), vec!["AOP004"]);
+}
