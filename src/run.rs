@@ -85,10 +85,8 @@ fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, Str
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, &opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
-        ServerKind::Apache => Err(format!(
-            "{}: Apache trees are not supported yet",
-            tree.entry.display()
-        )),
+        ServerKind::Apache => aop_apache::load(&tree.entry, map, &opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
 }
 
