@@ -18,10 +18,15 @@ pub(crate) struct CaUse<'a> {
     pub analysis: Analysis,
 }
 
-/// A CA source matters when a TLS server verifies clients with it. `ssl_trusted_certificate`
-/// without client verification serves OCSP stapling, which is no concern here.
+/// A CA source matters when a TLS server verifies clients with it, for the whole server or
+/// inside a `<Directory>`/`<Location>` (Apache). `ssl_trusted_certificate` without client
+/// verification serves OCSP stapling, which is no concern here.
 fn verifies(s: &Server) -> bool {
-    s.tls() && s.client_verify.value != ClientVerify::Off
+    s.tls()
+        && (s.client_verify.value != ClientVerify::Off
+            || s.per_directory_verify
+                .iter()
+                .any(|d| d.value != ClientVerify::Off))
 }
 
 fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
