@@ -94,12 +94,25 @@ pub(crate) fn verifies_with_own_ca_only(cx: &Context, server: &Server) -> bool {
 }
 
 /// Every problem of every CA source, with the directive it concerns.
+/// What the file trusts matters only where a chain is verified against it: with nginx's
+/// `optional_no_ca` any certificate passes (AOP102 says so), and only loading the file
+/// (AOP301) is at stake.
 pub(crate) fn ca_problems<'c, 'a>(
     cx: &'c Context<'a>,
 ) -> impl Iterator<Item = (&'c CaUse<'a>, &'c Problem)> {
-    ca_uses(cx)
-        .iter()
-        .flat_map(|u| u.analysis.problems.iter().map(move |p| (u, p)))
+    ca_uses(cx).iter().flat_map(|u| {
+        let chain = u.servers.iter().any(|s| verifies_chain(s));
+        u.analysis
+            .problems
+            .iter()
+            .filter(move |p| chain || p.code() == "AOP301")
+            .map(move |p| (u, p))
+    })
+}
+
+fn verifies_chain(s: &Server) -> bool {
+    let chain = |v: ClientVerify| matches!(v, ClientVerify::On | ClientVerify::Optional);
+    chain(s.client_verify.value) || s.per_directory_verify.iter().any(|d| chain(d.value))
 }
 
 impl CaUse<'_> {
