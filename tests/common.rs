@@ -82,20 +82,50 @@ pub fn is_dir(p: &Path) -> bool {
     p.is_dir()
 }
 
-/// The nginx binary, or None after saying which tests are skipped. Under CI its absence is a
-/// failure: `.ci/run` installs it.
-pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
-    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
+/// The first of `candidates` installed, or None after saying which tests are skipped. Under
+/// CI a missing server is a failure: `.ci/run` installs nginx and apache2.
+pub fn server_binary(candidates: &[&str], tests: &str) -> Option<PathBuf> {
+    let found = candidates.iter().map(PathBuf::from).find(|p| p.is_file());
     if found.is_none() {
         if std::env::var_os("CI").is_some() {
-            panic!("nginx is not installed under CI: .ci/run installs it");
+            panic!("{candidates:?} not installed under CI: .ci/run installs it");
         }
-        eprintln!("SKIPPED {tests}: nginx is not installed");
+        eprintln!("SKIPPED {tests}: none of {candidates:?} is installed");
     }
     found
+}
+
+pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
+    server_binary(
+        &["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"],
+        tests,
+    )
+}
+
+/// `curl` to `https://127.0.0.1:PORT/` presenting `dir/client.pem`: the HTTP status, or 0
+/// when the TLS handshake failed or nothing answered.
+pub fn status_with_client_cert(port: u16, dir: &Path) -> u16 {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sk",
+            "--max-time",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg("--cert")
+        .arg(dir.join("client.pem"))
+        .arg("--key")
+        .arg(dir.join("client.key"))
+        .arg(format!("https://127.0.0.1:{port}/"))
+        .output()
+        .expect("curl runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// nginx run on the tree in `dir` (`dir/nginx.conf`), with its prefix and error log there.

@@ -7,9 +7,8 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use common::{aop_lint, codes, free_port, nginx_binary, start, stdout};
+use common::{aop_lint, codes, free_port, nginx_binary, start, status_with_client_cert, stdout};
 use rcgen::{
     date_time_ymd, BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair,
     KeyUsagePurpose,
@@ -50,31 +49,6 @@ fn ca(cn: &str, usages: Vec<KeyUsagePurpose>, until: i32) -> Made {
         until,
         None,
     )
-}
-
-/// The HTTP status nginx answers with when `client` is presented, or 0 without an answer.
-fn status_with(port: u16, dir: &Path) -> u16 {
-    let out = Command::new("curl")
-        .args([
-            "-sk",
-            "--max-time",
-            "5",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-        ])
-        .arg("--cert")
-        .arg(dir.join("client.pem"))
-        .arg("--key")
-        .arg(dir.join("client.key"))
-        .arg(format!("https://127.0.0.1:{port}/"))
-        .output()
-        .expect("curl runs");
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .unwrap_or(0)
 }
 
 /// A tree verifying clients against `ca_pem`, with `client` as the certificate to present.
@@ -132,7 +106,7 @@ fn nginx_refuses_the_clients_the_ca_rules_warn_about() {
         let port = free_port();
         tree(tmp.path(), port, &issuer.cert.pem(), &client);
         let _nginx = start(&nginx, tmp.path(), &[("127.0.0.1", port)]);
-        assert_eq!(status_with(port, tmp.path()), status, "{case}");
+        assert_eq!(status_with_client_cert(port, tmp.path()), status, "{case}");
         let found = codes(&stdout(&aop_lint(&[
             tmp.path().to_str().unwrap(),
             "--format",
