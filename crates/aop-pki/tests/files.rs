@@ -274,3 +274,14 @@ fn subject_hash_matches_openssl() {
         assert_eq!(ours.map(|h| format!("{h:08x}")), Some(theirs), "{i}");
     }
 }
+
+#[test]
+fn windows_line_endings_read_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = cloudflare_2019().replace('\n', "\r\n");
+    let path = write(&dir, "crlf.pem", &crlf);
+    let content = read_ca_source(&path, false, LIMIT);
+    assert_eq!(content.error, None);
+    assert_eq!(content.certs.len(), 1);
+    assert_eq!(content.certs[0].info.sha256, CLOUDFLARE_AOP_2019_SHA256);
+}
