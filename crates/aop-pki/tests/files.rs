@@ -285,3 +285,19 @@ fn windows_line_endings_read_the_same() {
     assert_eq!(content.certs.len(), 1);
     assert_eq!(content.certs[0].info.sha256, CLOUDFLARE_AOP_2019_SHA256);
 }
+
+#[test]
+fn an_unreadable_file_is_permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "secret.pem", cloudflare_2019());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&path).is_ok() {
+        println!("running with rights that read a mode-000 file (root): case not run");
+        return;
+    }
+    assert_eq!(
+        read_ca_source(&path, false, LIMIT).error,
+        Some(CaError::PermissionDenied)
+    );
+}
