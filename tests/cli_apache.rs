@@ -18,7 +18,7 @@ fn apache_trees_are_detected_by_their_main_file() {
     );
     // RHEL's layout: the main file is conf/httpd.conf.
     let rhel = aop_lint(&["fixtures/apache/rhel-layout", "--format", "json"]);
-    assert_eq!(codes(&stdout(&rhel)), vec!["AOP201", "AOP101"]);
+    assert_eq!(codes(&stdout(&rhel)), vec!["AOP201", "AOP305", "AOP101"]);
 }
 
 #[test]

@@ -31,7 +31,8 @@ fn fixture_snapshots(kind: &str) {
 }
 
 /// Fixture names say what they prove: `<rule-name>...` must raise that rule,
-/// `<rule-name>-ok...` must not, `compliant...` must raise nothing.
+/// `<rule-name>-ok...` must not, `compliant...` must raise nothing but the notice that the
+/// shared Cloudflare CA (which the documented setup uses) proves no more than "Cloudflare".
 #[test]
 fn every_nginx_rule_has_triggering_and_clean_fixtures() {
     rules_have_fixtures("nginx", aop_model::ServerKind::Nginx);
@@ -55,7 +56,7 @@ fn rules_have_fixtures(dir: &str, kind: aop_model::ServerKind) {
     for (name, found) in &results {
         if name.starts_with("compliant") {
             assert!(
-                found.is_empty(),
+                found.iter().all(|c| c == "AOP305"),
                 "{name} must produce no finding, got {found:?}"
             );
         }
