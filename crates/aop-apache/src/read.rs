@@ -547,7 +547,13 @@ impl<'a> Reader<'a> {
                     _ => (codes::INCLUDE_UNRESOLVED, "httpd refuses to start here"),
                 };
                 let msg = format!("`{}` (read as `{}`): {e}", arg.value, path.display());
-                self.finding(code, arg.span, msg, label);
+                let outside = self.paths.outside_tree(&arg.value, self.opts);
+                let f = self.finding(code, arg.span, msg, label);
+                if outside {
+                    f.help = Some(
+                        "this path lies outside the linted tree: if the tree is a copy, give `--root DIR` where DIR holds the copy of `/`".into(),
+                    );
+                }
                 return Vec::new();
             }
         };
