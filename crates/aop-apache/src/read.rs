@@ -190,8 +190,13 @@ impl<'a> Reader<'a> {
                 "add `</{}>` where the section ends",
                 self.written(&frame.dir)
             );
-            self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here")
-                .help = Some(help);
+            let end = lines.last().map(|l| {
+                let at = l.span(l.text.len()..l.text.len());
+                Label::new(at, "the file ends here, still inside it")
+            });
+            let f = self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here");
+            f.help = Some(help);
+            f.secondary.extend(end);
             close_frame(frame, None, &mut stack, &mut root);
         }
         root
