@@ -645,3 +645,9 @@ fn a_missing_include_outside_the_tree_suggests_root() {
         .contains("--root"));
     assert!(t.config.findings[1].help.is_none());
 }
+
+#[test]
+fn a_nameless_vhost_is_named_in_apache_terms() {
+    let t = load("<VirtualHost *:80>\n</VirtualHost>\n");
+    assert_eq!(t.config.servers[0].display_name(), "(no ServerName)");
+}
