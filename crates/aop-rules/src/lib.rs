@@ -2,6 +2,7 @@
 //! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
 
 mod context;
+pub mod docs;
 mod registry;
 pub mod rules;
 

@@ -3,7 +3,7 @@ use crate::rules::{
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
-    plaintext_serves_content::PlaintextServesContent,
+    plaintext_serves_content::PlaintextServesContent, unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
 
@@ -11,6 +11,7 @@ use crate::Rule;
 pub static RULES: &[&dyn Rule] = &[
     &ParseError,
     &IncludeUnresolved,
+    &UnusedSuppression,
     &NotChecked,
     &ClientVerifyMissing,
     &ClientVerifyOptionalUnenforced,

@@ -6,3 +6,4 @@ pub mod include_unresolved;
 pub mod not_checked;
 pub mod parse_error;
 pub mod plaintext_serves_content;
+pub mod unused_suppression;
