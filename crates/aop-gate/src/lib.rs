@@ -9,10 +9,15 @@ pub use policy::{resolve_rules, Policy};
 pub use suppress::{apply_suppressions, scan_file, Suppression, SuppressionError};
 
 use aop_model::Finding;
-use aop_source::SourceMap;
+use aop_source::{FileId, SourceMap};
 
-/// Every step in order; `findings` are those of the trees whose files are all in `map`.
-pub fn gate(findings: Vec<Finding>, map: &SourceMap, policy: &Policy) -> Vec<Finding> {
-    let findings = apply_suppressions(findings, map);
+/// Every step in order, for the findings of one tree whose files are `files`.
+pub fn gate(
+    findings: Vec<Finding>,
+    map: &SourceMap,
+    files: &[FileId],
+    policy: &Policy,
+) -> Vec<Finding> {
+    let findings = apply_suppressions(findings, map, files);
     policy.apply(findings)
 }

@@ -220,12 +220,16 @@ fn malformed(e: SuppressionError) -> Finding {
     .with_help(format!("write it as `{FORM}`"))
 }
 
-/// Drops the findings a suppression names on its lines, and reports every suppression (and
-/// every rule named in one) that silenced nothing, and every malformed one.
-pub fn apply_suppressions(findings: Vec<Finding>, map: &SourceMap) -> Vec<Finding> {
+/// Drops the findings a suppression in `files` names on its lines, and reports every
+/// suppression (and every rule named in one) that silenced nothing, and every malformed one.
+pub fn apply_suppressions(
+    findings: Vec<Finding>,
+    map: &SourceMap,
+    files: &[FileId],
+) -> Vec<Finding> {
     let mut suppressions = Vec::new();
     let mut extra = Vec::new();
-    for (id, _) in map.files() {
+    for &id in files {
         for s in scan_file(map, id) {
             match s {
                 Ok(s) => suppressions.push(s),
@@ -316,7 +320,7 @@ mod tests {
         );
         let a = finding_at(&map, id, "listen 443 ssl;", AOP201);
         let b = finding_at(&map, id, "listen 8443 ssl;", AOP201);
-        let out = apply_suppressions(vec![a, b], &map);
+        let out = apply_suppressions(vec![a, b], &map, &[id]);
         assert!(out.is_empty(), "{out:?}");
     }
 
@@ -325,7 +329,7 @@ mod tests {
         let (map, id) =
             map_of("listen 80; # aop-lint: ignore AOP201 -- not this one\nlisten 443 ssl;\n");
         let f = finding_at(&map, id, "listen 443 ssl;", AOP201);
-        let out = apply_suppressions(vec![f], &map);
+        let out = apply_suppressions(vec![f], &map, &[id]);
         let codes: Vec<_> = out.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec!["AOP201", "AOP003"]);
     }
@@ -335,7 +339,7 @@ mod tests {
         let (map, id) = map_of("# aop-lint: ignore AOP201, AOP101 -- reason\nlisten 443 ssl;\n");
         let f201 = finding_at(&map, id, "listen", AOP201);
         let f001 = finding_at(&map, id, "listen", codes::PARSE_ERROR);
-        let out = apply_suppressions(vec![f201, f001], &map);
+        let out = apply_suppressions(vec![f201, f001], &map, &[id]);
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].code, "AOP001");
         assert_eq!(out[1].code, "AOP003");
@@ -371,7 +375,7 @@ mod tests {
         ] {
             let (map, id) = map_of(text);
             let f = finding_at(&map, id, "listen", AOP201);
-            let out = apply_suppressions(vec![f], &map);
+            let out = apply_suppressions(vec![f], &map, &[id]);
             let codes: Vec<_> = out.iter().map(|f| f.code).collect();
             assert_eq!(codes, vec!["AOP201", "AOP003"], "{text}");
             assert!(out[1].message.contains(says), "{text}: {}", out[1].message);
@@ -387,11 +391,14 @@ mod tests {
         );
         assert!(scan_file(&map, id).is_empty());
         let f = finding_at(&map, id, "listen", AOP201);
-        let out = apply_suppressions(vec![f], &map);
+        let out = apply_suppressions(vec![f], &map, &[id, other]);
         let codes: Vec<_> = out.iter().map(|f| f.code).collect();
         // The suppression in u.conf does not reach t.conf, and is itself unused.
         assert_eq!(codes, vec!["AOP201", "AOP003"]);
         assert_eq!(out[1].primary.span.file, other);
+        // A file outside the tree being gated is not scanned at all.
+        let f = finding_at(&map, id, "listen", AOP201);
+        assert_eq!(apply_suppressions(vec![f], &map, &[id]).len(), 1);
     }
 
     #[test]

@@ -1,0 +1,15 @@
+use aop_model::Severity;
+
+/// What a report says about a rule besides its findings (SARIF's `reportingDescriptor`):
+/// the caller fills it from the rule registry, so this crate needs no rules.
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The rule's page in Markdown.
+    pub docs: String,
+    /// Where the page lives: `docs/rules/AOP201.md`.
+    pub help_uri: String,
+}
