@@ -46,9 +46,13 @@ pub struct Common {
 pub struct CheckArgs {
     /// Configuration directories (`/etc/nginx`), main files (`nginx.conf`), or any files of
     /// a tree (as pre-commit passes them): each tree's main file is found upwards and each
-    /// tree is linted once.
+    /// tree is linted once. `-` reads an `nginx -T` dump from standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// An `nginx -T` dump to lint; findings point at the original files and lines.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_dump: Vec<PathBuf>,
 
     #[command(flatten)]
     pub common: Common,

@@ -1,5 +1,5 @@
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
@@ -59,6 +59,33 @@ fn options(common: &Common) -> LoadOptions {
     }
 }
 
+/// The most bytes read from a dump: a dump holds a whole tree.
+const MAX_DUMP_BYTES: u64 = 1 << 30;
+
+fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<Config, String> {
+    let bytes = if source == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_DUMP_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("standard input: {e}"))?;
+        if buf.len() as u64 > MAX_DUMP_BYTES {
+            return Err(format!("standard input: more than {MAX_DUMP_BYTES} bytes"));
+        }
+        buf
+    } else {
+        aop_source::read_regular_file(source, MAX_DUMP_BYTES)
+            .map_err(|e| format!("{}: {e}", source.display()))?
+    };
+    aop_nginx::load_dump(&bytes, map, opts).ok_or_else(|| {
+        format!(
+            "{}: not an `nginx -T` dump (no `# configuration file PATH:` line)",
+            source.display()
+        )
+    })
+}
+
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
 fn load(
     path: &Path,
@@ -66,6 +93,9 @@ fn load(
     opts: &LoadOptions,
     map: &mut SourceMap,
 ) -> Result<Config, String> {
+    if path == Path::new("-") {
+        return load_dump(path, opts, map);
+    }
     let tree = discover(path, forced)?;
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
@@ -200,7 +230,7 @@ fn note_unread_members(tree: &Tree, map: &SourceMap, files: &[FileId]) {
 }
 
 fn check(args: CheckArgs) -> i32 {
-    if args.paths.is_empty() {
+    if args.paths.is_empty() && args.nginx_dump.is_empty() {
         error("no path given: try `aop-lint /etc/nginx`");
         return EXIT_INPUT;
     }
@@ -220,14 +250,27 @@ fn check(args: CheckArgs) -> i32 {
     let mut findings = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
-    for tree in plan(&args.paths) {
+    let dumps = args
+        .nginx_dump
+        .iter()
+        .map(|p| (Tree::given(p.clone()), true));
+    for (tree, is_dump) in plan(&args.paths)
+        .into_iter()
+        .map(|t| (t, false))
+        .chain(dumps)
+    {
         let tree_settings = match settings.for_tree(&tree.path) {
             Ok(s) => s,
             Err(e) => return config_error(&e),
         };
         let forced = cli_kind(&args.common).or(tree_settings.server);
         let first_file = map.len();
-        let config = match load(&tree.path, forced, &opts, &mut map) {
+        let loaded = if is_dump {
+            load_dump(&tree.path, &opts, &mut map)
+        } else {
+            load(&tree.path, forced, &opts, &mut map)
+        };
+        let config = match loaded {
             Ok(c) => c,
             Err(msg) => {
                 error(&msg);

@@ -25,6 +25,16 @@ pub struct Tree {
     pub members: Vec<PathBuf>,
 }
 
+impl Tree {
+    /// A tree named as it is, with no member files.
+    pub fn given(path: PathBuf) -> Self {
+        Tree {
+            path,
+            members: Vec::new(),
+        }
+    }
+}
+
 fn is_main_file(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
