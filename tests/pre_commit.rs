@@ -200,3 +200,23 @@ fn hook_passes_once_the_commit_is_fixed() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// pre-commit's `language: rust` runs `cargo install --path .` at the root: the root manifest
+/// must be a package building the `aop-lint` binary, not a virtual workspace manifest.
+#[test]
+fn root_manifest_is_an_installable_package() {
+    let text = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = toml::from_str(&text).unwrap();
+    let package = manifest["package"]
+        .as_table()
+        .expect("[package] at the root");
+    assert_eq!(package["name"].as_str(), Some("aop-lint"));
+    let bins = manifest["bin"].as_array().expect("[[bin]]");
+    let bin = bins
+        .iter()
+        .find(|b| b["name"].as_str() == Some("aop-lint"))
+        .expect("an aop-lint binary");
+    assert!(repo().join(bin["path"].as_str().unwrap()).is_file());
+    // The hook's entry is that binary's name.
+    assert_eq!(hook().entry[0], "aop-lint");
+}
