@@ -87,6 +87,28 @@ pub struct CheckArgs {
     /// Colours in the human report: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub ca: CaArgs,
+}
+
+/// How CA files are judged.
+#[derive(Args, Debug)]
+pub struct CaArgs {
+    /// Judge certificate expiry at this instant instead of the clock (RFC 3339, e.g.
+    /// 2026-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME", env = "AOP_LINT_NOW", value_parser = parse_now)]
+    pub now: Option<i64>,
+
+    /// Warn about client CAs expiring within this many days [default: 30, or the
+    /// settings file's expiry_warn_days].
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_warn_days: Option<u32>,
+}
+
+fn parse_now(text: &str) -> Result<i64, String> {
+    aop_pki::parse_rfc3339(text)
+        .ok_or_else(|| format!("`{text}` is not an RFC 3339 time such as 2026-01-01T00:00:00Z"))
 }
 
 #[derive(Args, Debug)]

@@ -23,6 +23,7 @@ use toml::Spanned;
 
 use aop_gate::resolve_rules;
 use aop_model::{ServerKind, Severity};
+use aop_pki::{parse_sha256, Sha256Fingerprint};
 
 pub const FILE_NAME: &str = "aop-lint.toml";
 
@@ -46,9 +47,9 @@ pub struct Settings {
     pub select: Option<Vec<&'static str>>,
     pub ignore: Vec<&'static str>,
     pub severity: HashMap<&'static str, Severity>,
-    /// SHA-256 fingerprints of the user's own client CAs: 64 lowercase hex digits, without
-    /// separators, whichever form (`AB:CD:...`, `abcd...`) the file used.
-    pub trusted_ca_sha256: Vec<String>,
+    /// SHA-256 fingerprints of the user's own client CAs, whichever form (`AB:CD:...`,
+    /// `abcd...`, `sha256:...`) the file used.
+    pub trusted_ca_sha256: Vec<Sha256Fingerprint>,
     pub expiry_warn_days: Option<u32>,
     pub server: Option<ServerKind>,
 }
@@ -79,16 +80,6 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .map(|d| d.join(FILE_NAME))
         .find(|p| p.is_file())
-}
-
-/// A fingerprint in any usual spelling, as 64 lowercase hex digits.
-fn fingerprint(s: &str) -> Option<String> {
-    let hex: String = s
-        .chars()
-        .filter(|c| !matches!(c, ':' | ' ' | '-'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(hex)
 }
 
 /// Reads and checks one settings file.
@@ -153,13 +144,13 @@ pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
         }
     }
     for fp in raw.trusted_ca_sha256.iter().flatten() {
-        let hex = fingerprint(fp.get_ref()).ok_or_else(|| {
+        let parsed = parse_sha256(fp.get_ref()).ok_or_else(|| {
             err(
                 fp.span(),
                 "not a SHA-256 fingerprint: 64 hex digits, with or without `:` between pairs (`openssl x509 -noout -fingerprint -sha256 -in ca.pem`)".to_string(),
             )
         })?;
-        settings.trusted_ca_sha256.push(hex);
+        settings.trusted_ca_sha256.push(parsed);
     }
     if let Some(days) = &raw.expiry_warn_days {
         let d = u32::try_from(*days.get_ref()).map_err(|_| {
@@ -228,7 +219,7 @@ mod tests {
         assert!(select.contains(&"AOP101") && select.contains(&"AOP201"));
         assert_eq!(s.ignore, vec!["AOP104"]);
         assert_eq!(s.server, Some(ServerKind::Apache));
-        assert_eq!(s.trusted_ca_sha256, vec!["ab".repeat(32)]);
+        assert_eq!(s.trusted_ca_sha256, vec![[0xab; 32]]);
         assert_eq!(s.expiry_warn_days, Some(14));
         assert_eq!(s.severity["AOP201"], Severity::Warning);
         assert_eq!(s.severity["AOP101"], Severity::Info);
@@ -278,9 +269,13 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_are_normalised() {
-        let hex = "0123456789abcdef".repeat(4);
-        assert_eq!(fingerprint(&hex.to_uppercase()), Some(hex.clone()));
-        assert_eq!(fingerprint("zz"), None);
+    fn fingerprints_in_any_usual_form() {
+        let s = parse_str(
+            "trusted_ca_sha256 = [\"062465eea14401f48be7d9a873f2ee674f96806584225d50c04f761d4480b8ba\", \"sha256:062465EEA14401F48BE7D9A873F2EE674F96806584225D50C04F761D4480B8BA\"]\n",
+        )
+        .unwrap();
+        assert_eq!(s.trusted_ca_sha256.len(), 2);
+        assert_eq!(s.trusted_ca_sha256[0], s.trusted_ca_sha256[1]);
+        assert_eq!(s.trusted_ca_sha256[0][0], 0x06);
     }
 }

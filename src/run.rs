@@ -9,12 +9,12 @@ use aop_model::{Config, LoadOptions, ServerKind, Severity};
 use aop_report::{
     render_github, render_human, render_json, render_sarif, sort_findings, HumanOptions, Report,
 };
-use aop_rules::Context;
+use aop_rules::{CaSettings, Context};
 use aop_source::{FileId, SourceMap};
 
 use crate::catalog;
 use crate::cli::{
-    CheckArgs, Cli, ColorChoice, Command, Common, ExplainArgs, FailOn, Format, ListFormat,
+    CaArgs, CheckArgs, Cli, ColorChoice, Command, Common, ExplainArgs, FailOn, Format, ListFormat,
     RulesArgs, ServerArg, ServersArgs,
 };
 use crate::config::{self, ConfigError, Settings};
@@ -93,9 +93,6 @@ fn load(
     opts: &LoadOptions,
     map: &mut SourceMap,
 ) -> Result<Config, String> {
-    if path == Path::new("-") {
-        return load_dump(path, opts, map);
-    }
     let tree = discover(path, forced)?;
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
@@ -182,6 +179,22 @@ impl SettingsSource {
     }
 }
 
+/// How CA files are judged for one tree: the command line over the settings file over the
+/// defaults.
+fn ca_settings(settings: &Settings, args: &CaArgs) -> CaSettings {
+    let mut ca = CaSettings {
+        trusted_sha256: settings.trusted_ca_sha256.clone(),
+        ..CaSettings::default()
+    };
+    if let Some(now) = args.now {
+        ca.now = now;
+    }
+    if let Some(days) = args.expiry_warn_days.or(settings.expiry_warn_days) {
+        ca.expiry_warn_days = days;
+    }
+    ca
+}
+
 /// `--select`/`--ignore` words as codes; `None` for an empty `--select`.
 fn cli_rules(words: &[String]) -> Result<Option<Vec<&'static str>>, String> {
     if words.is_empty() {
@@ -256,14 +269,22 @@ fn check(args: CheckArgs) -> i32 {
         .map(|p| (Tree::given(p.clone()), true));
     for (tree, is_dump) in plan(&args.paths)
         .into_iter()
-        .map(|t| (t, false))
+        .map(|t| {
+            let stdin = t.path == Path::new("-");
+            (t, stdin)
+        })
         .chain(dumps)
     {
-        let tree_settings = match settings.for_tree(&tree.path) {
-            Ok(s) => s,
-            Err(e) => return config_error(&e),
+        // A dump names its main file only once read: its settings are looked up from there.
+        let before = if is_dump {
+            None
+        } else {
+            match settings.for_tree(&tree.path) {
+                Ok(s) => Some(s),
+                Err(e) => return config_error(&e),
+            }
         };
-        let forced = cli_kind(&args.common).or(tree_settings.server);
+        let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
@@ -278,15 +299,21 @@ fn check(args: CheckArgs) -> i32 {
                 continue;
             }
         };
+        let tree_settings = match before {
+            Some(s) => s,
+            None => match settings.for_tree(&map.file(config.entry).path) {
+                Ok(s) => s,
+                Err(e) => return config_error(&e),
+            },
+        };
         let files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
         if !args.quiet {
             note_unread_members(&tree, &map, &files);
         }
         let mut found = config.findings.clone();
-        found.extend(aop_rules::check(&Context {
-            config: &config,
-            map: &map,
-        }));
+        found.extend(aop_rules::check(
+            &Context::new(&config, &map).with_ca_settings(ca_settings(&tree_settings, &args.ca)),
+        ));
         findings.extend(gate(
             found,
             &map,

@@ -22,7 +22,8 @@ fn nginx_fixture_snapshots() {
 }
 
 /// Fixture names say what they prove: `<rule-name>...` must raise that rule,
-/// `<rule-name>-ok...` must not, `compliant...` must raise nothing.
+/// `<rule-name>-ok...` must not, `compliant...` must raise nothing but the notice that the
+/// shared Cloudflare CA (which the documented setup uses) proves no more than "Cloudflare".
 #[test]
 fn every_rule_has_triggering_and_clean_fixtures() {
     let all = cases("nginx");
@@ -37,7 +38,7 @@ fn every_rule_has_triggering_and_clean_fixtures() {
     for (name, found) in &results {
         if name.starts_with("compliant") {
             assert!(
-                found.is_empty(),
+                found.iter().all(|c| c == "AOP305"),
                 "{name} must produce no finding, got {found:?}"
             );
         }

@@ -14,6 +14,9 @@ const CASES: &[&str] = &[
     "fixtures/nginx/default-server-missing-ok-default-in-include",
 ];
 
+/// A tree with no finding at all, not even an info.
+const CLEAN: &str = "fixtures/nginx/ca-shared-cloudflare-ok";
+
 fn with_format(format: &str) -> std::process::Output {
     let mut args: Vec<&str> = CASES.to_vec();
     args.extend(["--format", format]);
@@ -51,7 +54,7 @@ fn sarif_snapshot_and_validity() {
 
 #[test]
 fn sarif_describes_every_rule_with_its_page() {
-    let o = aop_lint(&["fixtures/nginx/compliant", "--format", "sarif"]);
+    let o = aop_lint(&[CLEAN, "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(0));
     let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(sarif_check::check_sarif(&log), 0);
@@ -114,18 +117,14 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(sarif_check::check_sarif(&log), 2);
 
-    let o = aop_lint(&[
-        "fixtures/nginx/compliant",
-        "-o",
-        dir.path().join("clean.txt").to_str().unwrap(),
-    ]);
+    let o = aop_lint(&[CLEAN, "-o", dir.path().join("clean.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     assert!(std::fs::read_to_string(dir.path().join("clean.txt"))
         .unwrap()
         .starts_with("aop-lint: 0 errors"));
 
     let o = aop_lint(&[
-        "fixtures/nginx/compliant",
+        CLEAN,
         "--output",
         dir.path().join("no/such/dir/x").to_str().unwrap(),
     ]);
@@ -134,7 +133,7 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
 
 #[test]
 fn quiet_prints_findings_only() {
-    let o = aop_lint(&["fixtures/nginx/compliant", "--quiet"]);
+    let o = aop_lint(&[CLEAN, "--quiet"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "");
     let o = aop_lint(&["fixtures/nginx/client-verify-missing", "-q"]);

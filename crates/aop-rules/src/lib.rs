@@ -1,12 +1,13 @@
 //! Every rule lives in `src/rules/<name>.rs`: one unit struct declared with [`declare_rule!`],
 //! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
 
+mod ca_files;
 mod context;
 pub mod docs;
 mod registry;
 pub mod rules;
 
-pub use context::Context;
+pub use context::{CaSettings, Context};
 pub use registry::{find_rule, RULES};
 
 use aop_model::{Code, Finding, ServerKind, Severity};

@@ -1,5 +1,8 @@
 use crate::rules::{
-    client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
+    ca_expired::CaExpired, ca_file_unreadable::CaFileUnreadable, ca_not_a_ca::CaNotACa,
+    ca_shared_cloudflare::CaSharedCloudflare, ca_superseded::CaSuperseded,
+    ca_untrusted::CaUntrusted, client_ca_missing::ClientCaMissing,
+    client_verify_missing::ClientVerifyMissing,
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
@@ -18,6 +21,12 @@ pub static RULES: &[&dyn Rule] = &[
     &ClientCaMissing,
     &DefaultServerMissing,
     &PlaintextServesContent,
+    &CaFileUnreadable,
+    &CaUntrusted,
+    &CaExpired,
+    &CaNotACa,
+    &CaSharedCloudflare,
+    &CaSuperseded,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.
