@@ -97,10 +97,8 @@ fn load(
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
-        ServerKind::Apache => Err(format!(
-            "{}: Apache trees are not supported yet",
-            tree.entry.display()
-        )),
+        ServerKind::Apache => aop_apache::load(&tree.entry, map, opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
 }
 

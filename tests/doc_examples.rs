@@ -93,6 +93,7 @@ fn lint(config: &str, main_file: &str, server: &str) -> Vec<String> {
 fn lintable<'a>(lang: &str, kinds: &[ServerKind]) -> Option<(&'a str, &'a str)> {
     match lang {
         "nginx" if kinds.contains(&ServerKind::Nginx) => Some(("nginx.conf", "nginx")),
+        "apache" if kinds.contains(&ServerKind::Apache) => Some(("apache2.conf", "apache")),
         _ => None,
     }
 }
@@ -164,13 +165,11 @@ fn examples_trigger_their_rule_and_fixes_do_not() {
             );
             examples += 1;
         }
-        if m.kinds.contains(&ServerKind::Nginx) {
-            assert!(
-                examples >= 2,
-                "{}: no nginx Example and Use instead",
-                m.code
-            );
-        }
+        assert!(
+            examples >= 2,
+            "{}: no Example and Use instead to lint",
+            m.code
+        );
         checked += examples;
     }
     eprintln!("{checked} documentation blocks linted");

@@ -208,3 +208,31 @@ fn changed_files_lint_their_tree_once() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("c.conf is not read by the tree"), "{err}");
 }
+
+#[test]
+fn changed_apache_files_lint_their_tree() {
+    for (tree, changed) in [
+        (
+            "fixtures/apache/debian-layout",
+            vec![
+                "fixtures/apache/debian-layout/sites-enabled/shop.conf",
+                "fixtures/apache/debian-layout/mods-enabled/ssl.conf",
+            ],
+        ),
+        (
+            "fixtures/apache/rhel-layout",
+            vec!["fixtures/apache/rhel-layout/conf.d/blog.conf"],
+        ),
+    ] {
+        let whole = json(&[tree]);
+        let mut args = changed.clone();
+        args.extend(["--format", "json"]);
+        let o = aop_lint(&args);
+        // The same report as the whole tree, each finding once.
+        assert_eq!((o.status.code(), codes(&stdout(&o))), whole, "{tree}");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let w: serde_json::Value =
+            serde_json::from_str(&stdout(&aop_lint(&[tree, "--format", "json"]))).unwrap();
+        assert_eq!(v["summary"], w["summary"], "{tree}");
+    }
+}

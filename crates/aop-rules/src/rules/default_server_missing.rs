@@ -68,7 +68,7 @@ fn help(kind: ServerKind, address_port: &str) -> String {
             )
         }
         ServerKind::Apache => format!(
-            "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        Require all denied\n    </VirtualHost>"
+            "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>"
         ),
     }
 }
