@@ -5,8 +5,8 @@ use serde::Serialize;
 use aop_report::RuleInfo;
 use aop_rules::{docs, RULES};
 
-/// Every rule as the reports describe it.
-pub fn rule_infos() -> Vec<RuleInfo> {
+/// Every rule as the reports describe it; `docs_url` is where `docs/rules/` is published.
+pub fn rule_infos(docs_url: Option<&str>) -> Vec<RuleInfo> {
     RULES
         .iter()
         .map(|r| {
@@ -17,7 +17,8 @@ pub fn rule_infos() -> Vec<RuleInfo> {
                 severity: m.severity,
                 summary: m.summary,
                 docs: docs::page(m),
-                help_uri: docs::page_path(m),
+                help_uri: docs_url
+                    .map(|base| format!("{}/{}.md", base.trim_end_matches('/'), m.code)),
             }
         })
         .collect()
@@ -82,6 +83,24 @@ pub fn rules_table() -> String {
         ));
     }
     out
+}
+
+/// A base URL for the rule pages: absolute (`https://...`), as SARIF's `helpUri` must be.
+pub fn parse_docs_url(text: &str) -> Result<String, String> {
+    let scheme_end = text.find(':').unwrap_or(0);
+    let scheme = &text[..scheme_end];
+    let absolute = !scheme.is_empty()
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if absolute && !text.contains(char::is_whitespace) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not an absolute URL such as https://docs.example.org/aop-lint/rules/"
+        ))
+    }
 }
 
 /// The page of the rule `key` names, or what to say when none does.

@@ -65,6 +65,12 @@ pub struct CheckArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Where the rule pages (`docs/rules/` of aop-lint) are published: SARIF's `helpUri` of
+    /// each rule is this URL followed by `AOP201.md`. Without it `helpUri` is left out, since
+    /// code scanning accepts only absolute URIs there; the page itself is in `help` anyway.
+    #[arg(long, value_name = "URL", env = "AOP_LINT_DOCS_URL", value_parser = crate::catalog::parse_docs_url)]
+    pub docs_url: Option<String>,
+
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,

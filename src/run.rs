@@ -331,7 +331,7 @@ fn check(args: CheckArgs) -> i32 {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let text = match args.format {
         Format::Json => render_json(&report),
-        Format::Sarif => render_sarif(&report, &catalog::rule_infos()),
+        Format::Sarif => render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
         Format::Github => render_github(&report),
         Format::Human => render_human(
             &report,

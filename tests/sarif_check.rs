@@ -203,6 +203,22 @@ fn uri(v: &Value, what: &str) {
     }
 }
 
+/// An absolute URI (RFC 3986 `scheme:...`), as `helpUri` must be: code scanning refuses a
+/// relative one.
+fn absolute_uri(v: &Value, what: &str) {
+    uri(v, what);
+    let s = string(v, what);
+    let scheme = s.split(':').next().unwrap_or("");
+    assert!(
+        s.contains(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)),
+        "{what} is not an absolute URI: {s}"
+    );
+}
+
 fn multiformat(v: &Value, what: &str) {
     let o = object(v, what, MULTIFORMAT, &["text"]);
     string(&o["text"], what);
@@ -295,7 +311,7 @@ pub fn check_sarif(log: &Value) -> usize {
                 }
             }
             if let Some(u) = d.get("helpUri") {
-                uri(u, &format!("{what}.helpUri"));
+                absolute_uri(u, &format!("{what}.helpUri"));
             }
             if let Some(c) = d.get("defaultConfiguration") {
                 let c = object(

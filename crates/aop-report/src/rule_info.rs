@@ -10,6 +10,7 @@ pub struct RuleInfo {
     pub summary: &'static str,
     /// The rule's page in Markdown.
     pub docs: String,
-    /// Where the page lives: `docs/rules/AOP201.md`.
-    pub help_uri: String,
+    /// The page's absolute URL, when the caller knows where the pages are published: code
+    /// scanning refuses a SARIF log whose `helpUri` is not an absolute URI.
+    pub help_uri: Option<String>,
 }

@@ -48,7 +48,8 @@ struct Descriptor<'a> {
     short_description: Text,
     full_description: Text,
     help: Help<'a>,
-    help_uri: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
     default_configuration: Configuration,
 }
 
@@ -209,7 +210,7 @@ pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
                 text: &r.docs,
                 markdown: &r.docs,
             },
-            help_uri: &r.help_uri,
+            help_uri: r.help_uri.as_deref(),
             default_configuration: Configuration {
                 level: level(r.severity),
             },
