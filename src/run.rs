@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -228,9 +228,15 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// Says which given files the tree never reads: nothing in them was checked.
 fn note_unread_members(tree: &Tree, map: &SourceMap, files: &[FileId]) {
+    if tree.members.is_empty() {
+        return;
+    }
+    let read: HashSet<PathBuf> = files
+        .iter()
+        .map(|&f| canonical(&map.file(f).path))
+        .collect();
     for member in &tree.members {
-        let m = canonical(member);
-        if !files.iter().any(|&f| canonical(&map.file(f).path) == m) {
+        if !read.contains(&canonical(member)) {
             eprintln!(
                 "aop-lint: note: {} is not read by the tree at {}: nothing in it was checked",
                 member.display(),
