@@ -130,6 +130,12 @@ fn parse(
         let span = at(rest_at + off, word.len());
         let key = String::from_utf8_lossy(word);
         match aop_rules::find_rule(&key) {
+            // Its findings come after the matching, so an inline one could never match.
+            Some(rule) if rule.meta().code == UnusedSuppression::CODE.code => return Err(err(
+                span,
+                "AOP003 cannot be suppressed inline: ignore it in aop-lint.toml or with --ignore"
+                    .to_string(),
+            )),
             Some(rule) => targets.push(Target {
                 code: rule.meta().code,
                 span,
@@ -376,6 +382,10 @@ mod tests {
                 "`disable` is not",
             ),
             ("# aop-lint:\nlisten 443 ssl;\n", "empty suppression"),
+            (
+                "# aop-lint: ignore AOP201, unused-suppression -- why\nlisten 443 ssl;\n",
+                "cannot be suppressed inline",
+            ),
         ] {
             let (map, id) = map_of(text);
             let f = finding_at(&map, id, "listen", AOP201);
