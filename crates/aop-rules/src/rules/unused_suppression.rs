@@ -8,7 +8,8 @@ declare_rule! {
     /// nothing: no finding of the named rule points at the line of the comment or, for a
     /// comment on a line of its own, at the line below it. A suppression that cannot be read
     /// (no reason after `--`, an unknown rule, a word other than `ignore`) is reported too,
-    /// and silences nothing.
+    /// and silences nothing. This rule itself is turned off in `aop-lint.toml`
+    /// (`ignore = ["AOP003"]`) or with `--ignore`, not inline.
     ///
     /// A suppression is written on the line of the directive a finding points at, or on the
     /// line above it:
