@@ -61,7 +61,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Write the report to FILE instead of standard output (the exit code still gates).
+    /// Write the report to FILE instead of standard output (`-`: standard output); the exit
+    /// code still gates.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -130,6 +130,7 @@ fn write_out(text: &str) -> i32 {
 fn emit(text: &str, output: Option<&Path>) -> i32 {
     match output {
         None => write_out(text),
+        Some(path) if path == Path::new("-") => write_out(text),
         Some(path) => match std::fs::write(path, text) {
             Ok(()) => EXIT_CLEAN,
             Err(e) => {
@@ -334,7 +335,8 @@ fn check(args: CheckArgs) -> i32 {
         servers,
         address_ports,
     };
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let text = match args.format {
         Format::Json => render_json(&report),
         Format::Sarif => render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),

@@ -154,6 +154,10 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
         dir.path().join("no/such/dir/x").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2));
+
+    let o = aop_lint(&["fixtures/nginx/client-verify-missing", "-o", "-", "-q"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("AOP101"));
 }
 
 #[test]
