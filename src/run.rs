@@ -373,7 +373,13 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let config = match load(&args.path, forced, &options(&args.common), &mut map) {
+    let opts = options(&args.common);
+    let loaded = if args.path == Path::new("-") {
+        load_dump(&args.path, &opts, &mut map)
+    } else {
+        load(&args.path, forced, &opts, &mut map)
+    };
+    let config = match loaded {
         Ok(c) => c,
         Err(msg) => {
             error(&msg);

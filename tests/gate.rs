@@ -236,3 +236,30 @@ fn changed_apache_files_lint_their_tree() {
         assert_eq!(v["summary"], w["summary"], "{tree}");
     }
 }
+
+fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("aop-lint")
+        .unwrap()
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_nginx_dump_on_stdin_is_gated_and_listed() {
+    let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    server {\n        # aop-lint: ignore AOP201 -- only this zone reaches the origin\n        listen 443 ssl;\n        server_name a.example.com;\n        root /srv/a;\n    }\n}\n";
+    // The suppression in the dump silences AOP201 there; AOP101 remains.
+    let o = with_stdin(&["-", "--format", "json"], dump);
+    assert_eq!(codes(&stdout(&o)), vec!["AOP101"]);
+    let o = with_stdin(&["servers", "-"], dump);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("a.example.com (/etc/nginx/nginx.conf:2)"),
+        "{}",
+        stdout(&o)
+    );
+}
