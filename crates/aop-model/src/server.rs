@@ -212,7 +212,10 @@ impl Server {
     pub fn display_name(&self) -> String {
         match self.names.first() {
             Some((n, _)) if !n.is_empty() => n.clone(),
-            _ => "(no server_name)".to_string(),
+            _ => match self.kind {
+                ServerKind::Nginx => "(no server_name)".to_string(),
+                ServerKind::Apache => "(no ServerName)".to_string(),
+            },
         }
     }
 }
