@@ -2,7 +2,9 @@
 //! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
 
 mod ca_files;
+mod cloudflare_ips;
 mod context;
+pub mod docs;
 mod registry;
 pub mod rules;
 

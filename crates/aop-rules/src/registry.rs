@@ -7,7 +7,8 @@ use crate::rules::{
     client_verify_per_directory::ClientVerifyPerDirectory,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
-    plaintext_serves_content::PlaintextServesContent,
+    plaintext_serves_content::PlaintextServesContent, real_ip_untrusted::RealIpUntrusted,
+    unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
 
@@ -15,6 +16,7 @@ use crate::Rule;
 pub static RULES: &[&dyn Rule] = &[
     &ParseError,
     &IncludeUnresolved,
+    &UnusedSuppression,
     &NotChecked,
     &ClientVerifyMissing,
     &ClientVerifyOptionalUnenforced,
@@ -28,6 +30,7 @@ pub static RULES: &[&dyn Rule] = &[
     &CaNotACa,
     &CaSharedCloudflare,
     &CaSuperseded,
+    &RealIpUntrusted,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.
