@@ -1,0 +1,48 @@
+//! aop-lint's side of the comparison: the built binary run on the original fixture tree.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use super::plan::Verdict;
+use super::process::run_with_timeout;
+
+pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
+pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
+
+pub struct Lint {
+    pub codes: Vec<String>,
+    pub verdict: Verdict,
+}
+
+pub fn lint(tree: &Path) -> Result<Lint, String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aop-lint"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--format", "json"])
+        .arg(tree);
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(30))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "aop-lint gave no JSON report ({e}; exit {:?}): {}{}",
+            out.status.code(),
+            stdout.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    })?;
+    let findings = json["findings"]
+        .as_array()
+        .ok_or("aop-lint's report has no `findings` array")?;
+    let mut codes: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let has = |set: &[&str]| codes.iter().any(|c| set.contains(&c.as_str()));
+    let verdict = Verdict {
+        open: has(&OPEN_CODES),
+        foreign: has(&FOREIGN_CODES),
+    };
+    Ok(Lint { codes, verdict })
+}
