@@ -1,1 +1,40 @@
+//! Reads an nginx configuration tree the way nginx does and lowers it to the shared model.
 
+mod action;
+pub mod ast;
+mod enforce;
+pub mod glob;
+mod include;
+mod lexer;
+mod listen;
+mod lower;
+pub mod parse;
+
+use std::path::{Path, PathBuf};
+
+use aop_model::{Config, LoadOptions, ServerKind};
+use aop_source::{ReadError, SourceMap};
+
+pub use include::Reader;
+
+/// Reads the tree whose main file is `entry` (nginx's `-c`): its directory is the conf
+/// prefix every relative path starts from. Fails only when the entry itself cannot be read.
+pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+    let file = map.read(entry)?;
+    let prefix = entry
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
+    let mut reader = Reader::new(map, opts, prefix.clone());
+    let directives = reader.expand_file(file, key);
+    let mut findings = std::mem::take(&mut reader.findings);
+    let lowered = lower::lower(&directives, &prefix, opts, &mut findings);
+    Ok(Config {
+        kind: ServerKind::Nginx,
+        entry: file,
+        servers: lowered.servers,
+        address_ports: lowered.address_ports,
+        findings,
+    })
+}

@@ -1,1 +1,48 @@
+//! Findings become text late, from their spans: miette's graphical report for people, our own
+//! JSON schema (docs/json-output.md) for machines.
 
+mod human;
+mod json;
+mod paths;
+mod servers;
+
+pub use human::{render_human, HumanOptions};
+pub use json::render_json;
+pub use paths::display_path;
+pub use servers::{render_servers_human, render_servers_json};
+
+use aop_model::{Finding, Severity};
+use aop_source::SourceMap;
+
+/// Everything one run found, ready to render.
+pub struct Report<'a> {
+    pub map: &'a SourceMap,
+    /// Sorted by [`sort_findings`].
+    pub findings: Vec<Finding>,
+    pub servers: usize,
+    pub address_ports: usize,
+}
+
+impl Report<'_> {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Orders findings by file (as displayed), line, column, code, message: output is
+/// byte-for-byte the same on every run.
+pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
+    findings.sort_by_cached_key(|f| {
+        let loc = map.location(f.primary.span);
+        (
+            display_path(&map.file(f.primary.span.file).path),
+            loc.line,
+            loc.column,
+            f.code,
+            f.message.clone(),
+        )
+    });
+}

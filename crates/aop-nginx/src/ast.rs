@@ -1,0 +1,52 @@
+use aop_source::Span;
+
+/// One word of a directive, unescaped as nginx unescapes it, with the span of its source text
+/// (quotes included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub value: String,
+    pub span: Span,
+    pub quoted: bool,
+}
+
+/// A directive and, when it opens one, its block. Included files are spliced in place of the
+/// `include` directive, each directive keeping the span in its own file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub name: String,
+    pub name_span: Span,
+    pub args: Vec<Arg>,
+    /// From the first character of the name to the `;` or `{`.
+    pub span: Span,
+    pub block: Option<Block>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Block {
+    pub directives: Vec<Directive>,
+    /// The closing `}` (an empty span at end of file when it is missing).
+    pub close: Option<Span>,
+    /// A `*_by_lua_block` body, kept as raw source.
+    pub raw: Option<Span>,
+}
+
+impl Directive {
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|a| a.value.as_str())
+    }
+
+    pub fn children(&self) -> &[Directive] {
+        match &self.block {
+            Some(b) => &b.directives,
+            None => &[],
+        }
+    }
+
+    /// The span of the directive with all its arguments (up to, not including, `;`/`{`).
+    pub fn head_span(&self) -> Span {
+        match self.args.last() {
+            Some(a) => self.name_span.to(a.span),
+            None => self.name_span,
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! glob(3) as nginx calls it for `include`: `*`, `?` and `[...]` in any path component, no
+//! match for a leading dot unless the pattern has one, results sorted in byte order (nginx runs
+//! in the C locale). Directories it cannot read are returned, not skipped in silence.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+/// Whether nginx treats an include argument as a pattern (`strpbrk(file, "*?[")`).
+pub fn is_pattern(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+pub struct Expansion {
+    pub matches: Vec<PathBuf>,
+    /// Directories that could not be listed, with the reason.
+    pub unreadable: Vec<(PathBuf, String)>,
+    /// True when more than the limit matched (the list is cut at the limit).
+    pub truncated: bool,
+}
+
+pub fn expand(pattern: &Path, limit: usize) -> Expansion {
+    let mut out = Expansion {
+        matches: Vec::new(),
+        unreadable: Vec::new(),
+        truncated: false,
+    };
+    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
+    let comps: Vec<Component> = pattern.components().collect();
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let part = comp.as_os_str();
+        let part_bytes = part.as_encoded_bytes();
+        let wild = is_pattern(&String::from_utf8_lossy(part_bytes));
+        let mut next = Vec::new();
+        for base in &current {
+            if !wild {
+                let p = base.join(part);
+                // glob(3) requires every component to exist (the last is checked by opening).
+                if last || p.is_dir() {
+                    next.push(p);
+                }
+                continue;
+            }
+            let dir = if base.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                base.as_path()
+            };
+            let entries = match fs::read_dir(dir) {
+                Ok(e) => e,
+                Err(e) => {
+                    out.unreadable.push((dir.to_path_buf(), e.to_string()));
+                    continue;
+                }
+            };
+            let mut names: Vec<Vec<u8>> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().as_encoded_bytes().to_vec())
+                .filter(|name| fnmatch(part_bytes, name))
+                .collect();
+            names.sort();
+            for name in names {
+                let p = base.join(os_from_bytes(&name));
+                if last || p.is_dir() {
+                    next.push(p);
+                }
+            }
+        }
+        if next.len() > limit {
+            next.truncate(limit);
+            out.truncated = true;
+        }
+        current = next;
+        if current.is_empty() {
+            break;
+        }
+    }
+    current.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    out.matches = current;
+    out
+}
+
+#[cfg(unix)]
+fn os_from_bytes(b: &[u8]) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(b).to_os_string()
+}
+
+#[cfg(not(unix))]
+fn os_from_bytes(b: &[u8]) -> std::ffi::OsString {
+    String::from_utf8_lossy(b).into_owned().into()
+}
+
+/// fnmatch(3) without flags beyond glob's leading-dot rule.
+pub fn fnmatch(pat: &[u8], name: &[u8]) -> bool {
+    if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {
+        return false;
+    }
+    matches(pat, name)
+}
+
+fn matches(pat: &[u8], name: &[u8]) -> bool {
+    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
+    let (mut p, mut n) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pat.len() {
+            match pat[p] {
+                b'*' => {
+                    star = Some((p, n));
+                    p += 1;
+                    continue;
+                }
+                b'?' => {
+                    p += 1;
+                    n += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((ok, len)) = class(&pat[p..], name[n]) {
+                        if ok {
+                            p += len;
+                            n += 1;
+                            continue;
+                        }
+                    } else if name[n] == b'[' {
+                        p += 1;
+                        n += 1;
+                        continue;
+                    }
+                }
+                b'\\' if p + 1 < pat.len() => {
+                    if pat[p + 1] == name[n] {
+                        p += 2;
+                        n += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == name[n] {
+                        p += 1;
+                        n += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, sn)) => {
+                p = sp + 1;
+                n = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
+    }
+    pat[p..].iter().all(|&c| c == b'*')
+}
+
+/// Matches one byte against a bracket expression at the start of `pat`; returns whether it
+/// matched and the expression's length, or `None` when the bracket is not closed.
+fn class(pat: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(pat.get(i), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    while i < pat.len() {
+        if pat[i] == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        let lo = pat[i];
+        if pat.get(i + 1) == Some(&b'-') && pat.get(i + 2).is_some_and(|&b| b != b']') {
+            let hi = pat[i + 2];
+            if lo <= c && c <= hi {
+                matched = true;
+            }
+            i += 3;
+        } else {
+            if lo == c {
+                matched = true;
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnmatch_basics() {
+        assert!(fnmatch(b"*.conf", b"a.conf"));
+        assert!(!fnmatch(b"*.conf", b"a.conf.bak"));
+        assert!(!fnmatch(b"*", b".hidden"));
+        assert!(fnmatch(b".*", b".hidden"));
+        assert!(fnmatch(b"a?c", b"abc"));
+        assert!(fnmatch(b"[a-c]x", b"bx"));
+        assert!(!fnmatch(b"[!a-c]x", b"bx"));
+        assert!(fnmatch(b"*a*b*c", b"xxaxxbxxc"));
+        assert!(!fnmatch(b"*a*b*c", b"xxaxxbxx"));
+        assert!(fnmatch(b"[", b"["));
+    }
+
+    #[test]
+    fn expansion_is_sorted_in_byte_order_and_skips_dotfiles() {
+        let dir = std::env::temp_dir().join(format!("aop-glob-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("d")).unwrap();
+        for n in ["b.conf", "B.conf", "a.conf", ".x.conf", "c.txt"] {
+            fs::write(dir.join("d").join(n), "").unwrap();
+        }
+        let e = expand(&dir.join("d/*.conf"), 100);
+        let names: Vec<_> = e
+            .matches
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["B.conf", "a.conf", "b.conf"]);
+        let e = expand(&dir.join("*/a.conf"), 100);
+        assert_eq!(e.matches, vec![dir.join("d/a.conf")]);
+        let e = expand(&dir.join("d/*.conf"), 2);
+        assert!(e.truncated);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

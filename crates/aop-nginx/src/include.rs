@@ -1,0 +1,203 @@
+//! Follows `include` the way nginx does: relative to the conf prefix (the main file's
+//! directory), patterns expanded and sorted, a missing plain file fatal, a pattern matching
+//! nothing fine. Each file is read and parsed once, however often it is included.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use aop_model::{codes, Finding, Label, LoadOptions};
+use aop_source::{FileId, ReadError, SourceMap, Span};
+
+use crate::ast::{Block, Directive};
+use crate::glob;
+use crate::parse::{parse, SyntaxError};
+
+pub struct Reader<'a> {
+    pub map: &'a mut SourceMap,
+    pub opts: &'a LoadOptions,
+    /// nginx's conf prefix: relative include paths start here.
+    pub prefix: PathBuf,
+    pub findings: Vec<Finding>,
+    parsed: HashMap<PathBuf, (FileId, Rc<Vec<Directive>>)>,
+    /// Files being expanded, outermost first: an include of one of them is a cycle.
+    stack: Vec<PathBuf>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, prefix: PathBuf) -> Self {
+        Reader {
+            map,
+            opts,
+            prefix,
+            findings: Vec::new(),
+            parsed: HashMap::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Parses and expands one file given as bytes already in the map (the entry, or a part of
+    /// an `nginx -T` dump).
+    pub fn expand_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
+        let directives = self.parse_file(file, key.clone());
+        self.stack.push(key);
+        let out = self.expand(directives.as_ref().clone(), 0);
+        self.stack.pop();
+        out
+    }
+
+    fn parse_file(&mut self, file: FileId, key: PathBuf) -> Rc<Vec<Directive>> {
+        if let Some((_, d)) = self.parsed.get(&key) {
+            return d.clone();
+        }
+        let parsed = parse(
+            &self.map.file(file).bytes,
+            file,
+            self.opts.limits.max_nesting,
+        );
+        if let Some(e) = parsed.error {
+            self.findings.push(syntax_finding(e));
+        }
+        let d = Rc::new(parsed.directives);
+        self.parsed.insert(key, (file, d.clone()));
+        d
+    }
+
+    fn expand(&mut self, directives: Vec<Directive>, depth: usize) -> Vec<Directive> {
+        let mut out = Vec::with_capacity(directives.len());
+        for mut d in directives {
+            if d.name == "include" && d.block.is_none() {
+                self.include(&d, depth, &mut out);
+                continue;
+            }
+            if let Some(block) = d.block.take() {
+                d.block = Some(Block {
+                    directives: self.expand(block.directives, depth),
+                    ..block
+                });
+            }
+            out.push(d);
+        }
+        out
+    }
+
+    fn include(&mut self, d: &Directive, depth: usize, out: &mut Vec<Directive>) {
+        if d.args.len() != 1 {
+            self.findings.push(Finding::new(
+                codes::PARSE_ERROR,
+                "invalid number of arguments in \"include\" directive",
+                Label::new(d.head_span(), "nginx expects exactly one file or pattern"),
+            ));
+            return;
+        }
+        if depth >= self.opts.limits.max_include_depth {
+            self.findings.push(Finding::new(
+                codes::INCLUDE_UNRESOLVED,
+                format!(
+                    "includes nested deeper than {} levels: not followed",
+                    self.opts.limits.max_include_depth
+                ),
+                Label::new(d.head_span(), "this include was not read"),
+            ));
+            return;
+        }
+        let arg = &d.args[0];
+        let written = PathBuf::from(&arg.value);
+        let path = self.opts.host_path(&self.prefix.join(&written));
+        let files = if glob::is_pattern(&arg.value) {
+            let e = glob::expand(&path, self.opts.limits.max_glob_matches);
+            for (dir, why) in e.unreadable {
+                self.findings.push(Finding::new(
+                    codes::NOT_CHECKED,
+                    format!(
+                        "cannot list `{}` ({why}): files this pattern may include were not checked",
+                        dir.display()
+                    ),
+                    Label::new(arg.span, "pattern expanded here"),
+                ));
+            }
+            if e.truncated {
+                self.findings.push(Finding::new(
+                    codes::NOT_CHECKED,
+                    format!(
+                        "pattern matches more than {} paths: only the first were read",
+                        self.opts.limits.max_glob_matches
+                    ),
+                    Label::new(arg.span, "pattern expanded here"),
+                ));
+            }
+            e.matches
+        } else {
+            vec![path]
+        };
+        for file in files {
+            self.include_file(arg.span, &written, &file, depth, out);
+        }
+    }
+
+    fn include_file(
+        &mut self,
+        arg_span: Span,
+        written: &Path,
+        file: &Path,
+        depth: usize,
+        out: &mut Vec<Directive>,
+    ) {
+        let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        if self.stack.contains(&key) {
+            self.findings.push(Finding::new(
+                codes::INCLUDE_UNRESOLVED,
+                format!("include cycle: `{}` is already being read", file.display()),
+                Label::new(arg_span, "this include leads back to a file being read"),
+            ));
+            return;
+        }
+        let directives = match self.parsed.get(&key) {
+            Some((_, d)) => d.clone(),
+            None => match self.map.read(file) {
+                Ok(id) => self.parse_file(id, key.clone()),
+                Err(e) => {
+                    self.findings.push(unreadable(arg_span, written, file, &e));
+                    return;
+                }
+            },
+        };
+        self.stack.push(key);
+        let expanded = self.expand(directives.as_ref().clone(), depth + 1);
+        self.stack.pop();
+        out.extend(expanded);
+    }
+}
+
+fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Finding {
+    let code = match e {
+        ReadError::TooLarge { .. } | ReadError::TooManyFiles { .. } => codes::NOT_CHECKED,
+        _ => codes::INCLUDE_UNRESOLVED,
+    };
+    let mut f = Finding::new(
+        code,
+        format!("cannot read included file `{}`: {e}", file.display()),
+        Label::new(arg_span, "included here"),
+    );
+    if matches!(e, ReadError::NotFound) {
+        f = f.with_note("nginx refuses to start when a plain include (no wildcard) is missing");
+        if written.is_absolute() {
+            f = f.with_help(
+                "if this tree was copied out of `/`, lint it with `--root DIR` so absolute paths resolve inside the copy",
+            );
+        }
+    }
+    f
+}
+
+fn syntax_finding(e: SyntaxError) -> Finding {
+    let mut f = Finding::new(
+        codes::PARSE_ERROR,
+        e.message,
+        Label::new(e.span, "nginx stops reading here"),
+    );
+    if let Some(open) = e.opened_at {
+        f = f.with_label(Label::new(open, "opened here"));
+    }
+    f
+}

@@ -1,0 +1,298 @@
+//! From expanded directives to the model: `http {}` settings inherited by each `server {}`,
+//! listeners, names, client verification, CA files, and what each server does.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use aop_model::{
+    codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
+    LoadOptions, Origin, Server, ServerKind, Setting,
+};
+use aop_source::Span;
+
+use crate::action::server_decision;
+use crate::ast::Directive;
+use crate::enforce::{enforcement, unverified_flags};
+use crate::listen::parse_listen;
+
+/// Values set at `http {}` level, which every server inherits unless it sets its own.
+#[derive(Default, Clone)]
+struct Inherited {
+    verify: Option<(ClientVerify, Span)>,
+    client_certificate: Option<(String, Span)>,
+    trusted_certificate: Option<(String, Span)>,
+    ssl_on: Option<(bool, Span)>,
+    reject_handshake: Option<(bool, Span)>,
+}
+
+pub struct Lowered {
+    pub servers: Vec<Server>,
+    pub address_ports: Vec<AddressPort>,
+}
+
+pub fn lower(
+    top: &[Directive],
+    prefix: &Path,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+) -> Lowered {
+    let mut servers = Vec::new();
+    for d in top {
+        match d.name.as_str() {
+            "http" => {
+                let http = d.children();
+                let mut inherited = Inherited::default();
+                read_settings(http, &mut inherited, findings);
+                let flags = unverified_flags(http);
+                for s in http.iter().filter(|c| c.name == "server" && c.block.is_some()) {
+                    servers.push(lower_server(s, &inherited, &flags, prefix, opts, findings));
+                }
+            }
+            "stream" => findings.push(Finding::new(
+                codes::NOT_CHECKED,
+                "`stream {}` servers are not checked: TCP and TLS passed through here never meet HTTP client verification",
+                Label::new(d.head_span(), "not checked"),
+            )),
+            "server" if d.block.is_some() => findings.push(Finding::new(
+                codes::PARSE_ERROR,
+                "\"server\" directive is not allowed here",
+                Label::new(d.head_span(), "a server block belongs inside `http {}`"),
+            )),
+            _ => {}
+        }
+    }
+    let address_ports = address_ports(&servers, findings);
+    // TLS is a property of the socket: one `listen ... ssl` makes the address:port TLS for
+    // every server listening there.
+    for ap in address_ports.iter().filter(|ap| ap.tls) {
+        for &i in &ap.servers {
+            for l in servers[i].listeners.iter_mut() {
+                if l.addr == ap.addr && l.port == ap.port {
+                    l.tls = true;
+                }
+            }
+        }
+    }
+    Lowered {
+        servers,
+        address_ports,
+    }
+}
+
+fn on_off(d: &Directive, findings: &mut Vec<Finding>) -> Option<bool> {
+    match d.arg(0) {
+        Some("on") if d.args.len() == 1 => Some(true),
+        Some("off") if d.args.len() == 1 => Some(false),
+        _ => {
+            findings.push(Finding::new(
+                codes::PARSE_ERROR,
+                format!(
+                    "invalid value in \"{}\" directive, it must be \"on\" or \"off\"",
+                    d.name
+                ),
+                Label::new(d.head_span(), "nginx refuses this value"),
+            ));
+            None
+        }
+    }
+}
+
+fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Finding>) {
+    for d in block {
+        let span = d.head_span();
+        match d.name.as_str() {
+            "ssl_verify_client" => {
+                let v = match d.arg(0) {
+                    Some("on") => ClientVerify::On,
+                    Some("off") => ClientVerify::Off,
+                    Some("optional") => ClientVerify::Optional,
+                    Some("optional_no_ca") => ClientVerify::OptionalNoCa,
+                    _ => {
+                        findings.push(Finding::new(
+                            codes::PARSE_ERROR,
+                            "invalid value in \"ssl_verify_client\" directive, it must be \"on\", \"off\", \"optional\" or \"optional_no_ca\"",
+                            Label::new(span, "nginx refuses this value"),
+                        ));
+                        continue;
+                    }
+                };
+                s.verify = Some((v, span));
+            }
+            "ssl_client_certificate" => {
+                if let Some(p) = d.arg(0) {
+                    s.client_certificate = Some((p.to_string(), span));
+                }
+            }
+            "ssl_trusted_certificate" => {
+                if let Some(p) = d.arg(0) {
+                    s.trusted_certificate = Some((p.to_string(), span));
+                }
+            }
+            "ssl" => {
+                if let Some(v) = on_off(d, findings) {
+                    s.ssl_on = Some((v, span));
+                }
+            }
+            "ssl_reject_handshake" => {
+                if let Some(v) = on_off(d, findings) {
+                    s.reject_handshake = Some((v, span));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
+    match (own, inherited) {
+        (Some(s), _) => Origin::Own(s),
+        (None, Some(s)) => Origin::Inherited(s),
+        (None, None) => Origin::Default,
+    }
+}
+
+fn lower_server(
+    d: &Directive,
+    http: &Inherited,
+    flags: &HashSet<String>,
+    prefix: &Path,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+) -> Server {
+    let children = d.children();
+    let mut own = Inherited::default();
+    read_settings(children, &mut own, findings);
+    let mut server = Server::new(ServerKind::Nginx, d.head_span());
+
+    let ssl_on = own.ssl_on.or(http.ssl_on);
+    if let Some((v, _)) = ssl_on {
+        server.tls_switch = Some(Setting {
+            value: v,
+            origin: origin(own.ssl_on.map(|x| x.1), http.ssl_on.map(|x| x.1)),
+        });
+    }
+    let ssl_on = ssl_on.is_some_and(|(v, _)| v);
+
+    for c in children {
+        match c.name.as_str() {
+            "listen" => match parse_listen(c, ssl_on) {
+                Ok(l) => server.listeners.push(l),
+                Err(message) => findings.push(Finding::new(
+                    codes::PARSE_ERROR,
+                    message,
+                    Label::new(c.head_span(), "nginx refuses this listener"),
+                )),
+            },
+            "server_name" => server.names.extend(
+                c.args
+                    .iter()
+                    .map(|a| (a.value.to_ascii_lowercase(), a.span)),
+            ),
+            _ => {}
+        }
+    }
+    if server.listeners.is_empty() {
+        // nginx's default when a server has no `listen`: *:80 (as root).
+        server.listeners.push(Listener {
+            addr: aop_model::ListenAddr::AnyV4,
+            port: Some(80),
+            tls: ssl_on,
+            default_server: false,
+            span: d.head_span(),
+        });
+    }
+
+    if let Some((v, _)) = own.verify.or(http.verify) {
+        server.client_verify = Setting {
+            value: v,
+            origin: origin(own.verify.map(|x| x.1), http.verify.map(|x| x.1)),
+        };
+    }
+    for (kind, own_v, http_v) in [
+        (
+            CaRefKind::NginxClientCertificate,
+            &own.client_certificate,
+            &http.client_certificate,
+        ),
+        (
+            CaRefKind::NginxTrustedCertificate,
+            &own.trusted_certificate,
+            &http.trusted_certificate,
+        ),
+    ] {
+        let (value, inherited) = match (own_v, http_v) {
+            (Some(v), _) => (v, false),
+            (None, Some(v)) => (v, true),
+            (None, None) => continue,
+        };
+        server.ca.push(CaRef {
+            kind,
+            path: value.0.clone(),
+            resolved: opts.host_path(&prefix.join(&value.0)),
+            span: value.1,
+            inherited,
+        });
+    }
+    if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {
+        server.reject_handshake = Some(span);
+    }
+    server.verify_enforced = enforcement(children, flags);
+    let decision = server_decision(d, &mut server.locations);
+    server.action = decision.action;
+    server.action_span = Some(decision.span);
+    if let Some(span) = server.reject_handshake {
+        if server.listeners.iter().all(|l| l.tls) {
+            server.action = aop_model::Action::Rejects;
+            server.action_span = Some(span);
+        }
+    }
+    server
+}
+
+/// Groups listeners by address:port and picks each one's default server as nginx does.
+fn address_ports(servers: &[Server], findings: &mut Vec<Finding>) -> Vec<AddressPort> {
+    let mut out: Vec<AddressPort> = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        for l in &s.listeners {
+            let pos = out
+                .iter()
+                .position(|ap| ap.addr == l.addr && ap.port == l.port);
+            let ap = match pos {
+                Some(p) => &mut out[p],
+                None => {
+                    out.push(AddressPort {
+                        addr: l.addr.clone(),
+                        port: l.port,
+                        tls: false,
+                        servers: Vec::new(),
+                        default: i,
+                        default_span: l.span,
+                        default_why: DefaultWhy::FirstListed,
+                    });
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            ap.tls |= l.tls;
+            if !ap.servers.contains(&i) {
+                ap.servers.push(i);
+            }
+            if l.default_server {
+                if ap.default_why == DefaultWhy::Flagged && ap.default != i {
+                    findings.push(
+                        Finding::new(
+                            codes::PARSE_ERROR,
+                            format!("a duplicate default server for {}", l.address_port()),
+                            Label::new(l.span, "second `default_server`"),
+                        )
+                        .with_label(Label::new(ap.default_span, "first `default_server`")),
+                    );
+                    continue;
+                }
+                ap.default = i;
+                ap.default_span = l.span;
+                ap.default_why = DefaultWhy::Flagged;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,246 @@
+//! One file's tokens into directives and blocks, with nginx's syntax errors. Includes are
+//! not followed here (see `include.rs`): this module knows only one file.
+
+use aop_source::{FileId, Span};
+
+use crate::ast::{Arg, Block, Directive};
+use crate::lexer::{LexError, Lexer, Token};
+
+/// A syntax error: the offending token, nginx's message, and where the unclosed block began
+/// when that is the cause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub opened_at: Option<Span>,
+}
+
+/// What a file parsed to: everything up to the first error (nginx stops there too).
+pub struct Parsed {
+    pub directives: Vec<Directive>,
+    pub error: Option<SyntaxError>,
+}
+
+struct Open {
+    directive: Directive,
+    children: Vec<Directive>,
+}
+
+pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
+    let mut lx = Lexer::new(src);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut top: Vec<Directive> = Vec::new();
+    let mut words: Vec<Arg> = Vec::new();
+    let span = |s: usize, e: usize| Span::new(file, s, e);
+
+    let error = loop {
+        let tok = match lx.next_token() {
+            Ok(t) => t,
+            Err(LexError {
+                start,
+                end,
+                message,
+            }) => {
+                break Some(SyntaxError {
+                    span: span(start, end),
+                    message,
+                    opened_at: None,
+                })
+            }
+        };
+        match tok {
+            Token::Word {
+                start,
+                end,
+                value,
+                quoted,
+            } => words.push(Arg {
+                value,
+                span: span(start, end),
+                quoted,
+            }),
+            Token::Semicolon(at) | Token::Open(at) if words.is_empty() => {
+                let ch = if matches!(tok, Token::Semicolon(_)) {
+                    ";"
+                } else {
+                    "{"
+                };
+                break Some(SyntaxError {
+                    span: span(at, at + 1),
+                    message: format!("unexpected \"{ch}\""),
+                    opened_at: None,
+                });
+            }
+            Token::Semicolon(at) => {
+                let d = directive(std::mem::take(&mut words), span(at, at + 1), None);
+                push(&mut stack, &mut top, d);
+            }
+            Token::Open(at) => {
+                let is_lua = words[0].value.ends_with("_by_lua_block");
+                let mut d = directive(std::mem::take(&mut words), span(at, at + 1), None);
+                if is_lua {
+                    match lx.lua_body() {
+                        Ok(close) => {
+                            d.block = Some(Block {
+                                directives: Vec::new(),
+                                close: Some(span(close, close + 1)),
+                                raw: Some(span(at + 1, close)),
+                            });
+                            push(&mut stack, &mut top, d);
+                            continue;
+                        }
+                        Err(e) => {
+                            break Some(SyntaxError {
+                                span: span(e.start, e.end),
+                                message: e.message,
+                                opened_at: Some(d.span),
+                            })
+                        }
+                    }
+                }
+                if stack.len() >= max_nesting {
+                    break Some(SyntaxError {
+                        span: d.span,
+                        message: format!("blocks nested deeper than {max_nesting} levels"),
+                        opened_at: None,
+                    });
+                }
+                stack.push(Open {
+                    directive: d,
+                    children: Vec::new(),
+                });
+            }
+            Token::Close(at) => {
+                if !words.is_empty() || stack.is_empty() {
+                    break Some(SyntaxError {
+                        span: span(at, at + 1),
+                        message: "unexpected \"}\"".into(),
+                        opened_at: None,
+                    });
+                }
+                let open = stack.pop().expect("checked non-empty");
+                let mut d = open.directive;
+                d.block = Some(Block {
+                    directives: open.children,
+                    close: Some(span(at, at + 1)),
+                    raw: None,
+                });
+                push(&mut stack, &mut top, d);
+            }
+            Token::Eof(at) => {
+                if !words.is_empty() {
+                    break Some(SyntaxError {
+                        span: span(at, at),
+                        message: "unexpected end of file, expecting \";\" or \"}\"".into(),
+                        opened_at: Some(words[0].span),
+                    });
+                }
+                if let Some(open) = stack.last() {
+                    break Some(SyntaxError {
+                        span: span(at, at),
+                        message: "unexpected end of file, expecting \"}\"".into(),
+                        opened_at: Some(open.directive.span),
+                    });
+                }
+                break None;
+            }
+        }
+    };
+
+    // Keep what was read before the error, closing open blocks where they stand, so the rest
+    // of the tree can still be reported on.
+    while let Some(open) = stack.pop() {
+        let mut d = open.directive;
+        d.block = Some(Block {
+            directives: open.children,
+            close: None,
+            raw: None,
+        });
+        push(&mut stack, &mut top, d);
+    }
+    Parsed {
+        directives: top,
+        error,
+    }
+}
+
+fn directive(mut words: Vec<Arg>, end: Span, block: Option<Block>) -> Directive {
+    let name = words.remove(0);
+    Directive {
+        span: name.span.to(end),
+        name: name.value,
+        name_span: name.span,
+        args: words,
+        block,
+    }
+}
+
+fn push(stack: &mut [Open], top: &mut Vec<Directive>, d: Directive) {
+    match stack.last_mut() {
+        Some(open) => open.children.push(d),
+        None => top.push(d),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> Parsed {
+        parse(src.as_bytes(), FileId(0), 200)
+    }
+
+    #[test]
+    fn nested_blocks_and_spans() {
+        let r = p("http {\n  server { listen 443 ssl; }\n}\n");
+        assert!(r.error.is_none());
+        let http = &r.directives[0];
+        assert_eq!(http.name, "http");
+        let server = &http.children()[0];
+        let listen = &server.children()[0];
+        assert_eq!(listen.name, "listen");
+        assert_eq!(listen.arg(0), Some("443"));
+        assert_eq!(listen.arg(1), Some("ssl"));
+        assert_eq!(listen.span.range(), 18..33);
+    }
+
+    #[test]
+    fn missing_semicolon_reports_the_closing_brace() {
+        let r = p("http {\n  server { listen 443 }\n}\n");
+        let e = r.error.unwrap();
+        assert_eq!(e.message, "unexpected \"}\"");
+        assert_eq!(e.span.range(), 29..30);
+    }
+
+    #[test]
+    fn unclosed_block_points_at_end_of_file_and_opener() {
+        let r = p("http {\n  server {\n");
+        let e = r.error.unwrap();
+        assert_eq!(e.message, "unexpected end of file, expecting \"}\"");
+        assert_eq!(e.opened_at.unwrap().range(), 9..17);
+        // What was read is kept.
+        assert_eq!(r.directives[0].children()[0].name, "server");
+    }
+
+    #[test]
+    fn stray_closing_brace_and_empty_directive() {
+        assert_eq!(p("}").error.unwrap().message, "unexpected \"}\"");
+        assert_eq!(p("a; ;").error.unwrap().message, "unexpected \";\"");
+        assert_eq!(p("{").error.unwrap().message, "unexpected \"{\"");
+    }
+
+    #[test]
+    fn lua_block_body_is_raw() {
+        let r = p("content_by_lua_block { ngx.say(\"}\") }\nserver_name content_by_lua_block;");
+        assert!(r.error.is_none(), "{:?}", r.error);
+        assert!(r.directives[0].block.as_ref().unwrap().raw.is_some());
+        assert_eq!(r.directives[1].arg(0), Some("content_by_lua_block"));
+    }
+
+    #[test]
+    fn nesting_limit_is_an_error_not_a_crash() {
+        let src = "a {".repeat(5000);
+        let r = parse(src.as_bytes(), FileId(0), 200);
+        assert!(r.error.unwrap().message.contains("nested deeper"));
+    }
+}

@@ -1,0 +1,130 @@
+use serde::Serialize;
+
+use aop_model::Severity;
+
+use crate::{display_path, Report};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    help: Option<&'a str>,
+    note: Option<&'a str>,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_start: u32,
+    byte_end: u32,
+    labels: Vec<JsonLabel<'a>>,
+    server: Option<JsonServer<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonServer<'a> {
+    kind: &'a str,
+    names: &'a [String],
+    listen: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    servers: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+/// The JSON report (schema in docs/json-output.md), pretty-printed, newline-terminated.
+pub fn render_json(report: &Report) -> String {
+    let map = report.map;
+    let path = |f: aop_source::FileId| display_path(&map.file(f).path);
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let loc = map.location(f.primary.span);
+            JsonFinding {
+                code: f.code,
+                name: f.name,
+                severity: f.severity.as_str(),
+                message: &f.message,
+                help: f.help.as_deref(),
+                note: f.note.as_deref(),
+                file: path(f.primary.span.file),
+                line: loc.line,
+                column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
+                byte_start: f.primary.span.start,
+                byte_end: f.primary.span.end,
+                labels: f
+                    .secondary
+                    .iter()
+                    .map(|l| {
+                        let loc = map.location(l.span);
+                        JsonLabel {
+                            message: &l.text,
+                            file: path(l.span.file),
+                            line: loc.line,
+                            column: loc.column,
+                            end_line: loc.end_line,
+                            end_column: loc.end_column,
+                        }
+                    })
+                    .collect(),
+                server: f.server.as_ref().map(|s| JsonServer {
+                    kind: s.kind.as_str(),
+                    names: &s.names,
+                    listen: &s.listen,
+                }),
+            }
+        })
+        .collect();
+    let out = Output {
+        version: 1,
+        tool: Tool {
+            name: "aop-lint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        summary: Summary {
+            files: map.len(),
+            servers: report.servers,
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            infos: report.count(Severity::Info),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("plain data serializes");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,91 @@
+use crate::rules::{
+    client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
+    include_unresolved::IncludeUnresolved, not_checked::NotChecked, parse_error::ParseError,
+};
+use crate::Rule;
+
+/// Every rule, sorted by code.
+pub static RULES: &[&dyn Rule] = &[
+    &ParseError,
+    &IncludeUnresolved,
+    &NotChecked,
+    &ClientVerifyMissing,
+    &ClientCaMissing,
+];
+
+/// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.
+pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        r.meta().code.eq_ignore_ascii_case(key) || r.meta().name.eq_ignore_ascii_case(key)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aop_model::codes;
+
+    #[test]
+    fn codes_are_unique_and_sorted() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn names_are_kebab_case_and_unique() {
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.meta().name).collect();
+        for n in &names {
+            assert!(
+                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{n}"
+            );
+        }
+        names.sort();
+        let len = names.len();
+        names.dedup();
+        assert_eq!(names.len(), len);
+    }
+
+    #[test]
+    fn every_rule_documents_the_four_sections() {
+        for r in RULES {
+            let md = r.meta().markdown();
+            for section in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(md.contains(section), "{} lacks {section}", r.meta().code);
+            }
+        }
+    }
+
+    #[test]
+    fn reader_codes_match_their_rules() {
+        for code in [
+            codes::PARSE_ERROR,
+            codes::INCLUDE_UNRESOLVED,
+            codes::NOT_CHECKED,
+        ] {
+            let rule = find_rule(code.code).expect("registered");
+            assert_eq!(rule.meta().id(), code);
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(
+            find_rule("aop101").unwrap().meta().name,
+            "client-verify-missing"
+        );
+        assert_eq!(
+            find_rule("client-ca-missing").unwrap().meta().code,
+            "AOP104"
+        );
+        assert!(find_rule("AOP999").is_none());
+    }
+}

@@ -1,0 +1,89 @@
+use aop_model::{ClientVerify, Finding, Label, ServerKind};
+
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a TLS server that turns client verification on (`on` or `optional`) without
+    /// naming the CA to verify against: no `ssl_client_certificate` or
+    /// `ssl_trusted_certificate` (nginx), no `SSLCACertificateFile` or `SSLCACertificatePath`
+    /// (Apache).
+    ///
+    /// ## Why it matters
+    /// nginx refuses to start with this configuration; Apache falls back to whatever CA
+    /// settings it inherits or fails every handshake. Either way the lock is not the one
+    /// intended: the CA file is what decides who may connect.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///     }
+    /// }
+    /// ```
+    pub struct ClientCaMissing {
+        code: "AOP104",
+        name: "client-ca-missing",
+        severity: Error,
+        servers: [Nginx, Apache],
+        summary: "client verification on, but no CA file or path to verify against",
+    }
+}
+
+impl Rule for ClientCaMissing {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for s in &cx.config.servers {
+            let verifying = matches!(
+                s.client_verify.value,
+                ClientVerify::On | ClientVerify::Optional
+            );
+            if !s.tls() || !verifying || !s.ca.is_empty() {
+                continue;
+            }
+            let span = s.client_verify.origin.span().unwrap_or(s.span);
+            let (help, note) = match s.kind {
+                ServerKind::Nginx => (
+                    "name the CA that signs Cloudflare's client certificate:\n    ssl_client_certificate /etc/ssl/cloudflare/origin-pull-ca.pem;",
+                    "nginx refuses to start: \"no ssl_client_certificate or ssl_trusted_certificate for ssl_verify_client\"",
+                ),
+                ServerKind::Apache => (
+                    "name the CA that signs Cloudflare's client certificate:\n    SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem",
+                    "without a CA, mod_ssl cannot verify any client certificate",
+                ),
+            };
+            out.push(
+                Finding::new(
+                    Self::CODE,
+                    format!(
+                        "server `{}` verifies client certificates against no CA",
+                        s.display_name()
+                    ),
+                    Label::new(span, "verification turned on here, with no CA named"),
+                )
+                .with_label(Label::new(s.span, "in this server"))
+                .with_help(help)
+                .with_note(note)
+                .for_server(s.reference()),
+            );
+        }
+    }
+}

@@ -1,0 +1,108 @@
+use aop_model::{Action, ClientVerify, Finding, Label, Origin, Server, ServerKind};
+
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a TLS server that serves content without requiring a client certificate:
+    /// `ssl_verify_client` is `off` or absent (nginx), `SSLVerifyClient none` or absent
+    /// (Apache).
+    ///
+    /// ## Why it matters
+    /// Authenticated Origin Pulls only protect the origin when the origin refuses clients
+    /// without Cloudflare's certificate. Without verification, anyone who finds the origin's
+    /// address reaches the site directly, around Cloudflare's firewall, rate limits and cache.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.pem;
+    ///         ssl_certificate_key certs/shop.key;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_certificate        certs/shop.pem;
+    ///         ssl_certificate_key    certs/shop.key;
+    ///         ssl_verify_client      on;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    pub struct ClientVerifyMissing {
+        code: "AOP101",
+        name: "client-verify-missing",
+        severity: Error,
+        servers: [Nginx, Apache],
+        summary: "a TLS server that serves content without requiring a client certificate",
+    }
+}
+
+pub(crate) fn help(kind: ServerKind) -> &'static str {
+    match kind {
+        ServerKind::Nginx => {
+            "require Cloudflare's client certificate in this server:\n    ssl_verify_client on;\n    ssl_client_certificate /etc/ssl/cloudflare/origin-pull-ca.pem;"
+        }
+        ServerKind::Apache => {
+            "require Cloudflare's client certificate in this virtual host:\n    SSLVerifyClient require\n    SSLVerifyDepth 1\n    SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem"
+        }
+    }
+}
+
+fn applies(s: &Server) -> bool {
+    s.tls()
+        && s.action == Action::Serves
+        && s.reject_handshake.is_none()
+        && s.client_verify.value == ClientVerify::Off
+        // Verification only inside sections is AOP103's finding.
+        && s.per_directory_verify.is_empty()
+}
+
+impl Rule for ClientVerifyMissing {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, _cx: &Context, out: &mut Vec<Finding>) {
+        for s in _cx.config.servers.iter().filter(|s| applies(s)) {
+            let listener = s.listeners.iter().find(|l| l.tls).expect("tls() checked");
+            let mut f = Finding::new(
+                Self::CODE,
+                format!(
+                    "server `{}` serves over TLS without requiring a client certificate: anyone can reach the origin",
+                    s.display_name()
+                ),
+                Label::new(
+                    listener.span,
+                    "TLS listener: clients connect here without a certificate",
+                ),
+            )
+            .with_help(help(s.kind))
+            .for_server(s.reference());
+            match s.client_verify.origin {
+                Origin::Own(span) => {
+                    f = f.with_label(Label::new(span, "verification turned off here"))
+                }
+                Origin::Inherited(span) => {
+                    f = f.with_label(Label::new(span, "verification turned off here, inherited"))
+                }
+                Origin::Default => {}
+            }
+            if let Some(span) = s.action_span {
+                f = f.with_label(Label::new(span, "content served here"));
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+pub mod client_ca_missing;
+pub mod client_verify_missing;
+pub mod include_unresolved;
+pub mod not_checked;
+pub mod parse_error;

@@ -1,0 +1,49 @@
+use aop_model::Finding;
+
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a part of the configuration aop-lint could not check: a directory it could not
+    /// list, a file over the size limit, a variable it cannot resolve, `stream {}` servers,
+    /// `.htaccess` files that may change client verification.
+    ///
+    /// ## Why it matters
+    /// A linter that stays silent about what it did not read presents a guess as a clean
+    /// result. This finding keeps the gap visible so it can be checked by hand or fixed.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// stream {
+    ///     server {
+    ///         listen 443;
+    ///         proxy_pass 127.0.0.1:8443;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl default_server;
+    ///         ssl_reject_handshake on;
+    ///     }
+    /// }
+    /// ```
+    pub struct NotChecked {
+        code: "AOP004",
+        name: "not-checked",
+        severity: Warning,
+        servers: [Nginx, Apache],
+        summary: "part of the configuration could not be checked",
+    }
+}
+
+impl Rule for NotChecked {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+}

@@ -1,0 +1,7 @@
+//! The `aop-lint` command: finds the tree, reads it, runs the rules, renders the report.
+
+mod cli;
+mod discover;
+mod run;
+
+pub use run::main;

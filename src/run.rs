@@ -1,0 +1,152 @@
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use clap::Parser;
+
+use aop_model::{Config, LoadOptions, ServerKind, Severity};
+use aop_report::{render_human, render_json, sort_findings, HumanOptions, Report};
+use aop_rules::Context;
+use aop_source::SourceMap;
+
+use crate::cli::{CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
+use crate::discover::discover;
+
+const EXIT_CLEAN: i32 = 0;
+const EXIT_FINDINGS: i32 = 1;
+const EXIT_INPUT: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_INPUT
+            } else {
+                EXIT_CLEAN
+            };
+        }
+    };
+    match cli.command {
+        Some(Command::Servers(args)) => servers(args),
+        None => check(cli.check),
+    }
+}
+
+fn forced_kind(common: &Common) -> Option<ServerKind> {
+    common.server.map(|s| match s {
+        ServerArg::Nginx => ServerKind::Nginx,
+        ServerArg::Apache => ServerKind::Apache,
+    })
+}
+
+fn options(common: &Common) -> LoadOptions {
+    LoadOptions {
+        root: common.root.clone(),
+        ..LoadOptions::default()
+    }
+}
+
+/// Reads one tree; an error is what to tell the user when nothing of it could be read.
+fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+    let tree = discover(path, forced_kind(common))?;
+    let opts = options(common);
+    match tree.kind {
+        ServerKind::Nginx => aop_nginx::load(&tree.entry, map, &opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
+        ServerKind::Apache => Err(format!(
+            "{}: Apache trees are not supported yet",
+            tree.entry.display()
+        )),
+    }
+}
+
+fn error(msg: &str) {
+    eprintln!("aop-lint: error: {msg}");
+}
+
+fn write_out(text: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => EXIT_CLEAN,
+        // A closed pipe (`aop-lint ... | head`) is not worth a panic.
+        Err(_) => EXIT_INPUT,
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    if args.paths.is_empty() {
+        error("no path given: try `aop-lint /etc/nginx`");
+        return EXIT_INPUT;
+    }
+    let mut map = SourceMap::default();
+    let mut findings = Vec::new();
+    let (mut servers, mut address_ports) = (0, 0);
+    let mut unreadable = false;
+    for path in &args.paths {
+        let config = match load(path, &args.common, &mut map) {
+            Ok(c) => c,
+            Err(msg) => {
+                error(&msg);
+                unreadable = true;
+                continue;
+            }
+        };
+        findings.extend(config.findings.iter().cloned());
+        findings.extend(aop_rules::check(&Context {
+            config: &config,
+            map: &map,
+        }));
+        servers += config.servers.len();
+        address_ports += config.address_ports.len();
+    }
+    sort_findings(&mut findings, &map);
+    let report = Report {
+        map: &map,
+        findings,
+        servers,
+        address_ports,
+    };
+    let text = match args.format {
+        Format::Json => render_json(&report),
+        Format::Human => render_human(
+            &report,
+            HumanOptions {
+                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ..HumanOptions::default()
+            },
+        ),
+    };
+    if write_out(&text) != EXIT_CLEAN {
+        return EXIT_INPUT;
+    }
+    if unreadable {
+        return EXIT_INPUT;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match threshold {
+        Some(t) if report.findings.iter().any(|f| f.severity >= t) => EXIT_FINDINGS,
+        _ => EXIT_CLEAN,
+    }
+}
+
+fn servers(args: ServersArgs) -> i32 {
+    let mut map = SourceMap::default();
+    let config = match load(&args.path, &args.common, &mut map) {
+        Ok(c) => c,
+        Err(msg) => {
+            error(&msg);
+            return EXIT_INPUT;
+        }
+    };
+    let text = match args.format {
+        Format::Json => aop_report::render_servers_json(&config, &map),
+        Format::Human => aop_report::render_servers_human(&config, &map),
+    };
+    write_out(&text)
+}

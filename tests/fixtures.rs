@@ -1,0 +1,62 @@
+//! Every fixture tree, linted as a user would, with its JSON and human output kept as
+//! snapshots; and every rule with fixtures that trigger it and fixtures that must not.
+
+mod common;
+
+use common::{aop_lint, cases, codes, stdout};
+
+fn snapshot_name(case: &str) -> String {
+    case.trim_start_matches("fixtures/").replace('/', "__")
+}
+
+#[test]
+fn nginx_fixture_snapshots() {
+    for case in cases("nginx") {
+        let json = aop_lint(&[&case, "--format", "json"]);
+        let human = aop_lint(&[&case]);
+        let name = snapshot_name(&case);
+        insta::assert_snapshot!(format!("{name}.json"), stdout(&json));
+        insta::assert_snapshot!(format!("{name}.human"), stdout(&human));
+        assert_eq!(json.status.code(), human.status.code(), "{case}");
+    }
+}
+
+/// Fixture names say what they prove: `<rule-name>...` must raise that rule,
+/// `<rule-name>-ok...` must not, `compliant...` must raise nothing.
+#[test]
+fn every_rule_has_triggering_and_clean_fixtures() {
+    let all = cases("nginx");
+    let mut results = Vec::new();
+    for case in &all {
+        let out = aop_lint(&[case, "--format", "json"]);
+        results.push((case.rsplit('/').next().unwrap().to_string(), codes(&stdout(&out))));
+    }
+    for (name, found) in &results {
+        if name.starts_with("compliant") {
+            assert!(found.is_empty(), "{name} must produce no finding, got {found:?}");
+        }
+    }
+    for rule in aop_rules::RULES {
+        let m = rule.meta();
+        if !m.kinds.contains(&aop_model::ServerKind::Nginx) {
+            continue;
+        }
+        let ok_prefix = format!("{}-ok", m.name);
+        let triggering: Vec<_> = results
+            .iter()
+            .filter(|(n, _)| n.starts_with(m.name) && !n.starts_with(&ok_prefix))
+            .collect();
+        let clean: Vec<_> = results
+            .iter()
+            .filter(|(n, _)| n.starts_with(&ok_prefix))
+            .collect();
+        assert!(!triggering.is_empty(), "{}: no fixture triggers it", m.code);
+        assert!(!clean.is_empty(), "{}: no fixture shows it quiet", m.code);
+        for (n, found) in triggering {
+            assert!(found.iter().any(|c| c == m.code), "{n} must raise {}, got {found:?}", m.code);
+        }
+        for (n, found) in clean {
+            assert!(!found.iter().any(|c| c == m.code), "{n} must not raise {}, got {found:?}", m.code);
+        }
+    }
+}
