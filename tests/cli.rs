@@ -6,14 +6,26 @@ use common::{aop_lint, codes, stdout};
 
 #[test]
 fn findings_exit_one_and_clean_exits_zero() {
-    assert_eq!(aop_lint(&["fixtures/nginx/client-verify-missing"]).status.code(), Some(1));
-    assert_eq!(aop_lint(&["fixtures/nginx/compliant"]).status.code(), Some(0));
+    assert_eq!(
+        aop_lint(&["fixtures/nginx/client-verify-missing"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        aop_lint(&["fixtures/nginx/compliant"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn a_main_file_can_be_given_instead_of_its_directory() {
     let dir = aop_lint(&["fixtures/nginx/client-ca-missing", "--format", "json"]);
-    let file = aop_lint(&["fixtures/nginx/client-ca-missing/nginx.conf", "--format", "json"]);
+    let file = aop_lint(&[
+        "fixtures/nginx/client-ca-missing/nginx.conf",
+        "--format",
+        "json",
+    ]);
     assert_eq!(stdout(&dir), stdout(&file));
 }
 
@@ -22,10 +34,18 @@ fn fail_on_sets_the_threshold() {
     // AOP004 is a warning: it fails by default and with --fail-on warning, not with error.
     let case = "fixtures/nginx/not-checked-stream";
     assert_eq!(aop_lint(&[case]).status.code(), Some(1));
-    assert_eq!(aop_lint(&[case, "--fail-on", "error"]).status.code(), Some(0));
-    assert_eq!(aop_lint(&[case, "--fail-on", "never"]).status.code(), Some(0));
     assert_eq!(
-        aop_lint(&["fixtures/nginx/client-verify-missing", "--fail-on", "never"]).status.code(),
+        aop_lint(&[case, "--fail-on", "error"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        aop_lint(&[case, "--fail-on", "never"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        aop_lint(&["fixtures/nginx/client-verify-missing", "--fail-on", "never"])
+            .status
+            .code(),
         Some(0)
     );
 }
@@ -67,13 +87,27 @@ fn json_follows_the_documented_schema() {
     assert_eq!(v["tool"]["name"], "aop-lint");
     let f = &v["findings"][0];
     for key in [
-        "code", "name", "severity", "message", "help", "file", "line", "column", "end_line",
-        "end_column", "byte_start", "byte_end", "server",
+        "code",
+        "name",
+        "severity",
+        "message",
+        "help",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "byte_start",
+        "byte_end",
+        "server",
     ] {
         assert!(f.get(key).is_some(), "finding lacks {key}");
     }
     assert_eq!(f["file"], "fixtures/nginx/client-verify-missing/nginx.conf");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(5), Some(9)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(5), Some(9))
+    );
     assert_eq!(f["server"]["kind"], "nginx");
     assert_eq!(f["server"]["listen"][0], "*:443 ssl");
     for key in ["files", "servers", "errors", "warnings", "infos"] {
@@ -84,7 +118,17 @@ fn json_follows_the_documented_schema() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = aop_lint(&["fixtures/nginx/compliant", "fixtures/nginx/client-verify-missing", "--format", "json"]);
-    let b = aop_lint(&["fixtures/nginx/compliant", "fixtures/nginx/client-verify-missing", "--format", "json"]);
+    let a = aop_lint(&[
+        "fixtures/nginx/compliant",
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "json",
+    ]);
+    let b = aop_lint(&[
+        "fixtures/nginx/compliant",
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "json",
+    ]);
     assert_eq!(a.stdout, b.stdout);
 }

@@ -29,11 +29,17 @@ fn every_rule_has_triggering_and_clean_fixtures() {
     let mut results = Vec::new();
     for case in &all {
         let out = aop_lint(&[case, "--format", "json"]);
-        results.push((case.rsplit('/').next().unwrap().to_string(), codes(&stdout(&out))));
+        results.push((
+            case.rsplit('/').next().unwrap().to_string(),
+            codes(&stdout(&out)),
+        ));
     }
     for (name, found) in &results {
         if name.starts_with("compliant") {
-            assert!(found.is_empty(), "{name} must produce no finding, got {found:?}");
+            assert!(
+                found.is_empty(),
+                "{name} must produce no finding, got {found:?}"
+            );
         }
     }
     for rule in aop_rules::RULES {
@@ -53,10 +59,18 @@ fn every_rule_has_triggering_and_clean_fixtures() {
         assert!(!triggering.is_empty(), "{}: no fixture triggers it", m.code);
         assert!(!clean.is_empty(), "{}: no fixture shows it quiet", m.code);
         for (n, found) in triggering {
-            assert!(found.iter().any(|c| c == m.code), "{n} must raise {}, got {found:?}", m.code);
+            assert!(
+                found.iter().any(|c| c == m.code),
+                "{n} must raise {}, got {found:?}",
+                m.code
+            );
         }
         for (n, found) in clean {
-            assert!(!found.iter().any(|c| c == m.code), "{n} must not raise {}, got {found:?}", m.code);
+            assert!(
+                !found.iter().any(|c| c == m.code),
+                "{n} must not raise {}, got {found:?}",
+                m.code
+            );
         }
     }
 }

@@ -13,6 +13,12 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub fn model(self) -> aop_model::ServerKind {
+        match self {
+            Kind::Nginx => aop_model::ServerKind::Nginx,
+        }
+    }
+
     pub fn dir(self) -> &'static str {
         match self {
             Kind::Nginx => "nginx",

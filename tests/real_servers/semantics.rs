@@ -14,11 +14,14 @@ use super::pki::pki;
 use super::probe::{run, Cert, Outcome, Probe};
 use super::process::run_with_timeout;
 
-/// Serves a one-file configuration; `CA` in it stands for the stand-in Cloudflare CA.
-fn serve_conf(nginx: &Path, conf: &str) -> Instance {
+fn try_serve_conf(nginx: &Path, conf: &str) -> Result<Instance, String> {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("nginx.conf"), conf).expect("write nginx.conf");
-    serve(nginx, dir.path()).unwrap_or_else(|e| panic!("nginx did not start: {e}"))
+    serve(nginx, dir.path())
+}
+
+fn serve_conf(nginx: &Path, conf: &str) -> Instance {
+    try_serve_conf(nginx, conf).unwrap_or_else(|e| panic!("nginx did not start: {e}"))
 }
 
 fn get(instance: &Instance, original: &str, sni: Option<&str>, host: &str, cert: Cert) -> Outcome {
@@ -125,6 +128,33 @@ fn nginx_http_level_client_verification_is_inherited() {
         "unrelated CA: {}",
         other.describe()
     );
+}
+
+/// nginx 1.22 insists on `ssl_client_certificate` for `ssl_verify_client on`/`optional`:
+/// `ssl_trusted_certificate` alone does not start (only `optional_no_ca` may go without).
+#[test]
+fn nginx_verify_client_refuses_to_start_without_client_certificate() {
+    let Some(nginx) = nginx() else { return };
+    let ca = pki().cloudflare_ca();
+    for verify in ["on", "optional"] {
+        let conf = format!(
+            r#"http {{ server {{ listen 443 ssl; server_name a.test;
+                ssl_verify_client {verify}; ssl_trusted_certificate {};
+                return 200 "A\n"; }} }}"#,
+            ca.display()
+        );
+        let err = try_serve_conf(&nginx, &conf).err().unwrap_or_else(|| {
+            panic!("nginx started with `ssl_verify_client {verify}` and no ssl_client_certificate")
+        });
+        assert!(
+            err.contains("no ssl_client_certificate for ssl_verify_client"),
+            "{err}"
+        );
+    }
+    let conf = r#"http { server { listen 443 ssl; server_name a.test;
+        ssl_verify_client optional_no_ca; return 200 "A\n"; } }"#;
+    let i = serve_conf(&nginx, conf);
+    assert_eq!(body(&same(&i, "a.test", Cert::Unrelated)), "200 A");
 }
 
 /// A request whose Host names another server on the same socket than its SNI.
