@@ -76,7 +76,10 @@ fn several_trees_make_one_report() {
         "json",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(codes(&stdout(&o)), vec!["AOP104", "AOP101"]);
+    assert_eq!(
+        codes(&stdout(&o)),
+        vec!["AOP201", "AOP104", "AOP101", "AOP201"]
+    );
 }
 
 #[test]
@@ -113,7 +116,7 @@ fn json_follows_the_documented_schema() {
     for key in ["files", "servers", "errors", "warnings", "infos"] {
         assert!(v["summary"][key].is_u64(), "summary lacks {key}");
     }
-    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["summary"]["errors"], 2);
 }
 
 #[test]

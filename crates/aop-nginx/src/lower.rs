@@ -191,7 +191,8 @@ fn lower_server(
             _ => {}
         }
     }
-    if server.listeners.is_empty() {
+    let has_listen = children.iter().any(|c| c.name == "listen");
+    if !has_listen {
         // nginx's default when a server has no `listen`: *:80 (as root).
         server.listeners.push(Listener {
             addr: aop_model::ListenAddr::AnyV4,

@@ -1,6 +1,9 @@
 use crate::rules::{
     client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
-    include_unresolved::IncludeUnresolved, not_checked::NotChecked, parse_error::ParseError,
+    client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
+    default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
+    not_checked::NotChecked, parse_error::ParseError,
+    plaintext_serves_content::PlaintextServesContent,
 };
 use crate::Rule;
 
@@ -10,7 +13,10 @@ pub static RULES: &[&dyn Rule] = &[
     &IncludeUnresolved,
     &NotChecked,
     &ClientVerifyMissing,
+    &ClientVerifyOptionalUnenforced,
     &ClientCaMissing,
+    &DefaultServerMissing,
+    &PlaintextServesContent,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.

@@ -1,0 +1,108 @@
+use aop_model::{Action, DefaultWhy, Finding, Label, ServerKind};
+
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a TLS address:port whose default server, the one that answers every hostname
+    /// not configured there, serves a real site instead of refusing. The default is the
+    /// server marked `default_server`, else the first one listed (nginx); the first
+    /// `<VirtualHost>` for the address:port (Apache).
+    ///
+    /// ## Why it matters
+    /// Cloudflare's shared origin-pull certificate proves only that a request came through
+    /// some Cloudflare account. Any account can point a hostname at this origin's address;
+    /// its requests carry a valid client certificate and land on the default server. When
+    /// that server is a real site, it serves them.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl default_server;
+    ///         ssl_reject_handshake on;
+    ///     }
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    pub struct DefaultServerMissing {
+        code: "AOP201",
+        name: "default-server-missing",
+        severity: Error,
+        servers: [Nginx, Apache],
+        summary: "a TLS address:port whose default server serves a real site",
+    }
+}
+
+fn help(kind: ServerKind, address_port: &str) -> String {
+    match kind {
+        ServerKind::Nginx => {
+            let listen = if address_port.starts_with("*:") {
+                address_port.trim_start_matches("*:").to_string()
+            } else {
+                address_port.to_string()
+            };
+            format!(
+                "put a catch-all first that refuses unknown hostnames:\n    server {{\n        listen {listen} ssl default_server;\n        ssl_reject_handshake on;\n    }}"
+            )
+        }
+        ServerKind::Apache => format!(
+            "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        Require all denied\n    </VirtualHost>"
+        ),
+    }
+}
+
+impl Rule for DefaultServerMissing {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let config = cx.config;
+        for ap in config.address_ports.iter().filter(|ap| ap.tls) {
+            let s = &config.servers[ap.default];
+            if s.action != Action::Serves || s.reject_handshake.is_some() {
+                continue;
+            }
+            let address_port = ap.address_port();
+            let why = match ap.default_why {
+                DefaultWhy::Flagged => format!("default server for {address_port}: it answers every hostname not configured here"),
+                DefaultWhy::FirstListed => format!("first server listening on {address_port}: it answers every hostname not configured here"),
+            };
+            let mut f = Finding::new(
+                Self::CODE,
+                format!(
+                    "the default server for {address_port} serves a real site (`{}`)",
+                    s.display_name()
+                ),
+                Label::new(ap.default_span, why),
+            )
+            .with_help(help(s.kind, &address_port))
+            .with_note("any Cloudflare account can point a hostname at this origin; with the shared origin-pull certificate its requests pass client verification")
+            .for_server(s.reference());
+            if let Some(span) = s.action_span {
+                f = f.with_label(Label::new(span, "content served here"));
+            }
+            out.push(f);
+        }
+    }
+}

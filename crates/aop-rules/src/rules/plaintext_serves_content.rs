@@ -1,0 +1,109 @@
+use std::collections::HashSet;
+
+use aop_model::{Action, Finding, Label, ServerKind};
+
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a plain-HTTP listener whose server serves content instead of redirecting to
+    /// https or refusing.
+    ///
+    /// ## Why it matters
+    /// Client verification happens in the TLS handshake; plain HTTP has none. A site that is
+    /// also served on port 80 is reachable by anyone, around mutual TLS. Other content on a
+    /// plain listener (a welcome page, a status page) is still handed to anyone who asks.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 80;
+    ///         server_name shop.example.com;
+    ///         location / { proxy_pass http://127.0.0.1:8080; }
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 80;
+    ///         server_name shop.example.com;
+    ///         return 301 https://$host$request_uri;
+    ///     }
+    /// }
+    /// ```
+    pub struct PlaintextServesContent {
+        code: "AOP202",
+        name: "plaintext-serves-content",
+        severity: Error,
+        servers: [Nginx, Apache],
+        summary: "a plain-HTTP listener that serves content instead of redirecting or refusing",
+    }
+}
+
+impl Rule for PlaintextServesContent {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let config = cx.config;
+        let protected: HashSet<&str> = config
+            .servers
+            .iter()
+            .filter(|s| s.tls())
+            .flat_map(|s| s.names.iter().map(|(n, _)| n.as_str()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        for (i, s) in config.servers.iter().enumerate() {
+            if s.action != Action::Serves {
+                continue;
+            }
+            let Some(listener) = s.listeners.iter().find(|l| {
+                !l.tls
+                    && config.address_ports.iter().any(|ap| {
+                        !ap.tls && ap.addr == l.addr && ap.port == l.port && ap.servers.contains(&i)
+                    })
+            }) else {
+                continue;
+            };
+            let shared = s
+                .names
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .find(|n| protected.contains(n));
+            let message = match shared {
+                Some(name) => format!(
+                    "`{name}` is served over plain HTTP on {}: the protected site is reachable around mutual TLS",
+                    listener.address_port()
+                ),
+                None => format!(
+                    "server `{}` serves content over plain HTTP on {} to anyone",
+                    s.display_name(),
+                    listener.address_port()
+                ),
+            };
+            let help = match s.kind {
+                ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;",
+                ServerKind::Apache => "redirect plain HTTP to https, or refuse it:\n    Redirect permanent / https://shop.example.com/\nor\n    Require all denied",
+            };
+            let mut f = Finding::new(
+                Self::CODE,
+                message,
+                Label::new(
+                    listener.span,
+                    "plain-HTTP listener: no client certificate is ever asked for",
+                ),
+            )
+            .with_help(help)
+            .for_server(s.reference());
+            if let Some(span) = s.action_span {
+                f = f.with_label(Label::new(span, "content served here"));
+            }
+            out.push(f);
+        }
+    }
+}
