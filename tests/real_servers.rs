@@ -101,18 +101,36 @@ fn check(fixture: &Fixture, nginx_bin: &std::path::Path) -> Vec<String> {
                 lint.codes.join(" ")
             );
             println!("{label:<40} verdict: {sides}");
-            for (what, codes, seen, said) in [
-                ("open", &OPEN_CODES[..], observed.open, lint.verdict.open),
+            for (what, codes, seen, said, known) in [
+                (
+                    "open",
+                    &OPEN_CODES[..],
+                    observed.open,
+                    lint.verdict.open,
+                    &fixture.known_open,
+                ),
                 (
                     "foreign",
                     &FOREIGN_CODES[..],
                     observed.foreign,
                     lint.verdict.foreign,
+                    &fixture.known_foreign,
                 ),
             ] {
                 let missing = unimplemented(codes, fixture.kind.model());
-                if seen == said {
-                    continue;
+                match (seen == said, known) {
+                    (true, Some(_)) => {
+                        problems.push(format!(
+                            "{label}: aop-lint now agrees on {what}: remove `known-{what}` from its `servable`"
+                        ));
+                        continue;
+                    }
+                    (true, None) => continue,
+                    (false, Some(why)) => {
+                        println!("{label:<40} KNOWN DISAGREEMENT on {what}: {why}");
+                        continue;
+                    }
+                    (false, None) => {}
                 }
                 if seen && !missing.is_empty() {
                     println!(

@@ -3,6 +3,10 @@
 //! The file may pin what the servers are known to do, one `key: value` a line, `#` comments:
 //! `open: yes|no` and `foreign: yes|no`. A pin is checked against the probes, so a fixture
 //! written to show a server behaviour keeps showing it.
+//!
+//! `known-open: <why>` / `known-foreign: <why>` record that aop-lint's verdict is known to
+//! differ from the server's: the difference is printed instead of failing, and the line must
+//! go once aop-lint agrees (a stale entry fails).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,8 @@ pub struct Fixture {
     pub tree: PathBuf,
     pub pinned_open: Option<bool>,
     pub pinned_foreign: Option<bool>,
+    pub known_open: Option<String>,
+    pub known_foreign: Option<String>,
 }
 
 pub fn root() -> PathBuf {
@@ -65,6 +71,8 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                 name,
                 pinned_open: None,
                 pinned_foreign: None,
+                known_open: None,
+                known_foreign: None,
             };
             for (n, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();
@@ -73,6 +81,17 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                 }
                 let bad = || format!("{}/servable:{}: `{line}`", fixture.tree.display(), n + 1);
                 let (key, value) = line.split_once(':').ok_or_else(bad)?;
+                match key.trim() {
+                    "known-open" => {
+                        fixture.known_open = Some(value.trim().to_string());
+                        continue;
+                    }
+                    "known-foreign" => {
+                        fixture.known_foreign = Some(value.trim().to_string());
+                        continue;
+                    }
+                    _ => {}
+                }
                 let value = match value.trim() {
                     "yes" => true,
                     "no" => false,
