@@ -14,18 +14,21 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Nginx,
+    Apache,
 }
 
 impl Kind {
     pub fn model(self) -> aop_model::ServerKind {
         match self {
             Kind::Nginx => aop_model::ServerKind::Nginx,
+            Kind::Apache => aop_model::ServerKind::Apache,
         }
     }
 
     pub fn dir(self) -> &'static str {
         match self {
             Kind::Nginx => "nginx",
+            Kind::Apache => "apache",
         }
     }
 }
@@ -39,6 +42,21 @@ pub struct Fixture {
     pub pinned_foreign: Option<bool>,
     pub known_open: Option<String>,
     pub known_foreign: Option<String>,
+}
+
+impl Fixture {
+    /// What aop-lint is given: the directory for nginx; for Apache the main file itself,
+    /// since a directory is searched for `nginx.conf` until Apache detection lands.
+    pub fn lint_path(&self) -> PathBuf {
+        if self.kind == Kind::Nginx {
+            return self.tree.clone();
+        }
+        ["apache2.conf", "httpd.conf", "conf/httpd.conf"]
+            .iter()
+            .map(|f| self.tree.join(f))
+            .find(|p| root().join(p).is_file())
+            .unwrap_or_else(|| self.tree.clone())
+    }
 }
 
 pub fn root() -> PathBuf {

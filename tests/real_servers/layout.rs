@@ -86,6 +86,28 @@ impl Layout {
         Ok(dir)
     }
 
+    pub fn run_dir(&self) -> PathBuf {
+        self.root().join("run")
+    }
+
+    /// Where an absolute path of the fixture's system lives in the copy: `<tmp>/www/<path>`.
+    /// httpd's `<Directory>` sections are moved the same way, so their access rules still
+    /// cover the roots below them.
+    pub fn mirror_path(&self, original: &str) -> PathBuf {
+        let relative: PathBuf = Path::new(original)
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .collect();
+        self.root().join("www").join(relative)
+    }
+
+    /// [`Self::mirror_path`], created, with an index page carrying the marker.
+    pub fn mirror_dir(&self, original: &str, what: &str) -> Result<PathBuf, String> {
+        let dir = self.mirror_path(original);
+        write_marker(&dir, what)?;
+        Ok(dir)
+    }
+
     /// Makes everything readable by the unprivileged worker processes.
     pub fn open_permissions(&self) -> Result<(), String> {
         open_permissions(self.root()).map_err(|e| e.to_string())

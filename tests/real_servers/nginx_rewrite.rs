@@ -5,11 +5,11 @@
 //! in nginx's order, so other files in the tree are left alone.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::addresses::{key, Address, AddressMap, Endpoint};
+use super::edits::{quote, Files};
 use super::glob::expand;
 use super::layout::Layout;
 use super::tokens::{statements, tokenize, Kind, Statement};
@@ -35,9 +35,7 @@ struct ServerFrame {
 struct Walk<'a> {
     layout: &'a Layout,
     map: AddressMap,
-    edits: BTreeMap<PathBuf, BTreeMap<(usize, usize), String>>,
-    sources: BTreeMap<PathBuf, String>,
-    visiting: Vec<PathBuf>,
+    files: Files,
     servers: Vec<ServerFrame>,
     endpoints: BTreeMap<String, Endpoint>,
     http_ssl_on: bool,
@@ -51,9 +49,7 @@ pub fn rewrite(layout: &Layout) -> Result<Served, String> {
     let mut walk = Walk {
         layout,
         map: AddressMap::new(),
-        edits: BTreeMap::new(),
-        sources: BTreeMap::new(),
-        visiting: Vec::new(),
+        files: Files::default(),
         servers: Vec::new(),
         endpoints: BTreeMap::new(),
         http_ssl_on: false,
@@ -75,30 +71,17 @@ pub fn rewrite(layout: &Layout) -> Result<Served, String> {
 
 impl Walk<'_> {
     fn edit(&mut self, file: &Path, range: Range<usize>, text: String) {
-        let edits = self.edits.entry(file.to_path_buf()).or_default();
-        let slot = edits.entry((range.start, range.end)).or_default();
-        // Several insertions may share a point; a file included twice gives the same edits.
-        if range.is_empty() && !slot.contains(&text) {
-            slot.push_str(&text);
-        } else {
-            *slot = text;
-        }
+        self.files.edit(file, range, text);
     }
 
     fn file(&mut self, path: &Path, stack: &mut Vec<String>) -> Result<(), String> {
-        if self.visiting.iter().any(|p| p == path) {
-            return Err(format!("include cycle through {}", path.display()));
-        }
-        let src =
-            fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        self.sources.insert(path.to_path_buf(), src.clone());
-        self.visiting.push(path.to_path_buf());
+        let src = self.files.enter(path)?;
         let depth = stack.len();
         for st in statements(tokenize(&src)) {
             self.statement(path, &st, stack)?;
         }
         stack.truncate(depth);
-        self.visiting.pop();
+        self.files.leave();
         Ok(())
     }
 
@@ -383,13 +366,7 @@ impl Walk<'_> {
             }
             names.extend(server.names.iter().cloned());
         }
-        for (path, edits) in std::mem::take(&mut self.edits) {
-            let mut text = self.sources.get(&path).cloned().unwrap_or_default();
-            for ((start, end), replacement) in edits.into_iter().rev() {
-                text.replace_range(start..end, &replacement);
-            }
-            fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
+        self.files.write_all()?;
         Ok(Served {
             endpoints: self.endpoints.into_values().collect(),
             names: names.into_iter().collect(),
@@ -415,12 +392,4 @@ pub fn probe_name(name: &str) -> Option<String> {
         return Some(format!("{rest}.test"));
     }
     Some(name)
-}
-
-fn quote(path: &str) -> String {
-    if path.contains([' ', ';', '{', '}', '#', '"', '\'']) {
-        format!("\"{}\"", path.replace('"', "\\\""))
-    } else {
-        path.to_string()
-    }
 }
