@@ -13,12 +13,30 @@ use super::layout::Layout;
 
 /// Runs `cmd` to completion or kills it at `limit`.
 pub fn run_with_timeout(cmd: &mut Command, limit: Duration) -> Result<Output, String> {
+    run_with_input(cmd, None, limit)
+}
+
+/// [`run_with_timeout`], writing `input` to the child's standard input first.
+pub fn run_with_input(
+    cmd: &mut Command,
+    input: Option<&[u8]>,
+    limit: Duration,
+) -> Result<Output, String> {
+    let stdin = if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {:?}: {e}", cmd.get_program()))?;
+    if let (Some(input), Some(mut pipe)) = (input, child.stdin.take()) {
+        use std::io::Write;
+        let _ = pipe.write_all(input);
+    }
     let start = Instant::now();
     loop {
         match child.try_wait() {

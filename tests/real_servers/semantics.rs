@@ -8,11 +8,14 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use super::apache;
 use super::env;
+use super::fixtures::root;
 use super::nginx::{serve, Instance};
 use super::pki::pki;
+use super::pki::Issuer;
 use super::probe::{run, Cert, Outcome, Probe};
-use super::process::run_with_timeout;
+use super::process::{run_with_input, run_with_timeout};
 
 fn try_serve_conf(nginx: &Path, conf: &str) -> Result<Instance, String> {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -294,4 +297,46 @@ impl Drop for KillGroup {
             .stderr(Stdio::null())
             .status();
     }
+}
+
+/// `SSLVerifyClient require` inside `<Location />`: over TLS 1.3, mod_ssl asks for the
+/// certificate after the handshake. A client offering post-handshake authentication gets in
+/// with a good certificate; one that does not is refused even with a good certificate.
+#[test]
+fn apache_per_directory_verification_needs_post_handshake_auth() {
+    let Some(tools) = env::tools("apache semantics", &["apache2", "openssl"]) else {
+        return;
+    };
+    let tree = root().join("fixtures/apache/truth-per-directory-root");
+    let i = apache::serve(&tools[0], &tree).unwrap_or_else(|e| panic!("apache2: {e}"));
+    let ep = &i.served.endpoints[0];
+    let (cert, key) = pki().client(Issuer::Cloudflare);
+    let status = |pha: bool| -> String {
+        let mut cmd = Command::new(&tools[1]);
+        cmd.args([
+            "s_client",
+            "-quiet",
+            "-tls1_3",
+            "-servername",
+            "shop.example.com",
+        ])
+        .arg("-connect")
+        .arg(format!("{}:{}", ep.connect_host(), ep.port))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key);
+        if pha {
+            cmd.arg("-enable_pha");
+        }
+        let request = b"GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n";
+        let out = run_with_input(&mut cmd, Some(request), Duration::from_secs(8))
+            .unwrap_or_else(|e| panic!("openssl s_client: {e}"));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let first = text.lines().next().unwrap_or("").to_string();
+        println!("TLS 1.3, post-handshake auth {pha}: {first}");
+        first
+    };
+    assert!(status(false).starts_with("HTTP/1.1 403"));
+    assert!(status(true).starts_with("HTTP/1.1 200"));
 }
