@@ -70,7 +70,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
         served,
         layout,
     } = instance;
-    let rows = run_all(&served.endpoints, &served.names);
+    let rows = run_all(&served);
     drop(server);
     if std::env::var_os("AOP_REAL_SERVERS_KEEP").is_some() {
         println!(

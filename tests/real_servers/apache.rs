@@ -21,6 +21,7 @@ pub fn serve(apache2: &Path, tree: &Path) -> Result<Instance, String> {
     let conf = layout.conf_dir();
     let main = main_file(&conf).ok_or("no apache2.conf, httpd.conf or conf/httpd.conf")?;
     let served = rewrite(&layout, &main)?;
+    layout.serve_paths(&served.paths)?;
     layout.open_permissions()?;
     let run = layout.run_dir();
     let mut cmd = Command::new(apache2);

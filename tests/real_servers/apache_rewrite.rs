@@ -47,6 +47,7 @@ struct Walk<'a> {
     main_ssl: bool,
     main_names: Vec<String>,
     has_document_root: bool,
+    paths: BTreeSet<String>,
 }
 
 /// Rewrites `layout.conf_dir()/<main>` and what it includes, in place.
@@ -61,6 +62,7 @@ pub fn rewrite(layout: &Layout, main: &Path) -> Result<Served, String> {
         main_ssl: false,
         main_names: Vec::new(),
         has_document_root: false,
+        paths: BTreeSet::new(),
     };
     walk.file(main)?;
     let end = walk.files.len_of(main);
@@ -137,6 +139,13 @@ impl Walk<'_> {
                 }
                 self.vhosts.push(vhost);
                 self.in_vhost = true;
+            }
+            "location" => {
+                if let [path] = args {
+                    if path.text.starts_with('/') && path.text != "/" {
+                        self.paths.insert(path.text.clone());
+                    }
+                }
             }
             "directory" => {
                 if let Some(arg) = args.last() {
@@ -234,6 +243,9 @@ impl Walk<'_> {
                 let Some(arg) = args.last() else {
                     return Ok(());
                 };
+                if name != "documentroot" && args.len() == 2 && args[0].text != "/" {
+                    self.paths.insert(args[0].text.clone());
+                }
                 if self.vhost().is_none() && name == "documentroot" {
                     self.has_document_root = true;
                 }
@@ -439,6 +451,7 @@ impl Walk<'_> {
         Ok(Served {
             endpoints,
             names: names.into_iter().collect(),
+            paths: self.paths.into_iter().collect(),
         })
     }
 }

@@ -2,7 +2,7 @@
 //! the content the server serves, its certificates, logs and pid file. Readable by all,
 //! because nginx's workers and Apache's children drop root.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,8 @@ pub const MARKER: &str = "aop-truth-content";
 pub struct Layout {
     dir: tempfile::TempDir,
     counter: Cell<usize>,
+    /// Every directory standing for a root, with what its marker says.
+    content: RefCell<Vec<(PathBuf, String)>>,
 }
 
 impl Layout {
@@ -28,6 +30,7 @@ impl Layout {
         let layout = Layout {
             dir,
             counter: Cell::new(0),
+            content: RefCell::new(Vec::new()),
         };
         copy_tree(tree, &layout.conf_dir()).map_err(|e| format!("copy {}: {e}", tree.display()))?;
         for sub in ["logs", "pki", "run", "www"] {
@@ -42,7 +45,7 @@ impl Layout {
             fs::copy(&from, &to).map_err(|e| format!("copy {}: {e}", from.display()))?;
         }
         // nginx's compiled-in default root is `html` under the prefix: it is content too.
-        write_marker(&layout.root().join("html"), "the server's default root")?;
+        layout.marked(&layout.root().join("html"), "the server's default root")?;
         Ok(layout)
     }
 
@@ -82,7 +85,7 @@ impl Layout {
     /// page carrying the marker and the original path.
     pub fn content_dir(&self, n: usize, original: &str) -> Result<PathBuf, String> {
         let dir = self.root().join("www").join(n.to_string());
-        write_marker(&dir, &format!("root {n} ({original})"))?;
+        self.marked(&dir, &format!("root {n} ({original})"))?;
         Ok(dir)
     }
 
@@ -104,8 +107,40 @@ impl Layout {
     /// [`Self::mirror_path`], created, with an index page carrying the marker.
     pub fn mirror_dir(&self, original: &str, what: &str) -> Result<PathBuf, String> {
         let dir = self.mirror_path(original);
-        write_marker(&dir, what)?;
+        self.marked(&dir, what)?;
         Ok(dir)
+    }
+
+    fn marked(&self, dir: &Path, what: &str) -> Result<(), String> {
+        write_marker(dir, what)?;
+        self.content
+            .borrow_mut()
+            .push((dir.to_path_buf(), what.to_string()));
+        Ok(())
+    }
+
+    /// Puts the marker at each URI path under every root too, so a location that serves
+    /// files (`location /.well-known/acme-challenge/`) has something to serve: `/dir/`
+    /// gets an index page, `/file` a file.
+    pub fn serve_paths(&self, paths: &[String]) -> Result<(), String> {
+        for (dir, what) in self.content.borrow().iter() {
+            for path in paths {
+                let relative = path.trim_start_matches('/');
+                if relative.is_empty() || relative.split('/').any(|c| c == "..") {
+                    continue;
+                }
+                let target = dir.join(relative);
+                if path.ends_with('/') {
+                    write_marker(&target, what)?;
+                } else if !target.is_dir() {
+                    if let Some(parent) = target.parent() {
+                        fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                    }
+                    fs::write(&target, format!("{MARKER}: {what}\n")).map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Makes everything readable by the unprivileged worker processes.

@@ -18,6 +18,7 @@ pub struct Instance {
 pub fn serve(nginx: &Path, tree: &Path) -> Result<Instance, String> {
     let layout = Layout::new(tree)?;
     let served = rewrite(&layout)?;
+    layout.serve_paths(&served.paths)?;
     layout.open_permissions()?;
     let root = layout.root();
     let global = format!(

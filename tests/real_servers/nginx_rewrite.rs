@@ -20,6 +20,8 @@ pub struct Served {
     pub endpoints: Vec<Endpoint>,
     /// Host names the configuration answers, as a client would send them.
     pub names: Vec<String>,
+    /// URI paths other than `/` that a `location` (`<Location>`, `Alias`) names literally.
+    pub paths: Vec<String>,
 }
 
 #[derive(Default)]
@@ -42,6 +44,7 @@ struct Walk<'a> {
     has_pid: bool,
     has_events: bool,
     roots: usize,
+    paths: BTreeSet<String>,
 }
 
 /// Rewrites `layout.conf_dir()/nginx.conf` and what it includes, in place.
@@ -56,6 +59,7 @@ pub fn rewrite(layout: &Layout) -> Result<Served, String> {
         has_pid: false,
         has_events: false,
         roots: 0,
+        paths: BTreeSet::new(),
     };
     let main = layout.conf_dir().join("nginx.conf");
     walk.file(&main, &mut Vec::new())?;
@@ -96,6 +100,11 @@ impl Walk<'_> {
                 let name = st.name().to_string();
                 if stack.is_empty() && name == "events" {
                     self.has_events = true;
+                }
+                if name == "location" {
+                    if let Some(path) = literal_location(st.args()) {
+                        self.paths.insert(path);
+                    }
                 }
                 if name == "server" {
                     let stream = stack.iter().any(|s| s == "stream" || s == "mail");
@@ -370,6 +379,7 @@ impl Walk<'_> {
         Ok(Served {
             endpoints: self.endpoints.into_values().collect(),
             names: names.into_iter().collect(),
+            paths: self.paths.into_iter().collect(),
         })
     }
 }
@@ -392,4 +402,15 @@ pub fn probe_name(name: &str) -> Option<String> {
         return Some(format!("{rest}.test"));
     }
     Some(name)
+}
+
+/// The URI a `location` matches literally (`/x`, `= /x`, `^~ /x`), other than `/`; regular
+/// expressions and named locations give none.
+fn literal_location(args: &[super::tokens::Token]) -> Option<String> {
+    let path = match args {
+        [path] => &path.text,
+        [modifier, path] if modifier.text == "=" || modifier.text == "^~" => &path.text,
+        _ => return None,
+    };
+    (path.starts_with('/') && path != "/").then(|| path.clone())
 }

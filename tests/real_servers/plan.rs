@@ -1,6 +1,6 @@
 //! Which requests a served tree gets, and the two verdicts drawn from what they got back.
 
-use super::addresses::Endpoint;
+use super::nginx_rewrite::Served;
 use super::probe::{run, Cert, Outcome, Probe, FOREIGN_NAME};
 
 /// What a probe's answer says about the origin.
@@ -31,15 +31,25 @@ pub struct Row {
     pub outcome: Outcome,
 }
 
-pub fn probes(endpoints: &[Endpoint], names: &[String]) -> Vec<(Probe, Role)> {
+pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
+    let names = &served.names;
     let mut out = Vec::new();
-    for ep in endpoints.iter().filter(|e| e.http) {
-        let probe = |sni: Option<&str>, host: &str, cert| Probe {
+    for ep in served.endpoints.iter().filter(|e| e.http) {
+        let at = |path: &str, sni: Option<&str>, host: &str, cert| Probe {
             endpoint: ep.clone(),
             sni: sni.map(str::to_string),
             host: host.to_string(),
             cert,
+            path: path.to_string(),
         };
+        let probe = |sni: Option<&str>, host: &str, cert| at("/", sni, host, cert);
+        // Paths a location names, without a certificate: content there is as open as at `/`.
+        for path in &served.paths {
+            for name in names {
+                let sni = ep.tls.then_some(name.as_str());
+                out.push((at(path, sni, name, Cert::None), Role::Open));
+            }
+        }
         if !ep.tls {
             for host in names.iter().map(String::as_str).chain([FOREIGN_NAME]) {
                 out.push((probe(None, host, Cert::None), Role::Open));
@@ -72,8 +82,8 @@ pub fn probes(endpoints: &[Endpoint], names: &[String]) -> Vec<(Probe, Role)> {
     out
 }
 
-pub fn run_all(endpoints: &[Endpoint], names: &[String]) -> Vec<Row> {
-    probes(endpoints, names)
+pub fn run_all(served: &Served) -> Vec<Row> {
+    probes(served)
         .into_iter()
         .map(|(probe, role)| {
             let outcome = run(&probe);

@@ -37,11 +37,16 @@ pub struct Probe {
     pub sni: Option<String>,
     pub host: String,
     pub cert: Cert,
+    /// The URI path requested: `/`, or a path a location names.
+    pub path: String,
 }
 
 impl Probe {
     pub fn describe(&self) -> String {
-        let target = format!("{} ({})", self.endpoint.original, self.endpoint.port);
+        let mut target = format!("{} ({})", self.endpoint.original, self.endpoint.port);
+        if self.path != "/" {
+            target.push_str(&format!(" {}", self.path));
+        }
         if !self.endpoint.tls {
             return format!("http {target} Host={}", self.host);
         }
@@ -118,10 +123,10 @@ pub fn run(probe: &Probe) -> Outcome {
                 "--resolve",
                 &format!("{sni}:{}:{}", ep.port, ep.connect_host()),
             ]);
-            format!("https://{sni}:{}/", ep.port)
+            format!("https://{sni}:{}{}", ep.port, probe.path)
         }
-        (None, true) => format!("https://{}:{}/", ep.connect_host(), ep.port),
-        (_, false) => format!("http://{}:{}/", ep.connect_host(), ep.port),
+        (None, true) => format!("https://{}:{}{}", ep.connect_host(), ep.port, probe.path),
+        (_, false) => format!("http://{}:{}{}", ep.connect_host(), ep.port, probe.path),
     };
     let issuer = match probe.cert {
         Cert::None => None,

@@ -40,6 +40,7 @@ fn get(instance: &Instance, original: &str, sni: Option<&str>, host: &str, cert:
         sni: sni.map(str::to_string),
         host: host.to_string(),
         cert,
+        path: "/".to_string(),
     };
     let outcome = run(&probe);
     println!("{:<70} {}", probe.describe(), outcome.describe());
