@@ -36,9 +36,14 @@ pub struct Common {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Configuration directories (`/etc/nginx`) or main files (`nginx.conf`).
+    /// Configuration directories (`/etc/nginx`) or main files (`nginx.conf`); `-` reads an
+    /// `nginx -T` dump from standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// An `nginx -T` dump to lint; findings point at the original files and lines.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_dump: Vec<PathBuf>,
 
     #[command(flatten)]
     pub common: Common,

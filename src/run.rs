@@ -1,4 +1,4 @@
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use clap::Parser;
@@ -47,8 +47,38 @@ fn options(common: &Common) -> LoadOptions {
     }
 }
 
+/// The most bytes read from a dump: a dump holds a whole tree.
+const MAX_DUMP_BYTES: u64 = 1 << 30;
+
+fn load_dump(source: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+    let bytes = if source == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_DUMP_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("standard input: {e}"))?;
+        if buf.len() as u64 > MAX_DUMP_BYTES {
+            return Err(format!("standard input: more than {MAX_DUMP_BYTES} bytes"));
+        }
+        buf
+    } else {
+        aop_source::read_regular_file(source, MAX_DUMP_BYTES)
+            .map_err(|e| format!("{}: {e}", source.display()))?
+    };
+    aop_nginx::load_dump(&bytes, map, &options(common)).ok_or_else(|| {
+        format!(
+            "{}: not an `nginx -T` dump (no `# configuration file PATH:` line)",
+            source.display()
+        )
+    })
+}
+
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
 fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+    if path == Path::new("-") {
+        return load_dump(path, common, map);
+    }
     let tree = discover(path, forced_kind(common))?;
     let opts = options(common);
     match tree.kind {
@@ -75,7 +105,7 @@ fn write_out(text: &str) -> i32 {
 }
 
 fn check(args: CheckArgs) -> i32 {
-    if args.paths.is_empty() {
+    if args.paths.is_empty() && args.nginx_dump.is_empty() {
         error("no path given: try `aop-lint /etc/nginx`");
         return EXIT_INPUT;
     }
@@ -83,8 +113,18 @@ fn check(args: CheckArgs) -> i32 {
     let mut findings = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
-    for path in &args.paths {
-        let config = match load(path, &args.common, &mut map) {
+    let sources = args
+        .paths
+        .iter()
+        .map(|p| (p, false))
+        .chain(args.nginx_dump.iter().map(|p| (p, true)));
+    for (path, is_dump) in sources {
+        let loaded = if is_dump {
+            load_dump(path, &args.common, &mut map)
+        } else {
+            load(path, &args.common, &mut map)
+        };
+        let config = match loaded {
             Ok(c) => c,
             Err(msg) => {
                 error(&msg);

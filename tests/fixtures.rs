@@ -74,3 +74,15 @@ fn every_rule_has_triggering_and_clean_fixtures() {
         }
     }
 }
+
+/// `aop-lint servers` for every fixture: the model itself, reviewed as a snapshot.
+#[test]
+fn nginx_servers_snapshots() {
+    for case in cases("nginx") {
+        let json = aop_lint(&["servers", &case, "--format", "json"]);
+        let human = aop_lint(&["servers", &case]);
+        let name = snapshot_name(&case);
+        insta::assert_snapshot!(format!("{name}.servers.json"), stdout(&json));
+        insta::assert_snapshot!(format!("{name}.servers.human"), stdout(&human));
+    }
+}

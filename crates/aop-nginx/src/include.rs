@@ -22,6 +22,8 @@ pub struct Reader<'a> {
     parsed: HashMap<PathBuf, (FileId, Rc<Vec<Directive>>)>,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
+    /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
+    dump: Option<Vec<(PathBuf, FileId)>>,
 }
 
 impl<'a> Reader<'a> {
@@ -33,6 +35,65 @@ impl<'a> Reader<'a> {
             findings: Vec::new(),
             parsed: HashMap::new(),
             stack: Vec::new(),
+            dump: None,
+        }
+    }
+
+    /// A reader whose includes resolve against the files of an `nginx -T` dump.
+    pub fn for_dump(
+        map: &'a mut SourceMap,
+        opts: &'a LoadOptions,
+        prefix: PathBuf,
+        files: Vec<(PathBuf, FileId)>,
+    ) -> Self {
+        let mut r = Reader::new(map, opts, prefix);
+        r.dump = Some(files);
+        r
+    }
+
+    fn expand_pattern(&self, pattern: &Path) -> glob::Expansion {
+        match &self.dump {
+            Some(files) => {
+                let mut matches: Vec<PathBuf> = files
+                    .iter()
+                    .filter(|(p, _)| glob::path_matches(pattern, p))
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                matches.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
+                glob::Expansion {
+                    matches,
+                    unreadable: Vec::new(),
+                    truncated: false,
+                }
+            }
+            None => glob::expand(pattern, self.opts.limits.max_glob_matches),
+        }
+    }
+
+    /// The cache key of a file and, when it is not parsed yet, its id in the map.
+    fn open(&mut self, file: &Path) -> Result<(PathBuf, Option<FileId>), ReadError> {
+        match &self.dump {
+            Some(files) => {
+                let key = file.to_path_buf();
+                if self.parsed.contains_key(&key) {
+                    return Ok((key, None));
+                }
+                match files.iter().find(|(p, _)| p == file) {
+                    Some((_, id)) => Ok((key, Some(*id))),
+                    None => Err(ReadError::Other("not in the nginx -T dump".into())),
+                }
+            }
+            None => {
+                let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+                if self.parsed.contains_key(&key) {
+                    return Ok((key, None));
+                }
+                Ok((key, Some(self.map.read(file)?)))
+            }
         }
     }
 
@@ -105,7 +166,7 @@ impl<'a> Reader<'a> {
         let written = PathBuf::from(&arg.value);
         let path = self.opts.host_path(&self.prefix.join(&written));
         let files = if glob::is_pattern(&arg.value) {
-            let e = glob::expand(&path, self.opts.limits.max_glob_matches);
+            let e = self.expand_pattern(&path);
             for (dir, why) in e.unreadable {
                 self.findings.push(Finding::new(
                     codes::NOT_CHECKED,
@@ -143,7 +204,13 @@ impl<'a> Reader<'a> {
         depth: usize,
         out: &mut Vec<Directive>,
     ) {
-        let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let (key, id) = match self.open(file) {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.findings.push(unreadable(arg_span, written, file, &e));
+                return;
+            }
+        };
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
@@ -152,15 +219,10 @@ impl<'a> Reader<'a> {
             ));
             return;
         }
-        let directives = match self.parsed.get(&key) {
-            Some((_, d)) => d.clone(),
-            None => match self.map.read(file) {
-                Ok(id) => self.parse_file(id, key.clone()),
-                Err(e) => {
-                    self.findings.push(unreadable(arg_span, written, file, &e));
-                    return;
-                }
-            },
+        let directives = match (self.parsed.get(&key), id) {
+            (Some((_, d)), _) => d.clone(),
+            (None, Some(id)) => self.parse_file(id, key.clone()),
+            (None, None) => return,
         };
         self.stack.push(key);
         let expanded = self.expand(directives.as_ref().clone(), depth + 1);

@@ -2,6 +2,7 @@
 
 mod action;
 pub mod ast;
+pub mod dump;
 mod enforce;
 pub mod glob;
 mod include;
@@ -13,7 +14,7 @@ pub mod parse;
 use std::path::{Path, PathBuf};
 
 use aop_model::{Config, LoadOptions, ServerKind};
-use aop_source::{ReadError, SourceMap};
+use aop_source::{FileId, ReadError, SourceMap};
 
 pub use include::Reader;
 
@@ -28,13 +29,46 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
     let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
     let mut reader = Reader::new(map, opts, prefix.clone());
     let directives = reader.expand_file(file, key);
+    Ok(finish(file, directives, reader, &prefix, opts))
+}
+
+/// Reads an `nginx -T` dump: each file it holds is reported under its own path and lines.
+/// `None` when the bytes hold no `# configuration file` marker.
+pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option<Config> {
+    let parts = dump::split(dump);
+    let files: Vec<(PathBuf, FileId)> = parts
+        .iter()
+        .map(|p| {
+            (
+                p.path.clone(),
+                map.add(&p.path, dump[p.start..p.end].to_vec()),
+            )
+        })
+        .collect();
+    let (main_path, main) = files.first().cloned()?;
+    let prefix = main_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut reader = Reader::for_dump(map, opts, prefix.clone(), files);
+    let directives = reader.expand_file(main, main_path);
+    Some(finish(main, directives, reader, &prefix, opts))
+}
+
+fn finish(
+    file: FileId,
+    directives: Vec<ast::Directive>,
+    mut reader: Reader,
+    prefix: &Path,
+    opts: &LoadOptions,
+) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
-    let lowered = lower::lower(&directives, &prefix, opts, &mut findings);
-    Ok(Config {
+    let lowered = lower::lower(&directives, prefix, opts, &mut findings);
+    Config {
         kind: ServerKind::Nginx,
         entry: file,
         servers: lowered.servers,
         address_ports: lowered.address_ports,
         findings,
-    })
+    }
 }
