@@ -6,7 +6,7 @@ use std::process::Command;
 use super::apache_rewrite::rewrite;
 use super::layout::Layout;
 use super::nginx::Instance;
-use super::process::RunningServer;
+use super::process::{retry_port_race, RunningServer};
 
 /// The main file of a tree, as aop-lint looks for it.
 fn main_file(conf: &Path) -> Option<PathBuf> {
@@ -16,7 +16,12 @@ fn main_file(conf: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Serves `tree`; retried when another process took a port between its choice and the bind.
 pub fn serve(apache2: &Path, tree: &Path) -> Result<Instance, String> {
+    retry_port_race(|| serve_once(apache2, tree))
+}
+
+fn serve_once(apache2: &Path, tree: &Path) -> Result<Instance, String> {
     let layout = Layout::new(tree)?;
     let conf = layout.conf_dir();
     let main = main_file(&conf).ok_or("no apache2.conf, httpd.conf or conf/httpd.conf")?;

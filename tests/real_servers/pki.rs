@@ -47,11 +47,28 @@ pub enum Issuer {
 pub fn pki() -> &'static Pki {
     static PKI: OnceLock<Pki> = OnceLock::new();
     PKI.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("real-servers-pki-{}", std::process::id()));
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        remove_stale(base);
+        let dir = base.join(format!("real-servers-pki-{}", std::process::id()));
         generate(&dir).unwrap_or_else(|e| panic!("cannot generate test certificates: {e}"));
         Pki { dir }
     })
+}
+
+/// Sets left by test processes that have exited.
+fn remove_stale(base: &Path) {
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("real-servers-pki-") else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn ca(common_name: &str) -> Result<(rcgen::Certificate, KeyPair), rcgen::Error> {

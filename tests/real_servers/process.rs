@@ -55,6 +55,19 @@ pub fn run_with_input(
     }
 }
 
+/// Runs `start` again (up to three times in all) when it failed because an address was in
+/// use: free ports are chosen before the server binds them, and other tests run meanwhile.
+pub fn retry_port_race<T>(mut start: impl FnMut() -> Result<T, String>) -> Result<T, String> {
+    let mut last = String::new();
+    for _ in 0..3 {
+        match start() {
+            Err(e) if e.contains("Address already in use") => last = e,
+            other => return other,
+        }
+    }
+    Err(last)
+}
+
 /// A server in the foreground, in a process group of its own. Dropping it stops it.
 pub struct RunningServer {
     child: Child,
