@@ -8,6 +8,7 @@ mod real_servers {
     pub mod addresses;
     pub mod apache;
     pub mod apache_lines;
+    pub mod apache_macro;
     pub mod apache_rewrite;
     pub mod edits;
     pub mod env;

@@ -24,6 +24,8 @@ pub enum Line {
     },
     Close {
         name: String,
+        /// Where the closing tag starts.
+        at: usize,
     },
 }
 
@@ -59,6 +61,7 @@ fn logical(src: &str, range: Range<usize>) -> Option<Line> {
     }
     if let Some(rest) = first.text.strip_prefix("</") {
         return Some(Line::Close {
+            at: first.span.start,
             name: rest.trim_end_matches('>').to_ascii_lowercase(),
         });
     }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::addresses::{key, Address, AddressMap, Endpoint};
 use super::apache_lines::{lines, Line, Word};
+use super::apache_macro::Macros;
 use super::edits::{quote, Files};
 use super::glob::expand;
 use super::layout::Layout;
@@ -27,6 +28,9 @@ struct VirtualHost {
     addresses: Vec<String>,
     names: Vec<String>,
     ssl: Option<bool>,
+    has_server_name: bool,
+    /// Where its `</VirtualHost>` is, when it has no `ServerName`.
+    close: Option<(PathBuf, usize)>,
 }
 
 struct PendingListen {
@@ -46,8 +50,13 @@ struct Walk<'a> {
     listens: Vec<PendingListen>,
     main_ssl: bool,
     main_names: Vec<String>,
+    main_server_name: Option<String>,
     has_document_root: bool,
     paths: BTreeSet<String>,
+    has_types_config: bool,
+    macros: Macros,
+    /// `Define`d variables so far, for `${VAR}` in addresses and names.
+    defines: BTreeMap<String, String>,
 }
 
 /// Rewrites `layout.conf_dir()/<main>` and what it includes, in place.
@@ -61,8 +70,12 @@ pub fn rewrite(layout: &Layout, main: &Path) -> Result<Served, String> {
         listens: Vec::new(),
         main_ssl: false,
         main_names: Vec::new(),
+        main_server_name: None,
         has_document_root: false,
         paths: BTreeSet::new(),
+        has_types_config: false,
+        macros: Macros::default(),
+        defines: BTreeMap::new(),
     };
     walk.file(main)?;
     let end = walk.files.len_of(main);
@@ -71,6 +84,10 @@ pub fn rewrite(layout: &Layout, main: &Path) -> Result<Served, String> {
         quote(&layout.server_cert().display().to_string()),
         quote(&layout.server_key().display().to_string()),
     );
+    if !walk.has_types_config {
+        // mod_mime refuses to start without its types file, which Debian keeps here.
+        tail.push_str("<IfModule mime_module>\nTypesConfig /etc/mime.types\n</IfModule>\n");
+    }
     if !walk.has_document_root {
         // httpd's compiled-in default on Debian, standing in like every other root.
         let dir = layout.mirror_dir("/var/www/html", "the server's default root")?;
@@ -93,6 +110,12 @@ impl Walk<'_> {
     }
 
     fn file(&mut self, path: &Path) -> Result<(), String> {
+        let original =
+            fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if let Some(expanded) = self.macros.expand(&original) {
+            fs::write(path, expanded)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
         let src = self.files.enter(path)?;
         for line in lines(&src) {
             self.line(path, &line)?;
@@ -104,9 +127,13 @@ impl Walk<'_> {
     fn line(&mut self, file: &Path, line: &Line) -> Result<(), String> {
         match line {
             Line::Open { name, args } => self.open(file, name, args),
-            Line::Close { name } => {
-                if name == "virtualhost" {
+            Line::Close { name, at } => {
+                if name == "virtualhost" && self.in_vhost {
                     self.in_vhost = false;
+                    let v = self.vhosts.last_mut().expect("an open vhost");
+                    if !v.has_server_name {
+                        v.close = Some((file.to_path_buf(), *at));
+                    }
                 }
                 Ok(())
             }
@@ -119,8 +146,9 @@ impl Walk<'_> {
             "virtualhost" => {
                 let mut vhost = VirtualHost::default();
                 for arg in args {
-                    let Some(Address::Inet { host, port }) = Address::parse(&arg.text, 0) else {
-                        return Err(format!("cannot read <VirtualHost {}>", arg.text));
+                    let text = self.expand(&arg.text);
+                    let Some(Address::Inet { host, port }) = Address::parse(&text, 0) else {
+                        return Err(format!("cannot read <VirtualHost {text}>"));
                     };
                     if port == 0 {
                         return Err(format!(
@@ -158,6 +186,26 @@ impl Walk<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// `${VAR}` from `Define`, else from the environment httpd is started with.
+    fn expand(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            let name = &rest[start + 2..start + len];
+            out.push_str(&rest[..start]);
+            match self.defines.get(name) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(&std::env::var(name).unwrap_or_default()),
+            }
+            rest = &rest[start + len + 1..];
+        }
+        out.push_str(rest);
+        out
     }
 
     fn vhost(&mut self) -> Option<&mut VirtualHost> {
@@ -204,8 +252,9 @@ impl Walk<'_> {
             }
             "listen" => {
                 let Some(arg) = first else { return Ok(()) };
-                let Some(Address::Inet { host, port }) = Address::parse(&arg.text, 0) else {
-                    return Err(format!("cannot read `Listen {}`", arg.text));
+                let text = self.expand(&arg.text);
+                let Some(Address::Inet { host, port }) = Address::parse(&text, 0) else {
+                    return Err(format!("cannot read `Listen {text}`"));
                 };
                 self.map.map(&host, port)?;
                 self.listens.push(PendingListen {
@@ -216,15 +265,33 @@ impl Walk<'_> {
                     protocol: args.get(1).map(|w| w.text.to_ascii_lowercase()),
                 });
             }
+            "define" => {
+                if let Some(name) = first {
+                    let value = args.get(1).map(|v| self.expand(&v.text)).unwrap_or_default();
+                    self.defines.insert(name.text.clone(), value);
+                }
+            }
+            "undefine" => {
+                if let Some(name) = first {
+                    self.defines.remove(&name.text);
+                }
+            }
             "servername" | "serveralias" => {
                 let names: Vec<String> = args
                     .iter()
                     .filter_map(|a| {
-                        let bare = a.text.split("://").last().unwrap_or("");
+                        let text = self.expand(&a.text);
+                        let bare = text.split("://").last().unwrap_or("");
                         let host = bare.split(':').next().unwrap_or("");
                         probe_name(host)
                     })
                     .collect();
+                if name == "servername" {
+                    match self.vhost() {
+                        Some(v) => v.has_server_name = true,
+                        None => self.main_server_name = first.map(|a| self.expand(&a.text)),
+                    }
+                }
                 match self.vhost() {
                     Some(v) => v.names.extend(names),
                     None => self.main_names.extend(names),
@@ -265,6 +332,11 @@ impl Walk<'_> {
                 };
                 self.replace(file, arg, &layout.log_file(kind).display().to_string());
             }
+            "typesconfig" => {
+                let Some(arg) = first else { return Ok(()) };
+                self.has_types_config = true;
+                self.replace(file, arg, "/etc/mime.types");
+            }
             "pidfile" => {
                 let Some(arg) = first else { return Ok(()) };
                 self.replace(file, arg, &layout.pid_file().display().to_string());
@@ -304,6 +376,12 @@ impl Walk<'_> {
                 let ca = quote(&layout.cloudflare_ca().display().to_string());
                 self.edit(file, span.clone(), format!("SSLCACertificateFile {ca}"));
             }
+            // RHEL's crypto-policies keyword, unknown to other OpenSSL builds.
+            "sslciphersuite" | "sslproxyciphersuite"
+                if args.iter().any(|a| a.text.contains("PROFILE=SYSTEM")) =>
+            {
+                self.edit(file, span.clone(), format!("# (real-server harness) {name}"));
+            }
             "sslsessioncache" | "sslstaplingcache" => {
                 let Some(arg) = first else { return Ok(()) };
                 if arg.text.contains('/') {
@@ -329,7 +407,17 @@ impl Walk<'_> {
             | "sslcarevocationcheck"
             | "sslcadnrequestpath"
             | "scriptsock"
-            | "sslopensslconfcmd" => {
+            | "sslopensslconfcmd"
+            // Files of the fixture's system httpd checks at start-up; the backends are the
+            // stand-in in plain HTTP, and keys have no pass phrase.
+            | "sslpassphrasedialog"
+            | "sslproxycacertificatefile"
+            | "sslproxycacertificatepath"
+            | "sslproxycarevocationfile"
+            | "sslproxycarevocationpath"
+            | "sslproxymachinecertificatefile"
+            | "sslproxymachinecertificatepath"
+            | "sslproxymachinecertificatechainfile" => {
                 self.edit(
                     file,
                     span.clone(),
@@ -358,6 +446,20 @@ impl Walk<'_> {
     }
 
     fn finish(mut self) -> Result<Served, String> {
+        // httpd names a virtual host without `ServerName` after the main server when its
+        // address is a wildcard, but after the reverse DNS of a specific address: moved to
+        // 127.0.0.1, it would be called `localhost`. Keep the name the original gets.
+        if let Some(main_name) = self.main_server_name.clone() {
+            let unnamed: Vec<(PathBuf, usize)> = self
+                .vhosts
+                .iter()
+                .filter(|v| v.addresses.first().is_some_and(|a| a.starts_with("*:")))
+                .filter_map(|v| v.close.clone())
+                .collect();
+            for (file, at) in unnamed {
+                self.edit(&file, at..at, format!("ServerName {main_name}\n"));
+            }
+        }
         let main_ssl = self.main_ssl;
         let ssl_of = |v: &VirtualHost| v.ssl.unwrap_or(main_ssl);
         // Every socket: a wildcard Listen serves the wildcard and each specific address

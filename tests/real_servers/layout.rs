@@ -13,6 +13,10 @@ use super::upstream::upstream_port;
 /// Present in every body the harness itself placed: a response carrying it is content.
 pub const MARKER: &str = "aop-truth-content";
 
+/// A file with the marker in every root, requested besides `/`: a root serves files even
+/// where `/` has no index page to answer with.
+pub const MARKER_FILE: &str = "/aop-truth.html";
+
 pub struct Layout {
     dir: tempfile::TempDir,
     counter: Cell<usize>,
@@ -174,7 +178,11 @@ impl Layout {
 fn write_marker(dir: &Path, what: &str) -> Result<(), String> {
     fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let body = format!("{MARKER}: {what}\n");
-    for index in ["index.html", "index.htm"] {
+    for index in [
+        "index.html",
+        "index.htm",
+        MARKER_FILE.trim_start_matches('/'),
+    ] {
         fs::write(dir.join(index), &body).map_err(|e| e.to_string())?;
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Which requests a served tree gets, and the two verdicts drawn from what they got back.
 
+use super::layout::MARKER_FILE;
 use super::nginx_rewrite::Served;
 use super::probe::{run, Cert, Outcome, Probe, FOREIGN_NAME};
 
@@ -43,11 +44,17 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
             path: path.to_string(),
         };
         let probe = |sni: Option<&str>, host: &str, cert| at("/", sni, host, cert);
-        // Paths a location names, without a certificate: content there is as open as at `/`.
-        for path in &served.paths {
-            for name in names {
-                let sni = ep.tls.then_some(name.as_str());
+        // A file every root holds, and the paths locations name: content there is as much
+        // content as at `/` (which may answer 404 for want of an index module).
+        let extra = std::iter::once(MARKER_FILE).chain(served.paths.iter().map(String::as_str));
+        for path in extra {
+            for name in names.iter().map(String::as_str).chain([FOREIGN_NAME]) {
+                let sni = ep.tls.then_some(name);
                 out.push((at(path, sni, name, Cert::None), Role::Open));
+            }
+            if ep.tls {
+                let sni = Some(FOREIGN_NAME);
+                out.push((at(path, sni, FOREIGN_NAME, Cert::Cloudflare), Role::Foreign));
             }
         }
         if !ep.tls {

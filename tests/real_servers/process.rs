@@ -119,8 +119,28 @@ impl RunningServer {
                 sleep(Duration::from_millis(25));
             }
         }
-        // Its workers may still be starting: a probe must not race them.
+        // httpd opens its sockets before it checks the rest of the configuration, and both
+        // servers write the pid file once started: wait for it, then make sure the process
+        // is still there.
+        while !layout.pid_file().exists() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(format!(
+                    "{name} exited at start-up ({status})\n{}",
+                    layout.logs()
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{name} wrote no pid file\n{}", layout.logs()));
+            }
+            sleep(Duration::from_millis(25));
+        }
         sleep(Duration::from_millis(100));
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return Err(format!(
+                "{name} exited at start-up ({status})\n{}",
+                layout.logs()
+            ));
+        }
         Ok(server)
     }
 }
