@@ -5,10 +5,11 @@ use clap::Parser;
 
 use aop_model::{Config, LoadOptions, ServerKind, Severity};
 use aop_report::{render_human, render_json, sort_findings, HumanOptions, Report};
-use aop_rules::Context;
+use aop_rules::{CaSettings, Context};
 use aop_source::SourceMap;
 
-use crate::cli::{CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
+use crate::cli::{CaArgs, CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
+use crate::config_file;
 use crate::discover::discover;
 
 const EXIT_CLEAN: i32 = 0;
@@ -84,11 +85,32 @@ fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, Str
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, &opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
-        ServerKind::Apache => Err(format!(
-            "{}: Apache trees are not supported yet",
-            tree.entry.display()
-        )),
+        ServerKind::Apache => aop_apache::load(&tree.entry, map, &opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
+}
+
+/// The CA settings for one tree: the command line over the configuration file over the
+/// defaults.
+fn ca_settings(path: &Path, args: &CaArgs) -> Result<CaSettings, String> {
+    let file = match &args.config {
+        Some(explicit) => Some(config_file::load(explicit)?),
+        None => config_file::find(path)
+            .map(|found| config_file::load(&found))
+            .transpose()?,
+    }
+    .unwrap_or_default();
+    let mut settings = CaSettings {
+        trusted_sha256: file.trusted_ca_sha256,
+        ..CaSettings::default()
+    };
+    if let Some(now) = args.now {
+        settings.now = now;
+    }
+    if let Some(days) = args.expiry_warn_days.or(file.expiry_warn_days) {
+        settings.expiry_warn_days = days;
+    }
+    Ok(settings)
 }
 
 fn error(msg: &str) {
@@ -132,11 +154,18 @@ fn check(args: CheckArgs) -> i32 {
                 continue;
             }
         };
+        // Looked up from the main configuration file, which a dump names too.
+        let ca = match ca_settings(&map.file(config.entry).path, &args.ca) {
+            Ok(ca) => ca,
+            Err(msg) => {
+                error(&msg);
+                return EXIT_INPUT;
+            }
+        };
         findings.extend(config.findings.iter().cloned());
-        findings.extend(aop_rules::check(&Context {
-            config: &config,
-            map: &map,
-        }));
+        findings.extend(aop_rules::check(
+            &Context::new(&config, &map).with_ca_settings(ca),
+        ));
         servers += config.servers.len();
         address_ports += config.address_ports.len();
     }

@@ -6,22 +6,8 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-fn nginx_binary() -> Option<PathBuf> {
-    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
-    if found.is_none() {
-        if std::env::var_os("CI").is_some() {
-            panic!("nginx is not installed under CI: .ci/run installs it");
-        }
-        eprintln!("SKIPPED nginx default-server tests: nginx is not installed");
-    }
-    found
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -42,13 +28,7 @@ impl Drop for Nginx {
 }
 
 fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
-    let child = Command::new(nginx)
-        .arg("-p")
-        .arg(dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .arg("-e")
-        .arg(dir.join("error.log"))
+    let child = common::nginx_command(nginx, dir)
         .args(["-g", "daemon off; master_process off;"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -138,7 +118,9 @@ fn main_conf(dir_marker: &str, servers: &str) -> String {
 
 #[test]
 fn first_listed_is_default_without_a_flag_and_server_name_underscore_is_not_special() {
-    let Some(nginx) = nginx_binary() else { return };
+    let Some(nginx) = common::nginx_binary("nginx default-server tests") else {
+        return;
+    };
     let p = free_port();
     let servers = format!(
         "    server {{ listen 127.0.0.1:{p}; server_name a.example; return 200 \"first\"; }}\n    server {{ listen 127.0.0.1:{p}; server_name _; return 200 \"underscore\"; }}\n"
@@ -151,7 +133,9 @@ fn first_listed_is_default_without_a_flag_and_server_name_underscore_is_not_spec
 
 #[test]
 fn default_server_flag_in_a_later_include_wins() {
-    let Some(nginx) = nginx_binary() else { return };
+    let Some(nginx) = common::nginx_binary("nginx default-server tests") else {
+        return;
+    };
     let p = free_port();
     let servers = format!(
         "    server {{ listen 127.0.0.1:{p}; server_name a.example; return 200 \"site\"; }}\n"
@@ -175,7 +159,9 @@ fn default_server_flag_in_a_later_include_wins() {
 
 #[test]
 fn a_specific_address_takes_its_connections_from_the_wildcard() {
-    let Some(nginx) = nginx_binary() else { return };
+    let Some(nginx) = common::nginx_binary("nginx default-server tests") else {
+        return;
+    };
     let p = free_port();
     let servers = format!(
         "    server {{ listen {p} default_server; return 200 \"wildcard\"; }}\n    server {{ listen 127.0.0.1:{p}; server_name a.example; return 200 \"specific\"; }}\n"

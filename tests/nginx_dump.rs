@@ -50,6 +50,7 @@ fn lint_stdin(dump: &[u8]) -> Vec<u8> {
     let out = assert_cmd::Command::cargo_bin("aop-lint")
         .unwrap()
         .current_dir(repo())
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
         .args(["-", "--format", "json"])
         .write_stdin(dump.to_vec())
         .output()
