@@ -69,10 +69,13 @@ pub struct Outcome {
 
 impl Outcome {
     /// The request got through to content: a 2xx (a file, the default page, `return 200`,
-    /// the stand-in backend), or a 502/504 from a proxy whose backend did not answer as
-    /// expected (the request passed every lock in front of it).
+    /// the stand-in backend), a 502/504 from a proxy whose backend did not answer as
+    /// expected (the request passed every lock in front of it), or any status whose body is
+    /// content the harness placed (an error page that is a page of the site).
     pub fn served(&self) -> bool {
-        matches!(self.status, Some(200..=299) | Some(502) | Some(504))
+        self.status.is_some()
+            && (matches!(self.status, Some(200..=299) | Some(502) | Some(504))
+                || self.body.contains(MARKER))
     }
 
     pub fn describe(&self) -> String {
