@@ -396,10 +396,12 @@ impl Walk<'_> {
                 }
             }
             "proxypass" | "proxypassmatch" | "balancermember" => {
-                if name == "proxypass" && args.len() >= 2 && args[0].text.starts_with('/') {
-                    if args[0].text != "/" {
-                        self.paths.insert(args[0].text.clone());
-                    }
+                if name == "proxypass"
+                    && args.len() >= 2
+                    && args[0].text.starts_with('/')
+                    && args[0].text != "/"
+                {
+                    self.paths.insert(args[0].text.clone());
                 }
                 for arg in args.iter().filter(|a| a.text.contains("://")) {
                     let stand_in = format!("http://127.0.0.1:{}/", layout.upstream_port());
