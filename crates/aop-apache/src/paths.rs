@@ -87,6 +87,13 @@ impl TreePaths {
         self.rebase(p).unwrap_or_else(|| p.to_path_buf())
     }
 
+    /// An absolute path read as written, from the machine running the linter rather than
+    /// from the linted tree.
+    pub fn outside_tree(&self, written: &str, opts: &LoadOptions) -> bool {
+        let p = Path::new(written);
+        p.is_absolute() && opts.root.is_none() && self.rebase(p).is_none()
+    }
+
     /// Whether a file exists, when that can be known from the linted tree.
     pub fn file_exists(&self, written: &str, opts: &LoadOptions) -> Option<bool> {
         let p = Path::new(written);

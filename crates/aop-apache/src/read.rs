@@ -190,8 +190,13 @@ impl<'a> Reader<'a> {
                 "add `</{}>` where the section ends",
                 self.written(&frame.dir)
             );
-            self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here")
-                .help = Some(help);
+            let end = lines.last().map(|l| {
+                let at = l.span(l.text.len()..l.text.len());
+                Label::new(at, "the file ends here, still inside it")
+            });
+            let f = self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here");
+            f.help = Some(help);
+            f.secondary.extend(end);
             close_frame(frame, None, &mut stack, &mut root);
         }
         root
@@ -547,7 +552,13 @@ impl<'a> Reader<'a> {
                     _ => (codes::INCLUDE_UNRESOLVED, "httpd refuses to start here"),
                 };
                 let msg = format!("`{}` (read as `{}`): {e}", arg.value, path.display());
-                self.finding(code, arg.span, msg, label);
+                let outside = self.paths.outside_tree(&arg.value, self.opts);
+                let f = self.finding(code, arg.span, msg, label);
+                if outside {
+                    f.help = Some(
+                        "this path lies outside the linted tree: if the tree is a copy, give `--root DIR` where DIR holds the copy of `/`".into(),
+                    );
+                }
                 return Vec::new();
             }
         };

@@ -633,3 +633,21 @@ fn long_chains_of_macros_are_bounded() {
     let t = load(&text);
     assert_eq!(t.codes(), vec!["AOP004"]);
 }
+
+#[test]
+fn a_missing_include_outside_the_tree_suggests_root() {
+    let t = load("Include /nonexistent-aop/options-ssl-apache.conf\nInclude missing.conf\n");
+    assert_eq!(t.codes(), vec!["AOP002", "AOP002"]);
+    assert!(t.config.findings[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("--root"));
+    assert!(t.config.findings[1].help.is_none());
+}
+
+#[test]
+fn a_nameless_vhost_is_named_in_apache_terms() {
+    let t = load("<VirtualHost *:80>\n</VirtualHost>\n");
+    assert_eq!(t.config.servers[0].display_name(), "(no ServerName)");
+}

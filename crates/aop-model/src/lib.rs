@@ -9,8 +9,8 @@ mod server;
 pub use finding::{Code, Finding, Label, ServerRef, Severity};
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use server::{
-    Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, Server,
-    ServerKind, Setting,
+    Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
+    Server, ServerKind, Setting,
 };
 
 pub mod codes;

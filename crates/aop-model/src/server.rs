@@ -148,6 +148,17 @@ pub struct PerDirectoryVerify {
     pub value: ClientVerify,
 }
 
+/// Client-address rewriting: the header read, and the sources trusted to set it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RealIp {
+    /// `real_ip_header` / `RemoteIPHeader`, with its span; `None` for nginx's default
+    /// (`X-Real-IP`).
+    pub header: Option<(String, Span)>,
+    /// Each trusted source as written (`set_real_ip_from 0.0.0.0/0`) and its directive.
+    pub trusted: Vec<(String, Span)>,
+    pub inherited: bool,
+}
+
 /// One virtual server: an nginx `server {}` or an Apache `<VirtualHost>` (or the main server).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
@@ -173,6 +184,9 @@ pub struct Server {
     /// The line that produced this server when it was expanded from a template (Apache's
     /// mod_macro `Use`): its own spans point into the template.
     pub expanded_from: Option<Span>,
+    /// Where the server takes the client's address from a request header (nginx realip,
+    /// Apache mod_remoteip), and whom it believes.
+    pub real_ip: Option<RealIp>,
 }
 
 impl Server {
@@ -192,6 +206,7 @@ impl Server {
             reject_handshake: None,
             per_directory_verify: Vec::new(),
             expanded_from: None,
+            real_ip: None,
         }
     }
 
@@ -212,7 +227,10 @@ impl Server {
     pub fn display_name(&self) -> String {
         match self.names.first() {
             Some((n, _)) if !n.is_empty() => n.clone(),
-            _ => "(no server_name)".to_string(),
+            _ => match self.kind {
+                ServerKind::Nginx => "(no server_name)".to_string(),
+                ServerKind::Apache => "(no ServerName)".to_string(),
+            },
         }
     }
 }

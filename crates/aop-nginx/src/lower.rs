@@ -23,6 +23,9 @@ struct Inherited {
     trusted_certificate: Option<(String, Span)>,
     ssl_on: Option<(bool, Span)>,
     reject_handshake: Option<(bool, Span)>,
+    real_ip_header: Option<(String, Span)>,
+    /// `set_real_ip_from` entries: a server's own list replaces the inherited one whole.
+    real_ip_from: Vec<(String, Span)>,
 }
 
 pub struct Lowered {
@@ -133,6 +136,16 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                     s.ssl_on = Some((v, span));
                 }
             }
+            "real_ip_header" => {
+                if let Some(h) = d.arg(0) {
+                    s.real_ip_header = Some((h.to_string(), span));
+                }
+            }
+            "set_real_ip_from" => {
+                if let Some(from) = d.arg(0) {
+                    s.real_ip_from.push((from.to_string(), span));
+                }
+            }
             "ssl_reject_handshake" => {
                 if let Some(v) = on_off(d, findings) {
                     s.reject_handshake = Some((v, span));
@@ -237,6 +250,7 @@ fn lower_server(
     if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {
         server.reject_handshake = Some(span);
     }
+    server.real_ip = real_ip(&own, http);
     server.verify_enforced = enforcement(children, flags);
     let decision = server_decision(d, &mut server.locations);
     server.action = decision.action;
@@ -248,6 +262,23 @@ fn lower_server(
         }
     }
     server
+}
+
+/// The realip module acts only where `set_real_ip_from` names a source.
+fn real_ip(own: &Inherited, http: &Inherited) -> Option<aop_model::RealIp> {
+    let (trusted, inherited) = if own.real_ip_from.is_empty() {
+        (&http.real_ip_from, true)
+    } else {
+        (&own.real_ip_from, false)
+    };
+    if trusted.is_empty() {
+        return None;
+    }
+    Some(aop_model::RealIp {
+        header: own.real_ip_header.clone().or(http.real_ip_header.clone()),
+        trusted: trusted.clone(),
+        inherited,
+    })
 }
 
 /// Groups listeners by address:port and picks each one's default server as nginx does.

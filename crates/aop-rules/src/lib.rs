@@ -2,6 +2,7 @@
 //! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
 
 mod ca_files;
+mod cloudflare_ips;
 mod context;
 mod registry;
 pub mod rules;

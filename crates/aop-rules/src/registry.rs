@@ -7,7 +7,7 @@ use crate::rules::{
     client_verify_per_directory::ClientVerifyPerDirectory,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
-    plaintext_serves_content::PlaintextServesContent,
+    plaintext_serves_content::PlaintextServesContent, real_ip_untrusted::RealIpUntrusted,
 };
 use crate::Rule;
 
@@ -28,6 +28,7 @@ pub static RULES: &[&dyn Rule] = &[
     &CaNotACa,
     &CaSharedCloudflare,
     &CaSuperseded,
+    &RealIpUntrusted,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.

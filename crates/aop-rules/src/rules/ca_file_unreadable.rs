@@ -74,7 +74,13 @@ fn unreadable(u: &CaUse, error: &CaError) -> (Severity, String, String) {
         CaError::NotFound => (
             Severity::Error,
             format!("`{path}` does not exist: {refuses}"),
-            "check the path: relative paths are read from the directory of the main configuration, and `--root DIR` reads absolute paths below DIR".to_string(),
+            format!(
+                "check the path: relative paths are read from {}, and `--root DIR` reads absolute paths below DIR",
+                match u.ca.kind {
+                    CaRefKind::ApacheFile | CaRefKind::ApachePath => "ServerRoot (by default the directory of apache2.conf, or the parent of conf/ for conf/httpd.conf)",
+                    _ => "the directory of the main configuration",
+                }
+            ),
         ),
         CaError::Der { .. } => (
             Severity::Error,

@@ -13,3 +13,4 @@ pub mod include_unresolved;
 pub mod not_checked;
 pub mod parse_error;
 pub mod plaintext_serves_content;
+pub mod real_ip_untrusted;
