@@ -408,6 +408,22 @@ impl Walk<'_> {
                     self.replace(file, arg, &stand_in);
                 }
             }
+            // A rule that proxies (`[P]`) would reach out of the machine: the stand-in instead.
+            "rewriterule"
+                if args.len() >= 3
+                    && args[1].text.contains("://")
+                    && args[2]
+                        .text
+                        .trim_matches(|c| c == '[' || c == ']')
+                        .split(',')
+                        .any(|f| f.eq_ignore_ascii_case("p") || f.eq_ignore_ascii_case("proxy")) =>
+            {
+                let stand_in = format!("http://127.0.0.1:{}/", layout.upstream_port());
+                self.replace(file, &args[1], &stand_in);
+            }
+            "proxyremote" | "proxyremotematch" => {
+                self.edit(file, span.clone(), format!("# (real-server harness) {name}"));
+            }
             "sslcertificatechainfile"
             | "sslcarevocationfile"
             | "sslcarevocationpath"
