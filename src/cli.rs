@@ -20,6 +20,10 @@ pub struct Cli {
 pub enum Command {
     /// Print the virtual-host model: each address:port, its default server, and every server.
     Servers(ServersArgs),
+    /// List every rule: code, name, severity, summary.
+    Rules(RulesArgs),
+    /// Print a rule's documentation: what it catches, why, an example and the fix.
+    Explain(ExplainArgs),
 }
 
 #[derive(Args, Debug)]
@@ -32,12 +36,17 @@ pub struct Common {
     /// it (for a tree copied out of `/`).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+
+    /// Settings file (default: the first `aop-lint.toml` found from the linted path upwards).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Configuration directories (`/etc/nginx`) or main files (`nginx.conf`); `-` reads an
-    /// `nginx -T` dump from standard input.
+    /// Configuration directories (`/etc/nginx`), main files (`nginx.conf`), or any files of
+    /// a tree (as pre-commit passes them): each tree's main file is found upwards and each
+    /// tree is linted once. `-` reads an `nginx -T` dump from standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -52,9 +61,39 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
+    /// Write the report to FILE instead of standard output (`-`: standard output); the exit
+    /// code still gates.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Where the rule pages (`docs/rules/` of aop-lint) are published: SARIF's `helpUri` of
+    /// each rule is this URL followed by `AOP201.md`. Without it `helpUri` is left out, since
+    /// code scanning accepts only absolute URIs there; the page itself is in `help` anyway.
+    #[arg(long, value_name = "URL", env = "AOP_LINT_DOCS_URL", value_parser = crate::catalog::parse_docs_url)]
+    pub docs_url: Option<String>,
+
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+
+    /// Report only these rules: codes (AOP201), names (default-server-missing), code
+    /// prefixes (AOP2) or ALL; comma-separated or repeated. Replaces `select` of the
+    /// settings file.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Never report these rules (same forms as --select); added to `ignore` of the settings
+    /// file.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Print findings only: no summary line, nothing at all when clean.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Colours in the human report: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     #[command(flatten)]
     pub ca: CaArgs,
@@ -69,13 +108,9 @@ pub struct CaArgs {
     pub now: Option<i64>,
 
     /// Warn about client CAs expiring within this many days [default: 30, or the
-    /// configuration file's expiry_warn_days].
+    /// settings file's expiry_warn_days].
     #[arg(long, value_name = "DAYS")]
     pub expiry_warn_days: Option<u32>,
-
-    /// Configuration file [default: the nearest aop-lint.toml from the linted path upwards].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
 }
 
 fn parse_now(text: &str) -> Result<i64, String> {
@@ -91,12 +126,37 @@ pub struct ServersArgs {
     #[command(flatten)]
     pub common: Common,
 
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A rule code (AOP201) or name (default-server-missing).
+    #[arg(value_name = "RULE")]
+    pub rule: String,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
+    /// miette's graphical report, for people.
+    Human,
+    /// aop-lint's own schema (docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the changed files.
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ListFormat {
     Human,
     Json,
 }
@@ -106,6 +166,13 @@ pub enum FailOn {
     Error,
     Warning,
     Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
     Never,
 }
 

@@ -1,8 +1,11 @@
-//! The `aop-lint` command: finds the tree, reads it, runs the rules, renders the report.
+//! The `aop-lint` command: finds the trees, reads them, runs the rules, lets through what the
+//! project selected and did not suppress, renders the report.
 
+mod catalog;
 mod cli;
-mod config_file;
+pub mod config;
 mod discover;
 mod run;
+mod trees;
 
 pub use run::main;

@@ -1,16 +1,25 @@
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
+use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{Config, LoadOptions, ServerKind, Severity};
-use aop_report::{render_human, render_json, sort_findings, HumanOptions, Report};
+use aop_report::{
+    render_github, render_human, render_json, render_sarif, sort_findings, HumanOptions, Report,
+};
 use aop_rules::{CaSettings, Context};
-use aop_source::SourceMap;
+use aop_source::{FileId, SourceMap};
 
-use crate::cli::{CaArgs, CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
-use crate::config_file;
+use crate::catalog;
+use crate::cli::{
+    CaArgs, CheckArgs, Cli, ColorChoice, Command, Common, ExplainArgs, FailOn, Format, ListFormat,
+    RulesArgs, ServerArg, ServersArgs,
+};
+use crate::config::{self, ConfigError, Settings};
 use crate::discover::discover;
+use crate::trees::{plan, Tree};
 
 const EXIT_CLEAN: i32 = 0;
 const EXIT_FINDINGS: i32 = 1;
@@ -30,11 +39,13 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Servers(args)) => servers(args),
+        Some(Command::Rules(args)) => rules(args),
+        Some(Command::Explain(args)) => explain(args),
         None => check(cli.check),
     }
 }
 
-fn forced_kind(common: &Common) -> Option<ServerKind> {
+fn cli_kind(common: &Common) -> Option<ServerKind> {
     common.server.map(|s| match s {
         ServerArg::Nginx => ServerKind::Nginx,
         ServerArg::Apache => ServerKind::Apache,
@@ -51,7 +62,7 @@ fn options(common: &Common) -> LoadOptions {
 /// The most bytes read from a dump: a dump holds a whole tree.
 const MAX_DUMP_BYTES: u64 = 1 << 30;
 
-fn load_dump(source: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<Config, String> {
     let bytes = if source == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -67,7 +78,7 @@ fn load_dump(source: &Path, common: &Common, map: &mut SourceMap) -> Result<Conf
         aop_source::read_regular_file(source, MAX_DUMP_BYTES)
             .map_err(|e| format!("{}: {e}", source.display()))?
     };
-    aop_nginx::load_dump(&bytes, map, &options(common)).ok_or_else(|| {
+    aop_nginx::load_dump(&bytes, map, opts).ok_or_else(|| {
         format!(
             "{}: not an `nginx -T` dump (no `# configuration file PATH:` line)",
             source.display()
@@ -76,45 +87,35 @@ fn load_dump(source: &Path, common: &Common, map: &mut SourceMap) -> Result<Conf
 }
 
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
-fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
-    if path == Path::new("-") {
-        return load_dump(path, common, map);
-    }
-    let tree = discover(path, forced_kind(common))?;
-    let opts = options(common);
+fn load(
+    path: &Path,
+    forced: Option<ServerKind>,
+    opts: &LoadOptions,
+    map: &mut SourceMap,
+) -> Result<Config, String> {
+    let tree = discover(path, forced)?;
     match tree.kind {
-        ServerKind::Nginx => aop_nginx::load(&tree.entry, map, &opts)
+        ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
-        ServerKind::Apache => aop_apache::load(&tree.entry, map, &opts)
+        ServerKind::Apache => aop_apache::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
-}
-
-/// The CA settings for one tree: the command line over the configuration file over the
-/// defaults.
-fn ca_settings(path: &Path, args: &CaArgs) -> Result<CaSettings, String> {
-    let file = match &args.config {
-        Some(explicit) => Some(config_file::load(explicit)?),
-        None => config_file::find(path)
-            .map(|found| config_file::load(&found))
-            .transpose()?,
-    }
-    .unwrap_or_default();
-    let mut settings = CaSettings {
-        trusted_sha256: file.trusted_ca_sha256,
-        ..CaSettings::default()
-    };
-    if let Some(now) = args.now {
-        settings.now = now;
-    }
-    if let Some(days) = args.expiry_warn_days.or(file.expiry_warn_days) {
-        settings.expiry_warn_days = days;
-    }
-    Ok(settings)
 }
 
 fn error(msg: &str) {
     eprintln!("aop-lint: error: {msg}");
+}
+
+fn no_color_env() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color_env(),
+    }
 }
 
 fn write_out(text: &str) -> i32 {
@@ -126,25 +127,174 @@ fn write_out(text: &str) -> i32 {
     }
 }
 
+fn emit(text: &str, output: Option<&Path>) -> i32 {
+    match output {
+        None => write_out(text),
+        Some(path) if path == Path::new("-") => write_out(text),
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => EXIT_CLEAN,
+            Err(e) => {
+                error(&format!("{}: {e}", path.display()));
+                EXIT_INPUT
+            }
+        },
+    }
+}
+
+fn config_error(e: &ConfigError) -> i32 {
+    let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal());
+    eprint!("{}", config::render_error(e, color));
+    EXIT_INPUT
+}
+
+/// Settings files, each read once however many trees share it.
+struct SettingsSource {
+    explicit: Option<Settings>,
+    found: HashMap<PathBuf, Settings>,
+}
+
+impl SettingsSource {
+    fn new(common: &Common) -> Result<Self, ConfigError> {
+        let explicit = common.config.as_deref().map(config::load).transpose()?;
+        Ok(SettingsSource {
+            explicit,
+            found: HashMap::new(),
+        })
+    }
+
+    fn for_tree(&mut self, tree: &Path) -> Result<Settings, ConfigError> {
+        if let Some(s) = &self.explicit {
+            return Ok(s.clone());
+        }
+        let Some(path) = config::find(tree) else {
+            return Ok(Settings::default());
+        };
+        if let Some(s) = self.found.get(&path) {
+            return Ok(s.clone());
+        }
+        let s = config::load(&path)?;
+        self.found.insert(path, s.clone());
+        Ok(s)
+    }
+}
+
+/// How CA files are judged for one tree: the command line over the settings file over the
+/// defaults.
+fn ca_settings(settings: &Settings, args: &CaArgs) -> CaSettings {
+    let mut ca = CaSettings {
+        trusted_sha256: settings.trusted_ca_sha256.clone(),
+        ..CaSettings::default()
+    };
+    if let Some(now) = args.now {
+        ca.now = now;
+    }
+    if let Some(days) = args.expiry_warn_days.or(settings.expiry_warn_days) {
+        ca.expiry_warn_days = days;
+    }
+    ca
+}
+
+/// `--select`/`--ignore` words as codes; `None` for an empty `--select`.
+fn cli_rules(words: &[String]) -> Result<Option<Vec<&'static str>>, String> {
+    if words.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for w in words {
+        out.extend(resolve_rules(w)?);
+    }
+    Ok(Some(out))
+}
+
+fn policy(
+    settings: &Settings,
+    select: &Option<Vec<&'static str>>,
+    ignore: &[&'static str],
+) -> Policy {
+    let mut all_ignored = settings.ignore.clone();
+    all_ignored.extend_from_slice(ignore);
+    Policy {
+        select: select
+            .clone()
+            .or_else(|| settings.select.clone())
+            .unwrap_or_default(),
+        ignore: all_ignored,
+        severity: settings.severity.clone(),
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Says which given files the tree never reads: nothing in them was checked.
+fn note_unread_members(tree: &Tree, map: &SourceMap, files: &[FileId]) {
+    if tree.members.is_empty() {
+        return;
+    }
+    let read: HashSet<PathBuf> = files
+        .iter()
+        .map(|&f| canonical(&map.file(f).path))
+        .collect();
+    for member in &tree.members {
+        if !read.contains(&canonical(member)) {
+            eprintln!(
+                "aop-lint: note: {} is not read by the tree at {}: nothing in it was checked",
+                member.display(),
+                tree.path.display()
+            );
+        }
+    }
+}
+
 fn check(args: CheckArgs) -> i32 {
     if args.paths.is_empty() && args.nginx_dump.is_empty() {
         error("no path given: try `aop-lint /etc/nginx`");
         return EXIT_INPUT;
     }
+    let (select, ignore) = match (cli_rules(&args.select), cli_rules(&args.ignore)) {
+        (Ok(s), Ok(i)) => (s, i.unwrap_or_default()),
+        (Err(e), _) | (_, Err(e)) => {
+            error(&e);
+            return EXIT_INPUT;
+        }
+    };
+    let mut settings = match SettingsSource::new(&args.common) {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let opts = options(&args.common);
     let mut map = SourceMap::default();
     let mut findings = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
-    let sources = args
-        .paths
+    let dumps = args
+        .nginx_dump
         .iter()
-        .map(|p| (p, false))
-        .chain(args.nginx_dump.iter().map(|p| (p, true)));
-    for (path, is_dump) in sources {
-        let loaded = if is_dump {
-            load_dump(path, &args.common, &mut map)
+        .map(|p| (Tree::given(p.clone()), true));
+    for (tree, is_dump) in plan(&args.paths)
+        .into_iter()
+        .map(|t| {
+            let stdin = t.path == Path::new("-");
+            (t, stdin)
+        })
+        .chain(dumps)
+    {
+        // A dump names its main file only once read: its settings are looked up from there.
+        let before = if is_dump {
+            None
         } else {
-            load(path, &args.common, &mut map)
+            match settings.for_tree(&tree.path) {
+                Ok(s) => Some(s),
+                Err(e) => return config_error(&e),
+            }
+        };
+        let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
+        let first_file = map.len();
+        let loaded = if is_dump {
+            load_dump(&tree.path, &opts, &mut map)
+        } else {
+            load(&tree.path, forced, &opts, &mut map)
         };
         let config = match loaded {
             Ok(c) => c,
@@ -154,17 +304,26 @@ fn check(args: CheckArgs) -> i32 {
                 continue;
             }
         };
-        // Looked up from the main configuration file, which a dump names too.
-        let ca = match ca_settings(&map.file(config.entry).path, &args.ca) {
-            Ok(ca) => ca,
-            Err(msg) => {
-                error(&msg);
-                return EXIT_INPUT;
-            }
+        let tree_settings = match before {
+            Some(s) => s,
+            None => match settings.for_tree(&map.file(config.entry).path) {
+                Ok(s) => s,
+                Err(e) => return config_error(&e),
+            },
         };
-        findings.extend(config.findings.iter().cloned());
-        findings.extend(aop_rules::check(
-            &Context::new(&config, &map).with_ca_settings(ca),
+        let files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
+        if !args.quiet {
+            note_unread_members(&tree, &map, &files);
+        }
+        let mut found = config.findings.clone();
+        found.extend(aop_rules::check(
+            &Context::new(&config, &map).with_ca_settings(ca_settings(&tree_settings, &args.ca)),
+        ));
+        findings.extend(gate(
+            found,
+            &map,
+            &files,
+            &policy(&tree_settings, &select, &ignore),
         ));
         servers += config.servers.len();
         address_ports += config.address_ports.len();
@@ -176,20 +335,22 @@ fn check(args: CheckArgs) -> i32 {
         servers,
         address_ports,
     };
+    let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
+    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let text = match args.format {
         Format::Json => render_json(&report),
+        Format::Sarif => render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
+        Format::Github => render_github(&report),
         Format::Human => render_human(
             &report,
             HumanOptions {
-                color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                color: use_color(args.color, to_terminal),
+                quiet: args.quiet,
                 ..HumanOptions::default()
             },
         ),
     };
-    if write_out(&text) != EXIT_CLEAN {
-        return EXIT_INPUT;
-    }
-    if unreadable {
+    if emit(&text, args.output.as_deref()) != EXIT_CLEAN || unreadable {
         return EXIT_INPUT;
     }
     let threshold = match args.fail_on {
@@ -205,8 +366,20 @@ fn check(args: CheckArgs) -> i32 {
 }
 
 fn servers(args: ServersArgs) -> i32 {
+    let settings = match SettingsSource::new(&args.common).and_then(|mut s| s.for_tree(&args.path))
+    {
+        Ok(s) => s,
+        Err(e) => return config_error(&e),
+    };
+    let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let config = match load(&args.path, &args.common, &mut map) {
+    let opts = options(&args.common);
+    let loaded = if args.path == Path::new("-") {
+        load_dump(&args.path, &opts, &mut map)
+    } else {
+        load(&args.path, forced, &opts, &mut map)
+    };
+    let config = match loaded {
         Ok(c) => c,
         Err(msg) => {
             error(&msg);
@@ -214,8 +387,25 @@ fn servers(args: ServersArgs) -> i32 {
         }
     };
     let text = match args.format {
-        Format::Json => aop_report::render_servers_json(&config, &map),
-        Format::Human => aop_report::render_servers_human(&config, &map),
+        ListFormat::Json => aop_report::render_servers_json(&config, &map),
+        ListFormat::Human => aop_report::render_servers_human(&config, &map),
     };
     write_out(&text)
+}
+
+fn rules(args: RulesArgs) -> i32 {
+    write_out(&match args.format {
+        ListFormat::Json => catalog::rules_json(),
+        ListFormat::Human => catalog::rules_table(),
+    })
+}
+
+fn explain(args: ExplainArgs) -> i32 {
+    match catalog::explain(&args.rule) {
+        Ok(page) => write_out(&page),
+        Err(msg) => {
+            error(&msg);
+            EXIT_INPUT
+        }
+    }
 }

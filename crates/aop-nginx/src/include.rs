@@ -164,7 +164,7 @@ impl<'a> Reader<'a> {
         }
         let arg = &d.args[0];
         let written = PathBuf::from(&arg.value);
-        let path = self.opts.host_path(&self.prefix.join(&written));
+        let path = self.opts.resolve(&self.prefix, &written);
         let files = if glob::is_pattern(&arg.value) {
             let e = self.expand_pattern(&path);
             for (dir, why) in e.unreadable {

@@ -242,7 +242,7 @@ fn lower_server(
         server.ca.push(CaRef {
             kind,
             path: value.0.clone(),
-            resolved: opts.host_path(&prefix.join(&value.0)),
+            resolved: opts.resolve(prefix, Path::new(&value.0)),
             span: value.1,
             inherited,
         });

@@ -15,6 +15,8 @@ use crate::{display_path, Report};
 pub struct HumanOptions {
     pub color: bool,
     pub width: usize,
+    /// Findings only: no summary line, so a clean run prints nothing.
+    pub quiet: bool,
 }
 
 impl Default for HumanOptions {
@@ -22,6 +24,7 @@ impl Default for HumanOptions {
         HumanOptions {
             color: false,
             width: 100,
+            quiet: false,
         }
     }
 }
@@ -194,6 +197,9 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
             out.push('\n');
         }
         out.push('\n');
+    }
+    if opts.quiet {
+        return out;
     }
     out.push_str(&format!(
         "aop-lint: {}, {}, {} in {} ({} on {})\n",

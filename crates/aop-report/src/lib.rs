@@ -1,14 +1,21 @@
 //! Findings become text late, from their spans: miette's graphical report for people, our own
-//! JSON schema (docs/json-output.md) for machines.
+//! JSON schema (docs/json-output.md) for machines, SARIF 2.1.0 for code scanning, workflow
+//! commands for GitHub Actions annotations.
 
+mod github;
 mod human;
 mod json;
 mod paths;
+mod rule_info;
+mod sarif;
 mod servers;
 
+pub use github::render_github;
 pub use human::{render_human, HumanOptions};
 pub use json::render_json;
 pub use paths::display_path;
+pub use rule_info::RuleInfo;
+pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
 pub use servers::{render_servers_human, render_servers_json};
 
 use aop_model::{Finding, Severity};

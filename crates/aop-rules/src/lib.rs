@@ -4,6 +4,7 @@
 mod ca_files;
 mod cloudflare_ips;
 mod context;
+pub mod docs;
 mod registry;
 pub mod rules;
 

@@ -8,6 +8,7 @@ use crate::rules::{
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
     plaintext_serves_content::PlaintextServesContent, real_ip_untrusted::RealIpUntrusted,
+    unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
 
@@ -15,6 +16,7 @@ use crate::Rule;
 pub static RULES: &[&dyn Rule] = &[
     &ParseError,
     &IncludeUnresolved,
+    &UnusedSuppression,
     &NotChecked,
     &ClientVerifyMissing,
     &ClientVerifyOptionalUnenforced,

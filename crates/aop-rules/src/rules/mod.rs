@@ -14,3 +14,4 @@ pub mod not_checked;
 pub mod parse_error;
 pub mod plaintext_serves_content;
 pub mod real_ip_untrusted;
+pub mod unused_suppression;

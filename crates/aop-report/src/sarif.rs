@@ -1,0 +1,254 @@
+//! SARIF 2.1.0 (the OASIS static-analysis interchange format that GitHub code scanning
+//! ingests): one run, one `reportingDescriptor` per rule, one result per finding.
+
+use serde::Serialize;
+
+use aop_model::{Finding, Severity};
+use aop_source::{SourceMap, Span};
+
+use crate::{display_path, Report, RuleInfo};
+
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Descriptor<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Descriptor<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text,
+    full_description: Text,
+    help: Help<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'a str>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a URI reference: relative paths stay relative (to the working directory, where
+/// code scanning expects the repository root), absolute ones become `file://` URIs.
+pub fn path_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else if b == b'\\' {
+            // A Windows separator is a path separator, not a character of the name.
+            out.push('/');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn location(map: &SourceMap, span: Span, id: Option<usize>, message: Option<&str>) -> Location {
+    let loc = map.location(span);
+    Location {
+        id,
+        physical_location: PhysicalLocation {
+            artifact_location: ArtifactLocation {
+                uri: path_uri(&display_path(&map.file(span.file).path)),
+            },
+            region: Region {
+                start_line: loc.line,
+                start_column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
+            },
+        },
+        message: message.map(|m| Text {
+            text: m.to_string(),
+        }),
+    }
+}
+
+fn message(f: &Finding) -> String {
+    let mut text = f.message.clone();
+    if let Some(h) = &f.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    if let Some(n) = &f.note {
+        text.push_str("\nnote: ");
+        text.push_str(n);
+    }
+    text
+}
+
+/// The SARIF log of a report; `rules` describes every rule, in registry order.
+pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
+    let map = report.map;
+    let results = report
+        .findings
+        .iter()
+        .map(|f| SarifResult {
+            rule_id: f.code,
+            rule_index: rules.iter().position(|r| r.code == f.code),
+            level: level(f.severity),
+            message: Text { text: message(f) },
+            locations: vec![location(map, f.primary.span, None, Some(&f.primary.text))],
+            related_locations: f
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(i, l)| location(map, l.span, Some(i + 1), Some(&l.text)))
+                .collect(),
+        })
+        .collect();
+    let descriptors = rules
+        .iter()
+        .map(|r| Descriptor {
+            id: r.code,
+            name: r.name,
+            short_description: Text {
+                text: r.summary.to_string(),
+            },
+            full_description: Text {
+                text: format!("{} {}: {}", r.code, r.name, r.summary),
+            },
+            help: Help {
+                text: &r.docs,
+                markdown: &r.docs,
+            },
+            help_uri: r.help_uri.as_deref(),
+            default_configuration: Configuration {
+                level: level(r.severity),
+            },
+        })
+        .collect();
+    let log = Log {
+        schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "aop-lint",
+                    version: env!("CARGO_PKG_VERSION"),
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    rules: descriptors,
+                },
+            },
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    let mut s = serde_json::to_string_pretty(&log).expect("plain data serializes");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(path_uri("sites/a b.conf"), "sites/a%20b.conf");
+        assert_eq!(
+            path_uri("/etc/nginx/nginx.conf"),
+            "file:///etc/nginx/nginx.conf"
+        );
+        assert_eq!(path_uri("x%#?.conf"), "x%25%23%3F.conf");
+        assert_eq!(path_uri("é"), "%C3%A9");
+    }
+}

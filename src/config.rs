@@ -1,0 +1,281 @@
+//! `aop-lint.toml`: a project's settings, found from the linted path upwards or given with
+//! `--config`. Every key is checked: an unknown key or a bad value is an error pointing at
+//! its place in the file, never a setting silently dropped.
+//!
+//! ```toml
+//! select = ["AOP1", "default-server-missing"]   # only these rules (default: all)
+//! ignore = ["AOP305"]                           # never these
+//! server = "nginx"                              # when the tree does not tell
+//! trusted_ca_sha256 = ["ab12...64 hex digits"]  # your own client CAs
+//! expiry_warn_days = 30                         # warn this long before a CA expires
+//!
+//! [severity]                                    # per rule, by code or name
+//! AOP201 = "warning"
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use aop_gate::resolve_rules;
+use aop_model::{ServerKind, Severity};
+use aop_pki::{parse_sha256, Sha256Fingerprint};
+
+pub const FILE_NAME: &str = "aop-lint.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    trusted_ca_sha256: Option<Vec<Spanned<String>>>,
+    expiry_warn_days: Option<Spanned<i64>>,
+    server: Option<Spanned<String>>,
+}
+
+/// The settings of one file, checked and resolved to rule codes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The file they came from; `None` when no file was found.
+    pub path: Option<PathBuf>,
+    /// `None`: the file does not restrict the rules.
+    pub select: Option<Vec<&'static str>>,
+    pub ignore: Vec<&'static str>,
+    pub severity: HashMap<&'static str, Severity>,
+    /// SHA-256 fingerprints of the user's own client CAs, whichever form (`AB:CD:...`,
+    /// `abcd...`, `sha256:...`) the file used.
+    pub trusted_ca_sha256: Vec<Sha256Fingerprint>,
+    pub expiry_warn_days: Option<u32>,
+    pub server: Option<ServerKind>,
+}
+
+/// Why a settings file was refused, with the place in it when there is one.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+/// The first `aop-lint.toml` in `start` (a directory or a file's directory) or above it.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(start).ok()?;
+    let dir = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent()?
+    };
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+/// Reads and checks one settings file.
+pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        text: String::new(),
+        span: None,
+        message: format!("cannot read the settings file: {e}"),
+    })?;
+    parse(path, text)
+}
+
+pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
+    let raw: Raw = match toml::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                span: e.span(),
+                message: e.message().trim().to_string(),
+                text,
+            })
+        }
+    };
+    let err = |span: Range<usize>, message: String| ConfigError {
+        path: path.to_path_buf(),
+        text: text.clone(),
+        span: Some(span),
+        message,
+    };
+    let rules = |list: &[Spanned<String>]| -> Result<Vec<&'static str>, ConfigError> {
+        let mut out = Vec::new();
+        for item in list {
+            let codes = resolve_rules(item.get_ref()).map_err(|m| err(item.span(), m))?;
+            out.extend(codes);
+        }
+        Ok(out)
+    };
+    let mut settings = Settings {
+        path: Some(path.to_path_buf()),
+        ..Settings::default()
+    };
+    if let Some(list) = &raw.select {
+        settings.select = Some(rules(list)?);
+    }
+    if let Some(list) = &raw.ignore {
+        settings.ignore = rules(list)?;
+    }
+    for (rule, level) in raw.severity.iter().flatten() {
+        let sev = Severity::parse(level.get_ref()).ok_or_else(|| {
+            err(
+                level.span(),
+                format!(
+                    "unknown severity `{}`: use error, warning or info",
+                    level.get_ref()
+                ),
+            )
+        })?;
+        for code in resolve_rules(rule.get_ref()).map_err(|m| err(rule.span(), m))? {
+            settings.severity.insert(code, sev);
+        }
+    }
+    for fp in raw.trusted_ca_sha256.iter().flatten() {
+        let parsed = parse_sha256(fp.get_ref()).ok_or_else(|| {
+            err(
+                fp.span(),
+                "not a SHA-256 fingerprint: 64 hex digits, with or without `:` between pairs (`openssl x509 -noout -fingerprint -sha256 -in ca.pem`)".to_string(),
+            )
+        })?;
+        settings.trusted_ca_sha256.push(parsed);
+    }
+    if let Some(days) = &raw.expiry_warn_days {
+        let d = u32::try_from(*days.get_ref()).map_err(|_| {
+            err(
+                days.span(),
+                "expiry_warn_days is a number of days, 0 or more".to_string(),
+            )
+        })?;
+        settings.expiry_warn_days = Some(d);
+    }
+    if let Some(kind) = &raw.server {
+        settings.server = Some(match kind.get_ref().as_str() {
+            "nginx" => ServerKind::Nginx,
+            "apache" => ServerKind::Apache,
+            other => {
+                return Err(err(
+                    kind.span(),
+                    format!("unknown server kind `{other}`: use nginx or apache"),
+                ))
+            }
+        });
+    }
+    Ok(settings)
+}
+
+/// The error as a miette report pointing into the settings file.
+pub fn render_error(e: &ConfigError, color: bool) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
+    let shown = aop_report::display_path(&e.path);
+    let Some(span) = &e.span else {
+        return format!("aop-lint: error: {shown}: {}\n", e.message);
+    };
+    let diag = MietteDiagnostic::new(format!("invalid settings in {shown}: {}", e.message))
+        .with_label(LabeledSpan::at(span.clone(), "here"));
+    let report =
+        miette::Report::new(diag).with_source_code(miette::NamedSource::new(shown, e.text.clone()));
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("aop-lint: error: {e}\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Settings, ConfigError> {
+        parse(Path::new("aop-lint.toml"), text.to_string())
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let fp = "AB:".repeat(31) + "AB";
+        let s = parse_str(&format!(
+            "select = [\"AOP1\", \"default-server-missing\"]\nignore = [\"AOP104\"]\nserver = \"apache\"\ntrusted_ca_sha256 = [\"{fp}\"]\nexpiry_warn_days = 14\n[severity]\nAOP201 = \"warning\"\nclient-verify-missing = \"info\"\n"
+        ))
+        .unwrap();
+        let select = s.select.unwrap();
+        assert!(select.contains(&"AOP101") && select.contains(&"AOP201"));
+        assert_eq!(s.ignore, vec!["AOP104"]);
+        assert_eq!(s.server, Some(ServerKind::Apache));
+        assert_eq!(s.trusted_ca_sha256, vec![[0xab; 32]]);
+        assert_eq!(s.expiry_warn_days, Some(14));
+        assert_eq!(s.severity["AOP201"], Severity::Warning);
+        assert_eq!(s.severity["AOP101"], Severity::Info);
+    }
+
+    #[test]
+    fn an_empty_file_changes_nothing() {
+        let s = parse_str("").unwrap();
+        assert_eq!(s.select, None);
+        assert!(s.ignore.is_empty() && s.severity.is_empty());
+    }
+
+    fn error_at(text: &str) -> (String, String) {
+        let e = parse_str(text).unwrap_err();
+        let span = e.span.clone().expect("a span");
+        (text[span].to_string(), e.message)
+    }
+
+    #[test]
+    fn errors_point_at_the_offending_text() {
+        let (at, msg) = error_at("select = [\"AOP101\"]\nfail_on = \"error\"\n");
+        assert_eq!(at, "fail_on");
+        assert!(msg.contains("unknown field"), "{msg}");
+
+        let (at, msg) = error_at("ignore = [\"AOP101\", \"AOP999\"]\n");
+        assert_eq!(at, "\"AOP999\"");
+        assert!(msg.contains("unknown rule"), "{msg}");
+
+        let (at, msg) = error_at("[severity]\nAOP201 = \"fatal\"\n");
+        assert_eq!(at, "\"fatal\"");
+        assert!(msg.contains("unknown severity"), "{msg}");
+
+        let (at, _) = error_at("[severity]\nnope = \"error\"\n");
+        assert_eq!(at, "nope");
+
+        let (at, _) = error_at("trusted_ca_sha256 = [\"abc\"]\n");
+        assert_eq!(at, "\"abc\"");
+
+        let (at, _) = error_at("expiry_warn_days = -1\n");
+        assert_eq!(at, "-1");
+
+        let (at, _) = error_at("server = \"iis\"\n");
+        assert_eq!(at, "\"iis\"");
+
+        let (_, msg) = error_at("select = \"AOP101\"\n");
+        assert!(msg.contains("sequence") || msg.contains("array"), "{msg}");
+    }
+
+    #[test]
+    fn fingerprints_in_any_usual_form() {
+        let s = parse_str(
+            "trusted_ca_sha256 = [\"062465eea14401f48be7d9a873f2ee674f96806584225d50c04f761d4480b8ba\", \"sha256:062465EEA14401F48BE7D9A873F2EE674F96806584225D50C04F761D4480B8BA\"]\n",
+        )
+        .unwrap();
+        assert_eq!(s.trusted_ca_sha256.len(), 2);
+        assert_eq!(s.trusted_ca_sha256[0], s.trusted_ca_sha256[1]);
+        assert_eq!(s.trusted_ca_sha256[0][0], 0x06);
+    }
+}

@@ -1,0 +1,265 @@
+//! What the gate lets through: --select/--ignore, aop-lint.toml, inline suppressions, and
+//! trees found from the changed files pre-commit passes.
+
+mod common;
+
+use std::path::Path;
+
+use common::{aop_lint, codes, repo, stdout};
+
+fn json(args: &[&str]) -> (Option<i32>, Vec<String>) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let o = aop_lint(&all);
+    (o.status.code(), codes(&stdout(&o)))
+}
+
+const TWO: &str = "fixtures/nginx/client-verify-missing";
+
+#[test]
+fn select_and_ignore_take_codes_names_and_prefixes() {
+    assert_eq!(json(&[TWO]).1, vec!["AOP101", "AOP201"]);
+    assert_eq!(json(&[TWO, "--select", "AOP101"]).1, vec!["AOP101"]);
+    assert_eq!(
+        json(&[TWO, "--select", "default-server-missing"]).1,
+        vec!["AOP201"]
+    );
+    assert_eq!(json(&[TWO, "--ignore", "AOP1"]).1, vec!["AOP201"]);
+    assert_eq!(
+        json(&[TWO, "--select", "AOP101,AOP201", "--ignore", "aop201"]).1,
+        vec!["AOP101"]
+    );
+    // Nothing selected is found: clean exit.
+    assert_eq!(json(&[TWO, "--select", "AOP104"]), (Some(0), vec![]));
+    assert_eq!(json(&[TWO, "--select", "ALL"]).1, vec!["AOP101", "AOP201"]);
+}
+
+#[test]
+fn an_unknown_rule_is_a_usage_error() {
+    for flag in ["--select", "--ignore"] {
+        let o = aop_lint(&[TWO, flag, "AOP999"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule `AOP999`"));
+    }
+}
+
+fn tree(dir: &Path, config: &str, settings: Option<&str>) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("nginx.conf"), config).unwrap();
+    if let Some(s) = settings {
+        std::fs::write(dir.join("aop-lint.toml"), s).unwrap();
+    }
+}
+
+fn fixture(case: &str) -> String {
+    std::fs::read_to_string(repo().join("fixtures/nginx").join(case).join("nginx.conf")).unwrap()
+}
+
+#[test]
+fn settings_file_is_found_upwards_and_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("aop-lint.toml"),
+        "ignore = [\"client-verify-missing\"]\n[severity]\nAOP201 = \"info\"\n",
+    )
+    .unwrap();
+    let t = dir.path().join("etc/nginx");
+    tree(&t, &fixture("client-verify-missing"), None);
+    let o = aop_lint(&[t.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(codes(&stdout(&o)), vec!["AOP201"]);
+    assert_eq!(v["findings"][0]["severity"], "info");
+    // An info does not fail the default gate; it fails --fail-on info.
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        aop_lint(&[t.to_str().unwrap(), "--fail-on", "info"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // --select on the command line replaces the file's selection; --ignore adds to it.
+    assert_eq!(
+        json(&[t.to_str().unwrap(), "--select", "AOP101,AOP201"]).1,
+        vec!["AOP201"]
+    );
+    assert_eq!(
+        json(&[t.to_str().unwrap(), "--ignore", "AOP201"]).1,
+        vec![] as Vec<String>
+    );
+}
+
+#[test]
+fn config_flag_overrides_the_file_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    tree(
+        &t,
+        &fixture("client-verify-missing"),
+        Some("select = [\"AOP101\"]\n"),
+    );
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "select = [\"AOP201\"]\n").unwrap();
+    assert_eq!(json(&[t.to_str().unwrap()]).1, vec!["AOP101"]);
+    assert_eq!(
+        json(&[t.to_str().unwrap(), "--config", other.to_str().unwrap()]).1,
+        vec!["AOP201"]
+    );
+    let o = aop_lint(&[t.to_str().unwrap(), "--config", "no/such.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn unknown_keys_are_errors_pointing_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    tree(
+        &t,
+        &fixture("compliant"),
+        Some("select = [\"AOP101\"]\nfail-on = \"error\"\n"),
+    );
+    let o = aop_lint(&[t.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown field `fail-on`"), "{err}");
+    assert!(err.contains("aop-lint.toml:2:1"), "{err}");
+    assert!(err.contains("fail-on = \"error\""), "{err}");
+}
+
+#[test]
+fn settings_error_snapshot() {
+    let o = aop_lint(&[
+        "fixtures/nginx/compliant",
+        "--config",
+        "tests/settings/bad-severity.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!("settings_error", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn server_kind_comes_from_the_settings_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    std::fs::create_dir_all(&t).unwrap();
+    let main = t.join("site.conf");
+    std::fs::write(&main, fixture("client-verify-missing")).unwrap();
+    std::fs::write(t.join("aop-lint.toml"), "server = \"nginx\"\n").unwrap();
+    assert_eq!(json(&[main.to_str().unwrap()]).1, vec!["AOP101", "AOP201"]);
+}
+
+#[test]
+fn suppressions_silence_and_stale_ones_are_reported() {
+    assert_eq!(
+        json(&["fixtures/nginx/unused-suppression-ok-used"]),
+        (Some(0), vec![])
+    );
+    assert_eq!(
+        json(&["fixtures/nginx/unused-suppression"]),
+        (Some(1), vec!["AOP003".to_string()])
+    );
+    assert_eq!(
+        json(&["fixtures/nginx/unused-suppression-missing-reason"]).1,
+        vec!["AOP003", "AOP201"]
+    );
+    // A suppression whose finding is ignored still matched it: it is not stale.
+    assert_eq!(
+        json(&[
+            "fixtures/nginx/unused-suppression-ok-used",
+            "--ignore",
+            "AOP201"
+        ]),
+        (Some(0), vec![])
+    );
+    // AOP003 can itself be ignored.
+    assert_eq!(
+        json(&["fixtures/nginx/unused-suppression", "--ignore", "AOP003"]),
+        (Some(0), vec![])
+    );
+}
+
+#[test]
+fn changed_files_lint_their_tree_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let t = dir.path().join("etc/nginx");
+    std::fs::create_dir_all(t.join("sites-enabled")).unwrap();
+    std::fs::create_dir_all(t.join("sites-available")).unwrap();
+    std::fs::write(
+        t.join("nginx.conf"),
+        "events {}\nhttp {\n    include sites-enabled/*.conf;\n}\n",
+    )
+    .unwrap();
+    let site =
+        "server {\n    listen 443 ssl;\n    server_name a.example.com;\n    root /srv/a;\n}\n";
+    std::fs::write(t.join("sites-enabled/a.conf"), site).unwrap();
+    std::fs::write(t.join("sites-enabled/b.conf"), "").unwrap();
+    std::fs::write(t.join("sites-available/c.conf"), site).unwrap();
+    let a = t.join("sites-enabled/a.conf");
+    let b = t.join("sites-enabled/b.conf");
+    let c = t.join("sites-available/c.conf");
+    let (code, found) = json(&[a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    // One tree, linted once: each finding once, though two of its files were given.
+    assert_eq!(found, vec!["AOP101", "AOP201"]);
+    // A file the tree does not read: the tree is linted, and the file said to be unchecked.
+    let o = aop_lint(&[c.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(codes(&stdout(&o)), vec!["AOP101", "AOP201"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("c.conf is not read by the tree"), "{err}");
+}
+
+#[test]
+fn changed_apache_files_lint_their_tree() {
+    for (tree, changed) in [
+        (
+            "fixtures/apache/debian-layout",
+            vec![
+                "fixtures/apache/debian-layout/sites-enabled/shop.conf",
+                "fixtures/apache/debian-layout/mods-enabled/ssl.conf",
+            ],
+        ),
+        (
+            "fixtures/apache/rhel-layout",
+            vec!["fixtures/apache/rhel-layout/conf.d/blog.conf"],
+        ),
+    ] {
+        let whole = json(&[tree]);
+        let mut args = changed.clone();
+        args.extend(["--format", "json"]);
+        let o = aop_lint(&args);
+        // The same report as the whole tree, each finding once.
+        assert_eq!((o.status.code(), codes(&stdout(&o))), whole, "{tree}");
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let w: serde_json::Value =
+            serde_json::from_str(&stdout(&aop_lint(&[tree, "--format", "json"]))).unwrap();
+        assert_eq!(v["summary"], w["summary"], "{tree}");
+    }
+}
+
+fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("aop-lint")
+        .unwrap()
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
+        .args(args)
+        .write_stdin(input)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_nginx_dump_on_stdin_is_gated_and_listed() {
+    let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    server {\n        # aop-lint: ignore AOP201 -- only this zone reaches the origin\n        listen 443 ssl;\n        server_name a.example.com;\n        root /srv/a;\n    }\n}\n";
+    // The suppression in the dump silences AOP201 there; AOP101 remains.
+    let o = with_stdin(&["-", "--format", "json"], dump);
+    assert_eq!(codes(&stdout(&o)), vec!["AOP101"]);
+    let o = with_stdin(&["servers", "-"], dump);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("a.example.com (/etc/nginx/nginx.conf:2)"),
+        "{}",
+        stdout(&o)
+    );
+}
