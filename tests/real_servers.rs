@@ -200,3 +200,45 @@ fn nginx_fixtures_agree_with_aop_lint() {
 fn apache_fixtures_agree_with_aop_lint() {
     sweep(Kind::Apache, "apache2");
 }
+
+/// Every fixture says whether the real server runs it: `servable`, or `not-servable` with
+/// the reason (the server refuses the tree, a module is missing...). A new fixture without
+/// either fails here, so the real-server comparison grows with the rules.
+#[test]
+fn every_fixture_is_marked_servable_or_not() {
+    let mut unmarked = Vec::new();
+    for kind in [Kind::Nginx, Kind::Apache] {
+        let dir = fixtures::root().join("fixtures").join(kind.dir());
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for case in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+            let servable = case.join("servable").is_file();
+            let reason = std::fs::read_to_string(case.join("not-servable")).ok();
+            let has_reason = reason.as_deref().is_some_and(|r| {
+                r.lines()
+                    .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            });
+            match (servable, reason.is_some()) {
+                (true, false) => {}
+                (false, true) if has_reason => {}
+                (false, true) => {
+                    unmarked.push(format!("{}: not-servable gives no reason", case.display()))
+                }
+                (true, true) => unmarked.push(format!(
+                    "{}: both servable and not-servable",
+                    case.display()
+                )),
+                (false, false) => unmarked.push(format!(
+                    "{}: neither servable nor not-servable",
+                    case.display()
+                )),
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "see docs/real-servers.md, \"Marking a fixture servable\":\n{}",
+        unmarked.join("\n")
+    );
+}
