@@ -29,7 +29,7 @@ mod real_servers {
 
 use real_servers::fixtures::{self, servable, Fixture, Kind};
 use real_servers::lint::{lint, unimplemented, FOREIGN_CODES, OPEN_CODES};
-use real_servers::plan::{run_all, Row, Verdict};
+use real_servers::plan::{run_all, Role, Row, Verdict};
 use real_servers::{apache, env, nginx};
 
 fn yes(b: bool) -> &'static str {
@@ -40,10 +40,17 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-fn print_rows(fixture: &str, rows: &[Row]) {
+/// One line a probe: fixture, request, what it tests, served or not, what came back, and
+/// aop-lint's verdict on the same question.
+fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
     for row in rows {
+        let said = match (row.role, lint) {
+            (Role::Open, Some(v)) => format!("aop-lint open={}", yes(v.open)),
+            (Role::Foreign, Some(v)) => format!("aop-lint foreign={}", yes(v.foreign)),
+            _ => String::new(),
+        };
         println!(
-            "{fixture:<40} {:<72} {:<9} {:<6} {}",
+            "{fixture:<40} {:<72} {:<9} {:<6} {:<40} {said}",
             row.probe.describe(),
             row.role.label(),
             if row.outcome.served() { "SERVED" } else { "-" },
@@ -79,7 +86,8 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
             layout.keep().display()
         );
     }
-    print_rows(&label, &rows);
+    let linted = lint(&fixture.lint_path(), fixture.kind.dir());
+    print_rows(&label, &rows, linted.as_ref().ok().map(|l| l.verdict));
     let observed = Verdict::observed(&rows);
 
     for (what, pinned, seen) in [
@@ -97,7 +105,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
         }
     }
 
-    match lint(&fixture.lint_path(), fixture.kind.dir()) {
+    match linted {
         Ok(lint) => {
             let sides = format!(
                 "server open={} foreign={} | aop-lint open={} foreign={} (codes: {})",

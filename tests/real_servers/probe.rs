@@ -99,7 +99,10 @@ impl Outcome {
                     _ => "no response",
                 };
                 let code = self.curl_exit.map(|c| c.to_string()).unwrap_or("-".into());
-                let detail: String = self.error.chars().take(80).collect();
+                // OpenSSL's reason is the last part: `...:SSL routines::tlsv13 alert ...`.
+                let reason = self.error.rsplit("::").next().unwrap_or("");
+                let reason = reason.split(", errno").next().unwrap_or(reason);
+                let detail: String = reason.trim().chars().take(40).collect();
                 format!("curl {code}: {why} ({detail})")
             }
         }
