@@ -254,3 +254,15 @@ fn every_fixture_is_marked_servable_or_not() {
         unmarked.join("\n")
     );
 }
+
+/// A missing server binary is a loud skip on a developer's machine and a failure where
+/// AOP_REAL_SERVERS=required or CI is set.
+#[test]
+fn a_missing_server_skips_or_fails_as_configured() {
+    let outcome = std::panic::catch_unwind(|| env::tools("probe", &["aop-truth-no-such-server"]));
+    if env::required() {
+        assert!(outcome.is_err(), "a missing binary must fail when required");
+    } else {
+        assert!(matches!(outcome, Ok(None)), "a missing binary must skip");
+    }
+}
