@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -81,20 +83,50 @@ pub fn is_dir(p: &Path) -> bool {
     p.is_dir()
 }
 
-/// The nginx binary, or None after saying which tests are skipped. Under CI its absence is a
-/// failure: `.ci/run` installs it.
-pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
-    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
+/// The first of `candidates` installed, or None after saying which tests are skipped. Under
+/// CI a missing server is a failure: `.ci/run` installs nginx and apache2.
+pub fn server_binary(candidates: &[&str], tests: &str) -> Option<PathBuf> {
+    let found = candidates.iter().map(PathBuf::from).find(|p| p.is_file());
     if found.is_none() {
         if std::env::var_os("CI").is_some() {
-            panic!("nginx is not installed under CI: .ci/run installs it");
+            panic!("{candidates:?} not installed under CI: .ci/run installs it");
         }
-        eprintln!("SKIPPED {tests}: nginx is not installed");
+        eprintln!("SKIPPED {tests}: none of {candidates:?} is installed");
     }
     found
+}
+
+pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
+    server_binary(
+        &["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"],
+        tests,
+    )
+}
+
+/// `curl` to `https://127.0.0.1:PORT/` presenting `dir/client.pem`: the HTTP status, or 0
+/// when the TLS handshake failed or nothing answered.
+pub fn status_with_client_cert(port: u16, dir: &Path) -> u16 {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sk",
+            "--max-time",
+            "5",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg("--cert")
+        .arg(dir.join("client.pem"))
+        .arg("--key")
+        .arg(dir.join("client.key"))
+        .arg(format!("https://127.0.0.1:{port}/"))
+        .output()
+        .expect("curl runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }
 
 /// nginx run on the tree in `dir` (`dir/nginx.conf`), with its prefix and error log there.
@@ -108,4 +140,45 @@ pub fn nginx_command(nginx: &Path, dir: &Path) -> std::process::Command {
         .arg("-e")
         .arg(dir.join("error.log"));
     command
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running nginx (in the foreground, one process), stopped when dropped, even when the test fails.
+pub struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
+    let child = nginx_command(nginx, dir)
+        .args(["-g", "daemon off; master_process off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("nginx starts");
+    let guard = Nginx(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for (host, port) in ports {
+        let addr: SocketAddr = format!("{host}:{port}").parse().unwrap();
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nginx did not listen on {addr}: {}",
+                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    guard
 }

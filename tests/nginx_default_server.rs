@@ -4,51 +4,11 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running nginx, stopped when dropped, even when the test fails.
-struct Nginx(Child);
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
-    let child = common::nginx_command(nginx, dir)
-        .args(["-g", "daemon off; master_process off;"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("nginx starts");
-    let guard = Nginx(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    for (host, port) in ports {
-        let addr: SocketAddr = format!("{host}:{port}").parse().unwrap();
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nginx did not listen on {addr}: {}",
-                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    guard
-}
+use common::{free_port, start};
 
 /// The body nginx returns to a request for a hostname no server names.
 fn who_answers(host: &str, port: u16) -> String {

@@ -274,3 +274,30 @@ fn subject_hash_matches_openssl() {
         assert_eq!(ours.map(|h| format!("{h:08x}")), Some(theirs), "{i}");
     }
 }
+
+#[test]
+fn windows_line_endings_read_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = cloudflare_2019().replace('\n', "\r\n");
+    let path = write(&dir, "crlf.pem", &crlf);
+    let content = read_ca_source(&path, false, LIMIT);
+    assert_eq!(content.error, None);
+    assert_eq!(content.certs.len(), 1);
+    assert_eq!(content.certs[0].info.sha256, CLOUDFLARE_AOP_2019_SHA256);
+}
+
+#[test]
+fn an_unreadable_file_is_permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "secret.pem", cloudflare_2019());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&path).is_ok() {
+        println!("running with rights that read a mode-000 file (root): case not run");
+        return;
+    }
+    assert_eq!(
+        read_ca_source(&path, false, LIMIT).error,
+        Some(CaError::PermissionDenied)
+    );
+}

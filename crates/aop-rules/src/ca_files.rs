@@ -2,7 +2,9 @@
 //! once however many servers name it; the AOP3xx rules each report their part of the verdict.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use aop_source::Span;
 
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
 use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
@@ -16,10 +18,15 @@ pub(crate) struct CaUse<'a> {
     pub analysis: Analysis,
 }
 
-/// A CA source matters when a TLS server verifies clients with it. `ssl_trusted_certificate`
-/// without client verification serves OCSP stapling, which is no concern here.
+/// A CA source matters when a TLS server verifies clients with it, for the whole server or
+/// inside a `<Directory>`/`<Location>` (Apache). `ssl_trusted_certificate` without client
+/// verification serves OCSP stapling, which is no concern here.
 fn verifies(s: &Server) -> bool {
-    s.tls() && s.client_verify.value != ClientVerify::Off
+    s.tls()
+        && (s.client_verify.value != ClientVerify::Off
+            || s.per_directory_verify
+                .iter()
+                .any(|d| d.value != ClientVerify::Off))
 }
 
 fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
@@ -31,16 +38,16 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
         };
         let mut verdicts: HashMap<(PathBuf, bool), Analysis> = HashMap::new();
         let mut uses: Vec<CaUse<'a>> = Vec::new();
+        // Thousands of servers may name one inherited directive: find its use by key.
+        let mut index: HashMap<(Span, &'a Path), usize> = HashMap::new();
         let config: &'a aop_model::Config = cx.config;
         for server in config.servers.iter().filter(|s| verifies(s)) {
             for ca in &server.ca {
-                if let Some(u) = uses
-                    .iter_mut()
-                    .find(|u| u.ca.span == ca.span && u.ca.resolved == ca.resolved)
-                {
-                    u.servers.push(server);
+                if let Some(&i) = index.get(&(ca.span, ca.resolved.as_path())) {
+                    uses[i].servers.push(server);
                     continue;
                 }
+                index.insert((ca.span, ca.resolved.as_path()), uses.len());
                 let is_dir = ca.kind == CaRefKind::ApachePath;
                 let analysis = verdicts
                     .entry((ca.resolved.clone(), is_dir))
@@ -87,12 +94,25 @@ pub(crate) fn verifies_with_own_ca_only(cx: &Context, server: &Server) -> bool {
 }
 
 /// Every problem of every CA source, with the directive it concerns.
+/// What the file trusts matters only where a chain is verified against it: with nginx's
+/// `optional_no_ca` any certificate passes (AOP102 says so), and only loading the file
+/// (AOP301) is at stake.
 pub(crate) fn ca_problems<'c, 'a>(
     cx: &'c Context<'a>,
 ) -> impl Iterator<Item = (&'c CaUse<'a>, &'c Problem)> {
-    ca_uses(cx)
-        .iter()
-        .flat_map(|u| u.analysis.problems.iter().map(move |p| (u, p)))
+    ca_uses(cx).iter().flat_map(|u| {
+        let chain = u.servers.iter().any(|s| verifies_chain(s));
+        u.analysis
+            .problems
+            .iter()
+            .filter(move |p| chain || p.code() == "AOP301")
+            .map(move |p| (u, p))
+    })
+}
+
+fn verifies_chain(s: &Server) -> bool {
+    let chain = |v: ClientVerify| matches!(v, ClientVerify::On | ClientVerify::Optional);
+    chain(s.client_verify.value) || s.per_directory_verify.iter().any(|d| chain(d.value))
 }
 
 impl CaUse<'_> {
