@@ -1,0 +1,268 @@
+//! Verdicts checked against the real servers: every fixture with a `servable` file is served
+//! by nginx (or Apache) on loopback and probed with and without client certificates; what the
+//! server did must match what aop-lint says. See docs/real-servers.md.
+//!
+//! Run with `cargo test --test real_servers -- --nocapture` to see the table.
+
+mod real_servers {
+    pub mod addresses;
+    pub mod apache;
+    pub mod apache_lines;
+    pub mod apache_macro;
+    pub mod apache_rewrite;
+    pub mod edits;
+    pub mod env;
+    pub mod fixtures;
+    pub mod glob;
+    pub mod layout;
+    pub mod lint;
+    pub mod nginx;
+    pub mod nginx_rewrite;
+    pub mod pki;
+    pub mod plan;
+    pub mod probe;
+    pub mod process;
+    pub mod semantics;
+    pub mod tokens;
+    pub mod upstream;
+}
+
+use real_servers::fixtures::{self, servable, Fixture, Kind};
+use real_servers::lint::{lint, unimplemented, FOREIGN_CODES, OPEN_CODES};
+use real_servers::plan::{run_all, Role, Row, Verdict};
+use real_servers::{apache, env, nginx};
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// One line a probe: fixture, request, what it tests, served or not, what came back, and
+/// aop-lint's verdict on the same question.
+fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
+    for row in rows {
+        let said = match (row.role, lint) {
+            (Role::Open, Some(v)) => format!("aop-lint open={}", yes(v.open)),
+            (Role::Foreign, Some(v)) => format!("aop-lint foreign={}", yes(v.foreign)),
+            _ => String::new(),
+        };
+        println!(
+            "{fixture:<40} {:<72} {:<9} {:<6} {:<40} {said}",
+            row.probe.describe(),
+            row.role.label(),
+            if row.outcome.served() { "SERVED" } else { "-" },
+            row.outcome.describe()
+        );
+    }
+}
+
+/// Serves one fixture, probes it and compares: the number of probes, and the
+/// disagreements.
+fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
+    let label = format!("{}/{}", fixture.kind.dir(), fixture.name);
+    let mut problems = Vec::new();
+    let tree = fixtures::root().join(&fixture.tree);
+    let instance = match fixture.kind {
+        Kind::Nginx => nginx::serve(program, &tree),
+        Kind::Apache => apache::serve(program, &tree),
+    };
+    let instance = match instance {
+        Ok(i) => i,
+        Err(e) => return (0, vec![format!("{label}: could not be served: {e}")]),
+    };
+    let nginx::Instance {
+        server,
+        served,
+        layout,
+    } = instance;
+    let rows = run_all(&served);
+    drop(server);
+    if std::env::var_os("AOP_REAL_SERVERS_KEEP").is_some() {
+        println!(
+            "{label}: rewritten tree kept in {}",
+            layout.keep().display()
+        );
+    }
+    let linted = lint(&fixture.lint_path(), fixture.kind.dir());
+    print_rows(&label, &rows, linted.as_ref().ok().map(|l| l.verdict));
+    let observed = Verdict::observed(&rows);
+
+    for (what, pinned, seen) in [
+        ("open", fixture.pinned_open, observed.open),
+        ("foreign", fixture.pinned_foreign, observed.foreign),
+    ] {
+        if let Some(pinned) = pinned {
+            if pinned != seen {
+                problems.push(format!(
+                    "{label}: the server was {what}={}, the fixture's `servable` pins {what}={}",
+                    yes(seen),
+                    yes(pinned)
+                ));
+            }
+        }
+    }
+
+    match linted {
+        Ok(lint) => {
+            let sides = format!(
+                "server open={} foreign={} | aop-lint open={} foreign={} (codes: {})",
+                yes(observed.open),
+                yes(observed.foreign),
+                yes(lint.verdict.open),
+                yes(lint.verdict.foreign),
+                lint.codes.join(" ")
+            );
+            println!("{label:<40} verdict: {sides}");
+            for (what, codes, seen, said, known) in [
+                (
+                    "open",
+                    &OPEN_CODES[..],
+                    observed.open,
+                    lint.verdict.open,
+                    &fixture.known_open,
+                ),
+                (
+                    "foreign",
+                    &FOREIGN_CODES[..],
+                    observed.foreign,
+                    lint.verdict.foreign,
+                    &fixture.known_foreign,
+                ),
+            ] {
+                let missing = unimplemented(codes, fixture.kind.model());
+                match (seen == said, known) {
+                    (true, Some(_)) => {
+                        problems.push(format!(
+                            "{label}: aop-lint now agrees on {what}: remove `known-{what}` from its `servable`"
+                        ));
+                        continue;
+                    }
+                    (true, None) => continue,
+                    (false, Some(why)) => {
+                        println!("{label:<40} KNOWN DISAGREEMENT on {what}: {why}");
+                        continue;
+                    }
+                    (false, None) => {}
+                }
+                if seen && !missing.is_empty() {
+                    println!(
+                        "{label:<40} NOT CHECKED: {what}=yes needs {}, not in the rule registry yet",
+                        missing.join(", ")
+                    );
+                    continue;
+                }
+                problems.push(format!("{label}: {what} disagrees: {sides}"));
+            }
+        }
+        // The reader for this server kind has not landed yet: say so on every run.
+        Err(e) if e.contains("not supported yet") => {
+            println!("{label:<40} NOT CHECKED: {e}");
+        }
+        Err(e) => problems.push(format!("{label}: {e}")),
+    }
+    (rows.len(), problems)
+}
+
+/// Serves every servable fixture of `kind` with `program` and compares.
+fn sweep(kind: Kind, program: &str) {
+    let test = format!("{}_fixtures_agree_with_aop_lint", kind.dir());
+    let Some(tools) = env::tools(&test, &[program, "curl"]) else {
+        return;
+    };
+    let mut fixtures = servable(kind).expect("read fixtures/*/*/servable");
+    // While working on one case: AOP_REAL_SERVERS_ONLY=part-of-its-name.
+    if let Ok(only) = std::env::var("AOP_REAL_SERVERS_ONLY") {
+        fixtures.retain(|f| f.name.contains(&only));
+    }
+    if fixtures.is_empty() {
+        println!(
+            "no fixture under fixtures/{}/ is marked servable",
+            kind.dir()
+        );
+        return;
+    }
+    let mut problems = Vec::new();
+    let mut rows = 0;
+    for fixture in &fixtures {
+        let (probes, found) = check(fixture, &tools[0]);
+        rows += probes;
+        problems.extend(found);
+    }
+    println!(
+        "{} servable {} fixtures, {rows} probes",
+        fixtures.len(),
+        kind.dir()
+    );
+    assert!(
+        problems.is_empty(),
+        "real {program} and aop-lint disagree:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn nginx_fixtures_agree_with_aop_lint() {
+    sweep(Kind::Nginx, "nginx");
+}
+
+#[test]
+fn apache_fixtures_agree_with_aop_lint() {
+    sweep(Kind::Apache, "apache2");
+}
+
+/// Every fixture says whether the real server runs it: `servable`, or `not-servable` with
+/// the reason (the server refuses the tree, a module is missing...). A new fixture without
+/// either fails here, so the real-server comparison grows with the rules.
+#[test]
+fn every_fixture_is_marked_servable_or_not() {
+    let mut unmarked = Vec::new();
+    for kind in [Kind::Nginx, Kind::Apache] {
+        let dir = fixtures::root().join("fixtures").join(kind.dir());
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for case in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+            let servable = case.join("servable").is_file();
+            let reason = std::fs::read_to_string(case.join("not-servable")).ok();
+            let has_reason = reason.as_deref().is_some_and(|r| {
+                r.lines()
+                    .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            });
+            match (servable, reason.is_some()) {
+                (true, false) => {}
+                (false, true) if has_reason => {}
+                (false, true) => {
+                    unmarked.push(format!("{}: not-servable gives no reason", case.display()))
+                }
+                (true, true) => unmarked.push(format!(
+                    "{}: both servable and not-servable",
+                    case.display()
+                )),
+                (false, false) => unmarked.push(format!(
+                    "{}: neither servable nor not-servable",
+                    case.display()
+                )),
+            }
+        }
+    }
+    assert!(
+        unmarked.is_empty(),
+        "see docs/real-servers.md, \"Marking a fixture servable\":\n{}",
+        unmarked.join("\n")
+    );
+}
+
+/// A missing server binary is a loud skip on a developer's machine and a failure where
+/// AOP_REAL_SERVERS=required or CI is set.
+#[test]
+fn a_missing_server_skips_or_fails_as_configured() {
+    let outcome = std::panic::catch_unwind(|| env::tools("probe", &["aop-truth-no-such-server"]));
+    if env::required() {
+        assert!(outcome.is_err(), "a missing binary must fail when required");
+    } else {
+        assert!(matches!(outcome, Ok(None)), "a missing binary must skip");
+    }
+}

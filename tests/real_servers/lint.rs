@@ -1,0 +1,75 @@
+//! aop-lint's side of the comparison: the built binary run on the original fixture tree.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use super::plan::Verdict;
+use super::process::run_with_timeout;
+
+pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
+pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
+
+/// The codes of `set` that apply to `kind` but are not in aop-lint's rule registry yet.
+/// While some are missing, aop-lint cannot be faulted for *not* reporting a verdict (its
+/// `yes` is still checked: missing rules could only have added findings).
+pub fn unimplemented(set: &[&'static str], kind: aop_model::ServerKind) -> Vec<&'static str> {
+    let applies = |code: &str| match code {
+        // Per-directory verification exists in Apache only.
+        "AOP103" => kind == aop_model::ServerKind::Apache,
+        _ => true,
+    };
+    set.iter()
+        .copied()
+        .filter(|code| applies(code))
+        .filter(|code| {
+            !aop_rules::RULES
+                .iter()
+                .any(|r| r.meta().code == *code && r.meta().kinds.contains(&kind))
+        })
+        .collect()
+}
+
+pub struct Lint {
+    pub codes: Vec<String>,
+    pub verdict: Verdict,
+}
+
+/// `server` is `nginx` or `apache`, passed as `--server` so detection is not under test here.
+pub fn lint(tree: &Path, server: &str) -> Result<Lint, String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aop-lint"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--format", "json", "--server", server])
+        .arg(tree);
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(30))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(2) {
+        return Err(format!(
+            "aop-lint could not read the tree (exit 2): {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "aop-lint gave no JSON report ({e}; exit {:?}): {}{}",
+            out.status.code(),
+            stdout.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    })?;
+    let findings = json["findings"]
+        .as_array()
+        .ok_or("aop-lint's report has no `findings` array")?;
+    let mut codes: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let has = |set: &[&str]| codes.iter().any(|c| set.contains(&c.as_str()));
+    let verdict = Verdict {
+        open: has(&OPEN_CODES),
+        foreign: has(&FOREIGN_CODES),
+    };
+    Ok(Lint { codes, verdict })
+}

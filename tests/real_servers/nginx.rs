@@ -1,0 +1,49 @@
+//! Serving a config tree with the real nginx on loopback.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::layout::Layout;
+use super::nginx_rewrite::{rewrite, Served};
+use super::process::{retry_port_race, RunningServer};
+
+pub struct Instance {
+    // Field order matters: the server stops before its directory is removed.
+    pub server: RunningServer,
+    pub served: Served,
+    pub layout: Layout,
+}
+
+/// Copies `tree` (holding `nginx.conf`), rewrites it and starts nginx in the foreground.
+/// Serves `tree`; retried when another process took a port between its choice and the bind.
+pub fn serve(nginx: &Path, tree: &Path) -> Result<Instance, String> {
+    retry_port_race(|| serve_once(nginx, tree))
+}
+
+fn serve_once(nginx: &Path, tree: &Path) -> Result<Instance, String> {
+    let layout = Layout::new(tree)?;
+    let served = rewrite(&layout)?;
+    layout.serve_paths(&served.paths)?;
+    layout.open_permissions()?;
+    let root = layout.root();
+    let global = format!(
+        "daemon off; error_log {} info;",
+        layout.log_file("error").display()
+    );
+    let mut cmd = Command::new(nginx);
+    cmd.arg("-p")
+        .arg(format!("{}/", root.display()))
+        .arg("-c")
+        .arg(layout.conf_dir().join("nginx.conf"))
+        .arg("-e")
+        .arg(layout.log_file("startup"))
+        .arg("-g")
+        .arg(global);
+    let endpoints: Vec<_> = served.endpoints.clone();
+    let server = RunningServer::start("nginx", &mut cmd, &endpoints, &layout)?;
+    Ok(Instance {
+        server,
+        served,
+        layout,
+    })
+}

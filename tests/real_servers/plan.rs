@@ -1,0 +1,120 @@
+//! Which requests a served tree gets, and the two verdicts drawn from what they got back.
+
+use super::layout::MARKER_FILE;
+use super::nginx_rewrite::Served;
+use super::probe::{run, Cert, Outcome, Probe, FOREIGN_NAME};
+
+/// What a probe's answer says about the origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Made without a Cloudflare certificate: content here means the origin is open.
+    Open,
+    /// An unknown name with the Cloudflare certificate: content here means another
+    /// Cloudflare account reaches the origin.
+    Foreign,
+    /// Recorded for the table only.
+    Info,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Open => "open?",
+            Role::Foreign => "foreign?",
+            Role::Info => "info",
+        }
+    }
+}
+
+pub struct Row {
+    pub probe: Probe,
+    pub role: Role,
+    pub outcome: Outcome,
+}
+
+pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
+    let names = &served.names;
+    let mut out = Vec::new();
+    for ep in served.endpoints.iter().filter(|e| e.http) {
+        let at = |path: &str, sni: Option<&str>, host: &str, cert| Probe {
+            endpoint: ep.clone(),
+            sni: sni.map(str::to_string),
+            host: host.to_string(),
+            cert,
+            path: path.to_string(),
+        };
+        let probe = |sni: Option<&str>, host: &str, cert| at("/", sni, host, cert);
+        // A file every root holds, and the paths locations name: content there is as much
+        // content as at `/` (which may answer 404 for want of an index module).
+        let extra = std::iter::once(MARKER_FILE).chain(served.paths.iter().map(String::as_str));
+        for path in extra {
+            for name in names.iter().map(String::as_str).chain([FOREIGN_NAME]) {
+                let sni = ep.tls.then_some(name);
+                out.push((at(path, sni, name, Cert::None), Role::Open));
+            }
+            if ep.tls {
+                let sni = Some(FOREIGN_NAME);
+                out.push((at(path, sni, FOREIGN_NAME, Cert::Cloudflare), Role::Foreign));
+            }
+        }
+        if !ep.tls {
+            for host in names.iter().map(String::as_str).chain([FOREIGN_NAME]) {
+                out.push((probe(None, host, Cert::None), Role::Open));
+            }
+            continue;
+        }
+        for name in names {
+            out.push((probe(Some(name), name, Cert::None), Role::Open));
+            out.push((probe(Some(name), name, Cert::Cloudflare), Role::Info));
+            out.push((probe(Some(name), name, Cert::Unrelated), Role::Open));
+            // A client talking to the origin directly need not send SNI at all.
+            out.push((probe(None, name, Cert::None), Role::Open));
+        }
+        out.push((
+            probe(Some(FOREIGN_NAME), FOREIGN_NAME, Cert::Cloudflare),
+            Role::Foreign,
+        ));
+        out.push((
+            probe(Some(FOREIGN_NAME), FOREIGN_NAME, Cert::None),
+            Role::Open,
+        ));
+        if names.len() > 1 {
+            for (i, a) in names.iter().enumerate() {
+                let b = &names[(i + 1) % names.len()];
+                out.push((probe(Some(a), b, Cert::None), Role::Open));
+                out.push((probe(Some(a), b, Cert::Cloudflare), Role::Info));
+            }
+        }
+    }
+    out
+}
+
+pub fn run_all(served: &Served) -> Vec<Row> {
+    probes(served)
+        .into_iter()
+        .map(|(probe, role)| {
+            let outcome = run(&probe);
+            Row {
+                probe,
+                role,
+                outcome,
+            }
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub open: bool,
+    pub foreign: bool,
+}
+
+impl Verdict {
+    pub fn observed(rows: &[Row]) -> Verdict {
+        let any = |role| rows.iter().any(|r| r.role == role && r.outcome.served());
+        Verdict {
+            open: any(Role::Open),
+            foreign: any(Role::Foreign),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! One request to the server under test, made with curl (bounded by --max-time and by a
+//! deadline on the process), and what came back.
+
+use std::process::Command;
+use std::time::Duration;
+
+use super::addresses::Endpoint;
+use super::layout::MARKER;
+use super::pki::{pki, Issuer};
+use super::process::run_with_timeout;
+
+/// A hostname no fixture configures: what another Cloudflare account would send after
+/// pointing its DNS at this origin.
+pub const FOREIGN_NAME: &str = "aop-truth-foreign.invalid";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cert {
+    None,
+    Cloudflare,
+    Unrelated,
+}
+
+impl Cert {
+    pub fn label(self) -> &'static str {
+        match self {
+            Cert::None => "no cert",
+            Cert::Cloudflare => "cloudflare cert",
+            Cert::Unrelated => "unrelated-CA cert",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Probe {
+    pub endpoint: Endpoint,
+    /// TLS server name; `None` for plain HTTP (and for TLS without SNI).
+    pub sni: Option<String>,
+    pub host: String,
+    pub cert: Cert,
+    /// The URI path requested: `/`, or a path a location names.
+    pub path: String,
+}
+
+impl Probe {
+    pub fn describe(&self) -> String {
+        let mut target = format!("{} ({})", self.endpoint.original, self.endpoint.port);
+        if self.path != "/" {
+            target.push_str(&format!(" {}", self.path));
+        }
+        if !self.endpoint.tls {
+            return format!("http {target} Host={}", self.host);
+        }
+        let sni = self.sni.as_deref().unwrap_or("-");
+        format!(
+            "https {target} SNI={sni} Host={} {}",
+            self.host,
+            self.cert.label()
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: Option<u16>,
+    pub curl_exit: Option<i32>,
+    pub body: String,
+    pub error: String,
+}
+
+impl Outcome {
+    /// The request got through to content: a 2xx (a file, the default page, `return 200`,
+    /// the stand-in backend), a 502/504 from a proxy whose backend did not answer as
+    /// expected (the request passed every lock in front of it), or any status whose body is
+    /// content the harness placed (an error page that is a page of the site).
+    pub fn served(&self) -> bool {
+        self.status.is_some()
+            && (matches!(self.status, Some(200..=299) | Some(502) | Some(504))
+                || self.body.contains(MARKER))
+    }
+
+    pub fn describe(&self) -> String {
+        match self.status {
+            Some(code) => {
+                let marker = self
+                    .body
+                    .lines()
+                    .find_map(|l| l.strip_prefix(MARKER))
+                    .map(|m| format!(" [{}]", m.trim_start_matches(':').trim()))
+                    .unwrap_or_default();
+                format!("{code}{marker}")
+            }
+            None => {
+                let why = match self.curl_exit {
+                    Some(35) => "TLS handshake failed",
+                    Some(52) => "closed without reply",
+                    Some(56) => "connection reset",
+                    Some(28) => "timed out",
+                    Some(7) => "connection refused",
+                    _ => "no response",
+                };
+                let code = self.curl_exit.map(|c| c.to_string()).unwrap_or("-".into());
+                // OpenSSL's reason is the last part: `...:SSL routines::tlsv13 alert ...`.
+                let reason = self.error.rsplit("::").next().unwrap_or("");
+                let reason = reason.split(", errno").next().unwrap_or(reason);
+                let detail: String = reason.trim().chars().take(40).collect();
+                format!("curl {code}: {why} ({detail})")
+            }
+        }
+    }
+}
+
+/// Runs the probe; once more after a timeout or a refused connection, which on a loaded
+/// machine say more about the machine than about the server's configuration.
+pub fn run(probe: &Probe) -> Outcome {
+    let first = run_once(probe);
+    if matches!(first.curl_exit, Some(7) | Some(28)) || first.curl_exit.is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        return run_once(probe);
+    }
+    first
+}
+
+fn run_once(probe: &Probe) -> Outcome {
+    let ep = &probe.endpoint;
+    let mut cmd = Command::new("curl");
+    cmd.args([
+        "-sS",
+        "-k",
+        "--http1.1",
+        "--max-time",
+        "5",
+        "--connect-timeout",
+        "3",
+    ]);
+    cmd.args(["-w", "\n%{http_code}", "-o", "-"]);
+    cmd.args(["-H", &format!("Host: {}", probe.host)]);
+    let url = match (&probe.sni, ep.tls) {
+        (Some(sni), true) => {
+            cmd.args([
+                "--resolve",
+                &format!("{sni}:{}:{}", ep.port, ep.connect_host()),
+            ]);
+            format!("https://{sni}:{}{}", ep.port, probe.path)
+        }
+        (None, true) => format!("https://{}:{}{}", ep.connect_host(), ep.port, probe.path),
+        (_, false) => format!("http://{}:{}{}", ep.connect_host(), ep.port, probe.path),
+    };
+    let issuer = match probe.cert {
+        Cert::None => None,
+        Cert::Cloudflare => Some(Issuer::Cloudflare),
+        Cert::Unrelated => Some(Issuer::Unrelated),
+    };
+    if let Some(issuer) = issuer {
+        let (cert, key) = pki().client(issuer);
+        cmd.arg("--cert").arg(cert).arg("--key").arg(key);
+    }
+    cmd.arg(url);
+    match run_with_timeout(&mut cmd, Duration::from_secs(8)) {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let (body, code) = stdout.rsplit_once('\n').unwrap_or(("", stdout.as_str()));
+            let status = code.trim().parse::<u16>().ok().filter(|c| *c != 0);
+            Outcome {
+                status,
+                curl_exit: out.status.code(),
+                body: body.to_string(),
+                error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            }
+        }
+        Err(e) => Outcome {
+            status: None,
+            curl_exit: None,
+            body: String::new(),
+            error: e,
+        },
+    }
+}
