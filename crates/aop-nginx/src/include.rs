@@ -4,12 +4,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use aop_model::{codes, Finding, Label, LoadOptions};
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
-use crate::ast::{Block, Directive};
+use crate::ast::Directive;
 use crate::glob;
 use crate::parse::{parse, SyntaxError};
 
@@ -19,7 +18,10 @@ pub struct Reader<'a> {
     /// nginx's conf prefix: relative include paths start here.
     pub prefix: PathBuf,
     pub findings: Vec<Finding>,
-    parsed: HashMap<PathBuf, (FileId, Rc<Vec<Directive>>)>,
+    /// Files already read, by canonical path. A file included again is parsed again from the
+    /// bytes in the map rather than kept as a tree and cloned: parsing is cheaper than holding
+    /// every file's syntax tree twice.
+    read: HashMap<PathBuf, FileId>,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
 }
@@ -31,7 +33,7 @@ impl<'a> Reader<'a> {
             opts,
             prefix,
             findings: Vec::new(),
-            parsed: HashMap::new(),
+            read: HashMap::new(),
             stack: Vec::new(),
         }
     }
@@ -41,40 +43,47 @@ impl<'a> Reader<'a> {
     pub fn expand_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let directives = self.parse_file(file, key.clone());
         self.stack.push(key);
-        let out = self.expand(directives.as_ref().clone(), 0);
+        let out = self.expand(directives, 0);
         self.stack.pop();
         out
     }
 
-    fn parse_file(&mut self, file: FileId, key: PathBuf) -> Rc<Vec<Directive>> {
-        if let Some((_, d)) = self.parsed.get(&key) {
-            return d.clone();
-        }
+    fn parse_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let parsed = parse(
             &self.map.file(file).bytes,
             file,
             self.opts.limits.max_nesting,
         );
-        if let Some(e) = parsed.error {
-            self.findings.push(syntax_finding(e));
+        // A syntax error is reported once, however often its file is included.
+        if self.read.insert(key, file).is_none() {
+            if let Some(e) = parsed.error {
+                self.findings.push(syntax_finding(e));
+            }
         }
-        let d = Rc::new(parsed.directives);
-        self.parsed.insert(key, (file, d.clone()));
-        d
+        parsed.directives
     }
 
-    fn expand(&mut self, directives: Vec<Directive>, depth: usize) -> Vec<Directive> {
+    fn expand(&mut self, mut directives: Vec<Directive>, depth: usize) -> Vec<Directive> {
+        // Most blocks hold no include: expand their children in place instead of moving every
+        // directive into a new vector.
+        if !directives.iter().any(is_include) {
+            for d in directives.iter_mut() {
+                if let Some(block) = d.block.as_mut() {
+                    let children = std::mem::take(&mut block.directives);
+                    block.directives = self.expand(children, depth);
+                }
+            }
+            return directives;
+        }
         let mut out = Vec::with_capacity(directives.len());
         for mut d in directives {
-            if d.name == "include" && d.block.is_none() {
+            if is_include(&d) {
                 self.include(&d, depth, &mut out);
                 continue;
             }
-            if let Some(block) = d.block.take() {
-                d.block = Some(Block {
-                    directives: self.expand(block.directives, depth),
-                    ..block
-                });
+            if let Some(block) = d.block.as_mut() {
+                let children = std::mem::take(&mut block.directives);
+                block.directives = self.expand(children, depth);
             }
             out.push(d);
         }
@@ -152,8 +161,8 @@ impl<'a> Reader<'a> {
             ));
             return;
         }
-        let directives = match self.parsed.get(&key) {
-            Some((_, d)) => d.clone(),
+        let directives = match self.read.get(&key) {
+            Some(&id) => self.parse_file(id, key.clone()),
             None => match self.map.read(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
@@ -163,10 +172,14 @@ impl<'a> Reader<'a> {
             },
         };
         self.stack.push(key);
-        let expanded = self.expand(directives.as_ref().clone(), depth + 1);
+        let expanded = self.expand(directives, depth + 1);
         self.stack.pop();
         out.extend(expanded);
     }
+}
+
+fn is_include(d: &Directive) -> bool {
+    d.name == "include" && d.block.is_none()
 }
 
 fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Finding {
