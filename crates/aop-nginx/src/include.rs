@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use aop_model::{codes, Finding, Label, LoadOptions};
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
+use crate::ahead::Ahead;
 use crate::ast::Directive;
 use crate::glob;
-use crate::parse::{parse, SyntaxError};
+use crate::parse::{parse, Parsed, SyntaxError};
 
 pub struct Reader<'a> {
     pub map: &'a mut SourceMap,
@@ -22,6 +23,7 @@ pub struct Reader<'a> {
     /// bytes in the map rather than kept as a tree and cloned: parsing is cheaper than holding
     /// every file's syntax tree twice.
     read: HashMap<PathBuf, FileId>,
+    ahead: Ahead,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
 }
@@ -34,6 +36,7 @@ impl<'a> Reader<'a> {
             prefix,
             findings: Vec::new(),
             read: HashMap::new(),
+            ahead: Ahead::default(),
             stack: Vec::new(),
         }
     }
@@ -54,7 +57,12 @@ impl<'a> Reader<'a> {
             file,
             self.opts.limits.max_nesting,
         );
-        // A syntax error is reported once, however often its file is included.
+        self.adopt(file, key, parsed)
+    }
+
+    /// Records a parsed file as read; its syntax error is reported once, however often the
+    /// file is included.
+    fn adopt(&mut self, file: FileId, key: PathBuf, parsed: Parsed) -> Vec<Directive> {
         if self.read.insert(key, file).is_none() {
             if let Some(e) = parsed.error {
                 self.findings.push(syntax_finding(e));
@@ -135,6 +143,12 @@ impl<'a> Reader<'a> {
                     Label::new(arg.span, "pattern expanded here"),
                 ));
             }
+            self.ahead.fetch(
+                &e.matches,
+                &self.read,
+                self.map,
+                self.opts.limits.max_nesting,
+            );
             e.matches
         } else {
             vec![path]
@@ -152,7 +166,7 @@ impl<'a> Reader<'a> {
         depth: usize,
         out: &mut Vec<Directive>,
     ) {
-        let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let key = self.ahead.key(file);
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
@@ -161,9 +175,11 @@ impl<'a> Reader<'a> {
             ));
             return;
         }
-        let directives = match self.read.get(&key) {
-            Some(&id) => self.parse_file(id, key.clone()),
-            None => match self.map.read(file) {
+        let ahead = self.ahead.parsed.remove(&key);
+        let directives = match (ahead, self.read.get(&key)) {
+            (Some((id, parsed)), _) => self.adopt(id, key.clone(), parsed),
+            (None, Some(&id)) => self.parse_file(id, key.clone()),
+            (None, None) => match self.map.read(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
                     self.findings.push(unreadable(arg_span, written, file, &e));

@@ -1,6 +1,7 @@
 //! Reads an nginx configuration tree the way nginx does and lowers it to the shared model.
 
 mod action;
+mod ahead;
 pub mod ast;
 mod enforce;
 pub mod glob;

@@ -16,6 +16,7 @@ pub struct SyntaxError {
 }
 
 /// What a file parsed to: everything up to the first error (nginx stops there too).
+#[derive(Default)]
 pub struct Parsed {
     pub directives: Vec<Directive>,
     pub error: Option<SyntaxError>,
