@@ -13,7 +13,7 @@ use crate::parse::{parse, Parsed};
 /// Files read ahead, by canonical path, waiting for their turn.
 #[derive(Default)]
 pub struct Ahead {
-    /// Canonical path of each pattern match, so it is resolved once.
+    /// Canonical path of each path included so far, so each is resolved once.
     pub keys: HashMap<PathBuf, PathBuf>,
     pub parsed: HashMap<PathBuf, (FileId, Parsed)>,
 }
@@ -81,11 +81,15 @@ impl Ahead {
         }
     }
 
-    /// The canonical path of a match read ahead, or of any other path.
+    /// The canonical path of `file`, resolved once per path: a snippet included by every
+    /// server would otherwise cost a `realpath` per server.
     pub fn key(&mut self, file: &Path) -> PathBuf {
-        self.keys
-            .remove(file)
-            .unwrap_or_else(|| std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()))
+        if let Some(k) = self.keys.get(file) {
+            return k.clone();
+        }
+        let k = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        self.keys.insert(file.to_path_buf(), k.clone());
+        k
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Reader<'a> {
     /// every file's syntax tree twice.
     read: HashMap<PathBuf, FileId>,
     ahead: Ahead,
+    /// Files spliced in so far, each inclusion counted (see `Limits::max_inclusions`).
+    inclusions: usize,
+    files_limit_reported: bool,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
 }
@@ -37,6 +40,8 @@ impl<'a> Reader<'a> {
             findings: Vec::new(),
             read: HashMap::new(),
             ahead: Ahead::default(),
+            inclusions: 0,
+            files_limit_reported: false,
             stack: Vec::new(),
         }
     }
@@ -166,6 +171,18 @@ impl<'a> Reader<'a> {
         depth: usize,
         out: &mut Vec<Directive>,
     ) {
+        self.inclusions += 1;
+        let limit = self.opts.limits.max_inclusions;
+        if self.inclusions > limit {
+            if self.inclusions == limit + 1 {
+                self.findings.push(Finding::new(
+                    codes::NOT_CHECKED,
+                    format!("more than {limit} file inclusions: the rest of the tree was not read"),
+                    Label::new(arg_span, "the inclusion over the limit"),
+                ).with_note("includes repeated at every level multiply: two at each of 20 levels make a million"));
+            }
+            return;
+        }
         let key = self.ahead.key(file);
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
@@ -182,7 +199,12 @@ impl<'a> Reader<'a> {
             (None, None) => match self.map.read(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
-                    self.findings.push(unreadable(arg_span, written, file, &e));
+                    // Past the file limit every further include fails alike: say it once.
+                    let repeat = matches!(e, ReadError::TooManyFiles { .. })
+                        && std::mem::replace(&mut self.files_limit_reported, true);
+                    if !repeat {
+                        self.findings.push(unreadable(arg_span, written, file, &e));
+                    }
                     return;
                 }
             },
