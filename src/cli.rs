@@ -36,9 +36,14 @@ pub struct Common {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Configuration directories (`/etc/nginx`) or main files (`nginx.conf`).
+    /// Configuration directories (`/etc/nginx`) or main files (`nginx.conf`); `-` reads an
+    /// `nginx -T` dump from standard input.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// An `nginx -T` dump to lint; findings point at the original files and lines.
+    #[arg(long, value_name = "FILE")]
+    pub nginx_dump: Vec<PathBuf>,
 
     #[command(flatten)]
     pub common: Common,
@@ -50,6 +55,32 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+
+    #[command(flatten)]
+    pub ca: CaArgs,
+}
+
+/// How CA files are judged.
+#[derive(Args, Debug)]
+pub struct CaArgs {
+    /// Judge certificate expiry at this instant instead of the clock (RFC 3339, e.g.
+    /// 2026-01-01T00:00:00Z).
+    #[arg(long, value_name = "TIME", env = "AOP_LINT_NOW", value_parser = parse_now)]
+    pub now: Option<i64>,
+
+    /// Warn about client CAs expiring within this many days [default: 30, or the
+    /// configuration file's expiry_warn_days].
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_warn_days: Option<u32>,
+
+    /// Configuration file [default: the nearest aop-lint.toml from the linted path upwards].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_now(text: &str) -> Result<i64, String> {
+    aop_pki::parse_rfc3339(text)
+        .ok_or_else(|| format!("`{text}` is not an RFC 3339 time such as 2026-01-01T00:00:00Z"))
 }
 
 #[derive(Args, Debug)]

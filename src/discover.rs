@@ -11,13 +11,26 @@ pub struct Tree {
 }
 
 const NGINX: &[&str] = &["nginx.conf"];
+/// Debian's layout, the upstream/RHEL file directly in the directory, and RHEL's `/etc/httpd`
+/// whose main file sits in `conf/`.
+const APACHE: &[&str] = &["apache2.conf", "httpd.conf", "conf/httpd.conf"];
 
-/// Finds the main file: a file is taken as it is; a directory is searched for the main file's
-/// usual name.
+fn kind_of_file(path: &Path) -> Option<ServerKind> {
+    match path.file_name()?.to_str()? {
+        "nginx.conf" => Some(ServerKind::Nginx),
+        "apache2.conf" | "httpd.conf" => Some(ServerKind::Apache),
+        _ => None,
+    }
+}
+
+/// Finds the main file: a file is taken as it is (its name tells the kind, nginx otherwise);
+/// a directory is searched for the main file's usual names.
 pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.is_file() {
-        let kind = forced.unwrap_or(ServerKind::Nginx);
+        let kind = forced
+            .or_else(|| kind_of_file(path))
+            .unwrap_or(ServerKind::Nginx);
         return Ok(Tree {
             kind,
             entry: path.to_path_buf(),
@@ -29,21 +42,78 @@ pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String>
             path.display()
         ));
     }
-    let candidates: &[&str] = match forced {
-        None | Some(ServerKind::Nginx) => NGINX,
-        Some(ServerKind::Apache) => &[],
-    };
-    for name in candidates {
+    let candidates: Vec<(ServerKind, &str)> =
+        [(ServerKind::Nginx, NGINX), (ServerKind::Apache, APACHE)]
+            .into_iter()
+            .filter(|(k, _)| forced.is_none() || forced == Some(*k))
+            .flat_map(|(k, names)| names.iter().map(move |n| (k, *n)))
+            .collect();
+    for (kind, name) in candidates {
         let entry = path.join(name);
         if entry.is_file() {
-            return Ok(Tree {
-                kind: ServerKind::Nginx,
-                entry,
-            });
+            return Ok(Tree { kind, entry });
         }
     }
+    let wanted = match forced {
+        Some(ServerKind::Nginx) => "no nginx.conf",
+        Some(ServerKind::Apache) => "no apache2.conf, httpd.conf or conf/httpd.conf",
+        None => "no nginx.conf, apache2.conf, httpd.conf or conf/httpd.conf",
+    };
     Err(format!(
-        "{}: no nginx.conf here; give the main configuration file itself",
+        "{}: {wanted} here; give the main configuration file itself",
         path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = d.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn apache_layouts_are_detected() {
+        for (files, entry) in [
+            (&["apache2.conf"][..], "apache2.conf"),
+            (&["httpd.conf"][..], "httpd.conf"),
+            (&["conf/httpd.conf", "conf.d/a.conf"][..], "conf/httpd.conf"),
+        ] {
+            let d = tree(files);
+            let t = discover(d.path(), None).unwrap();
+            assert_eq!(t.kind, ServerKind::Apache);
+            assert_eq!(t.entry, d.path().join(entry));
+        }
+    }
+
+    #[test]
+    fn a_main_file_tells_its_kind_by_name() {
+        let d = tree(&["apache2.conf", "site.conf"]);
+        let t = discover(&d.path().join("apache2.conf"), None).unwrap();
+        assert_eq!(t.kind, ServerKind::Apache);
+        let t = discover(&d.path().join("site.conf"), None).unwrap();
+        assert_eq!(t.kind, ServerKind::Nginx);
+        let t = discover(&d.path().join("site.conf"), Some(ServerKind::Apache)).unwrap();
+        assert_eq!(t.kind, ServerKind::Apache);
+    }
+
+    #[test]
+    fn the_server_option_overrides_detection() {
+        let d = tree(&["nginx.conf", "apache2.conf"]);
+        assert_eq!(discover(d.path(), None).unwrap().kind, ServerKind::Nginx);
+        let t = discover(d.path(), Some(ServerKind::Apache)).unwrap();
+        assert_eq!(t.entry, d.path().join("apache2.conf"));
+        let e = discover(&d.path().join("missing"), None);
+        assert!(e.is_err());
+        let only_nginx = tree(&["nginx.conf"]);
+        let e = discover(only_nginx.path(), Some(ServerKind::Apache)).unwrap_err();
+        assert!(e.contains("no apache2.conf"), "{e}");
+    }
 }

@@ -1,14 +1,15 @@
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use clap::Parser;
 
 use aop_model::{Config, LoadOptions, ServerKind, Severity};
 use aop_report::{render_human, render_json, sort_findings, HumanOptions, Report};
-use aop_rules::Context;
+use aop_rules::{CaSettings, Context};
 use aop_source::SourceMap;
 
-use crate::cli::{CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
+use crate::cli::{CaArgs, CheckArgs, Cli, Command, Common, FailOn, Format, ServerArg, ServersArgs};
+use crate::config_file;
 use crate::discover::discover;
 
 const EXIT_CLEAN: i32 = 0;
@@ -47,18 +48,69 @@ fn options(common: &Common) -> LoadOptions {
     }
 }
 
+/// The most bytes read from a dump: a dump holds a whole tree.
+const MAX_DUMP_BYTES: u64 = 1 << 30;
+
+fn load_dump(source: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+    let bytes = if source == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_DUMP_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("standard input: {e}"))?;
+        if buf.len() as u64 > MAX_DUMP_BYTES {
+            return Err(format!("standard input: more than {MAX_DUMP_BYTES} bytes"));
+        }
+        buf
+    } else {
+        aop_source::read_regular_file(source, MAX_DUMP_BYTES)
+            .map_err(|e| format!("{}: {e}", source.display()))?
+    };
+    aop_nginx::load_dump(&bytes, map, &options(common)).ok_or_else(|| {
+        format!(
+            "{}: not an `nginx -T` dump (no `# configuration file PATH:` line)",
+            source.display()
+        )
+    })
+}
+
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
 fn load(path: &Path, common: &Common, map: &mut SourceMap) -> Result<Config, String> {
+    if path == Path::new("-") {
+        return load_dump(path, common, map);
+    }
     let tree = discover(path, forced_kind(common))?;
     let opts = options(common);
     match tree.kind {
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, &opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
-        ServerKind::Apache => Err(format!(
-            "{}: Apache trees are not supported yet",
-            tree.entry.display()
-        )),
+        ServerKind::Apache => aop_apache::load(&tree.entry, map, &opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
+}
+
+/// The CA settings for one tree: the command line over the configuration file over the
+/// defaults.
+fn ca_settings(path: &Path, args: &CaArgs) -> Result<CaSettings, String> {
+    let file = match &args.config {
+        Some(explicit) => Some(config_file::load(explicit)?),
+        None => config_file::find(path)
+            .map(|found| config_file::load(&found))
+            .transpose()?,
+    }
+    .unwrap_or_default();
+    let mut settings = CaSettings {
+        trusted_sha256: file.trusted_ca_sha256,
+        ..CaSettings::default()
+    };
+    if let Some(now) = args.now {
+        settings.now = now;
+    }
+    if let Some(days) = args.expiry_warn_days.or(file.expiry_warn_days) {
+        settings.expiry_warn_days = days;
+    }
+    Ok(settings)
 }
 
 fn error(msg: &str) {
@@ -75,7 +127,7 @@ fn write_out(text: &str) -> i32 {
 }
 
 fn check(args: CheckArgs) -> i32 {
-    if args.paths.is_empty() {
+    if args.paths.is_empty() && args.nginx_dump.is_empty() {
         error("no path given: try `aop-lint /etc/nginx`");
         return EXIT_INPUT;
     }
@@ -83,8 +135,18 @@ fn check(args: CheckArgs) -> i32 {
     let mut findings = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
-    for path in &args.paths {
-        let config = match load(path, &args.common, &mut map) {
+    let sources = args
+        .paths
+        .iter()
+        .map(|p| (p, false))
+        .chain(args.nginx_dump.iter().map(|p| (p, true)));
+    for (path, is_dump) in sources {
+        let loaded = if is_dump {
+            load_dump(path, &args.common, &mut map)
+        } else {
+            load(path, &args.common, &mut map)
+        };
+        let config = match loaded {
             Ok(c) => c,
             Err(msg) => {
                 error(&msg);
@@ -92,11 +154,18 @@ fn check(args: CheckArgs) -> i32 {
                 continue;
             }
         };
+        // Looked up from the main configuration file, which a dump names too.
+        let ca = match ca_settings(&map.file(config.entry).path, &args.ca) {
+            Ok(ca) => ca,
+            Err(msg) => {
+                error(&msg);
+                return EXIT_INPUT;
+            }
+        };
         findings.extend(config.findings.iter().cloned());
-        findings.extend(aop_rules::check(&Context {
-            config: &config,
-            map: &map,
-        }));
+        findings.extend(aop_rules::check(
+            &Context::new(&config, &map).with_ca_settings(ca),
+        ));
         servers += config.servers.len();
         address_ports += config.address_ports.len();
     }

@@ -10,12 +10,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs aop-lint from the repository root, colour off, so paths and output are stable.
+/// Runs aop-lint from the repository root, colour off and certificate expiry judged at a
+/// fixed time, so paths and output are stable.
 pub fn aop_lint(args: &[&str]) -> Output {
     Command::cargo_bin("aop-lint")
         .expect("binary built")
         .current_dir(repo())
         .env("NO_COLOR", "1")
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
         .env_remove("CLICOLOR_FORCE")
         .args(args)
         .output()
@@ -76,4 +78,33 @@ pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
 
 pub fn is_dir(p: &Path) -> bool {
     p.is_dir()
+}
+
+/// The nginx binary, or None after saying which tests are skipped. Under CI its absence is a
+/// failure: `.ci/run` installs it.
+pub fn nginx_binary(tests: &str) -> Option<PathBuf> {
+    let found = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("nginx is not installed under CI: .ci/run installs it");
+        }
+        eprintln!("SKIPPED {tests}: nginx is not installed");
+    }
+    found
+}
+
+/// nginx run on the tree in `dir` (`dir/nginx.conf`), with its prefix and error log there.
+pub fn nginx_command(nginx: &Path, dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-e")
+        .arg(dir.join("error.log"));
+    command
 }

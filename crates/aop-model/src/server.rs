@@ -170,6 +170,9 @@ pub struct Server {
     /// nginx `ssl_reject_handshake on`: no handshake, so nothing is served over TLS.
     pub reject_handshake: Option<Span>,
     pub per_directory_verify: Vec<PerDirectoryVerify>,
+    /// The line that produced this server when it was expanded from a template (Apache's
+    /// mod_macro `Use`): its own spans point into the template.
+    pub expanded_from: Option<Span>,
 }
 
 impl Server {
@@ -188,6 +191,7 @@ impl Server {
             verify_enforced: None,
             reject_handshake: None,
             per_directory_verify: Vec::new(),
+            expanded_from: None,
         }
     }
 

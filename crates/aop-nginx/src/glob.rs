@@ -95,6 +95,19 @@ fn os_from_bytes(b: &[u8]) -> std::ffi::OsString {
     String::from_utf8_lossy(b).into_owned().into()
 }
 
+/// Whether `path` matches `pattern` component by component, as glob(3) would find it.
+pub fn path_matches(pattern: &Path, path: &Path) -> bool {
+    let pat: Vec<_> = pattern.components().collect();
+    let p: Vec<_> = path.components().collect();
+    pat.len() == p.len()
+        && pat.iter().zip(&p).all(|(a, b)| {
+            fnmatch(
+                a.as_os_str().as_encoded_bytes(),
+                b.as_os_str().as_encoded_bytes(),
+            )
+        })
+}
+
 /// fnmatch(3) without flags beyond glob's leading-dot rule.
 pub fn fnmatch(pat: &[u8], name: &[u8]) -> bool {
     if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {

@@ -29,6 +29,8 @@ pub struct Reader<'a> {
     files_limit_reported: bool,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
+    /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
+    dump: Option<Vec<(PathBuf, FileId)>>,
 }
 
 impl<'a> Reader<'a> {
@@ -43,6 +45,70 @@ impl<'a> Reader<'a> {
             inclusions: 0,
             files_limit_reported: false,
             stack: Vec::new(),
+            dump: None,
+        }
+    }
+
+    /// A reader whose includes resolve against the files of an `nginx -T` dump.
+    pub fn for_dump(
+        map: &'a mut SourceMap,
+        opts: &'a LoadOptions,
+        prefix: PathBuf,
+        files: Vec<(PathBuf, FileId)>,
+    ) -> Self {
+        let mut r = Reader::new(map, opts, prefix);
+        r.dump = Some(files);
+        r
+    }
+
+    fn expand_pattern(&mut self, pattern: &Path) -> glob::Expansion {
+        match &self.dump {
+            Some(files) => {
+                let mut matches: Vec<PathBuf> = files
+                    .iter()
+                    .filter(|(p, _)| glob::path_matches(pattern, p))
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                matches.sort_by(|a, b| {
+                    a.as_os_str()
+                        .as_encoded_bytes()
+                        .cmp(b.as_os_str().as_encoded_bytes())
+                });
+                glob::Expansion {
+                    matches,
+                    unreadable: Vec::new(),
+                    truncated: false,
+                }
+            }
+            None => {
+                let e = glob::expand(pattern, self.opts.limits.max_glob_matches);
+                self.ahead.fetch(
+                    &e.matches,
+                    &self.read,
+                    self.map,
+                    self.opts.limits.max_nesting,
+                );
+                e
+            }
+        }
+    }
+
+    /// The cache key of a file: its canonical path on disk, its path as written in a dump.
+    fn key(&mut self, file: &Path) -> PathBuf {
+        match &self.dump {
+            Some(_) => file.to_path_buf(),
+            None => self.ahead.key(file),
+        }
+    }
+
+    /// Reads a file not read yet into the map.
+    fn open(&mut self, file: &Path) -> Result<FileId, ReadError> {
+        match &self.dump {
+            Some(files) => match files.iter().find(|(p, _)| p == file) {
+                Some((_, id)) => Ok(*id),
+                None => Err(ReadError::Other("not in the nginx -T dump".into())),
+            },
+            None => self.map.read(file),
         }
     }
 
@@ -127,7 +193,7 @@ impl<'a> Reader<'a> {
         let written = PathBuf::from(&arg.value);
         let path = self.opts.host_path(&self.prefix.join(&written));
         let files = if glob::is_pattern(&arg.value) {
-            let e = glob::expand(&path, self.opts.limits.max_glob_matches);
+            let e = self.expand_pattern(&path);
             for (dir, why) in e.unreadable {
                 self.findings.push(Finding::new(
                     codes::NOT_CHECKED,
@@ -148,12 +214,6 @@ impl<'a> Reader<'a> {
                     Label::new(arg.span, "pattern expanded here"),
                 ));
             }
-            self.ahead.fetch(
-                &e.matches,
-                &self.read,
-                self.map,
-                self.opts.limits.max_nesting,
-            );
             e.matches
         } else {
             vec![path]
@@ -183,7 +243,7 @@ impl<'a> Reader<'a> {
             }
             return;
         }
-        let key = self.ahead.key(file);
+        let key = self.key(file);
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
@@ -196,7 +256,7 @@ impl<'a> Reader<'a> {
         let directives = match (ahead, self.read.get(&key)) {
             (Some((id, parsed)), _) => self.adopt(id, key.clone(), parsed),
             (None, Some(&id)) => self.parse_file(id, key.clone()),
-            (None, None) => match self.map.read(file) {
+            (None, None) => match self.open(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
                     // Past the file limit every further include fails alike: say it once.

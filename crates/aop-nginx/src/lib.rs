@@ -3,6 +3,7 @@
 mod action;
 mod ahead;
 pub mod ast;
+pub mod dump;
 mod enforce;
 pub mod glob;
 mod include;
@@ -14,7 +15,7 @@ pub mod parse;
 use std::path::{Path, PathBuf};
 
 use aop_model::{Config, LoadOptions, ServerKind};
-use aop_source::{ReadError, SourceMap};
+use aop_source::{FileId, ReadError, SourceMap};
 
 pub use include::Reader;
 
@@ -26,14 +27,9 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
     Ok(load_file(file, key, map, opts))
 }
 
-/// Reads a tree whose main file's bytes are already in the map as `file` (stdin, a fuzzer's
-/// input); includes are followed from the directory of its path.
-pub fn load_file(
-    file: aop_source::FileId,
-    key: PathBuf,
-    map: &mut SourceMap,
-    opts: &LoadOptions,
-) -> Config {
+/// Reads a tree whose main file's bytes are already in the map as `file` (a fuzzer's input);
+/// includes are followed from the directory of its path.
+pub fn load_file(file: FileId, key: PathBuf, map: &mut SourceMap, opts: &LoadOptions) -> Config {
     let prefix = map
         .file(file)
         .path
@@ -42,8 +38,41 @@ pub fn load_file(
         .unwrap_or_else(|| PathBuf::from("."));
     let mut reader = Reader::new(map, opts, prefix.clone());
     let directives = reader.expand_file(file, key);
+    finish(file, directives, reader, &prefix, opts)
+}
+
+/// Reads an `nginx -T` dump: each file it holds is reported under its own path and lines.
+/// `None` when the bytes hold no `# configuration file` marker.
+pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option<Config> {
+    let parts = dump::split(dump);
+    let files: Vec<(PathBuf, FileId)> = parts
+        .iter()
+        .map(|p| {
+            (
+                p.path.clone(),
+                map.add(&p.path, dump[p.start..p.end].to_vec()),
+            )
+        })
+        .collect();
+    let (main_path, main) = files.first().cloned()?;
+    let prefix = main_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut reader = Reader::for_dump(map, opts, prefix.clone(), files);
+    let directives = reader.expand_file(main, main_path);
+    Some(finish(main, directives, reader, &prefix, opts))
+}
+
+fn finish(
+    file: FileId,
+    directives: Vec<ast::Directive>,
+    mut reader: Reader,
+    prefix: &Path,
+    opts: &LoadOptions,
+) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
-    let lowered = lower::lower(&directives, &prefix, opts, &mut findings);
+    let lowered = lower::lower(&directives, prefix, opts, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,

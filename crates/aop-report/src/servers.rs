@@ -116,18 +116,19 @@ pub fn render_servers_json(config: &Config, map: &SourceMap) -> String {
 }
 
 pub fn render_servers_human(config: &Config, map: &SourceMap) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "{} virtual host configuration:\n",
-        config.kind.as_str()
-    ));
+    let mut out = format!(
+        "{}: {} server(s) on {} address:port pair(s)\n",
+        config.kind.as_str(),
+        config.servers.len(),
+        config.address_ports.len()
+    );
     for ap in &config.address_ports {
         let d = &config.servers[ap.default];
         let p = place(map, d.span);
         out.push_str(&format!(
-            "{}{} is a NameVirtualHost\n         default server {} ({}:{}, {})\n",
+            "{}{}\n    default: {} ({}:{}, {})\n",
             ap.address_port(),
-            if ap.tls { " (TLS)" } else { "" },
+            if ap.tls { " (TLS)" } else { " (plain HTTP)" },
             d.display_name(),
             p.file,
             p.line,
@@ -139,17 +140,18 @@ pub fn render_servers_human(config: &Config, map: &SourceMap) -> String {
         for &i in &ap.servers {
             let s = &config.servers[i];
             let p = place(map, s.span);
+            let ca = if s.ca.is_empty() {
+                "-".to_string()
+            } else {
+                ca_files(&s.ca).join(",")
+            };
             out.push_str(&format!(
-                "         server {} ({}:{}) verify={} ca={} {}\n",
+                "    {} ({}:{}) verify={} ca={} {}\n",
                 s.display_name(),
                 p.file,
                 p.line,
                 s.client_verify.value.as_str(),
-                if s.ca.is_empty() {
-                    "-".to_string()
-                } else {
-                    ca_files(&s.ca).join(",")
-                },
+                ca,
                 s.action.as_str()
             ));
         }

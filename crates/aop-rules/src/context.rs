@@ -1,8 +1,60 @@
-use aop_model::Config;
-use aop_source::SourceMap;
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// What a rule may look at: the model, and the source map for quoting names in messages.
+use aop_model::Config;
+use aop_pki::Sha256Fingerprint;
+use aop_source::{Limits, SourceMap};
+
+use crate::ca_files::CaUse;
+
+/// What the CA checks depend on besides the tree.
+#[derive(Clone, Debug)]
+pub struct CaSettings {
+    /// The user's own CAs (`trusted_ca_sha256` in `aop-lint.toml`).
+    pub trusted_sha256: Vec<Sha256Fingerprint>,
+    /// Unix seconds expiry is judged at (`--now`; the clock otherwise).
+    pub now: i64,
+    /// A CA ending within this many days is a warning (`--expiry-warn-days`).
+    pub expiry_warn_days: u32,
+    /// Largest CA file read, in bytes.
+    pub max_file_bytes: u64,
+}
+
+impl Default for CaSettings {
+    fn default() -> Self {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        CaSettings {
+            trusted_sha256: Vec::new(),
+            now,
+            expiry_warn_days: 30,
+            max_file_bytes: Limits::default().max_file_bytes,
+        }
+    }
+}
+
+/// What a rule may look at: the model, the source map for quoting names in messages, and
+/// the CA files the model names (read once, on first use).
 pub struct Context<'a> {
     pub config: &'a Config,
     pub map: &'a SourceMap,
+    pub ca: CaSettings,
+    pub(crate) ca_uses: OnceLock<Vec<CaUse<'a>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(config: &'a Config, map: &'a SourceMap) -> Self {
+        Context {
+            config,
+            map,
+            ca: CaSettings::default(),
+            ca_uses: OnceLock::new(),
+        }
+    }
+
+    pub fn with_ca_settings(mut self, ca: CaSettings) -> Self {
+        self.ca = ca;
+        self
+    }
 }

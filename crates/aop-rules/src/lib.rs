@@ -1,11 +1,12 @@
 //! Every rule lives in `src/rules/<name>.rs`: one unit struct declared with [`declare_rule!`],
 //! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
 
+mod ca_files;
 mod context;
 mod registry;
 pub mod rules;
 
-pub use context::Context;
+pub use context::{CaSettings, Context};
 pub use registry::{find_rule, RULES};
 
 use aop_model::{Code, Finding, ServerKind, Severity};
@@ -85,5 +86,25 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             rule.check(cx, &mut out);
         }
     }
+    label_expansions(cx, &mut out);
     out
+}
+
+/// A finding about a server expanded from a template points into the template; this adds
+/// the line that expanded it, so the reader knows which instance is meant.
+fn label_expansions(cx: &Context, out: &mut [Finding]) {
+    for s in &cx.config.servers {
+        let Some(origin) = s.expanded_from else {
+            continue;
+        };
+        // Instances of one template share their spans: the server reference tells them apart.
+        let reference = Some(s.reference());
+        for f in out.iter_mut() {
+            let about = f.server == reference;
+            if about && !f.secondary.iter().any(|l| l.span == origin) {
+                f.secondary
+                    .push(aop_model::Label::new(origin, "expanded from this `Use`"));
+            }
+        }
+    }
 }

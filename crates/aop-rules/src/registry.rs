@@ -1,6 +1,10 @@
 use crate::rules::{
-    client_ca_missing::ClientCaMissing, client_verify_missing::ClientVerifyMissing,
+    ca_expired::CaExpired, ca_file_unreadable::CaFileUnreadable, ca_not_a_ca::CaNotACa,
+    ca_shared_cloudflare::CaSharedCloudflare, ca_superseded::CaSuperseded,
+    ca_untrusted::CaUntrusted, client_ca_missing::ClientCaMissing,
+    client_verify_missing::ClientVerifyMissing,
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
+    client_verify_per_directory::ClientVerifyPerDirectory,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
     plaintext_serves_content::PlaintextServesContent,
@@ -14,9 +18,16 @@ pub static RULES: &[&dyn Rule] = &[
     &NotChecked,
     &ClientVerifyMissing,
     &ClientVerifyOptionalUnenforced,
+    &ClientVerifyPerDirectory,
     &ClientCaMissing,
     &DefaultServerMissing,
     &PlaintextServesContent,
+    &CaFileUnreadable,
+    &CaUntrusted,
+    &CaExpired,
+    &CaNotACa,
+    &CaSharedCloudflare,
+    &CaSuperseded,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.

@@ -65,8 +65,12 @@ fn applies(s: &Server) -> bool {
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
         && s.client_verify.value == ClientVerify::Off
-        // Verification only inside sections is AOP103's finding.
-        && s.per_directory_verify.is_empty()
+        // Verification only inside sections is AOP103's finding; a section that turns it
+        // off asks for nothing and leaves this server's finding to this rule.
+        && s
+            .per_directory_verify
+            .iter()
+            .all(|p| p.value == ClientVerify::Off)
 }
 
 impl Rule for ClientVerifyMissing {

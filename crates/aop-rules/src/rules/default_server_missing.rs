@@ -1,5 +1,6 @@
-use aop_model::{Action, DefaultWhy, Finding, Label, ServerKind};
+use aop_model::{Action, DefaultWhy, Finding, Label, ServerKind, Severity};
 
+use crate::ca_files::verifies_with_own_ca_only;
 use crate::{declare_rule, Context, Meta, Rule};
 
 declare_rule! {
@@ -7,7 +8,8 @@ declare_rule! {
     /// Reports a TLS address:port whose default server, the one that answers every hostname
     /// not configured there, serves a real site instead of refusing. The default is the
     /// server marked `default_server`, else the first one listed (nginx); the first
-    /// `<VirtualHost>` for the address:port (Apache).
+    /// `<VirtualHost>` for the address:port (Apache). A warning rather than an error when that
+    /// server trusts only CAs declared in `aop-lint.toml` (the zone's own certificate).
     ///
     /// ## Why it matters
     /// Cloudflare's shared origin-pull certificate proves only that a request came through
@@ -66,7 +68,7 @@ fn help(kind: ServerKind, address_port: &str) -> String {
             )
         }
         ServerKind::Apache => format!(
-            "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        Require all denied\n    </VirtualHost>"
+            "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>"
         ),
     }
 }
@@ -97,8 +99,12 @@ impl Rule for DefaultServerMissing {
                 Label::new(ap.default_span, why),
             )
             .with_help(help(s.kind, &address_port))
-            .with_note("any Cloudflare account can point a hostname at this origin; with the shared origin-pull certificate its requests pass client verification")
             .for_server(s.reference());
+            f = if verifies_with_own_ca_only(cx, s) {
+                f.severity(Severity::Warning).with_note("this server trusts only your own CA, so other Cloudflare accounts fail client verification; it still answers hostnames it was not configured for")
+            } else {
+                f.with_note("any Cloudflare account can point a hostname at this origin; with the shared origin-pull certificate its requests pass client verification")
+            };
             if let Some(span) = s.action_span {
                 f = f.with_label(Label::new(span, "content served here"));
             }

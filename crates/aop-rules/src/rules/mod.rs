@@ -1,6 +1,13 @@
+pub mod ca_expired;
+pub mod ca_file_unreadable;
+pub mod ca_not_a_ca;
+pub mod ca_shared_cloudflare;
+pub mod ca_superseded;
+pub mod ca_untrusted;
 pub mod client_ca_missing;
 pub mod client_verify_missing;
 pub mod client_verify_optional_unenforced;
+pub mod client_verify_per_directory;
 pub mod default_server_missing;
 pub mod include_unresolved;
 pub mod not_checked;

@@ -88,7 +88,7 @@ impl Rule for PlaintextServesContent {
             };
             let help = match s.kind {
                 ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;",
-                ServerKind::Apache => "redirect plain HTTP to https, or refuse it:\n    Redirect permanent / https://shop.example.com/\nor\n    Require all denied",
+                ServerKind::Apache => "redirect plain HTTP to https, or refuse it:\n    Redirect permanent / https://shop.example.com/\nor\n    <Location \"/\">\n        Require all denied\n    </Location>",
             };
             let mut f = Finding::new(
                 Self::CODE,

@@ -1,0 +1,73 @@
+//! Reads an Apache httpd configuration tree as httpd does and lowers it into the shared
+//! model: every `<VirtualHost>` becomes a [`aop_model::Server`].
+
+mod ast;
+mod fnmatch;
+mod includes;
+mod lines;
+mod mapped;
+mod modules;
+mod paths;
+mod read;
+mod vars;
+mod words;
+
+pub use ast::{Arg, Directive, Section};
+mod action;
+mod address;
+mod lower;
+mod scope;
+
+use std::path::Path;
+
+use aop_model::{Config, Finding, LoadOptions};
+use aop_source::{FileId, ReadError, SourceMap};
+
+/// The tree as httpd builds it, conditionals decided and includes and macros expanded,
+/// with what reading it found.
+pub struct Tree {
+    pub entry: FileId,
+    pub directives: Vec<Directive>,
+    pub findings: Vec<Finding>,
+    paths: paths::TreePaths,
+}
+
+/// Reads the tree whose main config is `entry`. Never panics: whatever cannot be read or
+/// decided becomes a finding; only an unreadable main file is an error.
+pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Tree, ReadError> {
+    let paths = paths::TreePaths::new(entry, opts);
+    let id = map.read(entry)?;
+    let mut reader = read::Reader::new(map, opts, paths);
+    if let Some(dir) = entry.parent() {
+        let envvars = dir.join("envvars");
+        if envvars.is_file() {
+            if let Ok(bytes) = aop_source::read_regular_file(&envvars, opts.limits.max_file_bytes) {
+                reader.vars.env = vars::parse_envvars(&bytes);
+            }
+        }
+    }
+    let directives = reader.read_file_id(id, entry);
+    let read::Reader {
+        findings, paths, ..
+    } = reader;
+    Ok(Tree {
+        entry: id,
+        directives,
+        findings,
+        paths,
+    })
+}
+
+/// Reads the tree and lowers it into the model: every `<VirtualHost>` a server.
+pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+    let tree = read_tree(entry, map, opts)?;
+    let lowering = lower::Lowering {
+        opts,
+        paths: &tree.paths,
+        findings: tree.findings,
+    };
+    Ok(lowering.lower(tree.entry, &tree.directives))
+}
+
+#[cfg(test)]
+mod tests;

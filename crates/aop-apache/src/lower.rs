@@ -1,0 +1,402 @@
+//! From the tree to the model: one `Server` per `<VirtualHost>` with httpd's inheritance from
+//! the main server, the address:port sets with their default vhost, and the main server
+//! itself where a `Listen` reaches no vhost.
+
+use std::collections::{HashMap, HashSet};
+
+use aop_model::{
+    codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
+    LoadOptions, Location, Origin, PerDirectoryVerify, Server, ServerKind, Setting,
+};
+use aop_source::{FileId, Span};
+
+use crate::action::{classify, section_action, verify_enforcement};
+use crate::address::{parse_listen, parse_vhost_addr};
+use crate::ast::Directive;
+use crate::paths::TreePaths;
+use crate::scope::{verify_value, Scope};
+
+struct Listen {
+    addr: ListenAddr,
+    port: u16,
+    https: bool,
+    span: Span,
+}
+
+pub struct Lowering<'a> {
+    pub opts: &'a LoadOptions,
+    pub paths: &'a TreePaths,
+    pub findings: Vec<Finding>,
+}
+
+impl Lowering<'_> {
+    pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
+        let main = Scope::collect(tree, &mut self.findings);
+        let listens = listens(tree);
+        let mut servers = Vec::new();
+        for d in tree.iter().filter(|d| d.is("virtualhost")) {
+            servers.push(self.vhost(d, &main, &listens));
+        }
+        self.htaccess(tree);
+        self.nested_vhosts(tree);
+        self.section_verify_values(tree);
+        let mut address_ports = group(&servers);
+        self.main_server(&main, &listens, &mut servers, &mut address_ports);
+        Config {
+            kind: ServerKind::Apache,
+            entry,
+            servers,
+            address_ports,
+            findings: self.findings,
+        }
+    }
+
+    fn vhost(&mut self, d: &Directive, main: &Scope, listens: &[Listen]) -> Server {
+        let own = Scope::collect(d.children(), &mut self.findings);
+        let mut server = Server::new(ServerKind::Apache, d.span);
+        server.expanded_from = d.via;
+        let https_ports: HashSet<u16> =
+            listens.iter().filter(|l| l.https).map(|l| l.port).collect();
+        let engine = setting(own.ssl_engine, main.ssl_engine);
+        let has_cert = own.certificate.or(main.certificate).is_some();
+        let addrs: Vec<(ListenAddr, Option<u16>, Span)> = d
+            .args
+            .iter()
+            .map(|a| {
+                let (addr, port) = parse_vhost_addr(&a.value);
+                (addr, port, a.span)
+            })
+            .collect();
+        let tls = match engine {
+            Some(s) => s.value,
+            None => {
+                has_cert
+                    && addrs
+                        .iter()
+                        .any(|(_, p, _)| p.is_some_and(|p| https_ports.contains(&p) || p == 443))
+            }
+        };
+        server.tls_switch = engine;
+        server.listeners = addrs
+            .into_iter()
+            .map(|(addr, port, span)| Listener {
+                addr,
+                port,
+                tls,
+                default_server: false,
+                span,
+            })
+            .collect();
+        match (own.server_name, main.server_name) {
+            (Some(n), _) | (None, Some(n)) => server.names.push((host_name(&n.value), n.span)),
+            _ => {}
+        }
+        server.names.extend(
+            own.aliases
+                .iter()
+                .map(|a| (a.value.to_ascii_lowercase(), a.span)),
+        );
+        if let Some(v) = setting(own.verify, main.verify) {
+            server.client_verify = v;
+        }
+        server.ca = self.ca_refs(&own, main);
+        let (action, action_span) = classify(&own, main);
+        server.action = action;
+        server.action_span = action_span;
+        server.verify_enforced = verify_enforcement(&own, main);
+        server.locations = own
+            .sections
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.name.as_str(),
+                    "location" | "locationmatch" | "directory" | "directorymatch"
+                )
+            })
+            .map(|s| Location {
+                span: s.span,
+                path: s.arg(0).unwrap_or("").to_string(),
+                action: section_action(s),
+            })
+            .collect();
+        for s in own.sections.iter().chain(main.sections.iter()) {
+            per_directory(s, &mut server.per_directory_verify);
+        }
+        server
+    }
+
+    fn ca_refs(&self, own: &Scope, main: &Scope) -> Vec<CaRef> {
+        let mut out = Vec::new();
+        let pairs = [
+            (own.ca_file, main.ca_file, CaRefKind::ApacheFile),
+            (own.ca_path, main.ca_path, CaRefKind::ApachePath),
+        ];
+        for (mine, inherited, kind) in pairs {
+            let (d, inherited) = match (mine, inherited) {
+                (Some(d), _) => (d, false),
+                (None, Some(d)) => (d, true),
+                _ => continue,
+            };
+            let Some(path) = d.args.first() else { continue };
+            out.push(CaRef {
+                kind,
+                path: path.value.clone(),
+                resolved: self.paths.resolve(&path.value, self.opts),
+                span: d.span,
+                inherited,
+            });
+        }
+        out
+    }
+
+    /// Server-level `SSLVerifyClient` values are checked while collecting each scope; these
+    /// are the ones inside sections.
+    fn section_verify_values(&mut self, tree: &[Directive]) {
+        for d in tree.iter().filter(|d| d.section.is_some()) {
+            if d.is("virtualhost") {
+                for c in d.children().iter().filter(|c| c.section.is_some()) {
+                    self.verify_values_in(c);
+                }
+            } else {
+                self.verify_values_in(d);
+            }
+        }
+    }
+
+    fn verify_values_in(&mut self, section: &Directive) {
+        for c in section.children() {
+            if c.section.is_some() {
+                self.verify_values_in(c);
+            } else if c.is("sslverifyclient") {
+                verify_value(c, &mut self.findings);
+            }
+        }
+    }
+
+    /// `.htaccess` files may set `SSLVerifyClient` wherever `AllowOverride` lets them.
+    fn htaccess(&mut self, tree: &[Directive]) {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<&Directive> = tree.iter().collect();
+        while let Some(d) = stack.pop() {
+            stack.extend(d.children().iter());
+            if !matches!(d.name.as_str(), "directory" | "directorymatch") {
+                continue;
+            }
+            let Some(allow) = d
+                .children()
+                .iter()
+                .rev()
+                .find(|c| c.is("allowoverride") || c.is("allowoverridelist"))
+            else {
+                continue;
+            };
+            let permits = allow.args.iter().any(|a| {
+                let v = a.value.to_ascii_lowercase();
+                v == "all"
+                    || v == "authconfig"
+                    || v.starts_with("authconfig")
+                    || v == "sslverifyclient"
+            });
+            if permits && seen.insert(allow.span) {
+                let dir = d.arg(0).unwrap_or("");
+                self.findings.push(
+                    Finding::new(
+                        codes::NOT_CHECKED,
+                        format!(
+                            "`.htaccess` files under `{dir}` may change `SSLVerifyClient`: the static view of the configuration cannot see them"
+                        ),
+                        Label::new(allow.span, "lets .htaccess override authentication settings"),
+                    )
+                    .with_label(Label::new(d.span, "for this directory"))
+                    .with_help("AllowOverride None"),
+                );
+            }
+        }
+    }
+
+    /// httpd refuses a `<VirtualHost>` inside any other section.
+    fn nested_vhosts(&mut self, tree: &[Directive]) {
+        let mut stack: Vec<&Directive> = tree.iter().filter(|d| d.section.is_some()).collect();
+        while let Some(outer) = stack.pop() {
+            for c in outer.children().iter().filter(|c| c.section.is_some()) {
+                if c.is("virtualhost") {
+                    let outer_name = outer.opener();
+                    self.findings.push(
+                        Finding::new(
+                            codes::PARSE_ERROR,
+                            format!("`<VirtualHost>` cannot occur within `{outer_name}`: httpd refuses to start"),
+                            Label::new(c.span, "nested virtual host"),
+                        )
+                        .with_label(Label::new(outer.span, "inside this section")),
+                    );
+                }
+                stack.push(c);
+            }
+        }
+    }
+
+    /// A `Listen` that no vhost covers is answered by the main server.
+    fn main_server(
+        &mut self,
+        main: &Scope,
+        listens: &[Listen],
+        servers: &mut Vec<Server>,
+        aps: &mut Vec<AddressPort>,
+    ) {
+        let uncovered: Vec<&Listen> = listens
+            .iter()
+            .filter(|l| {
+                !aps.iter().any(|ap| {
+                    (ap.port == Some(l.port) || ap.port.is_none())
+                        && (ap.addr.is_wildcard() || ap.addr == l.addr)
+                })
+            })
+            .collect();
+        let Some(first) = uncovered.first() else {
+            return;
+        };
+        let mut server = Server::new(ServerKind::Apache, first.span);
+        let engine = main.ssl_engine.map(|(v, s)| Setting {
+            value: v,
+            origin: Origin::Own(s),
+        });
+        server.tls_switch = engine;
+        let index = servers.len();
+        for l in &uncovered {
+            let tls = engine.map_or(main.certificate.is_some() && l.https, |e| e.value);
+            server.listeners.push(Listener {
+                addr: l.addr.clone(),
+                port: Some(l.port),
+                tls,
+                default_server: false,
+                span: l.span,
+            });
+            if aps
+                .iter()
+                .any(|ap| ap.addr == l.addr && ap.port == Some(l.port))
+            {
+                continue;
+            }
+            aps.push(AddressPort {
+                addr: l.addr.clone(),
+                port: Some(l.port),
+                tls,
+                servers: vec![index],
+                default: index,
+                default_span: l.span,
+                default_why: DefaultWhy::FirstListed,
+            });
+        }
+        if let Some(n) = main.server_name {
+            server.names.push((host_name(&n.value), n.span));
+        }
+        if let Some((v, s)) = main.verify {
+            server.client_verify = Setting {
+                value: v,
+                origin: Origin::Own(s),
+            };
+        }
+        let empty = Scope::default();
+        server.ca = self.ca_refs(main, &empty);
+        let (action, span) = classify(main, &empty);
+        server.action = action;
+        server.action_span = span;
+        server.verify_enforced = verify_enforcement(main, &empty);
+        for s in &main.sections {
+            per_directory(s, &mut server.per_directory_verify);
+        }
+        servers.push(server);
+    }
+}
+
+/// `SSLVerifyClient` inside `<Directory>`/`<Location>` (any depth), with its innermost
+/// section. Invalid values are reported once, by the walk over every section.
+fn per_directory(section: &Directive, out: &mut Vec<PerDirectoryVerify>) {
+    for c in section.children() {
+        if c.section.is_some() {
+            per_directory(c, out);
+        } else if c.is("sslverifyclient") {
+            if let Some(value) = verify_value(c, &mut Vec::new()) {
+                out.push(PerDirectoryVerify {
+                    section: section.span,
+                    directive: c.span,
+                    value,
+                });
+            }
+        }
+    }
+}
+
+fn setting<T: Copy>(own: Option<(T, Span)>, main: Option<(T, Span)>) -> Option<Setting<T>> {
+    match (own, main) {
+        (Some((v, s)), _) => Some(Setting {
+            value: v,
+            origin: Origin::Own(s),
+        }),
+        (None, Some((v, s))) => Some(Setting {
+            value: v,
+            origin: Origin::Inherited(s),
+        }),
+        _ => None,
+    }
+}
+
+/// `ServerName https://www.example.com:443` names `www.example.com`.
+fn host_name(v: &str) -> String {
+    let v = v.split_once("://").map_or(v, |(_, rest)| rest);
+    let v = match v.strip_prefix('[') {
+        Some(rest) => return format!("[{}", rest.split(']').next().unwrap_or(rest)) + "]",
+        None => v,
+    };
+    v.split(':').next().unwrap_or(v).to_ascii_lowercase()
+}
+
+fn listens(tree: &[Directive]) -> Vec<Listen> {
+    tree.iter()
+        .filter(|d| d.is("listen"))
+        .filter_map(|d| {
+            let (addr, port, https) = parse_listen(d.arg(0)?, d.arg(1))?;
+            Some(Listen {
+                addr,
+                port,
+                https,
+                span: d.span,
+            })
+        })
+        .collect()
+}
+
+/// Address:port sets in order of first appearance; `*` and `_default_` are one address, and
+/// an exact address forms its own set (it takes that address's connections from `*`). A set
+/// speaks TLS when its default vhost does: mod_ssl decides the handshake with the vhost the
+/// connection's address selects, before any name is known.
+fn group(servers: &[Server]) -> Vec<AddressPort> {
+    let mut out: Vec<AddressPort> = Vec::new();
+    let mut index: HashMap<(ListenAddr, Option<u16>), usize> = HashMap::new();
+    for (i, s) in servers.iter().enumerate() {
+        for l in &s.listeners {
+            let key = (l.addr.clone(), l.port);
+            match index.get(&key) {
+                Some(&at) => {
+                    let ap = &mut out[at];
+                    if ap.servers.last() != Some(&i) {
+                        ap.servers.push(i);
+                    }
+                }
+                None => {
+                    index.insert(key, out.len());
+                    out.push(AddressPort {
+                        addr: l.addr.clone(),
+                        port: l.port,
+                        tls: l.tls,
+                        servers: vec![i],
+                        default: i,
+                        default_span: l.span,
+                        default_why: DefaultWhy::FirstListed,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,149 @@
+//! Which modules the tree loads, for `<IfModule>`: a module is named either by its
+//! identifier (`ssl_module`) or by its source file name (`mod_ssl.c`).
+
+use std::collections::HashSet;
+
+/// Compiled into Debian's and the upstream default httpd (`apache2 -l`).
+const BUILT_IN: &[&str] = &[
+    "core.c",
+    "mod_so.c",
+    "mod_watchdog.c",
+    "http_core.c",
+    "mod_log_config.c",
+    "mod_logio.c",
+    "mod_version.c",
+    "mod_unixd.c",
+];
+
+#[derive(Clone, Debug)]
+pub struct Modules {
+    names: HashSet<String>,
+}
+
+impl Default for Modules {
+    fn default() -> Self {
+        let mut m = Modules {
+            names: HashSet::new(),
+        };
+        for file in BUILT_IN {
+            m.names.insert(file.to_string());
+            let stem = file.trim_end_matches(".c");
+            let id = stem.strip_prefix("mod_").unwrap_or(stem);
+            m.names.insert(format!("{id}_module"));
+        }
+        m.names.insert("http_module".into());
+        m
+    }
+}
+
+impl Modules {
+    /// `LoadModule ssl_module modules/mod_ssl.so`.
+    pub fn load(&mut self, id: &str, file: Option<&str>) {
+        self.names.insert(id.to_string());
+        if let Some(stem) = id.strip_suffix("_module") {
+            self.names.insert(format!("mod_{stem}.c"));
+            // MPMs are named after their source file alone (`event.c`).
+            if let Some(mpm) = stem.strip_prefix("mpm_") {
+                self.names.insert(format!("{mpm}.c"));
+            }
+        }
+        if let Some(file) = file {
+            let base = file.rsplit('/').next().unwrap_or(file);
+            let stem = base.split('.').next().unwrap_or(base);
+            let stem = stem.strip_prefix("lib").unwrap_or(stem);
+            self.names.insert(format!("{stem}.c"));
+            if !stem.starts_with("mod_") {
+                self.names.insert(format!("mod_{stem}.c"));
+            }
+        }
+    }
+
+    pub fn is_loaded(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+}
+
+/// `<IfVersion [[!]op] version>` against an Apache 2.4 whose patch level is unknown: the
+/// answer is `Some` only when every 2.4.x agrees.
+pub fn if_version(args: &[&str]) -> Option<bool> {
+    let (negate, op, version) = match args {
+        [v] => (false, "=", *v),
+        [op, v] => {
+            let (neg, op) = match op.strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, *op),
+            };
+            (neg, op, *v)
+        }
+        _ => return None,
+    };
+    if op == "~" || version.starts_with('/') {
+        return None;
+    }
+    let want = parse_version(version)?;
+    let at = |patch: u32| -> Option<bool> {
+        let have = (2, 4, patch);
+        let want = (want.0, want.1.unwrap_or(0), want.2.unwrap_or(0));
+        let r = match op {
+            "=" | "==" => {
+                have.0 == want.0
+                    && (parse_version(version)?.1.is_none() || have.1 == want.1)
+                    && (parse_version(version)?.2.is_none() || have.2 == want.2)
+            }
+            ">" => have > want,
+            ">=" => have >= want,
+            "<" => have < want,
+            "<=" => have <= want,
+            _ => return None,
+        };
+        Some(r != negate)
+    };
+    let low = at(0)?;
+    let high = at(999)?;
+    (low == high).then_some(low)
+}
+
+fn parse_version(v: &str) -> Option<(u32, Option<u32>, Option<u32>)> {
+    let mut parts = v.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    let patch = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    Some((major, minor, patch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_by_identifier_and_by_file() {
+        let mut m = Modules::default();
+        assert!(m.is_loaded("mod_version.c"));
+        assert!(m.is_loaded("version_module"));
+        assert!(!m.is_loaded("mod_ssl.c"));
+        m.load("ssl_module", Some("/usr/lib/apache2/modules/mod_ssl.so"));
+        assert!(m.is_loaded("mod_ssl.c"));
+        assert!(m.is_loaded("ssl_module"));
+        m.load("mpm_event_module", Some("modules/mod_mpm_event.so"));
+        assert!(m.is_loaded("event.c"));
+        m.load("php7_module", Some("/usr/lib/apache2/modules/libphp7.4.so"));
+        assert!(m.is_loaded("mod_php7.c"));
+    }
+
+    #[test]
+    fn versions_decided_only_when_every_patch_level_agrees() {
+        assert_eq!(if_version(&[">=", "2.4"]), Some(true));
+        assert_eq!(if_version(&["<", "2.4"]), Some(false));
+        assert_eq!(if_version(&["2.4"]), Some(true));
+        assert_eq!(if_version(&["!=", "2.2"]), Some(true));
+        assert_eq!(if_version(&["!<", "2.3"]), Some(true));
+        assert_eq!(if_version(&[">=", "2.4.30"]), None);
+        assert_eq!(if_version(&["~", "^2"]), None);
+    }
+}

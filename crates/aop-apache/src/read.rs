@@ -1,0 +1,698 @@
+//! Reading a tree the way httpd does in one pass: each logical line has its `${VAR}`s
+//! replaced, is split into words, and read-time directives (`Include`, `Define`,
+//! `LoadModule`, `ServerRoot`, `<IfModule>`, `<IfDefine>`, `<Macro>`, `Use`) act at once,
+//! so what they change applies to the lines after them only.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use aop_model::{codes, Code, Finding, Label, LoadOptions};
+use aop_source::{FileId, SourceMap, Span};
+
+use crate::ast::{Arg, Directive, Section};
+use crate::includes::{self, IncludeError};
+use crate::lines::{is_blank_or_comment, logical_lines};
+use crate::mapped::Mapped;
+use crate::modules::{if_version, Modules};
+use crate::paths::TreePaths;
+use crate::vars::{self, Undefined, Variables};
+use crate::words::{split_words, Word};
+
+struct Macro {
+    params: Vec<String>,
+    body: Vec<Mapped>,
+}
+
+struct Frame {
+    dir: Directive,
+    /// A true `<IfModule>` and friends: its children belong to the enclosing section.
+    transparent: bool,
+}
+
+pub struct Reader<'a> {
+    map: &'a mut SourceMap,
+    opts: &'a LoadOptions,
+    pub vars: Variables,
+    pub modules: Modules,
+    pub paths: TreePaths,
+    macros: HashMap<String, Macro>,
+    pub findings: Vec<Finding>,
+    include_stack: Vec<PathBuf>,
+    macro_stack: Vec<String>,
+    reported_undefined: HashSet<String>,
+    /// Lines produced by `Use` so far: nested macros can multiply without bound.
+    macro_lines: usize,
+    reported_overflow: bool,
+}
+
+/// Most lines all `Use` expansions together may produce.
+const MAX_MACRO_LINES: usize = 100_000;
+
+impl<'a> Reader<'a> {
+    pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, paths: TreePaths) -> Self {
+        Reader {
+            map,
+            opts,
+            vars: Variables::default(),
+            modules: Modules::default(),
+            paths,
+            macros: HashMap::new(),
+            findings: Vec::new(),
+            include_stack: Vec::new(),
+            macro_stack: Vec::new(),
+            reported_undefined: HashSet::new(),
+            macro_lines: 0,
+            reported_overflow: false,
+        }
+    }
+
+    fn finding(&mut self, code: Code, span: Span, message: String, label: &str) -> &mut Finding {
+        self.findings
+            .push(Finding::new(code, message, Label::new(span, label)));
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    /// Reads a file already in the source map.
+    pub fn read_file_id(&mut self, id: FileId, path: &Path) -> Vec<Directive> {
+        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let lines = logical_lines(id, &self.map.file(id).bytes);
+        self.include_stack.push(canonical);
+        let out = self.read_unit(&lines, None);
+        self.include_stack.pop();
+        out
+    }
+
+    fn read_included(&mut self, path: &Path, include: &Directive) -> Vec<Directive> {
+        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.include_stack.contains(&canonical) {
+            let msg = format!(
+                "include cycle: `{}` is already being read, so httpd would include it forever",
+                path.display()
+            );
+            self.finding(
+                codes::INCLUDE_UNRESOLVED,
+                include.span,
+                msg,
+                "includes itself again here",
+            );
+            return Vec::new();
+        }
+        if self.include_stack.len() > self.opts.limits.max_include_depth {
+            let msg = format!(
+                "includes nest deeper than {} levels; `{}` was not read",
+                self.opts.limits.max_include_depth,
+                path.display()
+            );
+            self.finding(codes::INCLUDE_UNRESOLVED, include.span, msg, "too deep");
+            return Vec::new();
+        }
+        match self.map.read(path) {
+            Ok(id) => self.read_file_id(id, path),
+            Err(e) => {
+                let msg = format!("cannot read included file `{}`: {e}", path.display());
+                self.finding(
+                    codes::INCLUDE_UNRESOLVED,
+                    include.span,
+                    msg,
+                    "included here",
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Reads one file or one macro expansion: sections must close inside it, as in httpd.
+    fn read_unit(&mut self, lines: &[Mapped], via: Option<Span>) -> Vec<Directive> {
+        let mut root = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            let raw = &lines[i];
+            i += 1;
+            if is_blank_or_comment(&raw.text) {
+                continue;
+            }
+            let Some((line, undefined)) = vars::expand(raw, &self.vars) else {
+                if !self.reported_overflow {
+                    self.reported_overflow = true;
+                    let msg = format!(
+                        "variables expand this line beyond {} bytes: it and any like it were not read",
+                        vars::MAX_EXPANDED_LINE
+                    );
+                    self.finding(
+                        codes::NOT_CHECKED,
+                        raw.span(0..raw.text.len()),
+                        msg,
+                        "not expanded",
+                    );
+                }
+                continue;
+            };
+            let words = split_words(&line.text);
+            let Some(first) = words.first() else {
+                continue;
+            };
+            if first.value.starts_with("</") {
+                self.close_tags(&line, &words, &mut stack, &mut root);
+                continue;
+            }
+            if first.value.starts_with('<') {
+                self.report_undefined(&undefined);
+                let Some(opener) = self.opener(&line, &words, via) else {
+                    continue;
+                };
+                self.open(opener, lines, &mut i, &mut stack);
+                continue;
+            }
+            let d = directive(&line, &words, via);
+            let expanded = match d.name.as_str() {
+                "include" | "includeoptional" => Some(self.include(&d, &undefined)),
+                "use" => {
+                    self.report_undefined(&undefined);
+                    Some(self.use_macro(&d, via))
+                }
+                _ => None,
+            };
+            if let Some(children) = expanded {
+                for c in children {
+                    append(&mut stack, &mut root, c);
+                }
+                continue;
+            }
+            self.report_undefined(&undefined);
+            self.read_time(&d);
+            append(&mut stack, &mut root, d);
+        }
+        while let Some(frame) = stack.pop() {
+            let msg = format!("`<{}>` was not closed", self.written(&frame.dir));
+            let help = format!(
+                "add `</{}>` where the section ends",
+                self.written(&frame.dir)
+            );
+            self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here")
+                .help = Some(help);
+            close_frame(frame, None, &mut stack, &mut root);
+        }
+        root
+    }
+
+    fn open(&mut self, opener: Directive, lines: &[Mapped], i: &mut usize, stack: &mut Vec<Frame>) {
+        if stack.len() >= self.opts.limits.max_nesting {
+            let msg = format!(
+                "sections nest deeper than {} levels; the rest of `<{}>` was not read",
+                self.opts.limits.max_nesting,
+                self.written(&opener)
+            );
+            self.finding(codes::PARSE_ERROR, opener.name_span, msg, "too deep");
+            self.skip(lines, i, &opener);
+            return;
+        }
+        match opener.name.as_str() {
+            "ifmodule" | "ifdefine" | "ifversion" | "iffile" | "ifdirective" | "ifsection" => {
+                if self.condition(&opener) {
+                    stack.push(Frame {
+                        dir: opener,
+                        transparent: true,
+                    });
+                } else {
+                    self.skip(lines, i, &opener);
+                }
+            }
+            "macro" => self.define_macro(lines, i, opener),
+            _ => stack.push(Frame {
+                dir: opener,
+                transparent: false,
+            }),
+        }
+    }
+
+    fn opener(&mut self, line: &Mapped, words: &[Word], via: Option<Span>) -> Option<Directive> {
+        let first = &words[0];
+        let written = first.value[1..].to_string();
+        let name_span = line.span(first.range.clone());
+        if let Some(bare) = written.strip_suffix('>') {
+            if bare.is_empty() {
+                self.finding(
+                    codes::PARSE_ERROR,
+                    name_span,
+                    "empty section name `<>`".into(),
+                    "here",
+                );
+                return None;
+            }
+            return Some(Directive {
+                name: bare.to_ascii_lowercase(),
+                name_span,
+                args: Vec::new(),
+                span: line.span(first.range.start..line.text.len()),
+                section: Some(Section::default()),
+                via,
+            });
+        }
+        let rest_start = first.range.end;
+        let rest = &line.text[rest_start..];
+        let args_end = match rest.iter().rposition(|&b| b == b'>') {
+            Some(gt) => rest_start + gt,
+            None => {
+                let msg = format!("`<{written}` directive missing closing '>'");
+                self.finding(codes::PARSE_ERROR, name_span, msg, "opened here");
+                line.text.len()
+            }
+        };
+        let args = split_words(&line.text[rest_start..args_end])
+            .into_iter()
+            .map(|w| Arg {
+                value: w.value,
+                span: line.span(rest_start + w.range.start..rest_start + w.range.end),
+            })
+            .collect();
+        Some(Directive {
+            name: written.to_ascii_lowercase(),
+            name_span,
+            args,
+            span: line.span(first.range.start..(args_end + 1).min(line.text.len())),
+            section: Some(Section::default()),
+            via,
+        })
+    }
+
+    fn close_tags(
+        &mut self,
+        line: &Mapped,
+        words: &[Word],
+        stack: &mut Vec<Frame>,
+        root: &mut Vec<Directive>,
+    ) {
+        // httpd accepts `</VirtualHost> </IfModule>` on one line: each closing tag counts.
+        for w in words.iter().take_while(|w| w.value.starts_with("</")) {
+            let span = line.span(w.range.clone());
+            let inner = &w.value[2..];
+            let name = match inner.strip_suffix('>') {
+                Some(n) => n,
+                None => {
+                    let msg = format!("`</{inner}` directive missing closing '>'");
+                    self.finding(codes::PARSE_ERROR, span, msg, "here");
+                    inner
+                }
+            };
+            let lower = name.to_ascii_lowercase();
+            let Some(top) = stack.last() else {
+                let msg = format!("`</{name}>` without matching `<{name}>` section");
+                self.finding(codes::PARSE_ERROR, span, msg, "nothing open to close here");
+                continue;
+            };
+            if top.dir.name == lower {
+                let frame = stack.pop().expect("checked");
+                close_frame(frame, Some(span), stack, root);
+                continue;
+            }
+            let msg = format!(
+                "expected `</{}>` but saw `</{name}>`",
+                self.written(&top.dir)
+            );
+            let open_span = top.dir.name_span;
+            let opened = format!("`<{}>` opened here", self.written(&top.dir));
+            self.finding(codes::PARSE_ERROR, span, msg, "mismatched closing tag")
+                .secondary
+                .push(Label::new(open_span, opened));
+            // Recover as a reader would: close up to a matching section if one is open.
+            if let Some(depth) = stack.iter().rposition(|f| f.dir.name == lower) {
+                while stack.len() > depth + 1 {
+                    let f = stack.pop().expect("len checked");
+                    close_frame(f, None, stack, root);
+                }
+                let f = stack.pop().expect("len checked");
+                close_frame(f, Some(span), stack, root);
+            }
+        }
+    }
+
+    /// Passes over a section whose condition is false, as httpd does: only section tags
+    /// are looked at, and variables are not expanded.
+    fn skip(&mut self, lines: &[Mapped], i: &mut usize, opener: &Directive) {
+        let mut open: Vec<(String, Span)> = vec![(opener.name.clone(), opener.name_span)];
+        while *i < lines.len() {
+            let raw = &lines[*i];
+            *i += 1;
+            if is_blank_or_comment(&raw.text) {
+                continue;
+            }
+            let words = split_words(&raw.text);
+            let Some(first) = words.first() else { continue };
+            if let Some(inner) = first.value.strip_prefix("</") {
+                let name = inner.trim_end_matches('>').to_ascii_lowercase();
+                let (top, top_span) = open.pop().expect("never empty here");
+                if top != name {
+                    let expected = self
+                        .map
+                        .text(top_span)
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_string();
+                    let msg = format!("expected `</{expected}>` but saw `{}`", first.value);
+                    let span = raw.span(first.range.clone());
+                    self.finding(codes::PARSE_ERROR, span, msg, "mismatched closing tag")
+                        .secondary
+                        .push(Label::new(top_span, "opened here"));
+                }
+                if open.is_empty() {
+                    return;
+                }
+            } else if let Some(inner) = first.value.strip_prefix('<') {
+                let name = inner.trim_end_matches('>').to_ascii_lowercase();
+                open.push((name, raw.span(first.range.clone())));
+            }
+        }
+        let msg = format!("`<{}>` was not closed", self.written(opener));
+        self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
+    }
+
+    fn condition(&mut self, d: &Directive) -> bool {
+        let arg = d.arg(0).unwrap_or("");
+        let (negate, name) = match arg.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, arg),
+        };
+        match d.name.as_str() {
+            "ifmodule" => self.modules.is_loaded(name) != negate,
+            "ifdefine" => self.vars.defines.contains_key(name) != negate,
+            "ifversion" => {
+                let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
+                if_version(&args).unwrap_or_else(|| {
+                    let msg = format!(
+                        "`{}` depends on the exact httpd version; its contents were read as if it held",
+                        self.map.text(d.span)
+                    );
+                    self.finding(codes::NOT_CHECKED, d.span, msg, "undecided");
+                    true
+                })
+            }
+            "iffile" => match self.paths.file_exists(name, self.opts) {
+                Some(exists) => exists != negate,
+                None => {
+                    let msg = format!(
+                        "`{}` tests a file outside the linted tree; its contents were read as if it held (use --root to decide)",
+                        self.map.text(d.span)
+                    );
+                    self.finding(codes::NOT_CHECKED, d.span, msg, "undecided");
+                    true
+                }
+            },
+            // The directive set of the running httpd is unknown: read the contents.
+            _ => true,
+        }
+    }
+
+    fn define_macro(&mut self, lines: &[Mapped], i: &mut usize, opener: Directive) {
+        let mut body = Vec::new();
+        while *i < lines.len() {
+            let raw = &lines[*i];
+            *i += 1;
+            let words = split_words(&raw.text);
+            let first = words.first().map(|w| w.value.to_ascii_lowercase());
+            match first.as_deref() {
+                Some(w) if w.starts_with("</macro") => {
+                    self.store_macro(opener, body);
+                    return;
+                }
+                Some(w) if w.starts_with("<macro") && !is_blank_or_comment(&raw.text) => {
+                    let span = raw.span(words[0].range.clone());
+                    self.finding(
+                        codes::PARSE_ERROR,
+                        span,
+                        "a `<Macro>` cannot be defined inside another".into(),
+                        "nested macro",
+                    )
+                    .secondary
+                    .push(Label::new(opener.name_span, "inside this macro"));
+                }
+                _ => body.push(raw.clone()),
+            }
+        }
+        let msg = format!("`<{}>` was not closed", self.written(&opener));
+        self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
+    }
+
+    fn store_macro(&mut self, opener: Directive, body: Vec<Mapped>) {
+        let Some(name) = opener.arg(0) else {
+            self.finding(
+                codes::PARSE_ERROR,
+                opener.name_span,
+                "`<Macro>` needs a name".into(),
+                "here",
+            );
+            return;
+        };
+        let params = opener.args[1..].iter().map(|a| a.value.clone()).collect();
+        self.macros
+            .insert(name.to_ascii_lowercase(), Macro { params, body });
+    }
+
+    fn use_macro(&mut self, d: &Directive, via: Option<Span>) -> Vec<Directive> {
+        let Some(name) = d.arg(0).map(str::to_ascii_lowercase) else {
+            self.finding(
+                codes::PARSE_ERROR,
+                d.span,
+                "`Use` needs a macro name".into(),
+                "here",
+            );
+            return Vec::new();
+        };
+        if self.macro_stack.len() >= self.opts.limits.max_include_depth {
+            let msg = format!(
+                "macros nest deeper than {} levels; `Use {name}` was not expanded",
+                self.opts.limits.max_include_depth
+            );
+            self.finding(codes::NOT_CHECKED, d.span, msg, "too deep");
+            return Vec::new();
+        }
+        if self.macro_stack.contains(&name) {
+            let msg = format!("macro `{name}` uses itself: httpd refuses the recursion");
+            self.finding(codes::PARSE_ERROR, d.span, msg, "recursive use");
+            return Vec::new();
+        }
+        let Some(mac) = self.macros.get(&name) else {
+            let msg = format!("macro `{name}` is not defined");
+            self.finding(codes::PARSE_ERROR, d.args[0].span, msg, "unknown macro");
+            return Vec::new();
+        };
+        let values: Vec<&str> = d.args[1..].iter().map(|a| a.value.as_str()).collect();
+        if values.len() != mac.params.len() {
+            let msg = format!(
+                "macro `{name}` takes {} arguments, `Use` gives {}",
+                mac.params.len(),
+                values.len()
+            );
+            self.finding(codes::PARSE_ERROR, d.span, msg, "wrong number of arguments");
+            return Vec::new();
+        }
+        if self.macro_lines > MAX_MACRO_LINES {
+            return Vec::new();
+        }
+        self.macro_lines += mac.body.len();
+        if self.macro_lines > MAX_MACRO_LINES {
+            let msg = format!(
+                "macros expand to more than {MAX_MACRO_LINES} lines: from this `Use {name}` on, no macro was expanded or checked"
+            );
+            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            return Vec::new();
+        }
+        let lines: Vec<Mapped> = mac
+            .body
+            .iter()
+            .map(|l| substitute(l, &mac.params, &values))
+            .collect();
+        self.macro_stack.push(name);
+        let out = self.read_unit(&lines, via.or(Some(d.span)));
+        self.macro_stack.pop();
+        out
+    }
+
+    fn include(&mut self, d: &Directive, undefined: &[Undefined]) -> Vec<Directive> {
+        let optional = d.name == "includeoptional";
+        let Some(arg) = d.args.first() else {
+            self.finding(
+                codes::PARSE_ERROR,
+                d.span,
+                "`Include` needs a path".into(),
+                "here",
+            );
+            return Vec::new();
+        };
+        if let Some(u) = undefined.first() {
+            let msg = format!(
+                "include path uses `${{{}}}`, which nothing defines: httpd looks for the literal text",
+                u.name
+            );
+            let code = if optional {
+                codes::NOT_CHECKED
+            } else {
+                codes::INCLUDE_UNRESOLVED
+            };
+            self.finding(code, arg.span, msg, "undefined variable in this path")
+                .secondary
+                .push(Label::new(u.span, "not defined"));
+            self.reported_undefined.insert(u.name.clone());
+            return Vec::new();
+        }
+        let path = self.paths.resolve(&arg.value, self.opts);
+        let files = match includes::expand(&path, optional, self.opts.limits.max_glob_matches) {
+            Ok(files) => files,
+            Err(IncludeError::Missing | IncludeError::NoMatch(_)) if optional => Vec::new(),
+            Err(e) => {
+                let (code, label) = match e {
+                    IncludeError::TooMany(_) => (codes::NOT_CHECKED, "not expanded"),
+                    IncludeError::Unreadable(..) if optional => (codes::NOT_CHECKED, "not read"),
+                    _ => (codes::INCLUDE_UNRESOLVED, "httpd refuses to start here"),
+                };
+                let msg = format!("`{}` (read as `{}`): {e}", arg.value, path.display());
+                self.finding(code, arg.span, msg, label);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for f in files {
+            out.extend(self.read_included(&f, d));
+        }
+        out
+    }
+
+    /// A section's name as the file spells it.
+    fn written(&self, d: &Directive) -> String {
+        self.map
+            .text(d.name_span)
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string()
+    }
+
+    /// Directives that change how the rest of the tree is read.
+    fn read_time(&mut self, d: &Directive) {
+        match d.name.as_str() {
+            "define" => {
+                if let Some(name) = d.arg(0) {
+                    let value = d.arg(1).unwrap_or("").to_string();
+                    self.vars.defines.insert(name.to_string(), value);
+                }
+            }
+            "undefine" => {
+                if let Some(name) = d.arg(0) {
+                    self.vars.defines.remove(name);
+                }
+            }
+            "loadmodule" => {
+                if let Some(id) = d.arg(0) {
+                    self.modules.load(id, d.arg(1));
+                }
+            }
+            "serverroot" => {
+                if let Some(root) = d.arg(0) {
+                    self.paths.set_server_root(root, self.opts);
+                }
+            }
+            "undefmacro" => {
+                if let Some(name) = d.arg(0) {
+                    self.macros.remove(&name.to_ascii_lowercase());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn report_undefined(&mut self, undefined: &[Undefined]) {
+        for u in undefined {
+            if !self.reported_undefined.insert(u.name.clone()) {
+                continue;
+            }
+            let msg = format!(
+                "`${{{}}}` is not defined: httpd keeps the text as written, and what depends on it was not checked",
+                u.name
+            );
+            let help = format!(
+                "define it with `Define {} value`, or in the `envvars` file beside the main config",
+                u.name
+            );
+            self.finding(codes::NOT_CHECKED, u.span, msg, "undefined variable")
+                .help = Some(help);
+        }
+    }
+}
+
+fn directive(line: &Mapped, words: &[Word], via: Option<Span>) -> Directive {
+    let first = &words[0];
+    let last = words.last().expect("non-empty");
+    Directive {
+        name: first.value.to_ascii_lowercase(),
+        name_span: line.span(first.range.clone()),
+        args: words[1..]
+            .iter()
+            .map(|w| Arg {
+                value: w.value.clone(),
+                span: line.span(w.range.clone()),
+            })
+            .collect(),
+        span: line.span(first.range.start..last.range.end),
+        section: None,
+        via,
+    }
+}
+
+fn append(stack: &mut [Frame], root: &mut Vec<Directive>, d: Directive) {
+    match stack.last_mut() {
+        Some(top) => top
+            .dir
+            .section
+            .get_or_insert_with(Section::default)
+            .children
+            .push(d),
+        None => root.push(d),
+    }
+}
+
+fn close_frame(
+    mut frame: Frame,
+    close: Option<Span>,
+    stack: &mut [Frame],
+    root: &mut Vec<Directive>,
+) {
+    if frame.transparent {
+        let children = frame
+            .dir
+            .section
+            .take()
+            .map(|s| s.children)
+            .unwrap_or_default();
+        for c in children {
+            append(stack, root, c);
+        }
+        return;
+    }
+    if let Some(s) = frame.dir.section.as_mut() {
+        s.close = close;
+    }
+    append(stack, root, frame.dir);
+}
+
+/// mod_macro's substitution: at each position the longest parameter name that matches is
+/// replaced by its value, anywhere in the line.
+fn substitute(line: &Mapped, params: &[String], values: &[&str]) -> Mapped {
+    let mut order: Vec<usize> = (0..params.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(params[i].len()));
+    let text = &line.text;
+    let mut replacements = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let hit = order
+            .iter()
+            .find(|&&p| !params[p].is_empty() && text[i..].starts_with(params[p].as_bytes()));
+        match hit {
+            Some(&p) => {
+                replacements.push((i..i + params[p].len(), values[p].as_bytes().to_vec()));
+                i += params[p].len();
+            }
+            None => i += 1,
+        }
+    }
+    line.replace_all(&replacements)
+}

@@ -1,0 +1,117 @@
+//! The server-level settings of one context (the main server or one `<VirtualHost>`),
+//! collected in order; the last occurrence of a directive wins, as in httpd.
+
+use aop_model::{codes, ClientVerify, Finding, Label};
+use aop_source::Span;
+
+use crate::ast::{Arg, Directive};
+
+/// Sections whose contents apply per request path, not to the whole server.
+pub fn is_per_directory(name: &str) -> bool {
+    matches!(
+        name,
+        "directory"
+            | "directorymatch"
+            | "location"
+            | "locationmatch"
+            | "files"
+            | "filesmatch"
+            | "proxy"
+            | "proxymatch"
+            | "if"
+            | "elseif"
+            | "else"
+            | "limit"
+            | "limitexcept"
+            | "requireall"
+            | "requireany"
+            | "requirenone"
+    )
+}
+
+#[derive(Default)]
+pub struct Scope<'t> {
+    pub server_name: Option<&'t Arg>,
+    pub aliases: Vec<&'t Arg>,
+    /// `SSLEngine on|off` (`optional` is the RFC 2817 upgrade: no TLS on connect).
+    pub ssl_engine: Option<(bool, Span)>,
+    pub verify: Option<(ClientVerify, Span)>,
+    pub ca_file: Option<&'t Directive>,
+    pub ca_path: Option<&'t Directive>,
+    pub certificate: Option<Span>,
+    pub document_root: Option<Span>,
+    pub rewrite_engine: bool,
+    /// Server-level directives, in order (for what the server does with a request).
+    pub directives: Vec<&'t Directive>,
+    /// `<Directory>`, `<Location>`, `<If>`... at server level.
+    pub sections: Vec<&'t Directive>,
+}
+
+impl<'t> Scope<'t> {
+    pub fn collect(directives: &'t [Directive], findings: &mut Vec<Finding>) -> Self {
+        let mut s = Scope::default();
+        for d in directives {
+            if d.is("virtualhost") {
+                continue;
+            }
+            if d.section.is_some() {
+                if is_per_directory(&d.name) {
+                    s.sections.push(d);
+                }
+                continue;
+            }
+            s.directives.push(d);
+            match d.name.as_str() {
+                "servername" => s.server_name = d.args.first(),
+                "serveralias" => s.aliases.extend(d.args.iter()),
+                "sslengine" => {
+                    if let Some(v) = d.arg(0) {
+                        s.ssl_engine = Some((v.eq_ignore_ascii_case("on"), d.span));
+                    }
+                }
+                "sslverifyclient" => {
+                    if let Some(v) = verify_value(d, findings) {
+                        s.verify = Some((v, d.span));
+                    }
+                }
+                "sslcacertificatefile" => s.ca_file = Some(d),
+                "sslcacertificatepath" => s.ca_path = Some(d),
+                "sslcertificatefile" => s.certificate = Some(d.span),
+                "documentroot" => s.document_root = Some(d.span),
+                "rewriteengine" => {
+                    s.rewrite_engine = d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on"))
+                }
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+/// `SSLVerifyClient`'s argument; `on`/`off` are accepted aliases of `require`/`none`.
+pub fn verify_value(d: &Directive, findings: &mut Vec<Finding>) -> Option<ClientVerify> {
+    let arg = d.args.first()?;
+    let v = match arg.value.to_ascii_lowercase().as_str() {
+        "none" | "off" => ClientVerify::Off,
+        "require" | "on" => ClientVerify::On,
+        "optional" => ClientVerify::Optional,
+        "optional_no_ca" => ClientVerify::OptionalNoCa,
+        other => {
+            findings.push(
+                Finding::new(
+                    codes::PARSE_ERROR,
+                    format!(
+                        "`SSLVerifyClient {other}` is not a valid mode: httpd refuses to start"
+                    ),
+                    Label::new(
+                        arg.span,
+                        "expected none, optional, require or optional_no_ca",
+                    ),
+                )
+                .with_help("SSLVerifyClient require"),
+            );
+            return None;
+        }
+    };
+    Some(v)
+}

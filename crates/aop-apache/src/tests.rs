@@ -1,0 +1,635 @@
+//! Whole-tree tests: text in, model and findings out.
+
+use std::fs;
+
+use aop_model::{Action, CaRefKind, ClientVerify, Config, ListenAddr, LoadOptions, Origin};
+use aop_source::{Limits, SourceMap, Span};
+
+struct Loaded {
+    _dir: tempfile::TempDir,
+    map: SourceMap,
+    config: Config,
+}
+
+impl Loaded {
+    fn text(&self, span: Span) -> String {
+        self.map.text(span).into_owned()
+    }
+
+    fn codes(&self) -> Vec<&str> {
+        self.config.findings.iter().map(|f| f.code).collect()
+    }
+
+    fn names(&self, i: usize) -> Vec<&str> {
+        self.config.servers[i]
+            .names
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+}
+
+fn load_with(files: &[(&str, &[u8])], opts: LoadOptions) -> Loaded {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, body).unwrap();
+    }
+    let mut map = SourceMap::new(opts.limits.clone());
+    let entry = dir.path().join(files[0].0);
+    let config = crate::load(&entry, &mut map, &opts).unwrap();
+    Loaded {
+        _dir: dir,
+        map,
+        config,
+    }
+}
+
+fn load(main: &str) -> Loaded {
+    load_with(&[("apache2.conf", main.as_bytes())], LoadOptions::default())
+}
+
+fn load_tree(files: &[(&str, &str)]) -> Loaded {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_bytes())).collect();
+    load_with(&files, LoadOptions::default())
+}
+
+const SSL: &str = "LoadModule ssl_module modules/mod_ssl.so\n";
+
+#[test]
+fn names_are_case_insensitive_and_spans_exact() {
+    let t = load("<virtualhost *:80>\n  SERVERNAME Shop.Example.com\n</VIRTUALHOST>\n");
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["shop.example.com"]);
+    let (_, span) = &t.config.servers[0].names[0];
+    assert_eq!(t.text(*span), "Shop.Example.com");
+    assert_eq!(t.text(t.config.servers[0].span), "<virtualhost *:80>");
+}
+
+#[test]
+fn a_continued_comment_swallows_the_next_line() {
+    let t = load("# note \\\nServerName hidden.example\n<VirtualHost *:80>\n</VirtualHost>\n");
+    assert!(t.names(0).is_empty());
+}
+
+#[test]
+fn mismatched_close_labels_both_tags() {
+    let t = load("<VirtualHost *:80>\n<Directory /x>\n</VirtualHost>\n");
+    let f = &t.config.findings[0];
+    assert_eq!(f.code, "AOP001");
+    assert_eq!(
+        f.message,
+        "expected `</Directory>` but saw `</VirtualHost>`"
+    );
+    assert_eq!(t.text(f.primary.span), "</VirtualHost>");
+    assert_eq!(t.text(f.secondary[0].span), "<Directory");
+    // Recovery closes the vhost anyway, so the model still has it.
+    assert_eq!(t.config.servers.len(), 1);
+}
+
+#[test]
+fn missing_close_and_stray_close() {
+    let t = load("<VirtualHost *:80>\nServerName a\n");
+    assert_eq!(t.codes(), vec!["AOP001"]);
+    assert_eq!(
+        t.config.findings[0].message,
+        "`<VirtualHost>` was not closed"
+    );
+    let t = load("</Location>\n");
+    assert_eq!(
+        t.config.findings[0].message,
+        "`</Location>` without matching `<Location>` section"
+    );
+}
+
+#[test]
+fn two_closing_tags_on_one_line() {
+    let t = load(&format!(
+        "{SSL}<IfModule mod_ssl.c>\n<VirtualHost *:443>\nServerName a\n</VirtualHost> </IfModule>\n"
+    ));
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.config.servers.len(), 1);
+}
+
+#[test]
+fn a_false_section_is_skipped_without_reading_it() {
+    let t = load("<IfModule mod_nope.c>\n<VirtualHost *:443>\nInclude missing.conf\n</VirtualHost>\n</IfModule>\n");
+    assert!(t.codes().is_empty());
+    assert!(t.config.servers.is_empty());
+}
+
+#[test]
+fn include_rules() {
+    let t = load_tree(&[
+        ("apache2.conf", "Include missing.conf\nIncludeOptional missing2.conf\nInclude conf.d/*.nomatch\nIncludeOptional conf.d/*.nomatch\nInclude conf.d\n"),
+        ("conf.d/b.conf", "<VirtualHost *:80>\nServerName b\n</VirtualHost>\n"),
+        ("conf.d/a.conf", "<VirtualHost *:80>\nServerName a\n</VirtualHost>\n"),
+    ]);
+    assert_eq!(t.codes(), vec!["AOP002", "AOP002"]);
+    assert_eq!(t.text(t.config.findings[0].primary.span), "missing.conf");
+    assert_eq!(
+        t.text(t.config.findings[1].primary.span),
+        "conf.d/*.nomatch"
+    );
+    assert_eq!(t.names(0), vec!["a"]);
+    assert_eq!(t.names(1), vec!["b"]);
+}
+
+#[test]
+fn include_cycle_is_reported_once_and_stops() {
+    let t = load_tree(&[
+        ("apache2.conf", "Include a.conf\n"),
+        ("a.conf", "Include apache2.conf\n"),
+    ]);
+    assert_eq!(t.codes(), vec!["AOP002"]);
+    assert!(t.config.findings[0].message.starts_with("include cycle"));
+}
+
+#[test]
+fn variables_expand_on_the_whole_line_before_splitting() {
+    let t = load(
+        "Define ADDR *:443\nDefine NAMES \"b.example c.example\"\n\
+         <VirtualHost ${ADDR}>\nServerName a.example\nServerAlias ${NAMES}\n</VirtualHost>\n",
+    );
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["a.example", "b.example", "c.example"]);
+    assert_eq!(t.config.servers[0].listeners[0].port, Some(443));
+    let (_, span) = &t.config.servers[0].names[1];
+    assert_eq!(t.text(*span), "${NAMES}");
+}
+
+#[test]
+fn undefined_variables_are_findings() {
+    let t = load("ErrorLog ${LOGS}/a\nCustomLog ${LOGS}/b\nInclude ${CONF}/x.conf\n");
+    assert_eq!(t.codes(), vec!["AOP004", "AOP002"]);
+    assert_eq!(t.text(t.config.findings[0].primary.span), "${LOGS}");
+    assert_eq!(t.text(t.config.findings[1].primary.span), "${CONF}/x.conf");
+}
+
+#[test]
+fn envvars_beside_the_main_file_are_the_environment() {
+    let t = load_tree(&[
+        ("apache2.conf", "IncludeOptional ${SITES}/*.conf\n"),
+        ("envvars", "export SITES=sites-enabled\n"),
+        (
+            "sites-enabled/a.conf",
+            "<VirtualHost *:80>\nServerName a\n</VirtualHost>\n",
+        ),
+    ]);
+    assert!(t.codes().is_empty());
+    assert_eq!(t.names(0), vec!["a"]);
+}
+
+#[test]
+fn conditionals_by_module_id_file_define_and_version() {
+    let t = load(&format!(
+        "{SSL}Define PROD\n\
+         <IfModule ssl_module>\nServerName one\n</IfModule>\n\
+         <IfModule !mod_ssl.c>\nServerName two\n</IfModule>\n\
+         <IfDefine !PROD>\nServerName three\n</IfDefine>\n\
+         <IfVersion < 2.4>\nServerName four\n</IfVersion>\n\
+         <VirtualHost *:80>\n</VirtualHost>\n"
+    ));
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["one"]);
+}
+
+#[test]
+fn undecidable_version_reads_the_contents_and_says_so() {
+    let t = load(
+        "<IfVersion >= 2.4.30>\nServerName x\n</IfVersion>\n<VirtualHost *:80>\n</VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP004"]);
+    assert_eq!(t.names(0), vec!["x"]);
+}
+
+#[test]
+fn macros_expand_with_spans_into_the_definition() {
+    let t = load(
+        "<Macro Site $name $port>\n<VirtualHost *:$port>\n  ServerName $name\n</VirtualHost>\n</Macro>\n\
+         Use Site a.example 443\nUse Site b.example 80\nUndefMacro Site\n",
+    );
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["a.example"]);
+    assert_eq!(t.names(1), vec!["b.example"]);
+    assert_eq!(t.config.servers[1].listeners[0].port, Some(80));
+    let (_, span) = &t.config.servers[0].names[0];
+    assert_eq!(t.text(*span), "$name");
+}
+
+#[test]
+fn macro_errors() {
+    let t = load("<Macro M $a>\nServerName $a\n</Macro>\nUse M\nUse Nope x\n");
+    assert_eq!(t.codes(), vec!["AOP001", "AOP001"]);
+}
+
+#[test]
+fn tls_verification_and_ca_are_inherited_from_the_main_server() {
+    let t = load(&format!(
+        "{SSL}SSLEngine on\nSSLVerifyClient on\nSSLCACertificateFile /etc/ssl/cf.pem\n\
+         SSLProxyVerify none\nServerName main.example\n\
+         <VirtualHost *:443>\nSSLProxyCACertificateFile proxy.pem\n</VirtualHost>\n\
+         <VirtualHost *:443>\nServerName b\nSSLVerifyClient optional\nSSLCACertificatePath certs\n</VirtualHost>\n"
+    ));
+    let a = &t.config.servers[0];
+    assert!(a.tls());
+    assert_eq!(t.names(0), vec!["main.example"]);
+    assert_eq!(a.client_verify.value, ClientVerify::On);
+    assert!(
+        matches!(a.client_verify.origin, Origin::Inherited(s) if t.text(s) == "SSLVerifyClient on")
+    );
+    assert_eq!(a.ca.len(), 1);
+    assert!(a.ca[0].inherited);
+    assert_eq!(a.ca[0].kind, CaRefKind::ApacheFile);
+    let b = &t.config.servers[1];
+    assert_eq!(b.client_verify.value, ClientVerify::Optional);
+    assert!(matches!(b.client_verify.origin, Origin::Own(_)));
+    let kinds: Vec<_> = b.ca.iter().map(|c| (c.kind, c.inherited)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (CaRefKind::ApacheFile, true),
+            (CaRefKind::ApachePath, false)
+        ]
+    );
+    assert!(b.ca[1].resolved.ends_with("certs"));
+}
+
+#[test]
+fn tls_without_sslengine_needs_a_certificate_and_an_https_listener() {
+    let t = load(&format!(
+        "{SSL}Listen 443\nListen 8443 https\nSSLCertificateFile a.pem\n\
+         <VirtualHost *:443>\n</VirtualHost>\n<VirtualHost *:8443>\n</VirtualHost>\n\
+         <VirtualHost *:8080>\n</VirtualHost>\n<VirtualHost *:443>\nSSLEngine off\n</VirtualHost>\n"
+    ));
+    let tls: Vec<bool> = t.config.servers.iter().map(|s| s.tls()).collect();
+    assert_eq!(tls, vec![true, true, false, false]);
+}
+
+#[test]
+fn per_directory_verification_and_enforcement() {
+    let t = load(&format!(
+        "{SSL}<VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\n  Require expr %{{SSL_CLIENT_VERIFY}} == 'SUCCESS'\n</Location>\n\
+         <Directory /srv/admin>\n  <Files x>\n  SSLVerifyClient require\n  </Files>\n</Directory>\n\
+         </VirtualHost>\n"
+    ));
+    let s = &t.config.servers[0];
+    assert!(s.verify_enforced.is_some());
+    assert_eq!(s.per_directory_verify.len(), 1);
+    let p = &s.per_directory_verify[0];
+    assert_eq!(p.value, ClientVerify::On);
+    assert_eq!(t.text(p.section), "<Files x>");
+    assert_eq!(t.text(p.directive), "SSLVerifyClient require");
+}
+
+#[test]
+fn a_sibling_grant_defeats_require_expr() {
+    let t = load(&format!(
+        "{SSL}<VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\nRequire all granted\nRequire expr %{{SSL_CLIENT_VERIFY}} == 'SUCCESS'\n</Location>\n\
+         </VirtualHost>\n"
+    ));
+    assert!(t.config.servers[0].verify_enforced.is_none());
+}
+
+#[test]
+fn what_each_vhost_does() {
+    let t = load(
+        "DocumentRoot /var/www\n\
+         <VirtualHost *:80>\nRedirect permanent / https://a.example/\n</VirtualHost>\n\
+         <VirtualHost *:80>\nRewriteEngine on\nRewriteRule ^ - [F]\n</VirtualHost>\n\
+         <VirtualHost *:80>\n<Location />\nRequire all denied\n</Location>\n</VirtualHost>\n\
+         <VirtualHost *:80>\nRewriteEngine On\nRewriteCond %{HTTPS} off\nRewriteRule ^(.*)$ https://%{HTTP_HOST}$1 [R=301,L]\n</VirtualHost>\n\
+         <VirtualHost *:80>\nRewriteEngine On\nRewriteCond %{REMOTE_ADDR} !^10\\.\nRewriteRule ^ - [F]\n</VirtualHost>\n\
+         <VirtualHost *:80>\nProxyPass / http://127.0.0.1:8080/\n</VirtualHost>\n\
+         <VirtualHost *:80>\nRedirect 404 /\n</VirtualHost>\n",
+    );
+    let actions: Vec<Action> = t.config.servers.iter().map(|s| s.action).collect();
+    use Action::*;
+    assert_eq!(
+        actions,
+        vec![Redirects, Rejects, Rejects, Redirects, Serves, Serves, Rejects]
+    );
+    assert_eq!(
+        t.text(t.config.servers[4].action_span.unwrap()),
+        "DocumentRoot /var/www"
+    );
+}
+
+#[test]
+fn address_sets_and_their_defaults() {
+    let t = load(
+        "<VirtualHost *:443>\nServerName a\n</VirtualHost>\n\
+         <VirtualHost _default_:443>\nServerName b\n</VirtualHost>\n\
+         <VirtualHost 10.0.0.1:443 *:80>\nServerName c\n</VirtualHost>\n\
+         <VirtualHost 10.0.0.1:443>\nServerName d\n</VirtualHost>\n",
+    );
+    let sets: Vec<(String, Vec<usize>, usize)> = t
+        .config
+        .address_ports
+        .iter()
+        .map(|ap| (ap.address_port(), ap.servers.clone(), ap.default))
+        .collect();
+    assert_eq!(
+        sets,
+        vec![
+            ("*:443".to_string(), vec![0, 1], 0),
+            ("10.0.0.1:443".to_string(), vec![2, 3], 2),
+            ("*:80".to_string(), vec![2], 2),
+        ]
+    );
+    assert_eq!(t.config.address_ports[0].addr, ListenAddr::AnyV4);
+}
+
+#[test]
+fn the_main_server_answers_a_listen_no_vhost_covers() {
+    let t = load(
+        "Listen 80\nListen 8080\nServerName main.example\n<VirtualHost *:80>\n</VirtualHost>\n",
+    );
+    assert_eq!(t.config.servers.len(), 2);
+    let main = &t.config.servers[1];
+    assert_eq!(t.text(main.span), "Listen 8080");
+    assert_eq!(t.config.address_ports[1].address_port(), "*:8080");
+}
+
+#[test]
+fn allow_override_is_reported_as_unseen() {
+    let t = load("<Directory /var/www>\nAllowOverride All\n</Directory>\n<Directory /srv>\nAllowOverride None\n</Directory>\n");
+    assert_eq!(t.codes(), vec!["AOP004"]);
+    assert!(t.config.findings[0].message.contains(".htaccess"));
+}
+
+#[test]
+fn invalid_verify_mode_is_a_parse_error() {
+    let t = load("<VirtualHost *:443>\nSSLVerifyClient sometimes\n</VirtualHost>\n");
+    assert_eq!(t.codes(), vec!["AOP001"]);
+}
+
+#[test]
+fn nesting_is_bounded() {
+    let deep = "<Location />\n".repeat(50) + &"</Location>\n".repeat(50);
+    let t = load_with(
+        &[("apache2.conf", deep.as_bytes())],
+        LoadOptions {
+            limits: Limits {
+                max_nesting: 10,
+                ..Limits::default()
+            },
+            ..LoadOptions::default()
+        },
+    );
+    assert!(t.codes().contains(&"AOP001"));
+}
+
+#[test]
+fn hostile_bytes_do_not_panic() {
+    let inputs: [&[u8]; 8] = [
+        b"\xff\xfe<VirtualHost \xff:443>\n\0ServerName \xc3\n</VirtualHost>",
+        b"<",
+        b"</",
+        b"<>\n</>",
+        b"\"unterminated",
+        b"${\n${}\n${x",
+        b"\\\n\\\n\\",
+        b"<VirtualHost [::1:443>\n</VirtualHost>\n<VirtualHost :>\n</VirtualHost>",
+    ];
+    for input in inputs {
+        let _ = load_with(&[("apache2.conf", input)], LoadOptions::default());
+    }
+}
+
+#[test]
+fn rhel_layout_server_root_is_the_parent_of_conf() {
+    let t = load_tree(&[
+        ("conf/httpd.conf", "ServerRoot \"/etc/httpd\"\nInclude conf.modules.d/*.conf\nIncludeOptional /etc/httpd/conf.d/*.conf\n"),
+        ("conf.modules.d/00-ssl.conf", SSL),
+        ("conf.d/ssl.conf", "<IfModule ssl_module>\n<VirtualHost _default_:443>\nServerName r\n</VirtualHost>\n</IfModule>\n"),
+    ]);
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["r"]);
+}
+
+/// Random configurations built from the tokens that matter to the reader (section tags,
+/// quotes, continuations, variables, macros, includes of themselves): none may panic.
+#[test]
+fn random_token_soup_never_panics() {
+    const TOKENS: &[&str] = &[
+        "<VirtualHost *:443>",
+        "</VirtualHost>",
+        "<IfModule !x>",
+        "</IfModule>",
+        "<Macro M $a>",
+        "</Macro>",
+        "Use M 1",
+        "Use M",
+        "Define V",
+        "${V}",
+        "${",
+        "}",
+        "\"",
+        "'",
+        "\\",
+        "\n",
+        "\\\n",
+        "#",
+        " ",
+        "Include apache2.conf",
+        "IncludeOptional *",
+        "SSLVerifyClient",
+        "optional",
+        "<Location />",
+        "</Location>",
+        "Require expr",
+        "<",
+        ">",
+        "</",
+        "\u{0}",
+        "\u{ff}",
+        "ServerRoot /",
+        "Listen 443",
+        "<If \"x\">",
+        "</If>",
+        "UnDefine V",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..300 {
+        let len = (next() % 60) as usize;
+        let text: String = (0..len)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        let _ = load(&text);
+    }
+}
+
+#[test]
+fn a_nested_virtual_host_is_refused() {
+    let t = load("<VirtualHost *:80>\n<VirtualHost *:81>\n</VirtualHost>\n</VirtualHost>\n");
+    assert_eq!(t.codes(), vec!["AOP001"]);
+    assert_eq!(
+        t.text(t.config.findings[0].primary.span),
+        "<VirtualHost *:81>"
+    );
+}
+
+#[test]
+fn ten_thousand_vhosts_on_distinct_addresses_stay_linear() {
+    let mut text = String::new();
+    for i in 0..10_000u32 {
+        text.push_str(&format!(
+            "<VirtualHost 10.{}.{}.{}:443>\nServerName s{i}.example\n</VirtualHost>\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    let started = std::time::Instant::now();
+    let t = load(&text);
+    assert_eq!(t.config.address_ports.len(), 10_000);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn with_root_absolute_paths_are_read_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc/apache2");
+    fs::create_dir_all(etc.join("sites-enabled")).unwrap();
+    fs::write(
+        etc.join("apache2.conf"),
+        "ServerRoot /etc/apache2\nIncludeOptional /etc/apache2/sites-enabled/*.conf\n",
+    )
+    .unwrap();
+    fs::write(
+        etc.join("sites-enabled/a.conf"),
+        "<VirtualHost *:443>\nSSLCACertificateFile /etc/ssl/cf.pem\nSSLCACertificatePath certs\n</VirtualHost>\n",
+    )
+    .unwrap();
+    let opts = LoadOptions {
+        root: Some(dir.path().to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let mut map = SourceMap::default();
+    let config = crate::load(&etc.join("apache2.conf"), &mut map, &opts).unwrap();
+    let ca: Vec<_> = config.servers[0]
+        .ca
+        .iter()
+        .map(|c| c.resolved.clone())
+        .collect();
+    assert_eq!(
+        ca,
+        vec![dir.path().join("etc/ssl/cf.pem"), etc.join("certs")]
+    );
+}
+
+#[test]
+fn a_vhost_location_replaces_the_main_servers_authorization() {
+    let t = load(&format!(
+        "{SSL}<Location />\nRequire all denied\n</Location>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n</VirtualHost>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\nRequire all granted\n</Location>\n</VirtualHost>\n\
+         <VirtualHost *:443>\nSSLEngine on\nSSLVerifyClient optional\n\
+         <Location />\nRequire expr %{{SSL_CLIENT_VERIFY}} == 'SUCCESS'\n</Location>\n</VirtualHost>\n"
+    ));
+    let actions: Vec<Action> = t.config.servers.iter().map(|s| s.action).collect();
+    assert_eq!(
+        actions,
+        vec![Action::Rejects, Action::Serves, Action::Serves]
+    );
+    let enforced: Vec<bool> = t
+        .config
+        .servers
+        .iter()
+        .map(|s| s.verify_enforced.is_some())
+        .collect();
+    assert_eq!(enforced, vec![false, false, true]);
+}
+
+#[test]
+fn an_invalid_verify_mode_inside_a_section_is_reported_once() {
+    let t = load(
+        "<Location /a>\nSSLVerifyClient maybe\n</Location>\n\
+         <VirtualHost *:443>\n<Directory /x>\nSSLVerifyClient perhaps\n</Directory>\n</VirtualHost>\n\
+         <VirtualHost *:443>\n</VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP001", "AOP001"]);
+}
+
+#[test]
+fn errors_inside_a_skipped_section_name_the_tags_as_written() {
+    let t = load("<IfModule mod_nope.c>\n<Directory /x>\n</Location>\n");
+    let messages: Vec<&str> = t
+        .config
+        .findings
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "expected `</Directory>` but saw `</Location>`",
+            "`<IfModule>` was not closed"
+        ]
+    );
+}
+
+#[test]
+fn macros_that_multiply_are_bounded() {
+    let mut text = String::from("<Macro M0>\nServerAdmin a@b\n</Macro>\n");
+    for i in 1..40 {
+        text.push_str(&format!(
+            "<Macro M{i}>\nUse M{0}\nUse M{0}\n</Macro>\n",
+            i - 1
+        ));
+    }
+    text.push_str("Use M39\n");
+    let started = std::time::Instant::now();
+    let t = load(&text);
+    assert!(t.codes().contains(&"AOP004"));
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn doubling_defines_are_bounded() {
+    let mut text = String::from("Define V0 xxxxxxxxxxxxxxxx\n");
+    for i in 1..64 {
+        text.push_str(&format!("Define V{i} ${{V{0}}}${{V{0}}}\n", i - 1));
+    }
+    text.push_str("ServerName ${V63}\n");
+    let t = load(&text);
+    let overflow: Vec<_> = t
+        .config
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("beyond"))
+        .collect();
+    assert_eq!(overflow.len(), 1);
+    // The lines not read leave their variables undefined, which is said as well.
+    assert!(t.codes().iter().all(|c| *c == "AOP004"));
+}
+
+#[test]
+fn long_chains_of_macros_are_bounded() {
+    let mut text = String::from("<Macro M0>\nServerAdmin a@b\n</Macro>\n");
+    for i in 1..2000 {
+        text.push_str(&format!("<Macro M{i}>\nUse M{}\n</Macro>\n", i - 1));
+    }
+    text.push_str("Use M1999\n");
+    let t = load(&text);
+    assert_eq!(t.codes(), vec!["AOP004"]);
+}

@@ -1,0 +1,192 @@
+//! `Define` variables and the environment: `${VAR}` is replaced on the whole logical line
+//! before the line is split into words, so a value may hold several words or even a
+//! section opener. An undefined variable stays as written (httpd warns and goes on).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aop_source::Span;
+
+use crate::mapped::Mapped;
+
+#[derive(Clone, Debug, Default)]
+pub struct Variables {
+    /// `Define NAME value` (a bare `Define NAME` holds an empty value but still counts for
+    /// `<IfDefine>`).
+    pub defines: HashMap<String, String>,
+    /// The environment httpd starts with (Debian: the `envvars` file).
+    pub env: HashMap<String, String>,
+}
+
+impl Variables {
+    pub fn lookup(&self, name: &str) -> Option<&str> {
+        self.defines
+            .get(name)
+            .or_else(|| self.env.get(name))
+            .map(String::as_str)
+    }
+}
+
+/// A `${NAME}` left as written because nothing defines it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undefined {
+    pub name: String,
+    pub span: Span,
+}
+
+/// Longest line variables may expand to: each `Define` may double the last one's value, so
+/// a short file can otherwise ask for terabytes.
+pub const MAX_EXPANDED_LINE: usize = 1 << 20;
+
+/// The expanded line and the variables left as written; `None` when the expansion would
+/// exceed [`MAX_EXPANDED_LINE`].
+pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>)> {
+    let text = &line.text;
+    let mut length = text.len();
+    let mut replacements: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
+    let mut undefined = Vec::new();
+    let mut i = 0;
+    while i + 1 < text.len() {
+        if text[i] == b'$' && text[i + 1] == b'{' {
+            if let Some(close) = text[i + 2..].iter().position(|&b| b == b'}') {
+                let end = i + 2 + close + 1;
+                let name = String::from_utf8_lossy(&text[i + 2..end - 1]).into_owned();
+                match vars.lookup(&name) {
+                    Some(value) => {
+                        length += value.len();
+                        if length > MAX_EXPANDED_LINE {
+                            return None;
+                        }
+                        replacements.push((i..end, value.as_bytes().to_vec()))
+                    }
+                    None => undefined.push(Undefined {
+                        name,
+                        span: line.span(i..end),
+                    }),
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if replacements.is_empty() {
+        return Some((line.clone(), undefined));
+    }
+    Some((line.replace_all(&replacements), undefined))
+}
+
+/// Reads Debian's `envvars`: the `export NAME=value` lines, with `$NAME`/`${NAME}`
+/// expanded from earlier exports as the shell would (unknown names expand to nothing).
+pub fn parse_envvars(bytes: &[u8]) -> HashMap<String, String> {
+    let mut env = HashMap::new();
+    for raw in String::from_utf8_lossy(bytes).lines() {
+        let line = raw.trim();
+        let Some(rest) = line.strip_prefix("export ") else {
+            continue;
+        };
+        let Some((name, value)) = rest.trim().split_once('=') else {
+            continue;
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let value = shell_value(value, &env);
+        env.insert(name.to_string(), value);
+    }
+    env
+}
+
+fn shell_value(raw: &str, env: &HashMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut chars = raw.chars().peekable();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (c, quote) {
+            ('\'' | '"', None) => quote = Some(c),
+            (q, Some(open)) if q == open => quote = None,
+            ('$', q) if q != Some('\'') => {
+                let mut name = String::new();
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    for n in chars.by_ref() {
+                        if n == '}' {
+                            break;
+                        }
+                        name.push(n);
+                    }
+                } else {
+                    while let Some(&n) = chars.peek() {
+                        if !(n.is_ascii_alphanumeric() || n == '_') {
+                            break;
+                        }
+                        name.push(n);
+                        chars.next();
+                    }
+                }
+                if name.is_empty() {
+                    out.push('$');
+                } else if let Some(v) = env.get(&name) {
+                    out.push_str(v);
+                }
+            }
+            (c, None) if c.is_whitespace() => break,
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aop_source::FileId;
+
+    fn line(s: &str) -> Mapped {
+        let mut m = Mapped::new(FileId(0));
+        m.push_exact(s.as_bytes(), 0);
+        m
+    }
+
+    #[test]
+    fn defines_win_over_the_environment() {
+        let mut vars = Variables::default();
+        vars.env.insert("A".into(), "env".into());
+        vars.defines.insert("A".into(), "def".into());
+        let (out, undef) = expand(&line("X ${A} ${B}"), &vars).unwrap();
+        assert_eq!(out.text, b"X def ${B}");
+        assert_eq!(undef[0].name, "B");
+        assert_eq!(undef[0].span.range(), 7..11);
+    }
+
+    #[test]
+    fn a_value_may_hold_several_words() {
+        let mut vars = Variables::default();
+        vars.defines
+            .insert("V".into(), "<VirtualHost *:443>".into());
+        let (out, _) = expand(&line("${V}"), &vars).unwrap();
+        assert_eq!(out.text, b"<VirtualHost *:443>");
+        assert_eq!(out.span(0..3).range(), 0..4);
+    }
+
+    #[test]
+    fn unterminated_reference_is_text() {
+        let (out, undef) = expand(&line("a ${B"), &Variables::default()).unwrap();
+        assert_eq!(out.text, b"a ${B");
+        assert!(undef.is_empty());
+    }
+
+    #[test]
+    fn envvars_exports_with_shell_expansion() {
+        let env = parse_envvars(
+            b"unset HOME\nexport APACHE_RUN_USER=www-data\n\
+              export APACHE_RUN_DIR=/var/run/apache2$SUFFIX\n\
+              export APACHE_LOG_DIR=\"${APACHE_RUN_DIR}/log\"\n#export X=1\nexport LANG\n",
+        );
+        assert_eq!(env["APACHE_RUN_USER"], "www-data");
+        assert_eq!(env["APACHE_RUN_DIR"], "/var/run/apache2");
+        assert_eq!(env["APACHE_LOG_DIR"], "/var/run/apache2/log");
+        assert!(!env.contains_key("X"));
+        assert!(!env.contains_key("LANG"));
+    }
+}

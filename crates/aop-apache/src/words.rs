@@ -1,0 +1,112 @@
+//! Splitting a logical line into words, as httpd's `ap_getword_conf` does: whitespace
+//! separates; a word starting with `"` or `'` runs to the same quote not preceded by a
+//! backslash (or to the end of the line when unterminated, which httpd accepts); inside it
+//! only `\"` (or `\'`) loses its backslash. Unquoted words keep every backslash.
+
+use std::ops::Range;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    pub value: String,
+    /// Bytes of the line the word occupies, quotes included.
+    pub range: Range<usize>,
+    pub quoted: bool,
+}
+
+pub fn split_words(text: &[u8]) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if text[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let quote = text[i];
+        if quote == b'"' || quote == b'\'' {
+            i += 1;
+            let inner_start = i;
+            while i < text.len() && !(text[i] == quote && text[i - 1] != b'\\') {
+                i += 1;
+            }
+            let inner = unescape_quote(&text[inner_start..i], quote);
+            if i < text.len() {
+                i += 1;
+            }
+            words.push(Word {
+                value: String::from_utf8_lossy(&inner).into_owned(),
+                range: start..i,
+                quoted: true,
+            });
+        } else {
+            while i < text.len() && !text[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            words.push(Word {
+                value: String::from_utf8_lossy(&text[start..i]).into_owned(),
+                range: start..i,
+                quoted: false,
+            });
+        }
+    }
+    words
+}
+
+fn unescape_quote(inner: &[u8], quote: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        if inner[i] == b'\\' && inner.get(i + 1) == Some(&quote) {
+            i += 1;
+        }
+        out.push(inner[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(s: &str) -> Vec<String> {
+        split_words(s.as_bytes())
+            .into_iter()
+            .map(|w| w.value)
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_whitespace_and_quotes() {
+        assert_eq!(
+            values("  LogFormat \"%h \\\"%r\\\"\" 'a b' c\\d"),
+            vec!["LogFormat", "%h \"%r\"", "a b", "c\\d"]
+        );
+    }
+
+    #[test]
+    fn unterminated_quote_runs_to_end_of_line() {
+        let w = split_words(b"SSLCipherSuite \"EECDH+a RS$");
+        assert_eq!(w[1].value, "EECDH+a RS$");
+        assert_eq!(w[1].range, 15..27);
+    }
+
+    #[test]
+    fn text_right_after_a_closing_quote_starts_a_new_word() {
+        assert_eq!(values("\"a\"b"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn ranges_include_quotes() {
+        let w = split_words(b"X \"ab\"");
+        assert_eq!(w[1].range, 2..6);
+        assert!(w[1].quoted);
+    }
+
+    #[test]
+    fn non_utf8_bytes_do_not_break_splitting() {
+        let w = split_words(b"A \xff\xfe B");
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[2].range, 5..6);
+    }
+}

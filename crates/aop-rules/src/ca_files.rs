@@ -1,0 +1,150 @@
+//! The CA files and directories that client verification depends on, each read and judged
+//! once however many servers name it; the AOP3xx rules each report their part of the verdict.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
+use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
+
+use crate::Context;
+
+/// One directive naming a CA source, the servers that verify with it, and the verdict.
+pub(crate) struct CaUse<'a> {
+    pub ca: &'a CaRef,
+    pub servers: Vec<&'a Server>,
+    pub analysis: Analysis,
+}
+
+/// A CA source matters when a TLS server verifies clients with it. `ssl_trusted_certificate`
+/// without client verification serves OCSP stapling, which is no concern here.
+fn verifies(s: &Server) -> bool {
+    s.tls() && s.client_verify.value != ClientVerify::Off
+}
+
+fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
+    cx.ca_uses.get_or_init(|| {
+        let options = AnalysisOptions {
+            trusted_sha256: &cx.ca.trusted_sha256,
+            now: cx.ca.now,
+            expiry_warn_days: cx.ca.expiry_warn_days,
+        };
+        let mut verdicts: HashMap<(PathBuf, bool), Analysis> = HashMap::new();
+        let mut uses: Vec<CaUse<'a>> = Vec::new();
+        let config: &'a aop_model::Config = cx.config;
+        for server in config.servers.iter().filter(|s| verifies(s)) {
+            for ca in &server.ca {
+                if let Some(u) = uses
+                    .iter_mut()
+                    .find(|u| u.ca.span == ca.span && u.ca.resolved == ca.resolved)
+                {
+                    u.servers.push(server);
+                    continue;
+                }
+                let is_dir = ca.kind == CaRefKind::ApachePath;
+                let analysis = verdicts
+                    .entry((ca.resolved.clone(), is_dir))
+                    .or_insert_with(|| {
+                        let content = read_ca_source(&ca.resolved, is_dir, cx.ca.max_file_bytes);
+                        analyze(&content, &options)
+                    })
+                    .clone();
+                uses.push(CaUse {
+                    ca,
+                    servers: vec![server],
+                    analysis,
+                });
+            }
+        }
+        uses
+    })
+}
+
+/// Whether `server` verifies clients and trusts only CAs the user declared: then another
+/// Cloudflare account's requests fail verification, whatever hostname they carry.
+pub(crate) fn verifies_with_own_ca_only(cx: &Context, server: &Server) -> bool {
+    if server.client_verify.value != ClientVerify::On || server.ca.is_empty() {
+        return false;
+    }
+    let mut uses = ca_uses(cx)
+        .iter()
+        .filter(|u| u.servers.iter().any(|s| std::ptr::eq(*s, server)))
+        .peekable();
+    uses.peek().is_some()
+        && uses.all(|u| {
+            !u.analysis.problems.iter().any(|p| {
+                matches!(
+                    p,
+                    Problem::Unreadable { .. }
+                        | Problem::BadCertificates { .. }
+                        | Problem::Untrusted { .. }
+                        | Problem::OriginCaConfusion { .. }
+                        | Problem::SharedCloudflare { .. }
+                        | Problem::Superseded { .. }
+                )
+            })
+        })
+}
+
+/// Every problem of every CA source, with the directive it concerns.
+pub(crate) fn ca_problems<'c, 'a>(
+    cx: &'c Context<'a>,
+) -> impl Iterator<Item = (&'c CaUse<'a>, &'c Problem)> {
+    ca_uses(cx)
+        .iter()
+        .flat_map(|u| u.analysis.problems.iter().map(move |p| (u, p)))
+}
+
+impl CaUse<'_> {
+    /// A finding on the directive, with what the file holds as its note and, when one server
+    /// inherits the directive, that server as a second label.
+    pub fn finding(&self, code: Code, message: String, label: &str) -> Finding {
+        let mut f = Finding::new(code, message, Label::new(self.ca.span, label));
+        if let [server] = self.servers.as_slice() {
+            if self.ca.inherited {
+                f = f.with_label(Label::new(server.span, "verifies clients with it"));
+            }
+            f = f.for_server(server.reference());
+        }
+        let nothing_read = self
+            .analysis
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Unreadable { .. }));
+        if nothing_read {
+            return f;
+        }
+        let read_as = if self.ca.resolved.as_os_str() != self.ca.path.as_str() {
+            format!(" (read as {})", self.ca.resolved.display())
+        } else {
+            String::new()
+        };
+        f.with_note(format!(
+            "`{}`{read_as} holds {}",
+            self.ca.path, self.analysis.summary
+        ))
+    }
+}
+
+/// "A, B, C and 4 more".
+pub(crate) fn name_list(names: &[String], total: usize) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match total.saturating_sub(names.len()) {
+        0 => quoted.join(", "),
+        more => format!("{} and {more} more", quoted.join(", ")),
+    }
+}
+
+/// Where Cloudflare publishes the origin-pull CA, for help texts.
+pub(crate) const CLOUDFLARE_AOP_CA_URL: &str =
+    "https://developers.cloudflare.com/ssl/static/authenticated_origin_pull_ca.pem";
+
+/// The directive to paste, in the server's own syntax.
+pub(crate) fn directive_line(ca: &CaRef, path: &str) -> String {
+    match ca.kind {
+        CaRefKind::ApacheFile | CaRefKind::ApachePath => format!("SSLCACertificateFile {path}"),
+        CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
+            format!("ssl_client_certificate {path};")
+        }
+    }
+}

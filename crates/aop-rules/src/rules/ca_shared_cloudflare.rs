@@ -1,0 +1,95 @@
+use aop_model::{CaRefKind, Finding};
+use aop_pki::{Known, Problem};
+
+use crate::ca_files::ca_problems;
+use crate::{declare_rule, Context, Meta, Rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Notes a client CA file that trusts Cloudflare's shared origin-pull CA ("Global AOP"),
+    /// the certificate every Cloudflare account's requests carry.
+    ///
+    /// ## Why it matters
+    /// Cloudflare's documentation says it: this certificate "only guarantees that a request
+    /// is coming from the Cloudflare network", not from your zone. Anyone with a Cloudflare
+    /// account can point a hostname at this origin and pass client verification. Only a
+    /// certificate of your own, uploaded to Cloudflare for zone-level or per-hostname
+    /// Authenticated Origin Pulls, proves the request is yours; with the shared one, a
+    /// catch-all default server that refuses unknown hostnames is the remaining guard.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///         ssl_client_certificate /etc/ssl/cloudflare/origin-pull-ca.pem;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// http {
+    ///     server {
+    ///         listen 443 ssl;
+    ///         server_name shop.example.com;
+    ///         ssl_verify_client on;
+    ///         # the CA of the client certificate uploaded to Cloudflare for this zone
+    ///         ssl_client_certificate /etc/ssl/cloudflare/shop-zone-ca.pem;
+    ///     }
+    /// }
+    /// ```
+    pub struct CaSharedCloudflare {
+        code: "AOP305",
+        name: "ca-shared-cloudflare",
+        severity: Info,
+        servers: [Nginx, Apache],
+        summary: "the shared Cloudflare origin-pull CA proves \"some Cloudflare account\", not your zone",
+    }
+}
+
+const OWN_CA: &str = "for proof that a request comes from your zone, upload a client certificate of your own to Cloudflare (zone-level or per-hostname Authenticated Origin Pulls), verify against its CA, and declare that CA in aop-lint.toml (trusted_ca_sha256); until then, give each TLS address:port a catch-all that refuses unknown hostnames:";
+
+fn help(kind: CaRefKind) -> String {
+    let catch_all = match kind {
+        CaRefKind::ApacheFile | CaRefKind::ApachePath => {
+            "    <VirtualHost *:443>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>\n(the first <VirtualHost> of each address:port is its default)"
+        }
+        CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
+            "    server {\n        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n    }"
+        }
+    };
+    format!("{OWN_CA}\n{catch_all}")
+}
+
+impl Rule for CaSharedCloudflare {
+    fn meta(&self) -> &'static Meta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        for (u, p) in ca_problems(cx) {
+            let Problem::SharedCloudflare { cert } = p else {
+                continue;
+            };
+            let what = if cert.known == Known::CloudflareAopSameKey {
+                "a certificate for Cloudflare's shared origin-pull CA key (not one Cloudflare has published)"
+            } else {
+                "Cloudflare's shared origin-pull CA"
+            };
+            out.push(
+                u.finding(
+                    Self::CODE,
+                    format!(
+                        "`{}` trusts {what}: requests from any Cloudflare account pass client verification, not only your zone's",
+                        u.ca.path
+                    ),
+                    "the shared origin-pull CA: proves Cloudflare, not your zone",
+                )
+                .with_help(help(u.ca.kind)),
+            );
+        }
+    }
+}

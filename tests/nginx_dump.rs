@@ -1,0 +1,156 @@
+//! `nginx -T` output as input: the findings of a dump name the same files, lines and columns
+//! as the findings of the tree it came from.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{aop_lint, cases, repo};
+
+/// (code, file, line, column) of each finding.
+fn places(json: &[u8]) -> Vec<(String, String, u64, u64)> {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("valid JSON");
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A dump as nginx writes it: marker line, the file's bytes, one more newline; main file first.
+fn synthetic_dump(dir: &Path) -> Vec<u8> {
+    let main = dir.join("nginx.conf");
+    let mut files = vec![main.clone()];
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.unwrap();
+        let p = e.path();
+        if e.file_type().is_file() && p != main && p.extension().is_some_and(|x| x == "conf") {
+            files.push(p.to_path_buf());
+        }
+    }
+    let mut out = b"nginx: the configuration file syntax is ok\n".to_vec();
+    for f in files {
+        out.extend_from_slice(format!("# configuration file {}:\n", f.display()).as_bytes());
+        out.extend_from_slice(&std::fs::read(&f).unwrap());
+        out.push(b'\n');
+    }
+    out
+}
+
+fn lint_stdin(dump: &[u8]) -> Vec<u8> {
+    let out = assert_cmd::Command::cargo_bin("aop-lint")
+        .unwrap()
+        .current_dir(repo())
+        .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
+        .args(["-", "--format", "json"])
+        .write_stdin(dump.to_vec())
+        .output()
+        .unwrap();
+    out.stdout
+}
+
+#[test]
+fn every_fixture_dumped_gives_the_same_findings() {
+    for case in cases("nginx") {
+        let dir = repo().join(&case);
+        let from_tree = aop_lint(&[dir.to_str().unwrap(), "--format", "json"]).stdout;
+        let from_dump = lint_stdin(&synthetic_dump(&dir));
+        assert_eq!(places(&from_tree), places(&from_dump), "{case}");
+    }
+}
+
+#[test]
+fn stdin_without_markers_is_an_input_error() {
+    let out = assert_cmd::Command::cargo_bin("aop-lint")
+        .unwrap()
+        .arg("-")
+        .write_stdin("http {}")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nginx -T"));
+}
+
+/// The real thing: a tree nginx accepts, dumped by `nginx -T`, linted both ways.
+#[test]
+fn real_nginx_dump_matches_the_tree() {
+    let Ok(nginx) = which("nginx") else {
+        if std::env::var_os("CI").is_some() {
+            panic!("nginx is not installed under CI: .ci/run installs it");
+        }
+        eprintln!("SKIPPED real_nginx_dump_matches_the_tree: nginx is not installed");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("conf.d")).unwrap();
+    std::fs::write(
+        root.join("nginx.conf"),
+        format!(
+            "pid {0}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    include conf.d/*.conf;\n}}\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("conf.d/a.conf"),
+        "server {\n    listen 127.0.0.1:18443 ssl default_server;\n    ssl_reject_handshake on;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("conf.d/b.conf"),
+        "server {\n    listen 127.0.0.1:18080;\n    server_name plain.example.com;\n    root html;\n}\n",
+    )
+    .unwrap();
+    let out = Command::new(nginx)
+        .arg("-T")
+        .arg("-p")
+        .arg(root)
+        .arg("-c")
+        .arg(root.join("nginx.conf"))
+        .arg("-e")
+        .arg(root.join("error.log"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nginx -T failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_dump = places(&lint_stdin(&out.stdout));
+    let from_tree = places(&aop_lint(&[root.to_str().unwrap(), "--format", "json"]).stdout);
+    assert_eq!(from_tree, from_dump);
+    assert!(
+        from_tree
+            .iter()
+            .any(|(code, file, line, _)| code == "AOP202"
+                && file.ends_with("conf.d/b.conf")
+                && *line == 2),
+        "{from_tree:?}"
+    );
+}
+
+fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+    for dir in [
+        "/usr/sbin",
+        "/usr/bin",
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/sbin",
+    ] {
+        let p = Path::new(dir).join(name);
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(())
+}
