@@ -23,7 +23,7 @@ seeds() {
   case "$1" in
     nginx_*) find fixtures/nginx -type f -name '*.conf' ;;
     apache_*) find fixtures/apache -type f \( -name '*.conf' -o -name '*.load' \) 2>/dev/null || true ;;
-    pki_* | ca_*) find fixtures -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.der' \) ;;
+    pki_* | ca_*) { find fixtures -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.der' \); find fixtures/pki -type f 2>/dev/null; } | sort -u ;;
   esac
 }
 

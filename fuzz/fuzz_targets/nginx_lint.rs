@@ -23,10 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let file = map.add(&entry, data.to_vec());
     let config = aop_nginx::load_file(file, entry, &mut map, &opts);
     let mut findings = config.findings.clone();
-    findings.extend(aop_rules::check(&Context {
-        config: &config,
-        map: &map,
-    }));
+    findings.extend(aop_rules::check(&Context::new(&config, &map)));
     sort_findings(&mut findings, &map);
     let report = Report {
         map: &map,
