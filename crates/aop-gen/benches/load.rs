@@ -11,23 +11,38 @@ fn main() {
     divan::main();
 }
 
-/// One tree per size, written once for the whole run.
-fn tree(servers: usize) -> PathBuf {
+/// One tree per kind and size, written once for the whole run; the path of its main file.
+fn tree(kind: aop_gen::Kind, servers: usize) -> PathBuf {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     let dir = DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"));
-    let out = dir.path().join(servers.to_string());
-    if !out.join("nginx.conf").is_file() {
-        aop_gen::generate(aop_gen::Kind::Nginx, servers, servers / 10, &out).expect("tree written");
+    let out = dir.path().join(format!("{kind:?}-{servers}"));
+    let main = out.join(match kind {
+        aop_gen::Kind::Nginx => "nginx.conf",
+        aop_gen::Kind::Apache => "apache2.conf",
+    });
+    if !main.is_file() {
+        aop_gen::generate(kind, servers, servers / 10, &out).expect("tree written");
     }
-    out.join("nginx.conf")
+    main
 }
 
 #[divan::bench(args = [1_000, 10_000], sample_count = 10)]
 fn nginx_load(bencher: divan::Bencher, servers: usize) {
-    let entry = tree(servers);
+    let entry = tree(aop_gen::Kind::Nginx, servers);
     bencher.bench(|| {
         let mut map = SourceMap::default();
         let config = aop_nginx::load(&entry, &mut map, &LoadOptions::default()).expect("loads");
+        assert!(config.servers.len() >= servers);
+        config
+    });
+}
+
+#[divan::bench(args = [1_000, 10_000], sample_count = 10)]
+fn apache_load(bencher: divan::Bencher, servers: usize) {
+    let entry = tree(aop_gen::Kind::Apache, servers);
+    bencher.bench(|| {
+        let mut map = SourceMap::default();
+        let config = aop_apache::load(&entry, &mut map, &LoadOptions::default()).expect("loads");
         assert!(config.servers.len() >= servers);
         config
     });
