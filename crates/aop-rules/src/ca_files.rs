@@ -2,10 +2,11 @@
 //! once however many servers name it; the AOP3xx rules each report their part of the verdict.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
 use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
+use aop_source::Span;
 
 use crate::Context;
 
@@ -31,16 +32,17 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
         };
         let mut verdicts: HashMap<(PathBuf, bool), Analysis> = HashMap::new();
         let mut uses: Vec<CaUse<'a>> = Vec::new();
+        // Each server naming its own CA file is a use of its own: looking uses up by scanning
+        // them would make ten thousand such servers quadratic.
+        let mut index: HashMap<(Span, &'a Path), usize> = HashMap::new();
         let config: &'a aop_model::Config = cx.config;
         for server in config.servers.iter().filter(|s| verifies(s)) {
             for ca in &server.ca {
-                if let Some(u) = uses
-                    .iter_mut()
-                    .find(|u| u.ca.span == ca.span && u.ca.resolved == ca.resolved)
-                {
-                    u.servers.push(server);
+                if let Some(&i) = index.get(&(ca.span, ca.resolved.as_path())) {
+                    uses[i].servers.push(server);
                     continue;
                 }
+                index.insert((ca.span, ca.resolved.as_path()), uses.len());
                 let is_dir = ca.kind == CaRefKind::ApachePath;
                 let analysis = verdicts
                     .entry((ca.resolved.clone(), is_dir))
