@@ -7,8 +7,9 @@
 #   SIZES="1000 10000" scripts/bench.sh
 #   SLOW_TIMEOUT=600 scripts/bench.sh   # seconds one gixy/crossplane run may take
 #   SKIP_SLOW=1 scripts/bench.sh        # only cat and aop-lint
+#   KIND=apache scripts/bench.sh        # the same sites as an Apache tree
 #
-# Writes target/bench/results.md (the table) and target/bench/*.json (hyperfine's raw data).
+# Writes target/bench/results-KIND.md (the table) and target/bench/*.json (hyperfine's raw data).
 # hyperfine is used when installed (apt-get install hyperfine); peak RSS always comes from
 # GNU time (`/usr/bin/time -f %M`).
 set -euo pipefail
@@ -18,6 +19,14 @@ SIZES="${SIZES:-1000 10000 100000}"
 SLOW_TIMEOUT="${SLOW_TIMEOUT:-1200}"
 # SKIP_SLOW=1 times only cat and aop-lint (the references do not change between our builds).
 SKIP_SLOW="${SKIP_SLOW:-}"
+# KIND=apache times the Apache tree of the same sites (cat and aop-lint: the references read
+# nginx only).
+KIND="${KIND:-nginx}"
+case "$KIND" in
+  nginx) MAIN=nginx.conf ;;
+  apache) MAIN=apache2.conf SKIP_SLOW=1 ;;
+  *) echo "bench.sh: KIND is nginx or apache" >&2; exit 2 ;;
+esac
 OUT=target/bench
 VENV=target/bench-venv
 mkdir -p "$OUT"
@@ -26,7 +35,7 @@ cargo build --release --locked -p aop-lint -p aop-gen
 LINT="$PWD/target/release/aop-lint"
 GEN="$PWD/target/release/aop-gen"
 
-if [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; then
+if [ -z "$SKIP_SLOW" ] && { [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; }; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet gixy crossplane
 fi
@@ -84,30 +93,31 @@ slow() {
   echo "$(python3 -c "print($total / $runs)") $peak"
 }
 
-printf '| servers | files | tree MB | tool | time (s) | peak RSS (MB) | time / cat | RSS / tree |\n' >"$OUT/results.md"
-printf '|---:|---:|---:|---|---:|---:|---:|---:|\n' >>"$OUT/results.md"
+RESULTS="$OUT/results-$KIND.md"
+printf '| servers | files | tree MB | tool | time (s) | peak RSS (MB) | time / cat | RSS / tree |\n' >"$RESULTS"
+printf '|---:|---:|---:|---|---:|---:|---:|---:|\n' >>"$RESULTS"
 for n in $SIZES; do
   files=$(( n / 10 ))
-  tree="target/trees/nginx-$n"
-  if [ ! -f "$tree/nginx.conf" ]; then
-    "$GEN" --kind nginx --servers "$n" --files "$files" "$tree" >/dev/null
+  tree="target/trees/$KIND-$n"
+  if [ ! -f "$tree/$MAIN" ]; then
+    "$GEN" --kind "$KIND" --servers "$n" --files "$files" "$tree" >/dev/null
   fi
-  find "$tree" -type f | sort >"$OUT/files-$n"
-  bytes=$(xargs -a "$OUT/files-$n" cat | wc -c)
+  find "$tree" -type f | sort >"$OUT/$KIND-files-$n"
+  bytes=$(xargs -a "$OUT/$KIND-files-$n" cat | wc -c)
   fast_runs=$(( n >= 100000 ? 5 : 20 ))
   slow_runs=$(( n >= 10000 ? 1 : 3 ))
 
-  cat_s=$(mean_seconds "cat-$n" "$fast_runs" xargs -a "$OUT/files-$n" cat)
-  cat_kb=$(peak_rss_kb xargs -a "$OUT/files-$n" cat)
-  ours_s=$(mean_seconds "aop-lint-$n" "$fast_runs" "$LINT" "$tree" --format json)
+  cat_s=$(mean_seconds "$KIND-cat-$n" "$fast_runs" xargs -a "$OUT/$KIND-files-$n" cat)
+  cat_kb=$(peak_rss_kb xargs -a "$OUT/$KIND-files-$n" cat)
+  ours_s=$(mean_seconds "$KIND-aop-lint-$n" "$fast_runs" "$LINT" "$tree" --format json)
   ours_kb=$(peak_rss_kb "$LINT" "$tree" --format json)
-  read -r cp_s cp_kb < <(slow "$slow_runs" "$VENV/bin/crossplane" parse "$tree/nginx.conf")
-  read -r gixy_s gixy_kb < <(slow "$slow_runs" "$VENV/bin/gixy" "$tree/nginx.conf")
+  read -r cp_s cp_kb < <(slow "$slow_runs" "$VENV/bin/crossplane" parse "$tree/$MAIN")
+  read -r gixy_s gixy_kb < <(slow "$slow_runs" "$VENV/bin/gixy" "$tree/$MAIN")
 
   for row in "cat $cat_s $cat_kb" "aop-lint $ours_s $ours_kb" "crossplane $cp_s $cp_kb" "gixy $gixy_s $gixy_kb"; do
     # shellcheck disable=SC2086
     set -- $row
-    python3 - "$n" "$files" "$bytes" "$cat_s" "$@" >>"$OUT/results.md" <<'PY'
+    python3 - "$n" "$files" "$bytes" "$cat_s" "$@" >>"$RESULTS" <<'PY'
 import sys
 n, files, size, cat_s, tool, secs, kb = sys.argv[1:]
 size = int(size)
@@ -125,4 +135,4 @@ PY
   done
   echo "done: $n servers" >&2
 done
-cat "$OUT/results.md"
+cat "$RESULTS"
