@@ -1,10 +1,12 @@
 use aop_source::Span;
+use compact_str::CompactString;
 
 /// One word of a directive, unescaped as nginx unescapes it, with the span of its source text
-/// (quotes included).
+/// (quotes included). Values are stored inline up to 24 bytes: nearly every word of a real
+/// configuration fits, so reading a tree does not allocate once per word.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arg {
-    pub value: String,
+    pub value: CompactString,
     pub span: Span,
     pub quoted: bool,
 }
@@ -13,12 +15,13 @@ pub struct Arg {
 /// `include` directive, each directive keeping the span in its own file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Directive {
-    pub name: String,
+    pub name: CompactString,
     pub name_span: Span,
     pub args: Vec<Arg>,
     /// From the first character of the name to the `;` or `{`.
     pub span: Span,
-    pub block: Option<Block>,
+    /// Boxed: most directives open no block, and a tree holds hundreds of thousands of them.
+    pub block: Option<Box<Block>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

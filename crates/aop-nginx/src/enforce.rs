@@ -34,7 +34,7 @@ pub fn unverified_flags(http: &[Directive]) -> HashSet<String> {
 }
 
 fn condition(d: &Directive) -> Vec<String> {
-    let mut words: Vec<String> = d.args.iter().map(|a| a.value.clone()).collect();
+    let mut words: Vec<String> = d.args.iter().map(|a| a.value.to_string()).collect();
     if let Some(first) = words.first_mut() {
         if let Some(rest) = first.strip_prefix('(') {
             *first = rest.to_string();

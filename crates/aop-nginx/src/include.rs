@@ -4,14 +4,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use aop_model::{codes, Finding, Label, LoadOptions};
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
-use crate::ast::{Block, Directive};
+use crate::ahead::Ahead;
+use crate::ast::Directive;
 use crate::glob;
-use crate::parse::{parse, SyntaxError};
+use crate::parse::{parse, Parsed, SyntaxError};
 
 pub struct Reader<'a> {
     pub map: &'a mut SourceMap,
@@ -19,7 +19,14 @@ pub struct Reader<'a> {
     /// nginx's conf prefix: relative include paths start here.
     pub prefix: PathBuf,
     pub findings: Vec<Finding>,
-    parsed: HashMap<PathBuf, (FileId, Rc<Vec<Directive>>)>,
+    /// Files already read, by canonical path. A file included again is parsed again from the
+    /// bytes in the map rather than kept as a tree and cloned: parsing is cheaper than holding
+    /// every file's syntax tree twice.
+    read: HashMap<PathBuf, FileId>,
+    ahead: Ahead,
+    /// Files spliced in so far, each inclusion counted (see `Limits::max_inclusions`).
+    inclusions: usize,
+    files_limit_reported: bool,
     /// Files being expanded, outermost first: an include of one of them is a cycle.
     stack: Vec<PathBuf>,
     /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
@@ -33,7 +40,10 @@ impl<'a> Reader<'a> {
             opts,
             prefix,
             findings: Vec::new(),
-            parsed: HashMap::new(),
+            read: HashMap::new(),
+            ahead: Ahead::default(),
+            inclusions: 0,
+            files_limit_reported: false,
             stack: Vec::new(),
             dump: None,
         }
@@ -51,7 +61,7 @@ impl<'a> Reader<'a> {
         r
     }
 
-    fn expand_pattern(&self, pattern: &Path) -> glob::Expansion {
+    fn expand_pattern(&mut self, pattern: &Path) -> glob::Expansion {
         match &self.dump {
             Some(files) => {
                 let mut matches: Vec<PathBuf> = files
@@ -70,30 +80,35 @@ impl<'a> Reader<'a> {
                     truncated: false,
                 }
             }
-            None => glob::expand(pattern, self.opts.limits.max_glob_matches),
+            None => {
+                let e = glob::expand(pattern, self.opts.limits.max_glob_matches);
+                self.ahead.fetch(
+                    &e.matches,
+                    &self.read,
+                    self.map,
+                    self.opts.limits.max_nesting,
+                );
+                e
+            }
         }
     }
 
-    /// The cache key of a file and, when it is not parsed yet, its id in the map.
-    fn open(&mut self, file: &Path) -> Result<(PathBuf, Option<FileId>), ReadError> {
+    /// The cache key of a file: its canonical path on disk, its path as written in a dump.
+    fn key(&mut self, file: &Path) -> PathBuf {
         match &self.dump {
-            Some(files) => {
-                let key = file.to_path_buf();
-                if self.parsed.contains_key(&key) {
-                    return Ok((key, None));
-                }
-                match files.iter().find(|(p, _)| p == file) {
-                    Some((_, id)) => Ok((key, Some(*id))),
-                    None => Err(ReadError::Other("not in the nginx -T dump".into())),
-                }
-            }
-            None => {
-                let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-                if self.parsed.contains_key(&key) {
-                    return Ok((key, None));
-                }
-                Ok((key, Some(self.map.read(file)?)))
-            }
+            Some(_) => file.to_path_buf(),
+            None => self.ahead.key(file),
+        }
+    }
+
+    /// Reads a file not read yet into the map.
+    fn open(&mut self, file: &Path) -> Result<FileId, ReadError> {
+        match &self.dump {
+            Some(files) => match files.iter().find(|(p, _)| p == file) {
+                Some((_, id)) => Ok(*id),
+                None => Err(ReadError::Other("not in the nginx -T dump".into())),
+            },
+            None => self.map.read(file),
         }
     }
 
@@ -102,40 +117,52 @@ impl<'a> Reader<'a> {
     pub fn expand_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let directives = self.parse_file(file, key.clone());
         self.stack.push(key);
-        let out = self.expand(directives.as_ref().clone(), 0);
+        let out = self.expand(directives, 0);
         self.stack.pop();
         out
     }
 
-    fn parse_file(&mut self, file: FileId, key: PathBuf) -> Rc<Vec<Directive>> {
-        if let Some((_, d)) = self.parsed.get(&key) {
-            return d.clone();
-        }
+    fn parse_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let parsed = parse(
             &self.map.file(file).bytes,
             file,
             self.opts.limits.max_nesting,
         );
-        if let Some(e) = parsed.error {
-            self.findings.push(syntax_finding(e));
-        }
-        let d = Rc::new(parsed.directives);
-        self.parsed.insert(key, (file, d.clone()));
-        d
+        self.adopt(file, key, parsed)
     }
 
-    fn expand(&mut self, directives: Vec<Directive>, depth: usize) -> Vec<Directive> {
+    /// Records a parsed file as read; its syntax error is reported once, however often the
+    /// file is included.
+    fn adopt(&mut self, file: FileId, key: PathBuf, parsed: Parsed) -> Vec<Directive> {
+        if self.read.insert(key, file).is_none() {
+            if let Some(e) = parsed.error {
+                self.findings.push(syntax_finding(e));
+            }
+        }
+        parsed.directives
+    }
+
+    fn expand(&mut self, mut directives: Vec<Directive>, depth: usize) -> Vec<Directive> {
+        // Most blocks hold no include: expand their children in place instead of moving every
+        // directive into a new vector.
+        if !directives.iter().any(is_include) {
+            for d in directives.iter_mut() {
+                if let Some(block) = d.block.as_mut() {
+                    let children = std::mem::take(&mut block.directives);
+                    block.directives = self.expand(children, depth);
+                }
+            }
+            return directives;
+        }
         let mut out = Vec::with_capacity(directives.len());
         for mut d in directives {
-            if d.name == "include" && d.block.is_none() {
+            if is_include(&d) {
                 self.include(&d, depth, &mut out);
                 continue;
             }
-            if let Some(block) = d.block.take() {
-                d.block = Some(Block {
-                    directives: self.expand(block.directives, depth),
-                    ..block
-                });
+            if let Some(block) = d.block.as_mut() {
+                let children = std::mem::take(&mut block.directives);
+                block.directives = self.expand(children, depth);
             }
             out.push(d);
         }
@@ -204,13 +231,19 @@ impl<'a> Reader<'a> {
         depth: usize,
         out: &mut Vec<Directive>,
     ) {
-        let (key, id) = match self.open(file) {
-            Ok(opened) => opened,
-            Err(e) => {
-                self.findings.push(unreadable(arg_span, written, file, &e));
-                return;
+        self.inclusions += 1;
+        let limit = self.opts.limits.max_inclusions;
+        if self.inclusions > limit {
+            if self.inclusions == limit + 1 {
+                self.findings.push(Finding::new(
+                    codes::NOT_CHECKED,
+                    format!("more than {limit} file inclusions: the rest of the tree was not read"),
+                    Label::new(arg_span, "the inclusion over the limit"),
+                ).with_note("includes repeated at every level multiply: two at each of 20 levels make a million"));
             }
-        };
+            return;
+        }
+        let key = self.key(file);
         if self.stack.contains(&key) {
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
@@ -219,16 +252,32 @@ impl<'a> Reader<'a> {
             ));
             return;
         }
-        let directives = match (self.parsed.get(&key), id) {
-            (Some((_, d)), _) => d.clone(),
-            (None, Some(id)) => self.parse_file(id, key.clone()),
-            (None, None) => return,
+        let ahead = self.ahead.parsed.remove(&key);
+        let directives = match (ahead, self.read.get(&key)) {
+            (Some((id, parsed)), _) => self.adopt(id, key.clone(), parsed),
+            (None, Some(&id)) => self.parse_file(id, key.clone()),
+            (None, None) => match self.open(file) {
+                Ok(id) => self.parse_file(id, key.clone()),
+                Err(e) => {
+                    // Past the file limit every further include fails alike: say it once.
+                    let repeat = matches!(e, ReadError::TooManyFiles { .. })
+                        && std::mem::replace(&mut self.files_limit_reported, true);
+                    if !repeat {
+                        self.findings.push(unreadable(arg_span, written, file, &e));
+                    }
+                    return;
+                }
+            },
         };
         self.stack.push(key);
-        let expanded = self.expand(directives.as_ref().clone(), depth + 1);
+        let expanded = self.expand(directives, depth + 1);
         self.stack.pop();
         out.extend(expanded);
     }
+}
+
+fn is_include(d: &Directive) -> bool {
+    d.name == "include" && d.block.is_none()
 }
 
 fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Finding {

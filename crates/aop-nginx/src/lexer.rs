@@ -4,13 +4,15 @@
 use nom::bytes::complete::{take_till, take_while};
 use nom::IResult;
 
+use compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Token {
     /// A word or quoted string: byte range of its source text (quotes included), unescaped value.
     Word {
         start: usize,
         end: usize,
-        value: String,
+        value: CompactString,
         quoted: bool,
     },
     Semicolon(usize),
@@ -260,9 +262,9 @@ fn long_bracket_end(src: &[u8], i: usize) -> Option<usize> {
 
 /// nginx's copy step: `\"`, `\'` and `\\` lose the backslash, `\t` `\r` `\n` become control
 /// characters, any other backslash stays.
-fn unescape(raw: &[u8]) -> String {
+fn unescape(raw: &[u8]) -> CompactString {
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw).into_owned();
+        return text(raw);
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -295,7 +297,16 @@ fn unescape(raw: &[u8]) -> String {
         out.push(raw[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    text(&out)
+}
+
+/// The word as text; `from_utf8_lossy` only when it is not UTF-8, because its general path
+/// costs more than the whole tokenizer on ASCII input.
+fn text(raw: &[u8]) -> CompactString {
+    match std::str::from_utf8(raw) {
+        Ok(s) => CompactString::new(s),
+        Err(_) => CompactString::from_utf8_lossy(raw),
+    }
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -328,7 +339,7 @@ mod tests {
         tokens(src)
             .into_iter()
             .filter_map(|t| match t {
-                Ok(Token::Word { value, .. }) => Some(value),
+                Ok(Token::Word { value, .. }) => Some(value.to_string()),
                 _ => None,
             })
             .collect()

@@ -1,6 +1,7 @@
 //! Reads an nginx configuration tree the way nginx does and lowers it to the shared model.
 
 mod action;
+mod ahead;
 pub mod ast;
 pub mod dump;
 mod enforce;
@@ -23,14 +24,22 @@ pub use include::Reader;
 /// prefix every relative path starts from. Fails only when the entry itself cannot be read.
 pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
     let file = map.read(entry)?;
-    let prefix = entry
+    let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
+    Ok(load_file(file, key, map, opts))
+}
+
+/// Reads a tree whose main file's bytes are already in the map as `file` (a fuzzer's input);
+/// includes are followed from the directory of its path.
+pub fn load_file(file: FileId, key: PathBuf, map: &mut SourceMap, opts: &LoadOptions) -> Config {
+    let prefix = map
+        .file(file)
+        .path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
     let mut reader = Reader::new(map, opts, prefix.clone());
     let directives = reader.expand_file(file, key);
-    Ok(finish(file, directives, reader, &prefix, opts))
+    finish(file, directives, reader, &prefix, opts)
 }
 
 /// Reads an `nginx -T` dump: each file it holds is reported under its own path and lines.

@@ -203,7 +203,7 @@ fn lower_server(
             "server_name" => server.names.extend(
                 c.args
                     .iter()
-                    .map(|a| (a.value.to_ascii_lowercase(), a.span)),
+                    .map(|a| (a.value.to_ascii_lowercase().into(), a.span)),
             ),
             _ => {}
         }
@@ -313,7 +313,9 @@ fn address_ports(servers: &[Server], findings: &mut Vec<Finding>) -> Vec<Address
                 }
             };
             ap.tls |= l.tls;
-            if !ap.servers.contains(&i) {
+            // Servers are visited in order, so a repeat can only be the last one pushed: a
+            // scan of the whole list would make thousands of servers on one port quadratic.
+            if ap.servers.last() != Some(&i) {
                 ap.servers.push(i);
             }
             if l.default_server {

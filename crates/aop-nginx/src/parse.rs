@@ -16,6 +16,7 @@ pub struct SyntaxError {
 }
 
 /// What a file parsed to: everything up to the first error (nginx stops there too).
+#[derive(Default)]
 pub struct Parsed {
     pub directives: Vec<Directive>,
     pub error: Option<SyntaxError>,
@@ -72,20 +73,20 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 });
             }
             Token::Semicolon(at) => {
-                let d = directive(std::mem::take(&mut words), span(at, at + 1), None);
+                let d = directive(&mut words, span(at, at + 1));
                 push(&mut stack, &mut top, d);
             }
             Token::Open(at) => {
                 let is_lua = words[0].value.ends_with("_by_lua_block");
-                let mut d = directive(std::mem::take(&mut words), span(at, at + 1), None);
+                let mut d = directive(&mut words, span(at, at + 1));
                 if is_lua {
                     match lx.lua_body() {
                         Ok(close) => {
-                            d.block = Some(Block {
+                            d.block = Some(Box::new(Block {
                                 directives: Vec::new(),
                                 close: Some(span(close, close + 1)),
                                 raw: Some(span(at + 1, close)),
-                            });
+                            }));
                             push(&mut stack, &mut top, d);
                             continue;
                         }
@@ -120,11 +121,15 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 }
                 let open = stack.pop().expect("checked non-empty");
                 let mut d = open.directive;
-                d.block = Some(Block {
-                    directives: open.children,
+                let mut children = open.children;
+                // Growth by doubling leaves up to half of each vector unused; at close the
+                // final size is known.
+                children.shrink_to_fit();
+                d.block = Some(Box::new(Block {
+                    directives: children,
                     close: Some(span(at, at + 1)),
                     raw: None,
-                });
+                }));
                 push(&mut stack, &mut top, d);
             }
             Token::Eof(at) => {
@@ -151,11 +156,11 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
     // of the tree can still be reported on.
     while let Some(open) = stack.pop() {
         let mut d = open.directive;
-        d.block = Some(Block {
+        d.block = Some(Box::new(Block {
             directives: open.children,
             close: None,
             raw: None,
-        });
+        }));
         push(&mut stack, &mut top, d);
     }
     Parsed {
@@ -164,14 +169,18 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
     }
 }
 
-fn directive(mut words: Vec<Arg>, end: Span, block: Option<Block>) -> Directive {
-    let name = words.remove(0);
+/// Builds a directive from the words read so far, leaving the buffer empty for the next one:
+/// the arguments get a vector of exactly their size, and the buffer is reused.
+fn directive(words: &mut Vec<Arg>, end: Span) -> Directive {
+    let mut drain = words.drain(..);
+    let name = drain.next().expect("callers check for a word");
+    let args: Vec<Arg> = drain.collect();
     Directive {
         span: name.span.to(end),
         name: name.value,
         name_span: name.span,
-        args: words,
-        block,
+        args,
+        block: None,
     }
 }
 

@@ -4,10 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use aop_source::Span;
-
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
 use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
+use aop_source::Span;
 
 use crate::Context;
 

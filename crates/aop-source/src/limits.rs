@@ -12,6 +12,9 @@ pub struct Limits {
     pub max_glob_matches: usize,
     /// Deepest nesting of blocks or sections.
     pub max_nesting: usize,
+    /// Most times files are spliced in by includes, counting a file each time it is included:
+    /// two includes of the next file at each of 30 levels would otherwise splice a billion.
+    pub max_inclusions: usize,
 }
 
 impl Default for Limits {
@@ -22,6 +25,7 @@ impl Default for Limits {
             max_include_depth: 64,
             max_glob_matches: 100_000,
             max_nesting: 200,
+            max_inclusions: 1_000_000,
         }
     }
 }

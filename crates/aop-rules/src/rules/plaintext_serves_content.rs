@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use aop_model::{Action, Finding, Label, ServerKind};
+use aop_model::{Action, Finding, Label, ListenAddr, ServerKind};
 
 use crate::{declare_rule, Context, Meta, Rule};
 
@@ -58,16 +58,23 @@ impl Rule for PlaintextServesContent {
             .flat_map(|s| s.names.iter().map(|(n, _)| n.as_str()))
             .filter(|n| !n.is_empty())
             .collect();
+        // (server, address, port) of every plain-HTTP address:port, so each server is looked
+        // up rather than searched for among thousands on port 80.
+        let plain: HashSet<(usize, &ListenAddr, Option<u16>)> = config
+            .address_ports
+            .iter()
+            .filter(|ap| !ap.tls)
+            .flat_map(|ap| ap.servers.iter().map(move |&i| (i, &ap.addr, ap.port)))
+            .collect();
         for (i, s) in config.servers.iter().enumerate() {
             if s.action != Action::Serves {
                 continue;
             }
-            let Some(listener) = s.listeners.iter().find(|l| {
-                !l.tls
-                    && config.address_ports.iter().any(|ap| {
-                        !ap.tls && ap.addr == l.addr && ap.port == l.port && ap.servers.contains(&i)
-                    })
-            }) else {
+            let Some(listener) = s
+                .listeners
+                .iter()
+                .find(|l| !l.tls && plain.contains(&(i, &l.addr, l.port)))
+            else {
                 continue;
             };
             let shared = s

@@ -1,0 +1,130 @@
+//! Reads and parses the files an include pattern expands to on all cores, before the reader
+//! splices them in one by one. A `sites-enabled/*.conf` of a thousand files is most of a
+//! tree; the order they are spliced in (and so every finding) stays the sequential one.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::thread;
+
+use aop_source::{read_regular_file, FileId, SourceMap};
+
+use crate::parse::{parse, Parsed};
+
+/// Files read ahead, by canonical path, waiting for their turn.
+#[derive(Default)]
+pub struct Ahead {
+    /// Canonical path of each path included so far, so each is resolved once.
+    pub keys: HashMap<PathBuf, PathBuf>,
+    pub parsed: HashMap<PathBuf, (FileId, Parsed)>,
+}
+
+fn workers() -> usize {
+    thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(16)
+}
+
+/// Runs `f` over `items` on up to `workers()` threads, results in the order of `items`.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let chunk = items.len().div_ceil(workers()).max(1);
+    let f = &f;
+    thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            // A worker only reads and parses, neither of which panics; should one, the
+            // panic is carried to this thread as it would be without threads.
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+impl Ahead {
+    /// Reads `files` (skipping those already in `known`) into `map` and parses them. Failures
+    /// are left for the sequential path, which reports them where they are included.
+    pub fn fetch(
+        &mut self,
+        files: &[PathBuf],
+        known: &HashMap<PathBuf, FileId>,
+        map: &mut SourceMap,
+        max_nesting: usize,
+    ) {
+        if files.len() < 2 || workers() < 2 {
+            return;
+        }
+        let limit = map.limits.max_file_bytes;
+        let read = in_parallel(files, |f: &PathBuf| {
+            let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+            let bytes = read_regular_file(f, limit).ok();
+            (key, bytes)
+        });
+        let mut fresh: Vec<(PathBuf, FileId)> = Vec::new();
+        let mut batch: HashSet<PathBuf> = HashSet::new();
+        for (file, (key, bytes)) in files.iter().zip(read) {
+            self.keys.insert(file.clone(), key.clone());
+            let Some(bytes) = bytes else { continue };
+            let claimed = known.contains_key(&key) || self.parsed.contains_key(&key);
+            if claimed || map.len() >= map.limits.max_files || !batch.insert(key.clone()) {
+                continue;
+            }
+            fresh.push((key, map.add(file, bytes)));
+        }
+        let map: &SourceMap = map;
+        let parsed = in_parallel(&fresh, |(_, id)| {
+            parse(&map.file(*id).bytes, *id, max_nesting)
+        });
+        for ((key, id), p) in fresh.into_iter().zip(parsed) {
+            self.parsed.insert(key, (id, p));
+        }
+    }
+
+    /// The canonical path of `file`, resolved once per path: a snippet included by every
+    /// server would otherwise cost a `realpath` per server.
+    pub fn key(&mut self, file: &Path) -> PathBuf {
+        if let Some(k) = self.keys.get(file) {
+            return k.clone();
+        }
+        let k = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        self.keys.insert(file.to_path_buf(), k.clone());
+        k
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aop_model::LoadOptions;
+
+    #[test]
+    fn a_file_matched_twice_or_already_read_is_read_once() {
+        let dir = std::env::temp_dir().join(format!("aop-ahead-{}", std::process::id()));
+        let sites = dir.join("sites");
+        std::fs::create_dir_all(&sites).unwrap();
+        std::fs::write(
+            dir.join("nginx.conf"),
+            "http { include sites/*.conf; include nginx.conf*; }",
+        )
+        .unwrap();
+        for n in 0..4 {
+            std::fs::write(
+                sites.join(format!("{n}.conf")),
+                format!("server {{ listen 8{n}; }}"),
+            )
+            .unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(sites.join("0.conf"), sites.join("9.conf")).unwrap();
+        let mut map = SourceMap::default();
+        let config = crate::load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default())
+            .expect("entry readable");
+        // nginx.conf plus four sites: the symlink is the same file, read once and spliced twice.
+        assert_eq!(map.len(), 5);
+        assert_eq!(config.servers.len(), if cfg!(unix) { 5 } else { 4 });
+        // The pattern matching nginx.conf itself is a cycle, reported, not a second read.
+        assert!(config.findings.iter().any(|f| f.message.contains("cycle")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
