@@ -59,7 +59,7 @@ pub fn run_with_input(
 /// rather than configuration: an address in use (free ports are chosen before the server
 /// binds them, and other tests run meanwhile), or a server too slow to listen or to write
 /// its pid file on a loaded machine.
-pub fn retry_port_race<T>(mut start: impl FnMut() -> Result<T, String>) -> Result<T, String> {
+pub fn retry_start<T>(mut start: impl FnMut() -> Result<T, String>) -> Result<T, String> {
     let mut last = String::new();
     for _ in 0..3 {
         match start() {
