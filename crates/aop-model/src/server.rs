@@ -187,6 +187,16 @@ pub struct Server {
     /// Where the server takes the client's address from a request header (nginx realip,
     /// Apache mod_remoteip), and whom it believes.
     pub real_ip: Option<RealIp>,
+    /// A server-level check that refuses requests for hostnames other than the server's own
+    /// (`if ($host != shop.example.com) { return 444; }`): a default server with one serves
+    /// no unknown name.
+    pub host_guard: Option<Span>,
+    /// A `server_name` (a regular expression) that matches hostnames nobody configured, so
+    /// this server answers them before the default server does.
+    pub catch_all_name: Option<Span>,
+    /// A directive that turns a missing or failed client certificate into content anyway
+    /// (nginx `error_page 495 496 ...` to a page of the site).
+    pub verify_bypass: Option<Span>,
 }
 
 impl Server {
@@ -207,6 +217,9 @@ impl Server {
             per_directory_verify: Vec::new(),
             expanded_from: None,
             real_ip: None,
+            host_guard: None,
+            catch_all_name: None,
+            verify_bypass: None,
         }
     }
 

@@ -76,6 +76,73 @@ pub fn enforcement(server: &[Directive], flags: &HashSet<String>) -> Option<Span
     })
 }
 
+/// A server-level `if` that refuses every request whose hostname is not the server's own:
+/// `if ($host != shop.example.com) { return 444; }`, `$http_host`, or a `!~` pattern.
+pub fn host_guard(server: &[Directive]) -> Option<Span> {
+    server.iter().find_map(|d| {
+        if d.name != "if" || !refuses(d.children()) {
+            return None;
+        }
+        let c = condition(d);
+        let guards = matches!(
+            c.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+            [
+                "$host" | "$http_host" | "$ssl_server_name",
+                "!=" | "!~" | "!~*",
+                _
+            ]
+        );
+        guards.then(|| d.head_span())
+    })
+}
+
+/// Every URI reaches a location that refuses unverified clients itself: a catch-all
+/// `location /` and, in each reachable location that could serve, the same `if` as at
+/// server level. Rewrite directives are not inherited by nested locations, so each checks.
+pub fn location_enforcement(server: &[Directive], flags: &HashSet<String>) -> Option<Span> {
+    let locations: Vec<&Directive> = server
+        .iter()
+        .filter(|d| d.name == "location" && reachable(d))
+        .collect();
+    let catch_all = locations
+        .iter()
+        .find(|l| l.arg(0) == Some("/") && l.args.len() == 1)?;
+    fn all_checked(locs: &[&Directive], flags: &HashSet<String>) -> bool {
+        locs.iter().all(|l| {
+            let nested: Vec<&Directive> = l
+                .children()
+                .iter()
+                .filter(|d| d.name == "location" && reachable(d))
+                .collect();
+            enforcement(l.children(), flags).is_some() && all_checked(&nested, flags)
+        })
+    }
+    all_checked(&locations, flags).then(|| enforcement(catch_all.children(), flags))?
+}
+
+fn reachable(d: &Directive) -> bool {
+    !d.arg(0).is_some_and(|a| a.starts_with('@'))
+        && !d.children().iter().any(|c| c.name == "internal")
+}
+
+/// `error_page 495 496 ...` to a page or named location: a client whose certificate is
+/// missing (496) or fails (495) gets that page instead of the refusal. The server's own
+/// `error_page` directives replace the inherited ones.
+pub fn verify_bypass(server: &[Directive], http: &[Directive]) -> Option<Span> {
+    let own: Vec<&Directive> = server.iter().filter(|d| d.name == "error_page").collect();
+    let pages: Vec<&Directive> = if own.is_empty() {
+        http.iter().filter(|d| d.name == "error_page").collect()
+    } else {
+        own
+    };
+    pages.into_iter().find_map(|d| {
+        let codes_hit = d.args.iter().any(|a| a.value == "495" || a.value == "496");
+        let target = d.args.last()?.value.as_str();
+        let local = target.starts_with('/') || target.starts_with('@');
+        (codes_hit && local).then(|| d.head_span())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +171,61 @@ mod tests {
         assert!(!enforced(
             "server { if ($ssl_client_verify = SUCCESS) { return 403; } }"
         ));
+    }
+
+    fn server_of(src: &str) -> Vec<Directive> {
+        let p = parse(src.as_bytes(), FileId(0), 100);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        p.directives[0].children().to_vec()
+    }
+
+    #[test]
+    fn host_guards() {
+        assert!(host_guard(&server_of(
+            "server { if ($host != a.example) { return 444; } }"
+        ))
+        .is_some());
+        assert!(host_guard(&server_of(
+            "server { if ($http_host !~* ^a\\.example$) { return 403; } }"
+        ))
+        .is_some());
+        assert!(host_guard(&server_of(
+            "server { if ($host = evil.example) { return 444; } }"
+        ))
+        .is_none());
+        assert!(host_guard(&server_of(
+            "server { if ($host != a.example) { set $x 1; } }"
+        ))
+        .is_none());
+    }
+
+    #[test]
+    fn enforcement_in_every_location() {
+        let flags = HashSet::new();
+        let check = "if ($ssl_client_verify != SUCCESS) { return 403; }";
+        let all = format!("server {{ location / {{ {check} proxy_pass http://a; }} location /api {{ {check} proxy_pass http://b; }} }}");
+        assert!(location_enforcement(&server_of(&all), &flags).is_some());
+        let one_open = format!("server {{ location / {{ {check} proxy_pass http://a; }} location /api {{ proxy_pass http://b; }} }}");
+        assert!(location_enforcement(&server_of(&one_open), &flags).is_none());
+        let no_catch_all = format!("server {{ location /app {{ {check} proxy_pass http://a; }} }}");
+        assert!(location_enforcement(&server_of(&no_catch_all), &flags).is_none());
+    }
+
+    #[test]
+    fn error_page_bypass() {
+        assert!(
+            verify_bypass(&server_of("server { error_page 495 496 = /login; }"), &[]).is_some()
+        );
+        assert!(verify_bypass(&server_of("server { error_page 496 @fallback; }"), &[]).is_some());
+        assert!(verify_bypass(
+            &server_of("server { error_page 496 https://example.com/; }"),
+            &[]
+        )
+        .is_none());
+        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), &[]).is_none());
+        let http = server_of("http { error_page 496 /x; }");
+        assert!(verify_bypass(&[], &http).is_some());
+        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), &http).is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod include;
 mod lexer;
 mod listen;
 mod lower;
+mod names;
 pub mod parse;
 
 use std::path::{Path, PathBuf};

@@ -12,8 +12,11 @@ use aop_source::Span;
 
 use crate::action::server_decision;
 use crate::ast::Directive;
-use crate::enforce::{enforcement, unverified_flags};
+use crate::enforce::{
+    enforcement, host_guard, location_enforcement, unverified_flags, verify_bypass,
+};
 use crate::listen::parse_listen;
+use crate::names::catch_all_name;
 
 /// Values set at `http {}` level, which every server inherits unless it sets its own.
 #[derive(Default, Clone)]
@@ -48,7 +51,7 @@ pub fn lower(
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 for s in http.iter().filter(|c| c.name == "server" && c.block.is_some()) {
-                    servers.push(lower_server(s, &inherited, &flags, prefix, opts, findings));
+                    servers.push(lower_server(s, http, &inherited, &flags, prefix, opts, findings));
                 }
             }
             "stream" => findings.push(Finding::new(
@@ -166,6 +169,7 @@ fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
 
 fn lower_server(
     d: &Directive,
+    http_directives: &[Directive],
     http: &Inherited,
     flags: &HashSet<String>,
     prefix: &Path,
@@ -251,7 +255,11 @@ fn lower_server(
         server.reject_handshake = Some(span);
     }
     server.real_ip = real_ip(&own, http);
-    server.verify_enforced = enforcement(children, flags);
+    server.verify_enforced =
+        enforcement(children, flags).or_else(|| location_enforcement(children, flags));
+    server.host_guard = host_guard(children);
+    server.verify_bypass = verify_bypass(children, http_directives);
+    server.catch_all_name = catch_all_name(&server.names, findings);
     let decision = server_decision(d, &mut server.locations);
     server.action = decision.action;
     server.action_span = Some(decision.span);

@@ -60,10 +60,12 @@ pub(crate) fn help(kind: ServerKind) -> &'static str {
     }
 }
 
+fn serves_over_tls(s: &Server) -> bool {
+    s.tls() && s.action == Action::Serves && s.reject_handshake.is_none()
+}
+
 fn applies(s: &Server) -> bool {
-    s.tls()
-        && s.action == Action::Serves
-        && s.reject_handshake.is_none()
+    serves_over_tls(s)
         && s.client_verify.value == ClientVerify::Off
         // Verification only inside sections is AOP103's finding; a section that turns it
         // off asks for nothing and leaves this server's finding to this rule.
@@ -105,6 +107,30 @@ impl Rule for ClientVerifyMissing {
             }
             if let Some(span) = s.action_span {
                 f = f.with_label(Label::new(span, "content served here"));
+            }
+            out.push(f);
+        }
+        for s in _cx.config.servers.iter().filter(|s| {
+            serves_over_tls(s) && s.client_verify.value != ClientVerify::Off && !applies(s)
+        }) {
+            let Some(bypass) = s.verify_bypass else {
+                continue;
+            };
+            let mut f = Finding::new(
+                Self::CODE,
+                format!(
+                    "server `{}` answers a missing or failed client certificate with a page of the site: anyone can reach it",
+                    s.display_name()
+                ),
+                Label::new(
+                    bypass,
+                    "a client refused for its certificate (495, 496) is sent here instead",
+                ),
+            )
+            .with_help("let the refusal stand: remove 495 and 496 from this error_page, or point them at a static error page outside the site")
+            .for_server(s.reference());
+            if let Some(span) = s.client_verify.origin.span() {
+                f = f.with_label(Label::new(span, "verification required here"));
             }
             out.push(f);
         }

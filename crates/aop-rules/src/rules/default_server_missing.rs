@@ -81,25 +81,44 @@ impl Rule for DefaultServerMissing {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         for ap in config.address_ports.iter().filter(|ap| ap.tls) {
-            let s = &config.servers[ap.default];
-            if s.action != Action::Serves || s.reject_handshake.is_some() {
+            // A regular-expression name that matches any hostname answers unknown names
+            // before the default server does (nginx tries regexes in configuration order).
+            let regex = ap
+                .servers
+                .iter()
+                .find_map(|&i| config.servers[i].catch_all_name.map(|span| (i, span)));
+            let answering = regex.map_or(ap.default, |(i, _)| i);
+            let s = &config.servers[answering];
+            if s.action != Action::Serves || s.reject_handshake.is_some() || s.host_guard.is_some()
+            {
                 continue;
             }
             let address_port = ap.address_port();
-            let why = match ap.default_why {
-                DefaultWhy::Flagged => format!("default server for {address_port}: it answers every hostname not configured here"),
-                DefaultWhy::FirstListed => format!("first server listening on {address_port}: it answers every hostname not configured here"),
-            };
-            let mut f = Finding::new(
-                Self::CODE,
-                format!(
-                    "the default server for {address_port} serves a real site (`{}`)",
-                    s.display_name()
+            let (primary, message) = match regex {
+                Some((_, span)) => (
+                    Label::new(span, "this regular expression matches hostnames nobody configured: they land here"),
+                    format!(
+                        "`{}` answers every hostname on {address_port} through a regular-expression server_name and serves a real site",
+                        s.display_name()
+                    ),
                 ),
-                Label::new(ap.default_span, why),
-            )
-            .with_help(help(s.kind, &address_port))
-            .for_server(s.reference());
+                None => (
+                    Label::new(
+                        ap.default_span,
+                        match ap.default_why {
+                            DefaultWhy::Flagged => format!("default server for {address_port}: it answers every hostname not configured here"),
+                            DefaultWhy::FirstListed => format!("first server listening on {address_port}: it answers every hostname not configured here"),
+                        },
+                    ),
+                    format!(
+                        "the default server for {address_port} serves a real site (`{}`)",
+                        s.display_name()
+                    ),
+                ),
+            };
+            let mut f = Finding::new(Self::CODE, message, primary)
+                .with_help(help(s.kind, &address_port))
+                .for_server(s.reference());
             f = if verifies_with_own_ca_only(cx, s) {
                 f.severity(Severity::Warning).with_note("this server trusts only your own CA, so other Cloudflare accounts fail client verification; it still answers hostnames it was not configured for")
             } else {
