@@ -6,7 +6,7 @@ use std::process::Command;
 use super::apache_rewrite::rewrite;
 use super::layout::Layout;
 use super::nginx::Instance;
-use super::process::{retry_port_race, RunningServer};
+use super::process::{retry_start, RunningServer};
 
 /// The main file of a tree, as aop-lint looks for it.
 fn main_file(conf: &Path) -> Option<PathBuf> {
@@ -18,7 +18,7 @@ fn main_file(conf: &Path) -> Option<PathBuf> {
 
 /// Serves `tree`; retried when another process took a port between its choice and the bind.
 pub fn serve(apache2: &Path, tree: &Path) -> Result<Instance, String> {
-    retry_port_race(|| serve_once(apache2, tree))
+    retry_start(|| serve_once(apache2, tree))
 }
 
 fn serve_once(apache2: &Path, tree: &Path) -> Result<Instance, String> {

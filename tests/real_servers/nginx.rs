@@ -5,7 +5,7 @@ use std::process::Command;
 
 use super::layout::Layout;
 use super::nginx_rewrite::{rewrite, Served};
-use super::process::{retry_port_race, RunningServer};
+use super::process::{retry_start, RunningServer};
 
 pub struct Instance {
     // Field order matters: the server stops before its directory is removed.
@@ -17,7 +17,7 @@ pub struct Instance {
 /// Copies `tree` (holding `nginx.conf`), rewrites it and starts nginx in the foreground.
 /// Serves `tree`; retried when another process took a port between its choice and the bind.
 pub fn serve(nginx: &Path, tree: &Path) -> Result<Instance, String> {
-    retry_port_race(|| serve_once(nginx, tree))
+    retry_start(|| serve_once(nginx, tree))
 }
 
 fn serve_once(nginx: &Path, tree: &Path) -> Result<Instance, String> {

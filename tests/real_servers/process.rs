@@ -55,13 +55,21 @@ pub fn run_with_input(
     }
 }
 
-/// Runs `start` again (up to three times in all) when it failed because an address was in
-/// use: free ports are chosen before the server binds them, and other tests run meanwhile.
-pub fn retry_port_race<T>(mut start: impl FnMut() -> Result<T, String>) -> Result<T, String> {
+/// Runs `start` again (up to three times in all) when it failed for a reason of timing
+/// rather than configuration: an address in use (free ports are chosen before the server
+/// binds them, and other tests run meanwhile), or a server too slow to listen or to write
+/// its pid file on a loaded machine.
+pub fn retry_start<T>(mut start: impl FnMut() -> Result<T, String>) -> Result<T, String> {
     let mut last = String::new();
     for _ in 0..3 {
         match start() {
-            Err(e) if e.contains("Address already in use") => last = e,
+            Err(e)
+                if e.contains("Address already in use")
+                    || e.contains("never listened")
+                    || e.contains("wrote no pid file") =>
+            {
+                last = e
+            }
             other => return other,
         }
     }
