@@ -117,21 +117,6 @@ fn default_server_flag_in_a_later_include_wins() {
     assert_eq!(aop_default(dir.path(), "127.0.0.1", p), "catch-all");
 }
 
-#[test]
-fn a_specific_address_takes_its_connections_from_the_wildcard() {
-    let Some(nginx) = common::nginx_binary("nginx default-server tests") else {
-        return;
-    };
-    let p = free_port();
-    let servers = format!(
-        "    server {{ listen {p} default_server; return 200 \"wildcard\"; }}\n    server {{ listen 127.0.0.1:{p}; server_name a.example; return 200 \"specific\"; }}\n"
-    );
-    let dir = tree(&[("nginx.conf", main_conf("", &servers))]);
-    let _n = start(&nginx, dir.path(), &[("127.0.0.1", p), ("127.0.0.2", p)]);
-    // 127.0.0.1 has servers of its own: the wildcard's default_server does not reach it.
-    assert_eq!(who_answers("127.0.0.1", p), "specific");
-    assert_eq!(aop_default(dir.path(), "127.0.0.1", p), "specific");
-    // Any other local address falls to the wildcard.
-    assert_eq!(who_answers("127.0.0.2", p), "wildcard");
-    assert_eq!(aop_default(dir.path(), "*", p), "wildcard");
-}
+// A wildcard listener binds every interface of the host: that case is checked inside a
+// network namespace of its own in tests/real_servers/semantics.rs
+// (`nginx_specific_address_takes_its_connections_from_wildcard`).
