@@ -5,8 +5,9 @@
 
 use std::fs;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aop_model::{Action, ClientVerify, LoadOptions, Server};
@@ -41,43 +42,103 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A running httpd, stopped by its own pid when dropped (also when an assertion fails).
+/// A running httpd in the foreground, in a process group of its own: dropped (also when an
+/// assertion fails, even before httpd wrote its pid file), it stops the group it started and
+/// whatever pid the pid file names, then waits a bounded time for them to go.
 struct Running {
+    child: std::process::Child,
     pid_file: PathBuf,
+}
+
+impl Running {
+    /// Sends `signal` to the process group started, and to the pid in the pid file when
+    /// that is another process (it should not be).
+    fn signal(&self, signal: &str) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args([signal, "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        if let Some(pid) = self.pid_from_file().filter(|&p| p != self.child.id()) {
+            let _ = Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+
+    fn pid_from_file(&self) -> Option<u32> {
+        fs::read_to_string(&self.pid_file).ok()?.trim().parse().ok()
+    }
+
+    /// Whether the process started has exited, reaping it if so.
+    fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if let Ok(pid) = fs::read_to_string(&self.pid_file) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while self.pid_file.exists() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        self.signal("-TERM");
+        let deadline = Instant::now() + STOP_WITHIN;
+        while !self.exited() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if !self.exited() {
+            self.signal("-KILL");
+            let _ = self.child.wait();
         }
     }
 }
 
+/// How long httpd may take to write its pid file and listen, and to stop.
+const START_WITHIN: Duration = Duration::from_secs(15);
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
 fn start(httpd: &Path, dir: &Path, ports: &[u16]) -> Running {
-    let out = Command::new(httpd)
-        .args(["-d", &dir.display().to_string(), "-f"])
-        .arg(dir.join("apache2.conf"))
-        .args(["-k", "start"])
-        .output()
-        .unwrap();
-    let running = Running {
+    let log = dir.join("run/startup.log");
+    let mut running = Running {
+        child: Command::new(httpd)
+            .args(["-d", &dir.display().to_string(), "-f"])
+            .arg(dir.join("apache2.conf"))
+            .arg("-DFOREGROUND")
+            .arg("-E")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap(),
         pid_file: dir.join("run/httpd.pid"),
     };
-    assert!(
-        out.status.success(),
-        "httpd did not start: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + START_WITHIN;
+    let failed = |running: &mut Running, what: String| -> String {
+        let log = fs::read_to_string(&log).unwrap_or_default();
+        let errors = fs::read_to_string(dir.join("run/error.log")).unwrap_or_default();
+        let state = if running.exited() {
+            "httpd exited"
+        } else {
+            "httpd still running"
+        };
+        format!("{what} ({state}):\n{log}{errors}")
+    };
+    while running.pid_from_file().is_none() {
+        if running.exited() || Instant::now() >= deadline {
+            let msg = failed(&mut running, "httpd wrote no pid file".into());
+            panic!("{msg}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     for &p in ports {
         while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
-            assert!(Instant::now() < deadline, "httpd never listened on {p}");
+            if running.exited() || Instant::now() >= deadline {
+                let msg = failed(
+                    &mut running,
+                    format!("httpd never listened on 127.0.0.1:{p}"),
+                );
+                panic!("{msg}");
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -216,4 +277,35 @@ fn what_a_vhost_does_with_a_request() {
          <VirtualHost 127.0.0.1:PORT3>\n  SSLEngine on\n  RewriteEngine on\n  RewriteRule ^ - [F]\n</VirtualHost>\n",
         4,
     );
+}
+
+/// A tree httpd refuses: the start fails within its deadline with httpd's own message, and
+/// the guard leaves no process behind although no pid file was ever written.
+#[test]
+fn a_refused_start_fails_fast_and_leaves_nothing_running() {
+    let Some((httpd, _)) = tools() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("run")).unwrap();
+    let port = free_port();
+    fs::write(
+        d.join("apache2.conf"),
+        format!(
+            "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n\
+             DefaultRuntimeDir {0}/run\nPidFile {0}/run/httpd.pid\nErrorLog {0}/run/error.log\n\
+             Listen 127.0.0.1:{port}\nNoSuchDirective on\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let began = Instant::now();
+    let outcome = std::panic::catch_unwind(|| start(&httpd, d, &[port]));
+    let msg = match outcome {
+        Ok(_) => panic!("httpd started with an invalid directive"),
+        Err(e) => e.downcast_ref::<String>().cloned().unwrap_or_default(),
+    };
+    assert!(msg.contains("wrote no pid file"), "{msg}");
+    assert!(msg.contains("NoSuchDirective"), "{msg}");
+    assert!(began.elapsed() < START_WITHIN, "{:?}", began.elapsed());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
