@@ -2,6 +2,7 @@
 //! model: every `<VirtualHost>` becomes a [`aop_model::Server`].
 
 mod ast;
+mod directives;
 mod fnmatch;
 mod includes;
 mod lines;

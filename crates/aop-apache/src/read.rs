@@ -11,6 +11,7 @@ use aop_model::{codes, Code, Finding, Label, LoadOptions};
 use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
+use crate::directives;
 use crate::includes::{self, IncludeError};
 use crate::lines::{is_blank_or_comment, logical_lines};
 use crate::mapped::Mapped;
@@ -375,7 +376,9 @@ impl<'a> Reader<'a> {
 
     fn condition(&mut self, d: &Directive) -> bool {
         let arg = d.arg(0).unwrap_or("");
+        // httpd tests the first word; `! name` (a space after the `!`) negates too.
         let (negate, name) = match arg.strip_prefix('!') {
+            Some("") => (true, d.arg(1).unwrap_or("")),
             Some(rest) => (true, rest),
             None => (false, arg),
         };
@@ -404,7 +407,35 @@ impl<'a> Reader<'a> {
                     true
                 }
             },
-            // The directive set of the running httpd is unknown: read the contents.
+            "ifdirective" | "ifsection" => {
+                let known = match (d.name.as_str(), name) {
+                    // httpd looks up `<` + the name: `<IfSection <Proxy>` names nothing.
+                    // and no directive's name starts with `!` (`<IfDirective !!Listen>`).
+                    (_, n) if n.starts_with('!') => Some(false),
+                    ("ifsection", n) if n.starts_with('<') => Some(false),
+                    ("ifsection", n) => directives::exists(&format!("<{n}"), &self.modules),
+                    (_, n) => directives::exists(n, &self.modules),
+                };
+                match known {
+                    Some(exists) => exists != negate,
+                    None => {
+                        let what = if d.name == "ifsection" {
+                            format!("a `<{name}>` section")
+                        } else {
+                            format!("the directive `{name}`")
+                        };
+                        let msg = format!(
+                            "`{}` depends on whether a loaded module provides {what}, which aop-lint cannot tell; its contents were read as if it held",
+                            self.map.text(d.span)
+                        );
+                        self.finding(codes::NOT_CHECKED, d.span, msg, "undecided")
+                            .help = Some(
+                            "test the module instead, which aop-lint decides from `LoadModule`: `<IfModule module_name>`".into(),
+                        );
+                        true
+                    }
+                }
+            }
             _ => true,
         }
     }

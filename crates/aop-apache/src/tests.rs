@@ -204,6 +204,70 @@ fn undecidable_version_reads_the_contents_and_says_so() {
     assert_eq!(t.names(0), vec!["x"]);
 }
 
+/// Each case as Debian's httpd 2.4 decides it (`apache2 -t -D DUMP_RUN_CFG` with a `Define`
+/// inside each section): a directive exists once a module loaded so far provides it.
+#[test]
+fn directive_and_section_conditionals_follow_the_modules_loaded_so_far() {
+    let t = load(
+        "<VirtualHost *:80>\nServerName site\n\
+         <IfDirective SSLVerifyClient>\nServerAlias ssl-before-load\n</IfDirective>\n\
+         </VirtualHost>\n\
+         LoadModule ssl_module modules/mod_ssl.so\n\
+         <VirtualHost *:80>\nServerName site\n\
+         <IfDirective SSLVerifyClient>\nServerAlias ssl-after-load\n</IfDirective>\n\
+         <IfDirective sslverifyclient>\nServerAlias any-case\n</IfDirective>\n\
+         <IfDirective !RemoteIPHeader>\nServerAlias no-remoteip\n</IfDirective>\n\
+         <IfDirective RewriteRule>\nServerAlias rewrite\n</IfDirective>\n\
+         <IfDirective ServerName NoSuchDirective>\nServerAlias first-word\n</IfDirective>\n\
+         <IfDirective ! ServerName>\nServerAlias spaced-negation\n</IfDirective>\n\
+         <IfDirective !!ServerName>\nServerAlias double-negation\n</IfDirective>\n\
+         <IfDirective <VirtualHost>\nServerAlias section-as-directive\n</IfDirective>\n\
+         <IfSection VirtualHost>\nServerAlias section\n</IfSection>\n\
+         <IfSection IfVersion>\nServerAlias built-in-module-section\n</IfSection>\n\
+         <IfSection Proxy>\nServerAlias proxy\n</IfSection>\n\
+         <IfSection <VirtualHost>\nServerAlias bracketed-section\n</IfSection>\n\
+         </VirtualHost>\n",
+    );
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["site"]);
+    assert_eq!(
+        t.names(1),
+        vec![
+            "site",
+            "ssl-after-load",
+            "any-case",
+            "no-remoteip",
+            "first-word",
+            "double-negation",
+            "section-as-directive",
+            "section",
+            "built-in-module-section",
+        ]
+    );
+}
+
+#[test]
+fn a_directive_no_known_module_provides_reads_the_contents_and_says_so() {
+    let t = load(
+        "<VirtualHost *:80>\n\
+         <IfDirective H2Direct>\nServerName x\n</IfDirective>\n\
+         <IfSection !SessionCryptoFoo>\nServerAlias y\n</IfSection>\n\
+         </VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP004", "AOP004"]);
+    assert_eq!(t.names(0), vec!["x", "y"]);
+    let f = &t.config.findings[0];
+    assert_eq!(t.text(f.primary.span), "<IfDirective H2Direct>");
+    assert!(
+        f.message.contains("the directive `H2Direct`"),
+        "{}",
+        f.message
+    );
+    assert!(t.config.findings[1]
+        .message
+        .contains("a `<SessionCryptoFoo>` section"));
+}
+
 #[test]
 fn macros_expand_with_spans_into_the_definition() {
     let t = load(
