@@ -10,6 +10,7 @@ mod mapped;
 mod modules;
 mod paths;
 mod read;
+mod remoteip;
 mod vars;
 mod words;
 
@@ -31,6 +32,7 @@ pub struct Tree {
     pub directives: Vec<Directive>,
     pub findings: Vec<Finding>,
     paths: paths::TreePaths,
+    proxy_lists: remoteip::ProxyLists,
 }
 
 /// Reads the tree whose main config is `entry`. Never panics: whatever cannot be read or
@@ -49,13 +51,17 @@ pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Resul
     }
     let directives = reader.read_file_id(id, entry);
     let read::Reader {
-        findings, paths, ..
+        findings,
+        paths,
+        proxy_lists,
+        ..
     } = reader;
     Ok(Tree {
         entry: id,
         directives,
         findings,
         paths,
+        proxy_lists,
     })
 }
 
@@ -65,6 +71,7 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
     let lowering = lower::Lowering {
         opts,
         paths: &tree.paths,
+        proxy_lists: &tree.proxy_lists,
         findings: tree.findings,
     };
     Ok(lowering.lower(tree.entry, &tree.directives))
