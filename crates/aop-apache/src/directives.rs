@@ -152,8 +152,12 @@ const MPM: &[(&str, &[&str])] = &[
         &["mpm_event_module", "mpm_worker_module"],
     ),
 ];
-/// Loadable modules and the directives each provides.
+/// Loadable modules and the directives each provides (some provide none).
 const MODULES: &[(&str, &[&str])] = &[
+    (
+        "access_compat_module",
+        &["allow", "deny", "order", "satisfy"],
+    ),
     (
         "alias_module",
         &[
@@ -170,9 +174,19 @@ const MODULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "auth_basic_module",
+        &[
+            "authbasicauthoritative",
+            "authbasicfake",
+            "authbasicprovider",
+            "authbasicusedigestalgorithm",
+        ],
+    ),
+    (
         "authn_core_module",
         &["<authnprovideralias", "authname", "authtype"],
     ),
+    ("authn_file_module", &["authuserfile"]),
     (
         "authz_core_module",
         &[
@@ -185,7 +199,100 @@ const MODULES: &[(&str, &[&str])] = &[
             "require",
         ],
     ),
+    ("authz_host_module", &[]),
+    ("authz_user_module", &[]),
+    (
+        "autoindex_module",
+        &[
+            "addalt",
+            "addaltbyencoding",
+            "addaltbytype",
+            "adddescription",
+            "addicon",
+            "addiconbyencoding",
+            "addiconbytype",
+            "defaulticon",
+            "fancyindexing",
+            "headername",
+            "indexheadinsert",
+            "indexignore",
+            "indexignorereset",
+            "indexoptions",
+            "indexorderdefault",
+            "indexstylesheet",
+            "readmename",
+        ],
+    ),
+    (
+        "deflate_module",
+        &[
+            "deflatealteretag",
+            "deflatebuffersize",
+            "deflatecompressionlevel",
+            "deflatefilternote",
+            "deflateinflatelimitrequestbody",
+            "deflateinflateratioburst",
+            "deflateinflateratiolimit",
+            "deflatememlevel",
+            "deflatewindowsize",
+        ],
+    ),
+    (
+        "dir_module",
+        &[
+            "directorycheckhandler",
+            "directoryindex",
+            "directoryindexredirect",
+            "directoryslash",
+            "fallbackresource",
+        ],
+    ),
+    ("env_module", &["passenv", "setenv", "unsetenv"]),
+    (
+        "filter_module",
+        &[
+            "addoutputfilterbytype",
+            "filterchain",
+            "filterdeclare",
+            "filterprotocol",
+            "filterprovider",
+            "filtertrace",
+        ],
+    ),
     ("headers_module", &["header", "requestheader"]),
+    (
+        "http2_module",
+        &[
+            "h2copyfiles",
+            "h2direct",
+            "h2earlyhint",
+            "h2earlyhints",
+            "h2maxdataframelen",
+            "h2maxheaderblocklen",
+            "h2maxsessionstreams",
+            "h2maxstreamerrors",
+            "h2maxworkeridleseconds",
+            "h2maxworkers",
+            "h2minworkers",
+            "h2moderntlsonly",
+            "h2outputbuffering",
+            "h2padding",
+            "h2proxyrequests",
+            "h2push",
+            "h2pushdiarysize",
+            "h2pushpriority",
+            "h2pushresource",
+            "h2serializeheaders",
+            "h2sessionextrafiles",
+            "h2streammaxmemsize",
+            "h2streamtimeout",
+            "h2tlscooldownsecs",
+            "h2tlswarmupsize",
+            "h2upgrade",
+            "h2websockets",
+            "h2windowsize",
+        ],
+    ),
     (
         "macro_module",
         &[
@@ -194,6 +301,37 @@ const MODULES: &[(&str, &[&str])] = &[
             "macroignoreemptyargs",
             "undefmacro",
             "use",
+        ],
+    ),
+    (
+        "mime_module",
+        &[
+            "addcharset",
+            "addencoding",
+            "addhandler",
+            "addinputfilter",
+            "addlanguage",
+            "addoutputfilter",
+            "addtype",
+            "defaultlanguage",
+            "modmimeusepathinfo",
+            "multiviewsmatch",
+            "removecharset",
+            "removeencoding",
+            "removehandler",
+            "removeinputfilter",
+            "removelanguage",
+            "removeoutputfilter",
+            "removetype",
+            "typesconfig",
+        ],
+    ),
+    (
+        "negotiation_module",
+        &[
+            "cachenegotiateddocs",
+            "forcelanguagepriority",
+            "languagepriority",
         ],
     ),
     (
@@ -233,6 +371,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "proxyvia",
         ],
     ),
+    ("proxy_http_module", &[]),
     (
         "remoteip_module",
         &[
@@ -246,6 +385,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "remoteiptrustedproxylist",
         ],
     ),
+    ("reqtimeout_module", &["requestreadtimeout"]),
     (
         "rewrite_module",
         &[
@@ -267,6 +407,7 @@ const MODULES: &[(&str, &[&str])] = &[
             "setenvifnocase",
         ],
     ),
+    ("socache_shmcb_module", &[]),
     (
         "ssl_module",
         &[
@@ -346,10 +487,12 @@ const MODULES: &[(&str, &[&str])] = &[
             "sslvhostsnipolicy",
         ],
     ),
+    ("status_module", &[]),
 ];
 
 /// Whether the directive `name` (a section as `<virtualhost`) exists once the modules in
-/// `modules` are loaded; `None` when no known module provides it.
+/// `modules` are loaded. A name no known module provides is absent when every module
+/// loaded is known, and unknown (`None`) otherwise.
 pub fn exists(name: &str, modules: &Modules) -> Option<bool> {
     let name = name.to_ascii_lowercase();
     if ALWAYS.contains(&name.as_str()) {
@@ -371,7 +514,14 @@ pub fn exists(name: &str, modules: &Modules) -> Option<bool> {
             return Some(true);
         }
     }
-    known.then_some(false)
+    if known || modules.loaded().all(is_known_module) {
+        return Some(false);
+    }
+    None
+}
+
+fn is_known_module(id: &str) -> bool {
+    MODULES.iter().any(|(m, _)| *m == id) || MPM.iter().any(|(_, mpms)| mpms.contains(&id))
 }
 
 #[cfg(test)]
@@ -387,7 +537,8 @@ mod tests {
         assert_eq!(exists("SSLVerifyClient", &m), Some(false));
         assert_eq!(exists("RemoteIPHeader", &m), Some(false));
         assert_eq!(exists("ThreadsPerChild", &m), Some(false));
-        assert_eq!(exists("NoSuchDirective", &m), None);
+        // Only built-in modules so far: nothing else can provide it.
+        assert_eq!(exists("NoSuchDirective", &m), Some(false));
         m.load("ssl_module", Some("modules/mod_ssl.so"));
         m.load("mpm_worker_module", Some("modules/mod_mpm_worker.so"));
         assert_eq!(exists("sslverifyclient", &m), Some(true));
@@ -395,6 +546,10 @@ mod tests {
         assert_eq!(exists("AsyncRequestWorkerFactor", &m), Some(false));
         assert_eq!(exists("RewriteRule", &m), Some(false));
         assert_eq!(exists("<Proxy", &m), Some(false));
+        assert_eq!(exists("SecRuleEngine", &m), Some(false));
+        m.load("security2_module", Some("modules/mod_security2.so"));
+        assert_eq!(exists("SecRuleEngine", &m), None);
+        assert_eq!(exists("RewriteRule", &m), Some(false));
     }
 
     #[test]

@@ -247,25 +247,26 @@ fn directive_and_section_conditionals_follow_the_modules_loaded_so_far() {
 }
 
 #[test]
-fn a_directive_no_known_module_provides_reads_the_contents_and_says_so() {
+fn a_directive_of_an_unknown_loaded_module_reads_the_contents_and_says_so() {
     let t = load(
         "<VirtualHost *:80>\n\
-         <IfDirective H2Direct>\nServerName x\n</IfDirective>\n\
-         <IfSection !SessionCryptoFoo>\nServerAlias y\n</IfSection>\n\
+         <IfDirective SecRuleEngine>\nServerAlias only-known-modules\n</IfDirective>\n\
+         </VirtualHost>\n\
+         LoadModule expires_module modules/mod_expires.so\n\
+         <VirtualHost *:80>\n\
+         <IfDirective ExpiresActive>\nServerName x\n</IfDirective>\n\
+         <IfSection !FooSection>\nServerAlias y\n</IfSection>\n\
          </VirtualHost>\n",
     );
     assert_eq!(t.codes(), vec!["AOP004", "AOP004"]);
-    assert_eq!(t.names(0), vec!["x", "y"]);
+    assert!(t.names(0).is_empty());
+    assert_eq!(t.names(1), vec!["x", "y"]);
     let f = &t.config.findings[0];
-    assert_eq!(t.text(f.primary.span), "<IfDirective H2Direct>");
-    assert!(
-        f.message.contains("the directive `H2Direct`"),
-        "{}",
-        f.message
-    );
+    assert_eq!(t.text(f.primary.span), "<IfDirective ExpiresActive>");
+    assert!(f.message.contains("the directive `ExpiresActive`"));
     assert!(t.config.findings[1]
         .message
-        .contains("a `<SessionCryptoFoo>` section"));
+        .contains("a `<FooSection>` section"));
 }
 
 /// mod_remoteip as Debian's httpd behaves (tests/live.rs checks it on loopback).
