@@ -2,6 +2,7 @@
 //! model: every `<VirtualHost>` becomes a [`aop_model::Server`].
 
 mod ast;
+mod directives;
 mod fnmatch;
 mod includes;
 mod lines;
@@ -9,6 +10,7 @@ mod mapped;
 mod modules;
 mod paths;
 mod read;
+mod remoteip;
 mod vars;
 mod words;
 
@@ -30,6 +32,7 @@ pub struct Tree {
     pub directives: Vec<Directive>,
     pub findings: Vec<Finding>,
     paths: paths::TreePaths,
+    proxy_lists: remoteip::ProxyLists,
 }
 
 /// Reads the tree whose main config is `entry`. Never panics: whatever cannot be read or
@@ -48,13 +51,17 @@ pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Resul
     }
     let directives = reader.read_file_id(id, entry);
     let read::Reader {
-        findings, paths, ..
+        findings,
+        paths,
+        proxy_lists,
+        ..
     } = reader;
     Ok(Tree {
         entry: id,
         directives,
         findings,
         paths,
+        proxy_lists,
     })
 }
 
@@ -64,6 +71,7 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
     let lowering = lower::Lowering {
         opts,
         paths: &tree.paths,
+        proxy_lists: &tree.proxy_lists,
         findings: tree.findings,
     };
     Ok(lowering.lower(tree.entry, &tree.directives))

@@ -14,6 +14,7 @@ use crate::action::{classify, section_action, verify_enforcement};
 use crate::address::{parse_listen, parse_vhost_addr};
 use crate::ast::Directive;
 use crate::paths::TreePaths;
+use crate::remoteip::{real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
 
 struct Listen {
@@ -26,6 +27,7 @@ struct Listen {
 pub struct Lowering<'a> {
     pub opts: &'a LoadOptions,
     pub paths: &'a TreePaths,
+    pub proxy_lists: &'a ProxyLists,
     pub findings: Vec<Finding>,
 }
 
@@ -122,6 +124,7 @@ impl Lowering<'_> {
         for s in own.sections.iter().chain(main.sections.iter()) {
             per_directory(s, &mut server.per_directory_verify);
         }
+        server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
         server
     }
 
@@ -305,6 +308,7 @@ impl Lowering<'_> {
         for s in &main.sections {
             per_directory(s, &mut server.per_directory_verify);
         }
+        server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
         servers.push(server);
     }
 }

@@ -18,12 +18,15 @@ const BUILT_IN: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct Modules {
     names: HashSet<String>,
+    /// The identifiers `LoadModule` named, in order.
+    loaded: Vec<String>,
 }
 
 impl Default for Modules {
     fn default() -> Self {
         let mut m = Modules {
             names: HashSet::new(),
+            loaded: Vec::new(),
         };
         for file in BUILT_IN {
             m.names.insert(file.to_string());
@@ -40,6 +43,7 @@ impl Modules {
     /// `LoadModule ssl_module modules/mod_ssl.so`.
     pub fn load(&mut self, id: &str, file: Option<&str>) {
         self.names.insert(id.to_string());
+        self.loaded.push(id.to_string());
         if let Some(stem) = id.strip_suffix("_module") {
             self.names.insert(format!("mod_{stem}.c"));
             // MPMs are named after their source file alone (`event.c`).
@@ -60,6 +64,11 @@ impl Modules {
 
     pub fn is_loaded(&self, name: &str) -> bool {
         self.names.contains(name)
+    }
+
+    /// The identifiers of the modules `LoadModule` loaded so far.
+    pub fn loaded(&self) -> impl Iterator<Item = &str> {
+        self.loaded.iter().map(String::as_str)
     }
 }
 

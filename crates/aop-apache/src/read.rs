@@ -11,11 +11,13 @@ use aop_model::{codes, Code, Finding, Label, LoadOptions};
 use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
+use crate::directives;
 use crate::includes::{self, IncludeError};
 use crate::lines::{is_blank_or_comment, logical_lines};
 use crate::mapped::Mapped;
 use crate::modules::{if_version, Modules};
 use crate::paths::TreePaths;
+use crate::remoteip::{self, ProxyLists, Source};
 use crate::vars::{self, Undefined, Variables};
 use crate::words::{split_words, Word};
 
@@ -38,6 +40,8 @@ pub struct Reader<'a> {
     pub paths: TreePaths,
     macros: HashMap<String, Macro>,
     pub findings: Vec<Finding>,
+    /// What each `RemoteIP...ProxyList` file holds, read when httpd reads it.
+    pub proxy_lists: ProxyLists,
     include_stack: Vec<PathBuf>,
     macro_stack: Vec<String>,
     reported_undefined: HashSet<String>,
@@ -59,6 +63,7 @@ impl<'a> Reader<'a> {
             paths,
             macros: HashMap::new(),
             findings: Vec::new(),
+            proxy_lists: ProxyLists::new(),
             include_stack: Vec::new(),
             macro_stack: Vec::new(),
             reported_undefined: HashSet::new(),
@@ -375,7 +380,9 @@ impl<'a> Reader<'a> {
 
     fn condition(&mut self, d: &Directive) -> bool {
         let arg = d.arg(0).unwrap_or("");
+        // httpd tests the first word; `! name` (a space after the `!`) negates too.
         let (negate, name) = match arg.strip_prefix('!') {
+            Some("") => (true, d.arg(1).unwrap_or("")),
             Some(rest) => (true, rest),
             None => (false, arg),
         };
@@ -404,7 +411,35 @@ impl<'a> Reader<'a> {
                     true
                 }
             },
-            // The directive set of the running httpd is unknown: read the contents.
+            "ifdirective" | "ifsection" => {
+                let known = match (d.name.as_str(), name) {
+                    // httpd looks up `<` + the name: `<IfSection <Proxy>` names nothing.
+                    // and no directive's name starts with `!` (`<IfDirective !!Listen>`).
+                    (_, n) if n.starts_with('!') => Some(false),
+                    ("ifsection", n) if n.starts_with('<') => Some(false),
+                    ("ifsection", n) => directives::exists(&format!("<{n}"), &self.modules),
+                    (_, n) => directives::exists(n, &self.modules),
+                };
+                match known {
+                    Some(exists) => exists != negate,
+                    None => {
+                        let what = if d.name == "ifsection" {
+                            format!("a `<{name}>` section")
+                        } else {
+                            format!("the directive `{name}`")
+                        };
+                        let msg = format!(
+                            "`{}` depends on whether a loaded module provides {what}, which aop-lint cannot tell; its contents were read as if it held",
+                            self.map.text(d.span)
+                        );
+                        self.finding(codes::NOT_CHECKED, d.span, msg, "undecided")
+                            .help = Some(
+                            "test the module instead, which aop-lint decides from `LoadModule`: `<IfModule module_name>`".into(),
+                        );
+                        true
+                    }
+                }
+            }
             _ => true,
         }
     }
@@ -602,6 +637,12 @@ impl<'a> Reader<'a> {
                     self.paths.set_server_root(root, self.opts);
                 }
             }
+            name if remoteip::is_proxy(name) => {
+                for a in &d.args {
+                    self.check_proxy_source(&a.value, a.span, d);
+                }
+            }
+            name if remoteip::is_list(name) => self.read_proxy_list(d),
             "undefmacro" => {
                 if let Some(name) = d.arg(0) {
                     self.macros.remove(&name.to_ascii_lowercase());
@@ -609,6 +650,64 @@ impl<'a> Reader<'a> {
             }
             _ => {}
         }
+    }
+
+    /// A source httpd refuses is a parse error: it does not start.
+    fn check_proxy_source(&mut self, written: &str, span: Span, d: &Directive) {
+        if let Source::Refused(why) = remoteip::parse_source(written) {
+            let msg = format!(
+                "`{}` cannot trust `{written}`: {why}, so httpd refuses to start",
+                self.written_name(d)
+            );
+            self.finding(codes::PARSE_ERROR, span, msg, "refused by httpd")
+                .help = Some(format!(
+                "name the networks of the proxies in front of httpd, e.g. `{} 173.245.48.0/20`",
+                self.written_name(d).trim_end_matches("List")
+            ));
+        }
+    }
+
+    /// `RemoteIPTrustedProxyList file`: whitespace-separated sources, `#` to the end of the
+    /// line; read now, relative to the `ServerRoot` of this moment, as httpd does.
+    fn read_proxy_list(&mut self, d: &Directive) {
+        let Some(arg) = d.args.first() else { return };
+        let path = self.paths.resolve(&arg.value, self.opts);
+        let id = match self.map.read(&path) {
+            Ok(id) => id,
+            Err(e) => {
+                let msg = format!(
+                    "cannot read `{}` (read as `{}`): {e}; the proxies it trusts were not checked",
+                    arg.value,
+                    path.display()
+                );
+                let outside = self.paths.outside_tree(&arg.value, self.opts);
+                let f = self.finding(codes::NOT_CHECKED, arg.span, msg, "not read");
+                if outside {
+                    f.help = Some(
+                        "this path lies outside the linted tree: if the tree is a copy, give `--root DIR` where DIR holds the copy of `/`".into(),
+                    );
+                }
+                return;
+            }
+        };
+        let mut entries = Vec::new();
+        for line in logical_lines(id, &self.map.file(id).bytes) {
+            for w in split_words(&line.text) {
+                if w.value.starts_with('#') {
+                    break;
+                }
+                entries.push((w.value, line.span(w.range)));
+            }
+        }
+        for (written, span) in &entries {
+            self.check_proxy_source(written, *span, d);
+        }
+        self.proxy_lists.insert(d.span, entries);
+    }
+
+    /// A directive's name as the file spells it.
+    fn written_name(&self, d: &Directive) -> String {
+        self.map.text(d.name_span).into_owned()
     }
 
     fn report_undefined(&mut self, undefined: &[Undefined]) {

@@ -204,6 +204,144 @@ fn undecidable_version_reads_the_contents_and_says_so() {
     assert_eq!(t.names(0), vec!["x"]);
 }
 
+/// Each case as Debian's httpd 2.4 decides it (`apache2 -t -D DUMP_RUN_CFG` with a `Define`
+/// inside each section): a directive exists once a module loaded so far provides it.
+#[test]
+fn directive_and_section_conditionals_follow_the_modules_loaded_so_far() {
+    let t = load(
+        "<VirtualHost *:80>\nServerName site\n\
+         <IfDirective SSLVerifyClient>\nServerAlias ssl-before-load\n</IfDirective>\n\
+         </VirtualHost>\n\
+         LoadModule ssl_module modules/mod_ssl.so\n\
+         <VirtualHost *:80>\nServerName site\n\
+         <IfDirective SSLVerifyClient>\nServerAlias ssl-after-load\n</IfDirective>\n\
+         <IfDirective sslverifyclient>\nServerAlias any-case\n</IfDirective>\n\
+         <IfDirective !RemoteIPHeader>\nServerAlias no-remoteip\n</IfDirective>\n\
+         <IfDirective RewriteRule>\nServerAlias rewrite\n</IfDirective>\n\
+         <IfDirective ServerName NoSuchDirective>\nServerAlias first-word\n</IfDirective>\n\
+         <IfDirective ! ServerName>\nServerAlias spaced-negation\n</IfDirective>\n\
+         <IfDirective !!ServerName>\nServerAlias double-negation\n</IfDirective>\n\
+         <IfDirective <VirtualHost>\nServerAlias section-as-directive\n</IfDirective>\n\
+         <IfSection VirtualHost>\nServerAlias section\n</IfSection>\n\
+         <IfSection IfVersion>\nServerAlias built-in-module-section\n</IfSection>\n\
+         <IfSection Proxy>\nServerAlias proxy\n</IfSection>\n\
+         <IfSection <VirtualHost>\nServerAlias bracketed-section\n</IfSection>\n\
+         </VirtualHost>\n",
+    );
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.names(0), vec!["site"]);
+    assert_eq!(
+        t.names(1),
+        vec![
+            "site",
+            "ssl-after-load",
+            "any-case",
+            "no-remoteip",
+            "first-word",
+            "double-negation",
+            "section-as-directive",
+            "section",
+            "built-in-module-section",
+        ]
+    );
+}
+
+#[test]
+fn a_directive_of_an_unknown_loaded_module_reads_the_contents_and_says_so() {
+    let t = load(
+        "<VirtualHost *:80>\n\
+         <IfDirective SecRuleEngine>\nServerAlias only-known-modules\n</IfDirective>\n\
+         </VirtualHost>\n\
+         LoadModule expires_module modules/mod_expires.so\n\
+         <VirtualHost *:80>\n\
+         <IfDirective ExpiresActive>\nServerName x\n</IfDirective>\n\
+         <IfSection !FooSection>\nServerAlias y\n</IfSection>\n\
+         </VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP004", "AOP004"]);
+    assert!(t.names(0).is_empty());
+    assert_eq!(t.names(1), vec!["x", "y"]);
+    let f = &t.config.findings[0];
+    assert_eq!(t.text(f.primary.span), "<IfDirective ExpiresActive>");
+    assert!(f.message.contains("the directive `ExpiresActive`"));
+    assert!(t.config.findings[1]
+        .message
+        .contains("a `<FooSection>` section"));
+}
+
+/// mod_remoteip as Debian's httpd behaves (tests/live.rs checks it on loopback).
+#[test]
+fn remote_ip_header_and_proxies_inherit_as_mod_remoteip_merges_them() {
+    let t = load_tree(&[
+        (
+            "apache2.conf",
+            "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy 173.245.48.0/20 10\n\
+             <VirtualHost *:80>\n</VirtualHost>\n\
+             <VirtualHost *:81>\n  RemoteIPHeader X-Forwarded-For\n  RemoteIPTrustedProxyList conf/ips.txt\n</VirtualHost>\n\
+             <VirtualHost *:82>\n  RemoteIPInternalProxyList conf/missing.txt\n</VirtualHost>\n",
+        ),
+        ("conf/ips.txt", "# Cloudflare\n103.21.244.0/22 # 8.8.8.8\n  10.1.0.0/255.255.0.0\n"),
+    ]);
+    assert_eq!(t.codes(), vec!["AOP004"], "{:?}", t.config.findings);
+    let f = &t.config.findings[0];
+    assert_eq!(t.text(f.primary.span), "conf/missing.txt");
+    let sources = |i: usize| -> Vec<(String, String)> {
+        let r = t.config.servers[i].real_ip.as_ref().unwrap();
+        r.trusted
+            .iter()
+            .map(|(s, span)| (s.clone(), t.text(*span)))
+            .collect()
+    };
+    let r0 = t.config.servers[0].real_ip.as_ref().unwrap();
+    assert_eq!(r0.header.as_ref().unwrap().0, "CF-Connecting-IP");
+    assert!(r0.inherited);
+    assert_eq!(
+        sources(0),
+        vec![
+            ("173.245.48.0/20".into(), "173.245.48.0/20".into()),
+            ("10.0.0.0/8".into(), "10".into()),
+        ]
+    );
+    let r1 = t.config.servers[1].real_ip.as_ref().unwrap();
+    assert_eq!(r1.header.as_ref().unwrap().0, "X-Forwarded-For");
+    assert!(!r1.inherited);
+    assert_eq!(
+        sources(1)[2..],
+        [
+            ("103.21.244.0/22".into(), "103.21.244.0/22".into()),
+            ("10.1.0.0/16".into(), "10.1.0.0/255.255.0.0".into()),
+        ]
+    );
+    // The unreadable list adds what is not known: the main server's sources remain.
+    assert_eq!(sources(2).len(), 2);
+}
+
+#[test]
+fn remote_ip_without_proxies_trusts_every_peer_and_a_zero_mask_is_refused_once() {
+    let t = load(
+        "RemoteIPHeader CF-Connecting-IP\n\
+         <VirtualHost *:80>\n</VirtualHost>\n",
+    );
+    assert!(t.codes().is_empty());
+    let r = t.config.servers[0].real_ip.as_ref().unwrap();
+    assert!(r.trusted.is_empty());
+
+    let t = load(
+        "RemoteIPHeader CF-Connecting-IP\nRemoteIPTrustedProxy 0.0.0.0/0\n\
+         <VirtualHost *:80>\n</VirtualHost>\n<VirtualHost *:81>\n</VirtualHost>\n",
+    );
+    assert_eq!(t.codes(), vec!["AOP001"]);
+    assert_eq!(t.text(t.config.findings[0].primary.span), "0.0.0.0/0");
+    // httpd does not start: no "every peer" conclusion drawn from the empty list.
+    assert!(t.config.servers[0].real_ip.is_none());
+
+    let t = load("RemoteIPTrustedProxy 10.0.0.0/8\n<VirtualHost *:80>\n</VirtualHost>\n");
+    assert!(
+        t.config.servers[0].real_ip.is_none(),
+        "no header: the module does nothing"
+    );
+}
+
 #[test]
 fn macros_expand_with_spans_into_the_definition() {
     let t = load(

@@ -154,7 +154,9 @@ pub struct RealIp {
     /// `real_ip_header` / `RemoteIPHeader`, with its span; `None` for nginx's default
     /// (`X-Real-IP`).
     pub header: Option<(String, Span)>,
-    /// Each trusted source as written (`set_real_ip_from 0.0.0.0/0`) and its directive.
+    /// Each trusted source (`set_real_ip_from 0.0.0.0/0`; Apache's partial and netmask
+    /// forms as CIDR, `10` as `10.0.0.0/8`) and its span. Empty only for Apache's
+    /// `RemoteIPHeader` without any trusted proxy, where mod_remoteip believes every peer.
     pub trusted: Vec<(String, Span)>,
     pub inherited: bool,
 }

@@ -1,21 +1,26 @@
-use aop_model::{Finding, Label};
+use aop_model::{Finding, Label, Server, ServerKind};
 
-use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, Cidr};
+use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, Cidr, V4, V6};
 use crate::{declare_rule, Context, Meta, Rule};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `set_real_ip_from` sources wider than Cloudflare's published address ranges:
-    /// the whole internet (`0.0.0.0/0`, `::/0`), any public range that is not Cloudflare's,
-    /// a range Cloudflare no longer publishes, or a host name. Loopback and private ranges
-    /// (a proxy on the same network) are accepted. Apache's `RemoteIPTrustedProxy` is not
-    /// checked yet.
+    /// Reports sources trusted to set the client's address that are wider than Cloudflare's
+    /// published address ranges: nginx's `set_real_ip_from`, Apache's `RemoteIPTrustedProxy`
+    /// and `RemoteIPInternalProxy` (and the files of their `...List` forms). Too wide are the
+    /// whole internet (`0.0.0.0/0`, `::/0`; Apache refuses a `/0`, not `0.0.0.0/1`), any public
+    /// range that is not Cloudflare's, a range Cloudflare no longer publishes, and a host name.
+    /// Loopback and private ranges (a proxy on the same network) are accepted. Apache's
+    /// `RemoteIPHeader` with no trusted proxy at all is reported too: mod_remoteip then takes
+    /// the header from every peer. A virtual host trusts the main server's proxies and its
+    /// own together.
     ///
     /// ## Why it matters
-    /// With the realip module, nginx replaces the client's address with the one a request
-    /// header claims, when the connection comes from a trusted source. Trusting more than
-    /// Cloudflare lets anyone who reaches the origin choose the address nginx logs, rate
-    /// limits and checks `allow`/`deny` rules against.
+    /// With nginx's realip module or Apache's mod_remoteip, the server replaces the client's
+    /// address with the one a request header claims, when the connection comes from a
+    /// trusted source. Trusting more than Cloudflare lets anyone who reaches the origin choose
+    /// the address the server logs, rate limits and checks `allow`/`deny` or `Require ip`
+    /// rules against.
     ///
     /// ## Example
     /// ```nginx
@@ -27,6 +32,16 @@ declare_rule! {
     ///         ssl_reject_handshake on;
     ///     }
     /// }
+    /// ```
+    ///
+    /// ```apache
+    /// LoadModule remoteip_module modules/mod_remoteip.so
+    /// RemoteIPHeader CF-Connecting-IP
+    /// RemoteIPTrustedProxy 0.0.0.0/1 128.0.0.0/1
+    /// <VirtualHost *:80>
+    ///     ServerName www.example.com
+    ///     Redirect permanent / https://www.example.com/
+    /// </VirtualHost>
     /// ```
     ///
     /// ## Use instead
@@ -41,11 +56,21 @@ declare_rule! {
     ///     }
     /// }
     /// ```
+    ///
+    /// ```apache
+    /// LoadModule remoteip_module modules/mod_remoteip.so
+    /// RemoteIPHeader CF-Connecting-IP
+    /// RemoteIPTrustedProxy 173.245.48.0/20 103.21.244.0/22 2400:cb00::/32
+    /// <VirtualHost *:80>
+    ///     ServerName www.example.com
+    ///     Redirect permanent / https://www.example.com/
+    /// </VirtualHost>
+    /// ```
     pub struct RealIpUntrusted {
         code: "AOP501",
         name: "real-ip-untrusted",
         severity: Warning,
-        servers: [Nginx],
+        servers: [Nginx, Apache],
         summary: "client addresses taken from a header set by sources wider than Cloudflare",
     }
 }
@@ -74,13 +99,46 @@ fn too_wide(source: &str) -> Option<String> {
     }
 }
 
+/// The directives to paste: Cloudflare's ranges and the header it sets.
+fn help(kind: ServerKind) -> String {
+    match kind {
+        ServerKind::Nginx => "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/), one line each:\n    set_real_ip_from 173.245.48.0/20;\n    ...\n    set_real_ip_from 2400:cb00::/32;\n    real_ip_header CF-Connecting-IP;".into(),
+        ServerKind::Apache => {
+            // Each `RemoteIPTrustedProxy` adds to the list: short lines stay pasteable.
+            let lines: Vec<String> = V4
+                .chunks(4)
+                .chain(V6.chunks(3))
+                .map(|c| format!("\n    RemoteIPTrustedProxy {}", c.join(" ")))
+                .collect();
+            format!(
+                "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/):\n    RemoteIPHeader CF-Connecting-IP{}",
+                lines.concat()
+            )
+        }
+    }
+}
+
+/// Apache's `RemoteIPHeader` with no proxy named: mod_remoteip believes every peer.
+fn trusts_every_peer(s: &Server, header: &str, span: aop_source::Span) -> Finding {
+    Finding::new(
+        RealIpUntrusted::CODE,
+        format!(
+            "`RemoteIPHeader {header}` without `RemoteIPTrustedProxy`: mod_remoteip takes the client's address from every peer that sends `{header}`"
+        ),
+        Label::new(span, "believed from every peer"),
+    )
+    .with_help(help(s.kind))
+    .for_server(s.reference())
+}
+
 impl Rule for RealIpUntrusted {
     fn meta(&self) -> &'static Meta {
         &Self::META
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        // An http-level list is inherited by many servers: report each directive once.
+        // An http-level (main server) list is inherited by many servers: report each
+        // directive once.
         let mut seen = std::collections::HashSet::new();
         for s in &cx.config.servers {
             let Some(real_ip) = &s.real_ip else { continue };
@@ -88,6 +146,14 @@ impl Rule for RealIpUntrusted {
                 .header
                 .as_ref()
                 .map_or("X-Real-IP", |(h, _)| h.as_str());
+            if real_ip.trusted.is_empty() {
+                if let Some((_, span)) = &real_ip.header {
+                    if seen.insert(*span) {
+                        out.push(trusts_every_peer(s, header, *span));
+                    }
+                }
+                continue;
+            }
             for (source, span) in &real_ip.trusted {
                 let Some(why) = too_wide(source) else {
                     continue;
@@ -100,9 +166,7 @@ impl Rule for RealIpUntrusted {
                     format!("{why}; `{header}` from there is taken as the client's address"),
                     Label::new(*span, "trusted to set the client's address"),
                 )
-                .with_help(
-                    "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/), one line each:\n    set_real_ip_from 173.245.48.0/20;\n    ...\n    set_real_ip_from 2400:cb00::/32;\n    real_ip_header CF-Connecting-IP;",
-                )
+                .with_help(help(s.kind))
                 .for_server(s.reference());
                 if let Some((_, h)) = &real_ip.header {
                     f = f.with_label(Label::new(*h, "header read here"));
