@@ -15,6 +15,7 @@ mod words;
 pub use ast::{Arg, Directive, Section};
 mod action;
 mod address;
+mod enforce;
 mod lower;
 mod scope;
 
