@@ -7,7 +7,7 @@ use aop_model::{codes, ClientVerify, Finding, Label, PerDirectoryVerify, Regrant
 use aop_source::Span;
 
 use crate::action::{
-    denies_all, effective_root_location, if_refuses_unverified, is_root_location,
+    denies_all, effective_root_location, if_refuses_unverified, is_root_location, joined_args,
     mentions_verify_success, requires_verified,
 };
 use crate::ast::Directive;
@@ -188,9 +188,39 @@ fn regrant(section: &Directive) -> Option<Span> {
     granting.map(|c| c.span)
 }
 
+/// Which clients an `<If>`/`<ElseIf>` condition on the certificate selects.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    /// Not about the certificate.
+    Other,
+    /// `%{SSL_CLIENT_VERIFY} == 'SUCCESS'`: verified clients only.
+    Verified,
+    /// `!= 'SUCCESS'`, `== 'NONE'`...: (some) unverified clients.
+    Unverified,
+    /// Combined with other tests (`&&`, `||`): not decided here.
+    Unknown,
+}
+
+fn branch(section: &Directive) -> Branch {
+    let cond = joined_args(section);
+    if !cond.to_ascii_uppercase().contains("SSL_CLIENT_VERIFY") {
+        return Branch::Other;
+    }
+    if cond.contains("&&") || cond.contains("||") {
+        return Branch::Unknown;
+    }
+    let negated = cond.contains("!=") || cond.contains("!~") || cond.trim().starts_with('!');
+    if mentions_verify_success(&cond) && !negated {
+        Branch::Verified
+    } else {
+        Branch::Unverified
+    }
+}
+
 /// Sections merged after the replaceable check whose authorization lets unverified clients
-/// into their paths. An `<ElseIf>`/`<Else>` after an `<If>` on the certificate itself is
-/// beyond this reading: `AOP004` says so.
+/// into their paths. Branches of a condition on the certificate count only where they
+/// apply to unverified clients; a condition combined with other tests is beyond this
+/// reading, and `AOP004` says so when such a branch grants access.
 pub fn regrants(
     own: &Scope,
     main: &Scope,
@@ -206,27 +236,44 @@ pub fn regrants(
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut chain_on_verify = false;
-    for (s, _) in &order[at + 1..] {
-        if is_root_location(s) && requires_verified(s, false).is_some() {
+    // The first branch of the current <If>/<ElseIf>/<Else> chain.
+    let mut head = Branch::Other;
+    for (i, (s, _)) in order.iter().enumerate().skip(at) {
+        if i > at && is_root_location(s) && requires_verified(s, false).is_some() {
             continue;
         }
-        let on_verify = matches!(s.name.as_str(), "if" | "elseif")
-            && mentions_verify_success(&crate::action::joined_args(s));
-        match s.name.as_str() {
-            "if" => chain_on_verify = on_verify,
-            "elseif" | "else" => {}
-            _ => chain_on_verify = false,
-        }
-        if on_verify {
+        let applies = match s.name.as_str() {
+            "if" => {
+                head = branch(s);
+                head
+            }
+            // Reached only when the head's condition failed.
+            "elseif" | "else" => match head {
+                Branch::Verified if s.is("elseif") => match branch(s) {
+                    Branch::Verified => Branch::Verified,
+                    Branch::Unknown => Branch::Unknown,
+                    _ => Branch::Unverified,
+                },
+                Branch::Verified => Branch::Unverified,
+                Branch::Unverified => Branch::Verified,
+                Branch::Unknown => Branch::Unknown,
+                Branch::Other => branch(s),
+            },
+            _ => {
+                head = Branch::Other;
+                Branch::Other
+            }
+        };
+        // The check itself only opens its chain.
+        if i == at || applies == Branch::Verified {
             continue;
         }
         let Some(grant) = regrant(s) else { continue };
-        if chain_on_verify {
+        if applies == Branch::Unknown {
             let finding = Finding::new(
                 codes::NOT_CHECKED,
                 format!(
-                    "`{}` grants access in a branch of a condition on the client certificate: whether it lets unverified clients in was not checked",
+                    "`{}` grants access under a condition on the client certificate combined with other tests: whether it lets unverified clients in was not checked",
                     s.opener()
                 ),
                 Label::new(grant, "grants access here"),
@@ -479,9 +526,29 @@ mod tests {
     }
 
     #[test]
-    fn a_branch_on_the_certificate_is_not_checked() {
+    fn branches_on_the_certificate() {
+        let granted = "  Require all granted\n";
+        let verified = "\"%{SSL_CLIENT_VERIFY} == 'SUCCESS'\"";
+        let unverified = "\"%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"";
+        // Granting verified clients only keeps the check.
+        assert!(regrants_of(&format!("<If {verified}>\n{granted}</If>\n")).is_empty());
+        assert_eq!(
+            regrants_of(&format!("<If {unverified}>\n{granted}</If>\n")),
+            ["Require all granted"]
+        );
+        // An <Else> holds the clients its <If> did not take.
+        assert_eq!(
+            regrants_of(&format!(
+                "<If {verified}>\n{granted}</If>\n<Else>\n{granted}</Else>\n"
+            )),
+            ["Require all granted"]
+        );
+        assert!(regrants_of(&format!(
+            "<If {unverified}>\n  Require all denied\n</If>\n<Else>\n{granted}</Else>\n"
+        ))
+        .is_empty());
         let t = vhost(&format!(
-            "{CHECK}<If \"%{{SSL_CLIENT_VERIFY}} == 'SUCCESS'\">\n  Require all granted\n</If>\n<Else>\n  Require all granted\n</Else>\n"
+            "{CHECK}<If \"%{{SSL_CLIENT_VERIFY}} == 'SUCCESS' || -R '10.0.0.0/8'\">\n{granted}</If>\n"
         ));
         assert!(t.config.servers[0].regrants.is_empty());
         assert!(t.codes().contains(&"AOP004"));
