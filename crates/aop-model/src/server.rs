@@ -244,13 +244,16 @@ impl Server {
         }
     }
 
-    /// Client verification `require` in a section that covers every request path (Apache
-    /// `<Location />`): no path is served without the certificate, but each request asks
-    /// for it after the handshake.
+    /// Client verification in a section that covers every request path (Apache
+    /// `<Location />`) and refuses clients without a valid certificate: `require`, or
+    /// `optional` beside a `Require` check. Each request asks for the certificate after the
+    /// handshake.
     pub fn site_verified_per_directory(&self) -> Option<&PerDirectoryVerify> {
-        self.per_directory_verify
-            .iter()
-            .find(|p| p.covers_site && p.value == ClientVerify::On)
+        self.per_directory_verify.iter().find(|p| {
+            p.covers_site
+                && (p.value == ClientVerify::On
+                    || (p.value != ClientVerify::Off && self.verify_enforced.is_some()))
+        })
     }
 
     /// Whether any listener of this server speaks TLS.

@@ -1,4 +1,6 @@
-use aop_model::{Action, ClientVerify, Finding, Label, Origin, Regrant, Server, ServerKind};
+use aop_model::{
+    Action, ClientVerify, Finding, Label, Origin, PerDirectoryVerify, Regrant, Server, ServerKind,
+};
 use aop_source::Span;
 
 use crate::{declare_rule, Context, Meta, Rule};
@@ -67,7 +69,22 @@ fn applies(s: &Server) -> bool {
     optional(s) && s.verify_enforced.is_none() && s.site_verified_per_directory().is_none()
 }
 
+/// `optional` for the whole site from a section (`<Location />`), beside a `Require` check.
+fn optional_per_directory(s: &Server) -> Option<&PerDirectoryVerify> {
+    s.site_verified_per_directory()
+        .filter(|p| p.value != ClientVerify::On)
+}
+
 fn verify_label(s: &Server) -> Label {
+    if let (false, Some(p)) = (optional(s), optional_per_directory(s)) {
+        return Label::new(
+            p.directive,
+            format!(
+                "`{}` for the whole site: the certificate is asked for, not required",
+                p.value.as_str()
+            ),
+        );
+    }
     let value = s.client_verify.value.as_str();
     let span = s.client_verify.origin.span().unwrap_or(s.span);
     match s.client_verify.origin {
@@ -152,7 +169,14 @@ impl Rule for ClientVerifyOptionalUnenforced {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for s in cx.config.servers.iter().filter(|s| optional(s)) {
+        let asks_optionally = |s: &&Server| {
+            optional(s)
+                || (s.tls()
+                    && s.action == Action::Serves
+                    && s.client_verify.value != ClientVerify::On
+                    && optional_per_directory(s).is_some())
+        };
+        for s in cx.config.servers.iter().filter(asks_optionally) {
             let Some(check) = s.verify_enforced else {
                 continue;
             };

@@ -64,6 +64,10 @@ fn refusal_page(cx: &Context, s: &Server, out: &mut Vec<Finding>) {
     let (Some(p), Some(page)) = (s.site_verified_per_directory(), s.refusal_page) else {
         return;
     };
+    // With `optional`, the 403 comes from the `Require` check: AOP102's finding.
+    if p.value != ClientVerify::On {
+        return;
+    }
     let document = cx.map.text(page);
     out.push(
         Finding::new(

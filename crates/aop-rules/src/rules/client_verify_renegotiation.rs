@@ -5,7 +5,8 @@ use crate::{declare_rule, Context, Meta, Rule};
 declare_rule! {
     /// ## What it does
     /// Reports a TLS virtual host that requires a client certificate for every path, but
-    /// through a per-directory section (`<Location />`) instead of at its own top level.
+    /// through a per-directory section (`<Location />`) instead of at its own top level:
+    /// `SSLVerifyClient require` there, or `optional` with a `Require` check.
     ///
     /// ## Why it matters
     /// The site is not open: a request without a certificate is refused. But mod_ssl asks
@@ -47,15 +48,17 @@ declare_rule! {
     }
 }
 
-/// Verification `require` covering the whole site from a section, with nothing that turns
-/// the per-directory refusal into content (that is AOP103's finding).
+/// Verification covering the whole site from a section, with nothing that turns the
+/// refusal into content (AOP103's finding for `require`, AOP102's for `optional` and its
+/// `Require` check, which a later section may also replace).
 fn applies(s: &Server) -> bool {
     s.tls()
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
         && s.client_verify.value != ClientVerify::On
-        && s.site_verified_per_directory().is_some()
         && s.refusal_page.is_none()
+        && s.site_verified_per_directory()
+            .is_some_and(|p| p.value == ClientVerify::On || s.regrants.is_empty())
 }
 
 impl Rule for ClientVerifyRenegotiation {
