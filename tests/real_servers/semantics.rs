@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use super::apache;
 use super::env;
 use super::fixtures::root;
+use super::layout::MARKER;
 use super::nginx::{serve, Instance};
 use super::pki::pki;
 use super::pki::Issuer;
@@ -300,44 +301,63 @@ impl Drop for KillGroup {
     }
 }
 
+/// The first line of the answer to `GET /` over TLS 1.3 from `openssl s_client` with the
+/// stand-in Cloudflare certificate, with or without post-handshake authentication offered,
+/// and whether the body is content the harness placed.
+fn s_client_get(fixture: &str, pha: bool) -> Option<(String, bool)> {
+    let tools = env::tools("apache semantics", &["apache2", "openssl"])?;
+    let tree = root().join("fixtures/apache").join(fixture);
+    let i = apache::serve(&tools[0], &tree).unwrap_or_else(|e| panic!("apache2: {e}"));
+    let ep = &i.served.endpoints[0];
+    let (cert, key) = pki().client(Issuer::Cloudflare);
+    let mut cmd = Command::new(&tools[1]);
+    cmd.args([
+        "s_client",
+        "-quiet",
+        "-tls1_3",
+        "-servername",
+        "shop.example.com",
+    ])
+    .arg("-connect")
+    .arg(format!("{}:{}", ep.connect_host(), ep.port))
+    .arg("-cert")
+    .arg(&cert)
+    .arg("-key")
+    .arg(&key);
+    if pha {
+        cmd.arg("-enable_pha");
+    }
+    let request = b"GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n";
+    let out = run_with_input(&mut cmd, Some(request), Duration::from_secs(8))
+        .unwrap_or_else(|e| panic!("openssl s_client: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let first = text.lines().next().unwrap_or("").to_string();
+    let content = text.contains(MARKER);
+    println!("{fixture}: TLS 1.3, post-handshake auth {pha}: {first} (content: {content})");
+    Some((first, content))
+}
+
 /// `SSLVerifyClient require` inside `<Location />`: over TLS 1.3, mod_ssl asks for the
 /// certificate after the handshake. A client offering post-handshake authentication gets in
 /// with a good certificate; one that does not is refused even with a good certificate.
 #[test]
 fn apache_per_directory_verification_needs_post_handshake_auth() {
-    let Some(tools) = env::tools("apache semantics", &["apache2", "openssl"]) else {
+    let Some((without, _)) = s_client_get("truth-per-directory-root", false) else {
         return;
     };
-    let tree = root().join("fixtures/apache/truth-per-directory-root");
-    let i = apache::serve(&tools[0], &tree).unwrap_or_else(|e| panic!("apache2: {e}"));
-    let ep = &i.served.endpoints[0];
-    let (cert, key) = pki().client(Issuer::Cloudflare);
-    let status = |pha: bool| -> String {
-        let mut cmd = Command::new(&tools[1]);
-        cmd.args([
-            "s_client",
-            "-quiet",
-            "-tls1_3",
-            "-servername",
-            "shop.example.com",
-        ])
-        .arg("-connect")
-        .arg(format!("{}:{}", ep.connect_host(), ep.port))
-        .arg("-cert")
-        .arg(&cert)
-        .arg("-key")
-        .arg(&key);
-        if pha {
-            cmd.arg("-enable_pha");
-        }
-        let request = b"GET / HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n";
-        let out = run_with_input(&mut cmd, Some(request), Duration::from_secs(8))
-            .unwrap_or_else(|e| panic!("openssl s_client: {e}"));
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let first = text.lines().next().unwrap_or("").to_string();
-        println!("TLS 1.3, post-handshake auth {pha}: {first}");
-        first
+    assert!(without.starts_with("HTTP/1.1 403"));
+    let (with, _) = s_client_get("truth-per-directory-root", true).expect("tools present");
+    assert!(with.starts_with("HTTP/1.1 200"));
+}
+
+/// The same refusal is an ordinary 403: with `ErrorDocument 403 /index.html` its body is a
+/// page of the site, for every client that does not offer post-handshake authentication.
+#[test]
+fn apache_per_directory_refusal_carries_the_error_document() {
+    let fixture = "client-verify-per-directory-errordocument-403";
+    let Some((status, content)) = s_client_get(fixture, false) else {
+        return;
     };
-    assert!(status(false).starts_with("HTTP/1.1 403"));
-    assert!(status(true).starts_with("HTTP/1.1 200"));
+    assert!(status.starts_with("HTTP/1.1 403"), "{status}");
+    assert!(content, "the 403 does not carry the site's page");
 }

@@ -142,7 +142,7 @@ fn rewrite_decision(own: &Scope) -> Option<(Action, Span)> {
     None
 }
 
-fn is_root_location(d: &Directive) -> bool {
+pub(crate) fn is_root_location(d: &Directive) -> bool {
     match d.name.as_str() {
         "location" => matches!(d.arg(0), Some("/") | Some("")),
         "locationmatch" => d.arg(0).is_some_and(matches_everything),
@@ -150,7 +150,7 @@ fn is_root_location(d: &Directive) -> bool {
     }
 }
 
-fn denies_all(section: &Directive) -> Option<Span> {
+pub(crate) fn denies_all(section: &Directive) -> Option<Span> {
     let mut denied = None;
     for c in section.children() {
         if c.is("require") {
@@ -186,7 +186,10 @@ fn has_authz(section: &Directive) -> bool {
 /// The `<Location />` whose `Require` lines decide for `/`: the vhost's sections merge after
 /// the main server's, and with httpd's default `AuthMerging Off` the last one with
 /// authorization replaces the earlier ones.
-fn effective_root_location<'t>(own: &Scope<'t>, main: &Scope<'t>) -> Option<&'t Directive> {
+pub(crate) fn effective_root_location<'t>(
+    own: &Scope<'t>,
+    main: &Scope<'t>,
+) -> Option<&'t Directive> {
     main.sections
         .iter()
         .chain(own.sections.iter())
@@ -228,12 +231,12 @@ pub fn section_action(section: &Directive) -> Action {
     }
 }
 
-fn mentions_verify_success(text: &str) -> bool {
+pub(crate) fn mentions_verify_success(text: &str) -> bool {
     let t = text.to_ascii_uppercase();
     t.contains("SSL_CLIENT_VERIFY") && t.contains("SUCCESS")
 }
 
-fn joined_args(d: &Directive) -> String {
+pub(crate) fn joined_args(d: &Directive) -> String {
     d.args
         .iter()
         .map(|a| a.value.as_str())
@@ -243,7 +246,7 @@ fn joined_args(d: &Directive) -> String {
 
 /// A `Require expr`/`SSLRequire` on `SSL_CLIENT_VERIFY == SUCCESS` that every request must
 /// pass (a sibling `Require` under the default RequireAny would let others through).
-fn requires_verified(section: &Directive, all: bool) -> Option<Span> {
+pub(crate) fn requires_verified(section: &Directive, all: bool) -> Option<Span> {
     let mut found = None;
     let mut other_grant = false;
     for c in section.children() {
@@ -277,7 +280,7 @@ fn requires_verified(section: &Directive, all: bool) -> Option<Span> {
 }
 
 /// `<If "%{SSL_CLIENT_VERIFY} != 'SUCCESS'"> Require all denied </If>` and the like.
-fn if_refuses_unverified(section: &Directive) -> Option<Span> {
+pub(crate) fn if_refuses_unverified(section: &Directive) -> Option<Span> {
     if !section.is("if") {
         return None;
     }

@@ -17,6 +17,7 @@ mod words;
 pub use ast::{Arg, Directive, Section};
 mod action;
 mod address;
+mod enforce;
 mod lower;
 mod scope;
 

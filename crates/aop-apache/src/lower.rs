@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
-    LoadOptions, Location, Origin, PerDirectoryVerify, Server, ServerKind, Setting,
+    LoadOptions, Location, Origin, Server, ServerKind, Setting,
 };
 use aop_source::{FileId, Span};
 
 use crate::action::{classify, section_action, verify_enforcement};
 use crate::address::{parse_listen, parse_vhost_addr};
 use crate::ast::Directive;
+use crate::enforce::{per_directory, refusal_page, regrants};
 use crate::paths::TreePaths;
 use crate::remoteip::{real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
@@ -106,6 +107,8 @@ impl Lowering<'_> {
         server.action = action;
         server.action_span = action_span;
         server.verify_enforced = verify_enforcement(&own, main);
+        server.refusal_page = refusal_page(&own, main);
+        server.regrants = regrants(&own, main, server.verify_enforced, &mut self.findings);
         server.locations = own
             .sections
             .iter()
@@ -121,9 +124,7 @@ impl Lowering<'_> {
                 action: section_action(s),
             })
             .collect();
-        for s in own.sections.iter().chain(main.sections.iter()) {
-            per_directory(s, &mut server.per_directory_verify);
-        }
+        server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
         server
     }
@@ -305,29 +306,11 @@ impl Lowering<'_> {
         server.action = action;
         server.action_span = span;
         server.verify_enforced = verify_enforcement(main, &empty);
-        for s in &main.sections {
-            per_directory(s, &mut server.per_directory_verify);
-        }
+        server.refusal_page = refusal_page(main, &empty);
+        server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
+        server.per_directory_verify = per_directory(main, &empty);
         server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
         servers.push(server);
-    }
-}
-
-/// `SSLVerifyClient` inside `<Directory>`/`<Location>` (any depth), with its innermost
-/// section. Invalid values are reported once, by the walk over every section.
-fn per_directory(section: &Directive, out: &mut Vec<PerDirectoryVerify>) {
-    for c in section.children() {
-        if c.section.is_some() {
-            per_directory(c, out);
-        } else if c.is("sslverifyclient") {
-            if let Some(value) = verify_value(c, &mut Vec::new()) {
-                out.push(PerDirectoryVerify {
-                    section: section.span,
-                    directive: c.span,
-                    value,
-                });
-            }
-        }
     }
 }
 

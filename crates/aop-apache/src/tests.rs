@@ -5,18 +5,18 @@ use std::fs;
 use aop_model::{Action, CaRefKind, ClientVerify, Config, ListenAddr, LoadOptions, Origin};
 use aop_source::{Limits, SourceMap, Span};
 
-struct Loaded {
+pub(crate) struct Loaded {
     _dir: tempfile::TempDir,
     map: SourceMap,
-    config: Config,
+    pub(crate) config: Config,
 }
 
 impl Loaded {
-    fn text(&self, span: Span) -> String {
+    pub(crate) fn text(&self, span: Span) -> String {
         self.map.text(span).into_owned()
     }
 
-    fn codes(&self) -> Vec<&str> {
+    pub(crate) fn codes(&self) -> Vec<&str> {
         self.config.findings.iter().map(|f| f.code).collect()
     }
 
@@ -46,7 +46,7 @@ fn load_with(files: &[(&str, &[u8])], opts: LoadOptions) -> Loaded {
     }
 }
 
-fn load(main: &str) -> Loaded {
+pub(crate) fn load(main: &str) -> Loaded {
     load_with(&[("apache2.conf", main.as_bytes())], LoadOptions::default())
 }
 
@@ -55,7 +55,7 @@ fn load_tree(files: &[(&str, &str)]) -> Loaded {
     load_with(&files, LoadOptions::default())
 }
 
-const SSL: &str = "LoadModule ssl_module modules/mod_ssl.so\n";
+pub(crate) const SSL: &str = "LoadModule ssl_module modules/mod_ssl.so\n";
 
 #[test]
 fn names_are_case_insensitive_and_spans_exact() {

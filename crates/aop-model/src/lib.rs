@@ -10,7 +10,7 @@ pub use finding::{Code, Finding, Label, ServerRef, Severity};
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
-    Server, ServerKind, Setting,
+    Regrant, Server, ServerKind, Setting,
 };
 
 pub mod codes;

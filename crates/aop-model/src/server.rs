@@ -140,12 +140,26 @@ pub struct Location {
 }
 
 /// Client verification set inside a `<Directory>`/`<Location>` (Apache): it needs a
-/// renegotiation that TLS 1.3 clients refuse.
+/// renegotiation (TLS 1.2) or post-handshake authentication (TLS 1.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PerDirectoryVerify {
     pub section: Span,
     pub directive: Span,
     pub value: ClientVerify,
+    /// The section applies to every request the server answers (`<Location />`), and no
+    /// section merged after it sets another value: no path escapes this value.
+    pub covers_site: bool,
+}
+
+/// A section merged after a server's `Require` check of the client certificate whose own
+/// authorization replaces the check for its paths (Apache: `<Location /public/>` with
+/// `Require all granted`, under the default `AuthMerging Off`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Regrant {
+    /// The section's opener.
+    pub section: Span,
+    /// The directive that lets requests through (a `Require`, or `AuthMerging Off`).
+    pub grant: Span,
 }
 
 /// Client-address rewriting: the header read, and the sources trusted to set it.
@@ -199,6 +213,11 @@ pub struct Server {
     /// A directive that turns a missing or failed client certificate into content anyway
     /// (nginx `error_page 495 496 ...` to a page of the site).
     pub verify_bypass: Option<Span>,
+    /// A page of the site sent as the body of the 403 that refuses unverified clients
+    /// (Apache `ErrorDocument 403 /page`): the refusal itself hands out content.
+    pub refusal_page: Option<Span>,
+    /// Sections that replace the server's `Require` check for some paths.
+    pub regrants: Vec<Regrant>,
 }
 
 impl Server {
@@ -222,7 +241,21 @@ impl Server {
             host_guard: None,
             catch_all_name: None,
             verify_bypass: None,
+            refusal_page: None,
+            regrants: Vec::new(),
         }
+    }
+
+    /// Client verification in a section that covers every request path (Apache
+    /// `<Location />`) and refuses clients without a valid certificate: `require`, or
+    /// `optional` beside a `Require` check. Each request asks for the certificate after the
+    /// handshake.
+    pub fn site_verified_per_directory(&self) -> Option<&PerDirectoryVerify> {
+        self.per_directory_verify.iter().find(|p| {
+            p.covers_site
+                && (p.value == ClientVerify::On
+                    || (p.value != ClientVerify::Off && self.verify_enforced.is_some()))
+        })
     }
 
     /// Whether any listener of this server speaks TLS.

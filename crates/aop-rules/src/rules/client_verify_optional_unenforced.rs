@@ -1,4 +1,7 @@
-use aop_model::{Action, ClientVerify, Finding, Label, Origin, Server, ServerKind};
+use aop_model::{
+    Action, ClientVerify, Finding, Label, Origin, PerDirectoryVerify, Regrant, Server, ServerKind,
+};
+use aop_source::Span;
 
 use crate::{declare_rule, Context, Meta, Rule};
 
@@ -7,7 +10,10 @@ declare_rule! {
     /// Reports a TLS server whose client verification is `optional` or `optional_no_ca` while
     /// nothing at server level refuses the clients that did not present a valid certificate:
     /// no `if ($ssl_client_verify != SUCCESS) { return 403; }` (nginx), no
-    /// `Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'` or `SSLRequire` (Apache).
+    /// `Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'` or `SSLRequire` (Apache). Apache: also
+    /// when the refusal exists but lets clients through anyway: its `403` carries a page of
+    /// the site (`ErrorDocument 403 /index.html`), or a section merged after the check
+    /// replaces it for some paths (`<Location /public/>` with `Require all granted`).
     ///
     /// ## Why it matters
     /// `optional` asks for a certificate and carries on without one: the request is served
@@ -49,7 +55,7 @@ declare_rule! {
     }
 }
 
-fn applies(s: &Server) -> bool {
+fn optional(s: &Server) -> bool {
     s.tls()
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
@@ -57,7 +63,104 @@ fn applies(s: &Server) -> bool {
             s.client_verify.value,
             ClientVerify::Optional | ClientVerify::OptionalNoCa
         )
-        && s.verify_enforced.is_none()
+}
+
+fn applies(s: &Server) -> bool {
+    optional(s) && s.verify_enforced.is_none() && s.site_verified_per_directory().is_none()
+}
+
+/// `optional` for the whole site from a section (`<Location />`), beside a `Require` check.
+fn optional_per_directory(s: &Server) -> Option<&PerDirectoryVerify> {
+    s.site_verified_per_directory()
+        .filter(|p| p.value != ClientVerify::On)
+}
+
+fn verify_label(s: &Server) -> Label {
+    if let (false, Some(p)) = (optional(s), optional_per_directory(s)) {
+        return Label::new(
+            p.directive,
+            format!(
+                "`{}` for the whole site: the certificate is asked for, not required",
+                p.value.as_str()
+            ),
+        );
+    }
+    let value = s.client_verify.value.as_str();
+    let span = s.client_verify.origin.span().unwrap_or(s.span);
+    match s.client_verify.origin {
+        Origin::Inherited(_) => Label::new(
+            span,
+            format!("`{value}`, inherited: the certificate is asked for, not required"),
+        ),
+        _ => Label::new(
+            span,
+            format!("`{value}`: the certificate is asked for, not required"),
+        ),
+    }
+}
+
+/// The check refuses with a 403 whose body is a page of the site.
+fn refusal_page(cx: &Context, s: &Server, check: Span, page: Span) -> Finding {
+    let document = cx.map.text(page);
+    Finding::new(
+        ClientVerifyOptionalUnenforced::CODE,
+        format!(
+            "server `{}` refuses clients without a valid certificate, but `{}` makes the refusal a page of the site: anyone gets that page",
+            s.display_name(),
+            document.trim()
+        ),
+        verify_label(s),
+    )
+    .with_label(Label::new(check, "refuses unverified clients with a 403"))
+    .with_label(Label::new(page, "the 403 carries this page of the site"))
+    .with_help("let the refusal carry a text, not a page of the site (or remove this ErrorDocument):\n    ErrorDocument 403 \"client certificate required\"")
+    .for_server(s.reference())
+}
+
+/// `<Location /public/>` is closed by `</Location>`.
+fn section_name(opener: &str) -> &str {
+    opener
+        .trim_start_matches('<')
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()
+        .unwrap_or("Location")
+}
+
+/// The `Require` to keep beside `AuthMerging And` (an `AuthMerging Off` grant has none).
+fn grant_line(cx: &Context, grant: Span) -> String {
+    let text = cx.map.text(grant).trim().to_string();
+    if text.to_ascii_lowercase().starts_with("authmerging") {
+        "Require all granted".to_string()
+    } else {
+        text
+    }
+}
+
+/// A later section replaces the check for its paths.
+fn regranted(cx: &Context, s: &Server, check: Span, regrants: &[Regrant]) -> Option<Finding> {
+    let first = regrants.first()?;
+    let section = cx.map.text(first.section).trim().to_string();
+    let mut f = Finding::new(
+        ClientVerifyOptionalUnenforced::CODE,
+        format!(
+            "server `{}` refuses clients without a valid certificate, but `{section}` replaces that check: its paths are served to anyone",
+            s.display_name()
+        ),
+        verify_label(s),
+    )
+    .with_label(Label::new(check, "the check, for the rest of the site"))
+    .with_label(Label::new(first.section, "merged after the check: its authorization replaces it"))
+    .with_label(Label::new(first.grant, "lets clients without a certificate in"))
+    .with_help(format!(
+        "let this section add to the check instead of replacing it:\n    {section}\n        AuthMerging And\n        {grant}\n    </{name}>",
+        grant = grant_line(cx, first.grant),
+        name = section_name(&section),
+    ))
+    .for_server(s.reference());
+    for r in &regrants[1..] {
+        f = f.with_label(Label::new(r.section, "replaces the check too"));
+    }
+    Some(f)
 }
 
 impl Rule for ClientVerifyOptionalUnenforced {
@@ -66,6 +169,22 @@ impl Rule for ClientVerifyOptionalUnenforced {
     }
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let asks_optionally = |s: &&Server| {
+            optional(s)
+                || (s.tls()
+                    && s.action == Action::Serves
+                    && s.client_verify.value != ClientVerify::On
+                    && optional_per_directory(s).is_some())
+        };
+        for s in cx.config.servers.iter().filter(asks_optionally) {
+            let Some(check) = s.verify_enforced else {
+                continue;
+            };
+            if let Some(page) = s.refusal_page {
+                out.push(refusal_page(cx, s, check, page));
+            }
+            out.extend(regranted(cx, s, check, &s.regrants));
+        }
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
             let value = s.client_verify.value.as_str();
             let span = s.client_verify.origin.span().unwrap_or(s.span);

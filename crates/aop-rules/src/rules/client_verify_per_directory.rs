@@ -6,7 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a TLS virtual host whose client verification is set only inside
     /// `<Directory>`, `<Location>` or another per-request section, not for the virtual host
-    /// itself.
+    /// itself, when that leaves some path open: the sections do not cover the whole site,
+    /// or the refusal they produce (`403`) carries a page of the site
+    /// (`ErrorDocument 403 /page`). Whole-site verification in `<Location />` is
+    /// `AOP105`'s finding.
     ///
     /// ## Why it matters
     /// mod_ssl can only ask for a certificate after the request has been read, through a
@@ -42,7 +45,7 @@ declare_rule! {
         name: "client-verify-per-directory",
         severity: Error,
         servers: [Apache],
-        summary: "client verification only inside <Directory>/<Location>: renegotiation, rest of the site open",
+        summary: "client verification only inside <Directory>/<Location>, leaving some path open",
     }
 }
 
@@ -55,6 +58,41 @@ fn applies(s: &Server) -> bool {
             .any(|p| p.value != ClientVerify::Off)
 }
 
+/// Verification for the whole site, whose refusal hands out a page of the site anyway: to
+/// every client that offers neither renegotiation nor post-handshake authentication.
+fn refusal_page(cx: &Context, s: &Server, out: &mut Vec<Finding>) {
+    let (Some(p), Some(page)) = (s.site_verified_per_directory(), s.refusal_page) else {
+        return;
+    };
+    // With `optional`, the 403 comes from the `Require` check: AOP102's finding.
+    if p.value != ClientVerify::On {
+        return;
+    }
+    let document = cx.map.text(page);
+    out.push(
+        Finding::new(
+            ClientVerifyPerDirectory::CODE,
+            format!(
+                "server `{}` verifies client certificates only inside `{}`, and its refusal is `{}`, a page of the site: clients that cannot answer a certificate request after the handshake get that page",
+                s.display_name(),
+                cx.map.text(p.section).trim(),
+                document.trim()
+            ),
+            Label::new(p.directive, "verification asked for here, after the handshake"),
+        )
+        .with_label(Label::new(page, "the 403 refusal carries this page of the site"))
+        .with_label(Label::new(s.span, "the virtual host itself does not verify"))
+        .with_help(
+            "require the certificate for the whole virtual host, at its top level (no 403 is sent then: the handshake fails):
+    SSLVerifyClient require
+    SSLVerifyDepth 1
+or let the refusal carry a text, not a page:
+    ErrorDocument 403 \"client certificate required\"",
+        )
+        .for_server(s.reference()),
+    );
+}
+
 impl Rule for ClientVerifyPerDirectory {
     fn meta(&self) -> &'static Meta {
         &Self::META
@@ -62,6 +100,10 @@ impl Rule for ClientVerifyPerDirectory {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
+            if s.site_verified_per_directory().is_some() {
+                refusal_page(cx, s, out);
+                continue;
+            }
             let Some(first) = s
                 .per_directory_verify
                 .iter()
@@ -86,7 +128,12 @@ impl Rule for ClientVerifyPerDirectory {
             )
             .for_server(s.reference());
             for p in s.per_directory_verify.iter().skip(1) {
-                f = f.with_label(Label::new(p.directive, "also only here"));
+                let text = if p.value == ClientVerify::Off {
+                    "turned off again here"
+                } else {
+                    "also only here"
+                };
+                f = f.with_label(Label::new(p.directive, text));
             }
             out.push(f);
         }

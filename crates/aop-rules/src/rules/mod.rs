@@ -8,6 +8,7 @@ pub mod client_ca_missing;
 pub mod client_verify_missing;
 pub mod client_verify_optional_unenforced;
 pub mod client_verify_per_directory;
+pub mod client_verify_renegotiation;
 pub mod default_server_missing;
 pub mod include_unresolved;
 pub mod not_checked;
