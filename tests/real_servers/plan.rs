@@ -65,6 +65,10 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
         }
         for name in names {
             out.push((probe(Some(name), name, Cert::None), Role::Open));
+            out.push((
+                probe(Some(name), name, Cert::NoneWithoutPostHandshakeAuth),
+                Role::Open,
+            ));
             out.push((probe(Some(name), name, Cert::Cloudflare), Role::Info));
             out.push((probe(Some(name), name, Cert::Unrelated), Role::Open));
             // A client talking to the origin directly need not send SNI at all.

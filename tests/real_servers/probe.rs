@@ -1,5 +1,6 @@
 //! One request to the server under test, made with curl (bounded by --max-time and by a
-//! deadline on the process), and what came back.
+//! deadline on the process), or with `openssl s_client` for a client curl cannot play, and
+//! what came back.
 
 use std::process::Command;
 use std::time::Duration;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use super::addresses::Endpoint;
 use super::layout::MARKER;
 use super::pki::{pki, Issuer};
-use super::process::run_with_timeout;
+use super::process::{run_with_input, run_with_timeout};
 
 /// A hostname no fixture configures: what another Cloudflare account would send after
 /// pointing its DNS at this origin.
@@ -16,6 +17,10 @@ pub const FOREIGN_NAME: &str = "aop-truth-foreign.invalid";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cert {
     None,
+    /// No certificate, over TLS 1.3 without offering post-handshake authentication: curl
+    /// always offers it, and Apache's per-directory verification answers the two differently
+    /// (a TLS alert to curl, an ordinary 403, with its ErrorDocument, to this client).
+    NoneWithoutPostHandshakeAuth,
     Cloudflare,
     Unrelated,
 }
@@ -24,6 +29,7 @@ impl Cert {
     pub fn label(self) -> &'static str {
         match self {
             Cert::None => "no cert",
+            Cert::NoneWithoutPostHandshakeAuth => "no cert, no post-handshake auth",
             Cert::Cloudflare => "cloudflare cert",
             Cert::Unrelated => "unrelated-CA cert",
         }
@@ -121,6 +127,9 @@ pub fn run(probe: &Probe) -> Outcome {
 }
 
 fn run_once(probe: &Probe) -> Outcome {
+    if probe.cert == Cert::NoneWithoutPostHandshakeAuth {
+        return run_s_client(probe);
+    }
     let ep = &probe.endpoint;
     let mut cmd = Command::new("curl");
     cmd.args([
@@ -146,7 +155,7 @@ fn run_once(probe: &Probe) -> Outcome {
         (_, false) => format!("http://{}:{}{}", ep.connect_host(), ep.port, probe.path),
     };
     let issuer = match probe.cert {
-        Cert::None => None,
+        Cert::None | Cert::NoneWithoutPostHandshakeAuth => None,
         Cert::Cloudflare => Some(Issuer::Cloudflare),
         Cert::Unrelated => Some(Issuer::Unrelated),
     };
@@ -164,6 +173,54 @@ fn run_once(probe: &Probe) -> Outcome {
                 status,
                 curl_exit: out.status.code(),
                 body: body.to_string(),
+                error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            }
+        }
+        Err(e) => Outcome {
+            status: None,
+            curl_exit: None,
+            body: String::new(),
+            error: e,
+        },
+    }
+}
+
+/// The request over TLS 1.3 from `openssl s_client`, which offers post-handshake
+/// authentication only when asked (`-enable_pha`). Its exit code is not curl's: a handshake
+/// that fails or an answer that is not HTTP leaves `status` empty, with s_client's message.
+fn run_s_client(probe: &Probe) -> Outcome {
+    let ep = &probe.endpoint;
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_client", "-quiet", "-tls1_3"]);
+    if let Some(sni) = &probe.sni {
+        cmd.args(["-servername", sni]);
+    } else {
+        cmd.arg("-noservername");
+    }
+    cmd.arg("-connect")
+        .arg(format!("{}:{}", ep.connect_host(), ep.port));
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        probe.path, probe.host
+    );
+    match run_with_input(&mut cmd, Some(request.as_bytes()), Duration::from_secs(8)) {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let status = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("HTTP/1.1 "))
+                .and_then(|rest| rest.get(..3))
+                .and_then(|code| code.parse::<u16>().ok());
+            let body = text
+                .split_once("\r\n\r\n")
+                .map(|(_, body)| body.to_string())
+                .unwrap_or_default();
+            Outcome {
+                status,
+                // Not a curl exit code; 0 keeps `run` from retrying as after a timeout.
+                curl_exit: Some(if status.is_some() { 0 } else { 35 }),
+                body,
                 error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
             }
         }
