@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use aop_model::{Action, Finding, Label, ListenAddr, ServerKind};
+use aop_model::{Action, Finding, Label, ListenAddr, Server, ServerKind};
 
 use crate::{declare_rule, Context, Meta, Rule};
 
@@ -94,8 +94,8 @@ impl Rule for PlaintextServesContent {
                 ),
             };
             let help = match s.kind {
-                ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;",
-                ServerKind::Apache => "redirect plain HTTP to https, or refuse it:\n    Redirect permanent / https://shop.example.com/\nor\n    <Location \"/\">\n        Require all denied\n    </Location>",
+                ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;".to_string(),
+                ServerKind::Apache => apache_help(s),
             };
             let mut f = Finding::new(
                 Self::CODE,
@@ -113,4 +113,24 @@ impl Rule for PlaintextServesContent {
             out.push(f);
         }
     }
+}
+
+/// `Redirect` needs a fixed target: with a name of the vhost's own it is the simplest fix;
+/// without one (or with only wildcards) the rewrite keeps whichever name was asked for.
+fn apache_help(s: &Server) -> String {
+    let name = s
+        .names
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .find(|n| !n.is_empty() && !n.contains(['*', '?', '~', '^']));
+    let redirect = match name {
+        Some(name) => format!("    Redirect permanent / https://{name}/"),
+        None => {
+            "    RewriteEngine on\n    RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]"
+                .to_string()
+        }
+    };
+    format!(
+        "redirect plain HTTP to https, or refuse it:\n{redirect}\nor\n    <Location \"/\">\n        Require all denied\n    </Location>"
+    )
 }
