@@ -7,7 +7,8 @@ use clap::Parser;
 use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{Config, LoadOptions, ServerKind, Severity};
 use aop_report::{
-    render_github, render_human, render_json, render_sarif, sort_findings, HumanOptions, Report,
+    render_github, render_human, render_json, render_sarif, sort_findings, sort_suppressed,
+    HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
 use aop_source::{FileId, SourceMap};
@@ -266,6 +267,7 @@ fn check(args: CheckArgs) -> i32 {
     let opts = options(&args.common);
     let mut map = SourceMap::default();
     let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
     let dumps = args
@@ -319,19 +321,23 @@ fn check(args: CheckArgs) -> i32 {
         found.extend(aop_rules::check(
             &Context::new(&config, &map).with_ca_settings(ca_settings(&tree_settings, &args.ca)),
         ));
-        findings.extend(gate(
+        let sifted = gate(
             found,
             &map,
             &files,
             &policy(&tree_settings, &select, &ignore),
-        ));
+        );
+        findings.extend(sifted.findings);
+        suppressed.extend(sifted.suppressed);
         servers += config.servers.len();
         address_ports += config.address_ports.len();
     }
     sort_findings(&mut findings, &map);
+    sort_suppressed(&mut suppressed, &map);
     let report = Report {
         map: &map,
         findings,
+        suppressed,
         servers,
         address_ports,
     };

@@ -178,6 +178,57 @@ fn suppressions_silence_and_stale_ones_are_reported() {
     );
 }
 
+/// A silenced finding does not gate, but the reports keep it with its reason: JSON under
+/// `suppressed`, SARIF as a result carrying SARIF's own `suppressions` record.
+#[test]
+fn silenced_findings_are_listed_with_their_reason() {
+    let case = "fixtures/nginx/unused-suppression-ok-used";
+    let o = aop_lint(&[case, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let silenced = v["suppressed"].as_array().expect("suppressed array");
+    let codes: Vec<_> = silenced
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["AOP201", "AOP202"]);
+    // One comment on the line above, one at the end of the line.
+    assert_eq!(
+        silenced[0]["reason"],
+        "only Cloudflare's per-zone certificate reaches this port"
+    );
+    assert_eq!(silenced[0]["line"], 8);
+    assert_eq!(silenced[0]["suppressed_by"]["line"], 7);
+    assert_eq!(silenced[1]["reason"], "health checks from the LAN only");
+    assert_eq!(silenced[1]["suppressed_by"]["line"], 18);
+    assert_eq!(v["summary"]["suppressed"], 2);
+    assert_eq!(v["summary"]["errors"], 0);
+
+    let o = aop_lint(&[case, "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for (r, f) in results.iter().zip(silenced) {
+        assert_eq!(r["ruleId"], f["code"]);
+        let s = &r["suppressions"][0];
+        assert_eq!(s["kind"], "inSource");
+        assert_eq!(s["justification"], f["reason"]);
+        let region = &s["location"]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], f["suppressed_by"]["line"]);
+    }
+
+    let human = stdout(&aop_lint(&[case]));
+    assert!(human.contains("(2 suppressed)"), "{human}");
+
+    // An ignored rule's silenced findings are not listed either.
+    let o = aop_lint(&[case, "--format", "json", "--ignore", "AOP201"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["suppressed"].as_array().unwrap().len(), 1);
+    assert_eq!(v["suppressed"][0]["code"], "AOP202");
+    assert_eq!(v["summary"]["suppressed"], 1);
+}
+
 #[test]
 fn changed_files_lint_their_tree_once() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use aop_model::{Finding, Severity};
+use aop_model::{Finding, Severity, Suppressed};
 use aop_rules::RULES;
 
 /// The codes a user's word stands for: a code (`AOP201`), a name (`default-server-missing`),
@@ -48,12 +48,27 @@ impl Policy {
             .into_iter()
             .filter(|f| self.enabled(f.code))
             .map(|mut f| {
-                if let Some(&s) = self.severity.get(f.code) {
-                    f.severity = s;
-                }
+                self.set_severity(&mut f);
                 f
             })
             .collect()
+    }
+
+    pub fn apply_suppressed(&self, suppressed: Vec<Suppressed>) -> Vec<Suppressed> {
+        suppressed
+            .into_iter()
+            .filter(|s| self.enabled(s.finding.code))
+            .map(|mut s| {
+                self.set_severity(&mut s.finding);
+                s
+            })
+            .collect()
+    }
+
+    fn set_severity(&self, f: &mut Finding) {
+        if let Some(&s) = self.severity.get(f.code) {
+            f.severity = s;
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! finding points at or on a line of its own just above it. The configuration readers keep
 //! comments out of their syntax trees, so comments are found here in the files' bytes.
 
-use aop_model::{Finding, Label};
+use aop_model::{Finding, Label, Suppressed};
 use aop_rules::rules::unused_suppression::UnusedSuppression;
 use aop_source::{FileId, SourceMap, Span};
 
@@ -230,13 +230,16 @@ fn malformed(e: SuppressionError) -> Finding {
     .with_help(format!("write it as `{FORM}`"))
 }
 
-/// Drops the findings a suppression in `files` names on its lines, and reports every
+/// The findings left to report, and those a suppression silenced (with its reason).
+#[derive(Clone, Debug, Default)]
+pub struct Sifted {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// Sets aside the findings a suppression in `files` names on its lines, and reports every
 /// suppression (and every rule named in one) that silenced nothing, and every malformed one.
-pub fn apply_suppressions(
-    findings: Vec<Finding>,
-    map: &SourceMap,
-    files: &[FileId],
-) -> Vec<Finding> {
+pub fn apply_suppressions(findings: Vec<Finding>, map: &SourceMap, files: &[FileId]) -> Sifted {
     let mut suppressions = Vec::new();
     let mut extra = Vec::new();
     for &id in files {
@@ -250,17 +253,22 @@ pub fn apply_suppressions(
     if suppressions.is_empty() {
         let mut findings = findings;
         findings.extend(extra);
-        return findings;
+        return Sifted {
+            findings,
+            suppressed: Vec::new(),
+        };
     }
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
         .map(|s| vec![false; s.targets.len()])
         .collect();
     let mut kept = Vec::with_capacity(findings.len());
+    let mut suppressed = Vec::new();
     for f in findings {
         let span = f.primary.span;
         let line = map.location(span).line;
-        let mut silenced = false;
+        // The first suppression that names the rule speaks for it; each one that does is used.
+        let mut silenced_by: Option<usize> = None;
         for (si, s) in suppressions.iter().enumerate() {
             if s.comment.file != span.file || line < s.first_line || line > s.last_line {
                 continue;
@@ -268,12 +276,17 @@ pub fn apply_suppressions(
             for (ti, t) in s.targets.iter().enumerate() {
                 if t.code == f.code {
                     used[si][ti] = true;
-                    silenced = true;
+                    silenced_by.get_or_insert(si);
                 }
             }
         }
-        if !silenced {
-            kept.push(f);
+        match silenced_by {
+            Some(si) => suppressed.push(Suppressed {
+                finding: f,
+                reason: suppressions[si].reason.clone(),
+                comment: suppressions[si].comment,
+            }),
+            None => kept.push(f),
         }
     }
     for (s, u) in suppressions.iter().zip(&used) {
@@ -284,7 +297,10 @@ pub fn apply_suppressions(
         }
     }
     kept.extend(extra);
-    kept
+    Sifted {
+        findings: kept,
+        suppressed,
+    }
 }
 
 #[cfg(test)]
@@ -331,7 +347,13 @@ mod tests {
         let a = finding_at(&map, id, "listen 443 ssl;", AOP201);
         let b = finding_at(&map, id, "listen 8443 ssl;", AOP201);
         let out = apply_suppressions(vec![a, b], &map, &[id]);
-        assert!(out.is_empty(), "{out:?}");
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        let reasons: Vec<_> = out.suppressed.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons, vec!["catch-all lives upstream", "test port"]);
+        assert_eq!(
+            map.text(out.suppressed[1].comment),
+            "# aop-lint: ignore default-server-missing -- test port"
+        );
     }
 
     #[test]
@@ -339,7 +361,7 @@ mod tests {
         let (map, id) =
             map_of("listen 80; # aop-lint: ignore AOP201 -- not this one\nlisten 443 ssl;\n");
         let f = finding_at(&map, id, "listen 443 ssl;", AOP201);
-        let out = apply_suppressions(vec![f], &map, &[id]);
+        let out = apply_suppressions(vec![f], &map, &[id]).findings;
         let codes: Vec<_> = out.iter().map(|f| f.code).collect();
         assert_eq!(codes, vec!["AOP201", "AOP003"]);
     }
@@ -349,7 +371,7 @@ mod tests {
         let (map, id) = map_of("# aop-lint: ignore AOP201, AOP101 -- reason\nlisten 443 ssl;\n");
         let f201 = finding_at(&map, id, "listen", AOP201);
         let f001 = finding_at(&map, id, "listen", codes::PARSE_ERROR);
-        let out = apply_suppressions(vec![f201, f001], &map, &[id]);
+        let out = apply_suppressions(vec![f201, f001], &map, &[id]).findings;
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].code, "AOP001");
         assert_eq!(out[1].code, "AOP003");
@@ -389,7 +411,7 @@ mod tests {
         ] {
             let (map, id) = map_of(text);
             let f = finding_at(&map, id, "listen", AOP201);
-            let out = apply_suppressions(vec![f], &map, &[id]);
+            let out = apply_suppressions(vec![f], &map, &[id]).findings;
             let codes: Vec<_> = out.iter().map(|f| f.code).collect();
             assert_eq!(codes, vec!["AOP201", "AOP003"], "{text}");
             assert!(out[1].message.contains(says), "{text}: {}", out[1].message);
@@ -405,14 +427,14 @@ mod tests {
         );
         assert!(scan_file(&map, id).is_empty());
         let f = finding_at(&map, id, "listen", AOP201);
-        let out = apply_suppressions(vec![f], &map, &[id, other]);
+        let out = apply_suppressions(vec![f], &map, &[id, other]).findings;
         let codes: Vec<_> = out.iter().map(|f| f.code).collect();
         // The suppression in u.conf does not reach t.conf, and is itself unused.
         assert_eq!(codes, vec!["AOP201", "AOP003"]);
         assert_eq!(out[1].primary.span.file, other);
         // A file outside the tree being gated is not scanned at all.
         let f = finding_at(&map, id, "listen", AOP201);
-        assert_eq!(apply_suppressions(vec![f], &map, &[id]).len(), 1);
+        assert_eq!(apply_suppressions(vec![f], &map, &[id]).findings.len(), 1);
     }
 
     #[test]

@@ -113,3 +113,14 @@ impl Finding {
         self
     }
 }
+
+/// A finding an inline comment silenced, kept so that reports can show what was silenced
+/// and why (an auditor reads these), without counting it towards the gate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The reason written after `--` in the comment.
+    pub reason: String,
+    /// The `# aop-lint: ignore ...` comment.
+    pub comment: Span,
+}

@@ -6,7 +6,7 @@ mod finding;
 mod listen;
 mod server;
 
-pub use finding::{Code, Finding, Label, ServerRef, Severity};
+pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,

@@ -201,8 +201,13 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
     if opts.quiet {
         return out;
     }
+    // Silenced findings are not shown, but a reader of the summary learns they exist.
+    let suppressed = match report.suppressed.len() {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    };
     out.push_str(&format!(
-        "aop-lint: {}, {}, {} in {} ({} on {})\n",
+        "aop-lint: {}, {}, {}{suppressed} in {} ({} on {})\n",
         plural(report.count(Severity::Error), "error", "errors"),
         plural(report.count(Severity::Warning), "warning", "warnings"),
         plural(report.count(Severity::Info), "info", "infos"),

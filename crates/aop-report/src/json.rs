@@ -1,6 +1,7 @@
 use serde::Serialize;
 
-use aop_model::Severity;
+use aop_model::{Finding, Severity};
+use aop_source::SourceMap;
 
 use crate::{display_path, Report};
 
@@ -9,7 +10,23 @@ struct Output<'a> {
     version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    reason: &'a str,
+    suppressed_by: JsonPlace,
+}
+
+#[derive(Serialize)]
+struct JsonPlace {
+    file: String,
+    line: usize,
+    column: usize,
 }
 
 #[derive(Serialize)]
@@ -61,51 +78,30 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    suppressed: usize,
 }
 
 /// The JSON report (schema in docs/json-output.md), pretty-printed, newline-terminated.
 pub fn render_json(report: &Report) -> String {
     let map = report.map;
-    let path = |f: aop_source::FileId| display_path(&map.file(f).path);
     let findings = report
         .findings
         .iter()
-        .map(|f| {
-            let loc = map.location(f.primary.span);
-            JsonFinding {
-                code: f.code,
-                name: f.name,
-                severity: f.severity.as_str(),
-                message: &f.message,
-                help: f.help.as_deref(),
-                note: f.note.as_deref(),
-                file: path(f.primary.span.file),
-                line: loc.line,
-                column: loc.column,
-                end_line: loc.end_line,
-                end_column: loc.end_column,
-                byte_start: f.primary.span.start,
-                byte_end: f.primary.span.end,
-                labels: f
-                    .secondary
-                    .iter()
-                    .map(|l| {
-                        let loc = map.location(l.span);
-                        JsonLabel {
-                            message: &l.text,
-                            file: path(l.span.file),
-                            line: loc.line,
-                            column: loc.column,
-                            end_line: loc.end_line,
-                            end_column: loc.end_column,
-                        }
-                    })
-                    .collect(),
-                server: f.server.as_ref().map(|s| JsonServer {
-                    kind: s.kind.as_str(),
-                    names: &s.names,
-                    listen: &s.listen,
-                }),
+        .map(|f| json_finding(f, map))
+        .collect();
+    let suppressed = report
+        .suppressed
+        .iter()
+        .map(|s| {
+            let loc = map.location(s.comment);
+            JsonSuppressed {
+                finding: json_finding(&s.finding, map),
+                reason: &s.reason,
+                suppressed_by: JsonPlace {
+                    file: display_path(&map.file(s.comment.file).path),
+                    line: loc.line,
+                    column: loc.column,
+                },
             }
         })
         .collect();
@@ -116,15 +112,57 @@ pub fn render_json(report: &Report) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         findings,
+        suppressed,
         summary: Summary {
             files: map.len(),
             servers: report.servers,
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             infos: report.count(Severity::Info),
+            suppressed: report.suppressed.len(),
         },
     };
     let mut s = serde_json::to_string_pretty(&out).expect("plain data serializes");
     s.push('\n');
     s
+}
+
+fn json_finding<'a>(f: &'a Finding, map: &SourceMap) -> JsonFinding<'a> {
+    let path = |f: aop_source::FileId| display_path(&map.file(f).path);
+    let loc = map.location(f.primary.span);
+    JsonFinding {
+        code: f.code,
+        name: f.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        help: f.help.as_deref(),
+        note: f.note.as_deref(),
+        file: path(f.primary.span.file),
+        line: loc.line,
+        column: loc.column,
+        end_line: loc.end_line,
+        end_column: loc.end_column,
+        byte_start: f.primary.span.start,
+        byte_end: f.primary.span.end,
+        labels: f
+            .secondary
+            .iter()
+            .map(|l| {
+                let loc = map.location(l.span);
+                JsonLabel {
+                    message: &l.text,
+                    file: path(l.span.file),
+                    line: loc.line,
+                    column: loc.column,
+                    end_line: loc.end_line,
+                    end_column: loc.end_column,
+                }
+            })
+            .collect(),
+        server: f.server.as_ref().map(|s| JsonServer {
+            kind: s.kind.as_str(),
+            names: &s.names,
+            listen: &s.listen,
+        }),
+    }
 }

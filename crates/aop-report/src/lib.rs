@@ -18,7 +18,7 @@ pub use rule_info::RuleInfo;
 pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
 pub use servers::{render_servers_human, render_servers_json};
 
-use aop_model::{Finding, Severity};
+use aop_model::{Finding, Severity, Suppressed};
 use aop_source::SourceMap;
 
 /// Everything one run found, ready to render.
@@ -26,6 +26,8 @@ pub struct Report<'a> {
     pub map: &'a SourceMap,
     /// Sorted by [`sort_findings`].
     pub findings: Vec<Finding>,
+    /// What inline suppressions silenced, sorted like the findings: listed, never counted.
+    pub suppressed: Vec<Suppressed>,
     pub servers: usize,
     pub address_ports: usize,
 }
@@ -42,14 +44,21 @@ impl Report<'_> {
 /// Orders findings by file (as displayed), line, column, code, message: output is
 /// byte-for-byte the same on every run.
 pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
-    findings.sort_by_cached_key(|f| {
-        let loc = map.location(f.primary.span);
-        (
-            display_path(&map.file(f.primary.span.file).path),
-            loc.line,
-            loc.column,
-            f.code,
-            f.message.clone(),
-        )
-    });
+    findings.sort_by_cached_key(|f| sort_key(f, map));
+}
+
+/// The order of [`sort_findings`], for silenced findings.
+pub fn sort_suppressed(suppressed: &mut [Suppressed], map: &SourceMap) {
+    suppressed.sort_by_cached_key(|s| sort_key(&s.finding, map));
+}
+
+fn sort_key(f: &Finding, map: &SourceMap) -> (String, usize, usize, &'static str, String) {
+    let loc = map.location(f.primary.span);
+    (
+        display_path(&map.file(f.primary.span.file).path),
+        loc.line,
+        loc.column,
+        f.code,
+        f.message.clone(),
+    )
 }

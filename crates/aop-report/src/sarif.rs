@@ -80,6 +80,18 @@ struct SarifResult<'a> {
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+/// SARIF's own record of a silenced result (§3.35): viewers show it as suppressed, with the
+/// reason, instead of as an open alert.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression {
+    kind: &'static str,
+    justification: String,
+    location: Location,
 }
 
 #[derive(Serialize)]
@@ -178,22 +190,32 @@ fn message(f: &Finding) -> String {
 /// The SARIF log of a report; `rules` describes every rule, in registry order.
 pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
     let map = report.map;
+    let result = |f: &Finding| SarifResult {
+        rule_id: f.code,
+        rule_index: rules.iter().position(|r| r.code == f.code),
+        level: level(f.severity),
+        message: Text { text: message(f) },
+        locations: vec![location(map, f.primary.span, None, Some(&f.primary.text))],
+        related_locations: f
+            .secondary
+            .iter()
+            .enumerate()
+            .map(|(i, l)| location(map, l.span, Some(i + 1), Some(&l.text)))
+            .collect(),
+        suppressions: Vec::new(),
+    };
     let results = report
         .findings
         .iter()
-        .map(|f| SarifResult {
-            rule_id: f.code,
-            rule_index: rules.iter().position(|r| r.code == f.code),
-            level: level(f.severity),
-            message: Text { text: message(f) },
-            locations: vec![location(map, f.primary.span, None, Some(&f.primary.text))],
-            related_locations: f
-                .secondary
-                .iter()
-                .enumerate()
-                .map(|(i, l)| location(map, l.span, Some(i + 1), Some(&l.text)))
-                .collect(),
-        })
+        .map(result)
+        .chain(report.suppressed.iter().map(|s| SarifResult {
+            suppressions: vec![SarifSuppression {
+                kind: "inSource",
+                justification: s.reason.clone(),
+                location: location(map, s.comment, None, None),
+            }],
+            ..result(&s.finding)
+        }))
         .collect();
     let descriptors = rules
         .iter()
