@@ -13,7 +13,8 @@ use aop_source::Span;
 use crate::action::server_decision;
 use crate::ast::Directive;
 use crate::enforce::{
-    enforcement, host_guard, location_enforcement, unverified_flags, verify_bypass,
+    enforcement, error_page_bypass, host_guard, location_enforcement, unverified_flags,
+    verify_bypass,
 };
 use crate::listen::parse_listen;
 use crate::names::catch_all_name;
@@ -50,8 +51,9 @@ pub fn lower(
                 let mut inherited = Inherited::default();
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
+                let bypass = error_page_bypass(http);
                 for s in http.iter().filter(|c| c.name == "server" && c.block.is_some()) {
-                    servers.push(lower_server(s, http, &inherited, &flags, prefix, opts, findings));
+                    servers.push(lower_server(s, bypass, &inherited, &flags, prefix, opts, findings));
                 }
             }
             "stream" => findings.push(Finding::new(
@@ -169,7 +171,7 @@ fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
 
 fn lower_server(
     d: &Directive,
-    http_directives: &[Directive],
+    http_bypass: Option<Span>,
     http: &Inherited,
     flags: &HashSet<String>,
     prefix: &Path,
@@ -258,7 +260,7 @@ fn lower_server(
     server.verify_enforced =
         enforcement(children, flags).or_else(|| location_enforcement(children, flags));
     server.host_guard = host_guard(children);
-    server.verify_bypass = verify_bypass(children, http_directives);
+    server.verify_bypass = verify_bypass(children, http_bypass);
     server.catch_all_name = catch_all_name(&server.names, findings);
     let decision = server_decision(d, &mut server.locations);
     server.action = decision.action;
