@@ -1,8 +1,10 @@
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use aop_model::Severity;
 
-use crate::{display_path, Report};
+use crate::{display_paths, Report};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -26,7 +28,7 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     note: Option<&'a str>,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -40,7 +42,7 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonLabel<'a> {
     message: &'a str,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -65,8 +67,17 @@ struct Summary {
 
 /// The JSON report (schema in docs/json-output.md), pretty-printed, newline-terminated.
 pub fn render_json(report: &Report) -> String {
+    let mut out = Vec::new();
+    write_json(report, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render_json`] written as it is produced: a report of thousands of findings is megabytes
+/// that need not be held whole.
+pub fn write_json(report: &Report, out: impl Write) -> io::Result<()> {
     let map = report.map;
-    let path = |f: aop_source::FileId| display_path(&map.file(f).path);
+    let paths = display_paths(map);
+    let path = |f: aop_source::FileId| paths[f.0 as usize].as_str();
     let findings = report
         .findings
         .iter()
@@ -109,7 +120,7 @@ pub fn render_json(report: &Report) -> String {
             }
         })
         .collect();
-    let out = Output {
+    let report_out = Output {
         version: 1,
         tool: Tool {
             name: "aop-lint",
@@ -124,7 +135,8 @@ pub fn render_json(report: &Report) -> String {
             infos: report.count(Severity::Info),
         },
     };
-    let mut s = serde_json::to_string_pretty(&out).expect("plain data serializes");
-    s.push('\n');
-    s
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &report_out).map_err(io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
