@@ -68,13 +68,9 @@ impl SourceFile {
     fn new(path: PathBuf, bytes: Vec<u8>) -> Self {
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, &b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        // memchr looks at a word of bytes at a time: a byte-by-byte scan of every file was
+        // 5 % of a whole run.
+        line_starts.extend(memchr::memchr_iter(b'\n', &bytes).map(|i| i as u32 + 1));
         SourceFile {
             path,
             bytes,
