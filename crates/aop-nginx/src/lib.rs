@@ -73,7 +73,7 @@ fn finish(
     opts: &LoadOptions,
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
-    let lowered = lower::lower(&directives, prefix, opts, &mut findings);
+    let lowered = lower::lower(directives, prefix, opts, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,

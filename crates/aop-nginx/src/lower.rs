@@ -37,23 +37,34 @@ pub struct Lowered {
     pub address_ports: Vec<AddressPort>,
 }
 
+/// Takes the tree by value: each server's block is freed as soon as it is lowered, so the
+/// syntax tree shrinks as the model grows instead of both existing in full.
 pub fn lower(
-    top: &[Directive],
+    mut top: Vec<Directive>,
     prefix: &Path,
     opts: &LoadOptions,
     findings: &mut Vec<Finding>,
 ) -> Lowered {
     let mut servers = Vec::new();
-    for d in top {
+    for d in top.iter_mut() {
         match d.name.as_str() {
             "http" => {
-                let http = d.children();
+                let Some(block) = d.block.as_mut() else {
+                    continue;
+                };
+                let http = &mut block.directives;
                 let mut inherited = Inherited::default();
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
-                for s in http.iter().filter(|c| c.name == "server" && c.block.is_some()) {
-                    servers.push(lower_server(s, bypass, &inherited, &flags, prefix, opts, findings));
+                for s in http.iter_mut() {
+                    if s.name != "server" || s.block.is_none() {
+                        continue;
+                    }
+                    let server =
+                        lower_server(s, bypass, &inherited, &flags, prefix, opts, findings);
+                    servers.push(server);
+                    s.block = None;
                 }
             }
             "stream" => findings.push(Finding::new(
