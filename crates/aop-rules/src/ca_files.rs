@@ -145,15 +145,15 @@ impl CaUse<'_> {
         if nothing_read {
             return f;
         }
-        let read_as = if self.ca.resolved.as_os_str() != self.ca.path.as_str() {
-            format!(" (read as {})", self.ca.resolved.display())
+        // One format per finding: thousands of servers may each get one.
+        let (path, summary) = (&self.ca.path, &self.analysis.summary);
+        let note = if self.ca.resolved.as_os_str() != path.as_str() {
+            let resolved = self.ca.resolved.display();
+            format!("`{path}` (read as {resolved}) holds {summary}")
         } else {
-            String::new()
+            format!("`{path}` holds {summary}")
         };
-        f.with_note(format!(
-            "`{}`{read_as} holds {}",
-            self.ca.path, self.analysis.summary
-        ))
+        f.with_note(note)
     }
 }
 
