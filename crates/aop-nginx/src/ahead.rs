@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::thread;
 
-use aop_source::{read_regular_file, FileId, SourceMap};
+use aop_source::{read_regular_file, FileId, SourceFile, SourceMap};
 
 use crate::parse::{parse, Parsed};
 
@@ -56,21 +56,24 @@ impl Ahead {
             return;
         }
         let limit = map.limits.max_file_bytes;
+        // Each file's line index is built here too, on the reading threads.
         let read = in_parallel(files, |f: &PathBuf| {
             let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
-            let bytes = read_regular_file(f, limit).ok();
-            (key, bytes)
+            let file = read_regular_file(f, limit)
+                .ok()
+                .map(|bytes| SourceFile::new(f.clone(), bytes));
+            (key, file)
         });
         let mut fresh: Vec<(PathBuf, FileId)> = Vec::new();
         let mut batch: HashSet<PathBuf> = HashSet::new();
-        for (file, (key, bytes)) in files.iter().zip(read) {
+        for (file, (key, source)) in files.iter().zip(read) {
             self.keys.insert(file.clone(), key.clone());
-            let Some(bytes) = bytes else { continue };
+            let Some(source) = source else { continue };
             let claimed = known.contains_key(&key) || self.parsed.contains_key(&key);
             if claimed || map.len() >= map.limits.max_files || !batch.insert(key.clone()) {
                 continue;
             }
-            fresh.push((key, map.add(file, bytes)));
+            fresh.push((key, map.push(source)));
         }
         let map: &SourceMap = map;
         let parsed = in_parallel(&fresh, |(_, id)| {
