@@ -103,21 +103,15 @@ mod tests {
 
     #[test]
     fn a_file_matched_twice_or_already_read_is_read_once() {
-        let dir = std::env::temp_dir().join(format!("aop-ahead-{}", std::process::id()));
-        let sites = dir.join("sites");
-        std::fs::create_dir_all(&sites).unwrap();
-        std::fs::write(
-            dir.join("nginx.conf"),
+        let sites: Vec<String> = (0..4)
+            .map(|n| format!("server {{ listen 8{n}; }}"))
+            .collect();
+        let dir = crate::test_tree(
+            "ahead",
             "http { include sites/*.conf; include nginx.conf*; }",
-        )
-        .unwrap();
-        for n in 0..4 {
-            std::fs::write(
-                sites.join(format!("{n}.conf")),
-                format!("server {{ listen 8{n}; }}"),
-            )
-            .unwrap();
-        }
+            &sites,
+        );
+        let sites = dir.join("sites");
         #[cfg(unix)]
         std::os::unix::fs::symlink(sites.join("0.conf"), sites.join("9.conf")).unwrap();
         let mut map = SourceMap::default();

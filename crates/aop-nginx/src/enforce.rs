@@ -126,19 +126,9 @@ fn reachable(d: &Directive) -> bool {
 }
 
 /// `error_page 495 496 ...` to a page or named location: a client whose certificate is
-/// missing (496) or fails (495) gets that page instead of the refusal. The server's own
-/// `error_page` directives replace the inherited ones, whose verdict (`inherited`, from
-/// [`error_page_bypass`] over the `http {}` directives) is worked out once for all servers:
-/// searching the `http {}` block once per server is quadratic in the number of servers.
-pub fn verify_bypass(server: &[Directive], inherited: Option<Span>) -> Option<Span> {
-    if server.iter().any(|d| d.name == "error_page") {
-        error_page_bypass(server)
-    } else {
-        inherited
-    }
-}
-
-/// The first `error_page` among `block`'s directives that sends 495 or 496 to a local page.
+/// missing (496) or fails (495) gets that page instead of the refusal. A server's own
+/// `error_page` directives replace the inherited ones (see `lower.rs`). This is the first
+/// `error_page` among `block`'s directives that sends 495 or 496 to a local page.
 pub fn error_page_bypass(block: &[Directive]) -> Option<Span> {
     block
         .iter()
@@ -221,20 +211,12 @@ mod tests {
 
     #[test]
     fn error_page_bypasses() {
-        assert!(
-            verify_bypass(&server_of("server { error_page 495 496 = /login; }"), None).is_some()
-        );
-        assert!(verify_bypass(&server_of("server { error_page 496 @fallback; }"), None).is_some());
-        assert!(verify_bypass(
-            &server_of("server { error_page 496 https://example.com/; }"),
-            None
-        )
-        .is_none());
-        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), None).is_none());
-        let http = error_page_bypass(&server_of("http { error_page 496 /x; }"));
-        assert!(http.is_some());
-        assert!(verify_bypass(&[], http).is_some());
-        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), http).is_none());
+        let bypass = |src: &str| error_page_bypass(&server_of(src));
+        assert!(bypass("server { error_page 495 496 = /login; }").is_some());
+        assert!(bypass("server { error_page 496 @fallback; }").is_some());
+        assert!(bypass("server { error_page 496 https://example.com/; }").is_none());
+        assert!(bypass("server { error_page 404 /404.html; }").is_none());
+        assert!(bypass("http { error_page 496 /x; }").is_some());
     }
 
     #[test]
