@@ -33,8 +33,10 @@ pub struct Reader<'a> {
     /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
     dump: Option<Vec<(PathBuf, FileId)>>,
     /// The servers of top-level `http {}` blocks, drafted in order as they are spliced in, so
-    /// that each one's syntax tree is freed at once and the whole tree never exists.
-    pub drafts: Vec<Draft>,
+    /// that each one's syntax tree is freed at once and the whole tree never exists. Boxed:
+    /// a vector of ten thousand drafts grown by doubling would leave megabytes of freed
+    /// copies resident behind it.
+    pub drafts: Vec<Box<Draft>>,
     /// Expanding the file's top-level directives (includes splice in at the same level).
     at_top: bool,
     /// Expanding the directives directly inside a top-level `http {}`.
@@ -184,7 +186,8 @@ impl<'a> Reader<'a> {
         block.directives = self.expand(children, depth);
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
-            self.drafts.push(draft_server(d, &mut self.findings));
+            self.drafts
+                .push(Box::new(draft_server(d, &mut self.findings)));
             d.block = None;
         }
     }

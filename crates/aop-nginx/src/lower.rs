@@ -39,14 +39,18 @@ pub struct Lowered {
 /// Lowers the expanded tree. The servers of a top-level `http {}` were drafted as they were
 /// spliced in (`drafts`, in order, their blocks already freed); a server still holding its
 /// block (one the reader did not draft) is drafted here.
+// Boxed drafts: see `Reader::drafts`.
+#[allow(clippy::vec_box)]
 pub fn lower(
     mut top: Vec<Directive>,
-    drafts: Vec<Draft>,
+    drafts: Vec<Box<Draft>>,
     prefix: &Path,
     opts: &LoadOptions,
     findings: &mut Vec<Finding>,
 ) -> Lowered {
-    let mut servers = Vec::new();
+    // Sized at once: thousands of servers in a vector grown by doubling leave the freed
+    // smaller copies resident until the allocator returns them.
+    let mut servers = Vec::with_capacity(drafts.len());
     let mut drafts = drafts.into_iter().peekable();
     for d in top.iter_mut() {
         match d.name.as_str() {
@@ -68,14 +72,14 @@ pub fn lower(
                             s.block = Some(block);
                             let draft = draft_server(s, findings);
                             s.block = None;
-                            draft
+                            Box::new(draft)
                         }
                         None if drafts.peek().is_some_and(|x| x.head() == s.head_span()) => {
                             drafts.next().expect("peeked")
                         }
                         None => continue,
                     };
-                    let server = finish_server(draft, bypass, &inherited, &flags, prefix, opts);
+                    let server = finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
                     servers.push(server);
                 }
             }
