@@ -7,7 +7,7 @@ use clap::Parser;
 use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{Config, LoadOptions, ServerKind, Severity};
 use aop_report::{
-    render_github, render_human, render_json, render_sarif, sort_findings, sort_suppressed,
+    render_github, render_human, render_sarif, sort_findings, sort_suppressed, write_json,
     HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
@@ -120,25 +120,37 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 fn write_out(text: &str) -> i32 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => EXIT_CLEAN,
-        // A closed pipe (`aop-lint ... | head`) is not worth a panic.
-        Err(_) => EXIT_INPUT,
-    }
+    emit(text, None)
 }
 
 fn emit(text: &str, output: Option<&Path>) -> i32 {
+    emit_with(output, |w| w.write_all(text.as_bytes()))
+}
+
+/// Writes the report as `write` produces it, to standard output or to `output`.
+fn emit_with(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> i32 {
     match output {
-        None => write_out(text),
-        Some(path) if path == Path::new("-") => write_out(text),
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => EXIT_CLEAN,
-            Err(e) => {
-                error(&format!("{}: {e}", path.display()));
-                EXIT_INPUT
+        Some(path) if path != Path::new("-") => {
+            let written = std::fs::File::create(path).and_then(|mut f| write(&mut f));
+            match written {
+                Ok(()) => EXIT_CLEAN,
+                Err(e) => {
+                    error(&format!("{}: {e}", path.display()));
+                    EXIT_INPUT
+                }
             }
-        },
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match write(&mut out).and_then(|_| out.flush()) {
+                Ok(()) => EXIT_CLEAN,
+                // A closed pipe (`aop-lint ... | head`) is not worth a panic.
+                Err(_) => EXIT_INPUT,
+            }
+        }
     }
 }
 
@@ -343,20 +355,28 @@ fn check(args: CheckArgs) -> i32 {
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let to_terminal = to_stdout && std::io::stdout().is_terminal();
-    let text = match args.format {
-        Format::Json => render_json(&report),
-        Format::Sarif => render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
-        Format::Github => render_github(&report),
-        Format::Human => render_human(
-            &report,
-            HumanOptions {
-                color: use_color(args.color, to_terminal),
-                quiet: args.quiet,
-                ..HumanOptions::default()
-            },
+    let output = args.output.as_deref();
+    let written = match args.format {
+        // Streamed: the JSON of thousands of findings is megabytes, not worth holding whole.
+        Format::Json => emit_with(output, |w| write_json(&report, w)),
+        Format::Sarif => emit(
+            &render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
+            output,
+        ),
+        Format::Github => emit(&render_github(&report), output),
+        Format::Human => emit(
+            &render_human(
+                &report,
+                HumanOptions {
+                    color: use_color(args.color, to_terminal),
+                    quiet: args.quiet,
+                    ..HumanOptions::default()
+                },
+            ),
+            output,
         ),
     };
-    if emit(&text, args.output.as_deref()) != EXIT_CLEAN || unreadable {
+    if written != EXIT_CLEAN || unreadable {
         return EXIT_INPUT;
     }
     let threshold = match args.fail_on {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::thread;
 
-use aop_source::{read_regular_file, FileId, SourceMap};
+use aop_source::{read_regular_file, FileId, SourceFile, SourceMap};
 
 use crate::parse::{parse, Parsed};
 
@@ -56,21 +56,24 @@ impl Ahead {
             return;
         }
         let limit = map.limits.max_file_bytes;
+        // Each file's line index is built here too, on the reading threads.
         let read = in_parallel(files, |f: &PathBuf| {
             let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
-            let bytes = read_regular_file(f, limit).ok();
-            (key, bytes)
+            let file = read_regular_file(f, limit)
+                .ok()
+                .map(|bytes| SourceFile::new(f.clone(), bytes));
+            (key, file)
         });
         let mut fresh: Vec<(PathBuf, FileId)> = Vec::new();
         let mut batch: HashSet<PathBuf> = HashSet::new();
-        for (file, (key, bytes)) in files.iter().zip(read) {
+        for (file, (key, source)) in files.iter().zip(read) {
             self.keys.insert(file.clone(), key.clone());
-            let Some(bytes) = bytes else { continue };
+            let Some(source) = source else { continue };
             let claimed = known.contains_key(&key) || self.parsed.contains_key(&key);
             if claimed || map.len() >= map.limits.max_files || !batch.insert(key.clone()) {
                 continue;
             }
-            fresh.push((key, map.add(file, bytes)));
+            fresh.push((key, map.push(source)));
         }
         let map: &SourceMap = map;
         let parsed = in_parallel(&fresh, |(_, id)| {
@@ -100,21 +103,15 @@ mod tests {
 
     #[test]
     fn a_file_matched_twice_or_already_read_is_read_once() {
-        let dir = std::env::temp_dir().join(format!("aop-ahead-{}", std::process::id()));
-        let sites = dir.join("sites");
-        std::fs::create_dir_all(&sites).unwrap();
-        std::fs::write(
-            dir.join("nginx.conf"),
+        let sites: Vec<String> = (0..4)
+            .map(|n| format!("server {{ listen 8{n}; }}"))
+            .collect();
+        let dir = crate::test_tree(
+            "ahead",
             "http { include sites/*.conf; include nginx.conf*; }",
-        )
-        .unwrap();
-        for n in 0..4 {
-            std::fs::write(
-                sites.join(format!("{n}.conf")),
-                format!("server {{ listen 8{n}; }}"),
-            )
-            .unwrap();
-        }
+            &sites,
+        );
+        let sites = dir.join("sites");
         #[cfg(unix)]
         std::os::unix::fs::symlink(sites.join("0.conf"), sites.join("9.conf")).unwrap();
         let mut map = SourceMap::default();

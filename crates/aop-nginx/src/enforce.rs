@@ -126,21 +126,19 @@ fn reachable(d: &Directive) -> bool {
 }
 
 /// `error_page 495 496 ...` to a page or named location: a client whose certificate is
-/// missing (496) or fails (495) gets that page instead of the refusal. The server's own
-/// `error_page` directives replace the inherited ones.
-pub fn verify_bypass(server: &[Directive], http: &[Directive]) -> Option<Span> {
-    let own: Vec<&Directive> = server.iter().filter(|d| d.name == "error_page").collect();
-    let pages: Vec<&Directive> = if own.is_empty() {
-        http.iter().filter(|d| d.name == "error_page").collect()
-    } else {
-        own
-    };
-    pages.into_iter().find_map(|d| {
-        let codes_hit = d.args.iter().any(|a| a.value == "495" || a.value == "496");
-        let target = d.args.last()?.value.as_str();
-        let local = target.starts_with('/') || target.starts_with('@');
-        (codes_hit && local).then(|| d.head_span())
-    })
+/// missing (496) or fails (495) gets that page instead of the refusal. A server's own
+/// `error_page` directives replace the inherited ones (see `lower.rs`). This is the first
+/// `error_page` among `block`'s directives that sends 495 or 496 to a local page.
+pub fn error_page_bypass(block: &[Directive]) -> Option<Span> {
+    block
+        .iter()
+        .filter(|d| d.name == "error_page")
+        .find_map(|d| {
+            let codes_hit = d.args.iter().any(|a| a.value == "495" || a.value == "496");
+            let target = d.args.last()?.value.as_str();
+            let local = target.starts_with('/') || target.starts_with('@');
+            (codes_hit && local).then(|| d.head_span())
+        })
 }
 
 #[cfg(test)]
@@ -212,20 +210,13 @@ mod tests {
     }
 
     #[test]
-    fn error_page_bypass() {
-        assert!(
-            verify_bypass(&server_of("server { error_page 495 496 = /login; }"), &[]).is_some()
-        );
-        assert!(verify_bypass(&server_of("server { error_page 496 @fallback; }"), &[]).is_some());
-        assert!(verify_bypass(
-            &server_of("server { error_page 496 https://example.com/; }"),
-            &[]
-        )
-        .is_none());
-        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), &[]).is_none());
-        let http = server_of("http { error_page 496 /x; }");
-        assert!(verify_bypass(&[], &http).is_some());
-        assert!(verify_bypass(&server_of("server { error_page 404 /404.html; }"), &http).is_none());
+    fn error_page_bypasses() {
+        let bypass = |src: &str| error_page_bypass(&server_of(src));
+        assert!(bypass("server { error_page 495 496 = /login; }").is_some());
+        assert!(bypass("server { error_page 496 @fallback; }").is_some());
+        assert!(bypass("server { error_page 496 https://example.com/; }").is_none());
+        assert!(bypass("server { error_page 404 /404.html; }").is_none());
+        assert!(bypass("http { error_page 496 /x; }").is_some());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use aop_source::{FileId, ReadError, SourceMap, Span};
 use crate::ahead::Ahead;
 use crate::ast::Directive;
 use crate::glob;
+use crate::lower::{draft_server, Draft};
 use crate::parse::{parse, Parsed, SyntaxError};
 
 pub struct Reader<'a> {
@@ -31,7 +32,20 @@ pub struct Reader<'a> {
     stack: Vec<PathBuf>,
     /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
     dump: Option<Vec<(PathBuf, FileId)>>,
+    /// The servers of top-level `http {}` blocks, drafted in order as they are spliced in, so
+    /// that each one's syntax tree is freed at once and the whole tree never exists. Boxed:
+    /// a vector of ten thousand drafts grown by doubling would leave megabytes of freed
+    /// copies resident behind it.
+    pub drafts: Vec<Box<Draft>>,
+    /// Expanding the file's top-level directives (includes splice in at the same level).
+    at_top: bool,
+    /// Expanding the directives directly inside a top-level `http {}`.
+    in_http: bool,
 }
+
+/// Files read and parsed ahead at a time: enough to keep every core busy, few enough that the
+/// syntax trees waiting to be spliced stay small.
+const AHEAD_BATCH: usize = 64;
 
 impl<'a> Reader<'a> {
     pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, prefix: PathBuf) -> Self {
@@ -46,6 +60,9 @@ impl<'a> Reader<'a> {
             files_limit_reported: false,
             stack: Vec::new(),
             dump: None,
+            drafts: Vec::new(),
+            at_top: false,
+            in_http: false,
         }
     }
 
@@ -80,16 +97,7 @@ impl<'a> Reader<'a> {
                     truncated: false,
                 }
             }
-            None => {
-                let e = glob::expand(pattern, self.opts.limits.max_glob_matches);
-                self.ahead.fetch(
-                    &e.matches,
-                    &self.read,
-                    self.map,
-                    self.opts.limits.max_nesting,
-                );
-                e
-            }
+            None => glob::expand(pattern, self.opts.limits.max_glob_matches),
         }
     }
 
@@ -117,7 +125,9 @@ impl<'a> Reader<'a> {
     pub fn expand_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let directives = self.parse_file(file, key.clone());
         self.stack.push(key);
+        self.at_top = true;
         let out = self.expand(directives, 0);
+        self.at_top = false;
         self.stack.pop();
         out
     }
@@ -147,10 +157,7 @@ impl<'a> Reader<'a> {
         // directive into a new vector.
         if !directives.iter().any(is_include) {
             for d in directives.iter_mut() {
-                if let Some(block) = d.block.as_mut() {
-                    let children = std::mem::take(&mut block.directives);
-                    block.directives = self.expand(children, depth);
-                }
+                self.expand_block(d, depth);
             }
             return directives;
         }
@@ -160,13 +167,29 @@ impl<'a> Reader<'a> {
                 self.include(&d, depth, &mut out);
                 continue;
             }
-            if let Some(block) = d.block.as_mut() {
-                let children = std::mem::take(&mut block.directives);
-                block.directives = self.expand(children, depth);
-            }
+            self.expand_block(&mut d, depth);
             out.push(d);
         }
         out
+    }
+
+    /// Expands the block `d` opens, if any. A server directly inside a top-level `http {}` is
+    /// then drafted and its block freed.
+    fn expand_block(&mut self, d: &mut Directive, depth: usize) {
+        let Some(block) = d.block.as_mut() else {
+            return;
+        };
+        let (at_top, in_http) = (self.at_top, self.in_http);
+        self.at_top = false;
+        self.in_http = at_top && d.name == "http";
+        let children = std::mem::take(&mut block.directives);
+        block.directives = self.expand(children, depth);
+        (self.at_top, self.in_http) = (at_top, in_http);
+        if in_http && d.name == "server" {
+            self.drafts
+                .push(Box::new(draft_server(d, &mut self.findings)));
+            d.block = None;
+        }
     }
 
     fn include(&mut self, d: &Directive, depth: usize, out: &mut Vec<Directive>) {
@@ -218,8 +241,14 @@ impl<'a> Reader<'a> {
         } else {
             vec![path]
         };
-        for file in files {
-            self.include_file(arg.span, &written, &file, depth, out);
+        for batch in files.chunks(AHEAD_BATCH) {
+            if self.dump.is_none() {
+                self.ahead
+                    .fetch(batch, &self.read, self.map, self.opts.limits.max_nesting);
+            }
+            for file in batch {
+                self.include_file(arg.span, &written, file, depth, out);
+            }
         }
     }
 

@@ -44,6 +44,9 @@ fn comment(input: &[u8]) -> IResult<&[u8], &[u8]> {
 
 pub struct Lexer<'a> {
     src: &'a [u8],
+    /// The whole input as text when it is UTF-8 (checked once): a word without escapes is
+    /// then a slice of it, not checked again.
+    text: Option<&'a str>,
     pos: usize,
     /// After a quoted string nginx requires a space, `;`, `{` or `)`.
     need_space: bool,
@@ -53,6 +56,7 @@ impl<'a> Lexer<'a> {
     pub fn new(src: &'a [u8]) -> Self {
         Lexer {
             src,
+            text: std::str::from_utf8(src).ok(),
             pos: 0,
             need_space: false,
         }
@@ -64,6 +68,19 @@ impl<'a> Lexer<'a> {
 
     fn advance_to(&mut self, rest: &'a [u8]) {
         self.pos = self.src.len() - rest.len();
+    }
+
+    /// The value of the word at `start..end`; `escaped` when it holds a backslash.
+    fn value(&self, start: usize, end: usize, escaped: bool) -> CompactString {
+        if escaped {
+            return unescape(&self.src[start..end]);
+        }
+        // Words end at ASCII bytes or at the end of input, so the slice is on character
+        // boundaries; `get` checks that anyway.
+        match self.text.and_then(|t| t.get(start..end)) {
+            Some(t) => CompactString::new(t),
+            None => text(&self.src[start..end]),
+        }
     }
 
     fn unexpected(&self, at: usize) -> LexError {
@@ -118,16 +135,20 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let body = start + 1;
         let mut i = body;
+        let mut escaped = false;
         while i < self.src.len() {
             match self.src[i] {
-                b'\\' => i += 2,
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
+                }
                 b if b == quote => {
                     self.pos = i + 1;
                     self.need_space = true;
                     return Ok(Token::Word {
                         start,
                         end: i + 1,
-                        value: unescape(&self.src[body..i]),
+                        value: self.value(body, i, escaped),
                         quoted: true,
                     });
                 }
@@ -147,6 +168,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         let mut i = start;
         let mut after_dollar = false;
+        let mut escaped = false;
         while i < self.src.len() {
             let b = self.src[i];
             if b == b'{' && after_dollar {
@@ -157,6 +179,7 @@ impl<'a> Lexer<'a> {
             after_dollar = false;
             match b {
                 b'\\' => {
+                    escaped = true;
                     i = (i + 2).min(self.src.len());
                     continue;
                 }
@@ -171,7 +194,7 @@ impl<'a> Lexer<'a> {
         Token::Word {
             start,
             end: i,
-            value: unescape(&self.src[start..i]),
+            value: self.value(start, i, escaped),
             quoted: false,
         }
     }
@@ -351,6 +374,17 @@ mod tests {
             words(r#"return 200 "a \"b\" c\n" 'x\'y' a\ b;"#),
             vec!["return", "200", "a \"b\" c\n", "x'y", "a\\ b"]
         );
+    }
+
+    #[test]
+    fn words_of_a_file_that_is_not_utf8() {
+        let mut lx = Lexer::new(b"a\xff b 'c\xfe' \xc3\xa9;");
+        let mut values = Vec::new();
+        while let Ok(Token::Word { value, .. }) = lx.next_token() {
+            values.push(value.to_string());
+        }
+        assert_eq!(values, ["a\u{fffd}", "b", "c\u{fffd}", "\u{e9}"]);
+        assert_eq!(words("x 'é\\'' é;"), ["x", "é'", "é"]);
     }
 
     #[test]

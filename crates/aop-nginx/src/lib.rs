@@ -73,7 +73,8 @@ fn finish(
     opts: &LoadOptions,
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
-    let lowered = lower::lower(&directives, prefix, opts, &mut findings);
+    let drafts = std::mem::take(&mut reader.drafts);
+    let lowered = lower::lower(directives, drafts, prefix, opts, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,
@@ -81,4 +82,16 @@ fn finish(
         address_ports: lowered.address_ports,
         findings,
     }
+}
+
+/// A tree for a test in a fresh temporary directory: `nginx.conf` and `sites/N.conf`.
+#[cfg(test)]
+pub(crate) fn test_tree(tag: &str, main: &str, sites: &[String]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aop-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sites")).unwrap();
+    std::fs::write(dir.join("nginx.conf"), main).unwrap();
+    for (n, text) in sites.iter().enumerate() {
+        std::fs::write(dir.join("sites").join(format!("{n}.conf")), text).unwrap();
+    }
+    dir
 }

@@ -11,9 +11,9 @@ use aop_model::{
 use aop_source::Span;
 
 use crate::action::server_decision;
-use crate::ast::Directive;
+use crate::ast::{Block, Directive};
 use crate::enforce::{
-    enforcement, host_guard, location_enforcement, unverified_flags, verify_bypass,
+    enforcement, error_page_bypass, host_guard, location_enforcement, unverified_flags,
 };
 use crate::listen::parse_listen;
 use crate::names::catch_all_name;
@@ -36,22 +36,51 @@ pub struct Lowered {
     pub address_ports: Vec<AddressPort>,
 }
 
+/// Lowers the expanded tree. The servers of a top-level `http {}` were drafted as they were
+/// spliced in (`drafts`, in order, their blocks already freed); a server still holding its
+/// block (one the reader did not draft) is drafted here.
+// Boxed drafts: see `Reader::drafts`.
+#[allow(clippy::vec_box)]
 pub fn lower(
-    top: &[Directive],
+    mut top: Vec<Directive>,
+    drafts: Vec<Box<Draft>>,
     prefix: &Path,
     opts: &LoadOptions,
     findings: &mut Vec<Finding>,
 ) -> Lowered {
-    let mut servers = Vec::new();
-    for d in top {
+    // Sized at once: thousands of servers in a vector grown by doubling leave the freed
+    // smaller copies resident until the allocator returns them.
+    let mut servers = Vec::with_capacity(drafts.len());
+    let mut drafts = drafts.into_iter().peekable();
+    for d in top.iter_mut() {
         match d.name.as_str() {
             "http" => {
-                let http = d.children();
+                let Some(block) = d.block.as_mut() else {
+                    continue;
+                };
+                let http = &mut block.directives;
                 let mut inherited = Inherited::default();
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
-                for s in http.iter().filter(|c| c.name == "server" && c.block.is_some()) {
-                    servers.push(lower_server(s, http, &inherited, &flags, prefix, opts, findings));
+                let bypass = error_page_bypass(http);
+                for s in http.iter_mut() {
+                    if s.name != "server" {
+                        continue;
+                    }
+                    let draft = match s.block.take() {
+                        Some(block) => {
+                            s.block = Some(block);
+                            let draft = draft_server(s, findings);
+                            s.block = None;
+                            Box::new(draft)
+                        }
+                        None if drafts.peek().is_some_and(|x| x.head() == s.head_span()) => {
+                            drafts.next().expect("peeked")
+                        }
+                        None => continue,
+                    };
+                    let server = finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
+                    servers.push(server);
                 }
             }
             "stream" => findings.push(Finding::new(
@@ -167,32 +196,38 @@ fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
     }
 }
 
-fn lower_server(
-    d: &Directive,
-    http_directives: &[Directive],
-    http: &Inherited,
-    flags: &HashSet<String>,
-    prefix: &Path,
-    opts: &LoadOptions,
-    findings: &mut Vec<Finding>,
-) -> Server {
+/// What a server's own block says, read as soon as the server is spliced in: the settings it
+/// inherits from `http {}` may still follow (nginx merges them once `http {}` is read), so
+/// they are applied later by [`finish_server`]. The block itself can then be freed: only the
+/// `if`/`location` outline that client-verification enforcement is judged on is kept.
+pub struct Draft {
+    head: Span,
+    server: Server,
+    own: Inherited,
+    has_listen: bool,
+    /// The server's own `error_page` verdict, when it has any `error_page`: its own replace
+    /// the inherited ones.
+    own_bypass: Option<Option<Span>>,
+    outline: Vec<Directive>,
+}
+
+impl Draft {
+    pub fn head(&self) -> Span {
+        self.head
+    }
+}
+
+/// Reads a server block on its own; findings come in the order nginx would give them.
+pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
     let children = d.children();
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
-
-    let ssl_on = own.ssl_on.or(http.ssl_on);
-    if let Some((v, _)) = ssl_on {
-        server.tls_switch = Some(Setting {
-            value: v,
-            origin: origin(own.ssl_on.map(|x| x.1), http.ssl_on.map(|x| x.1)),
-        });
-    }
-    let ssl_on = ssl_on.is_some_and(|(v, _)| v);
-
     for c in children {
         match c.name.as_str() {
-            "listen" => match parse_listen(c, ssl_on) {
+            // TLS from `ssl on` is added when the inherited settings are known: a listener's
+            // parse does not otherwise depend on it.
+            "listen" => match parse_listen(c, false) {
                 Ok(l) => server.listeners.push(l),
                 Err(message) => findings.push(Finding::new(
                     codes::PARSE_ERROR,
@@ -209,6 +244,75 @@ fn lower_server(
         }
     }
     let has_listen = children.iter().any(|c| c.name == "listen");
+    server.host_guard = host_guard(children);
+    let own_bypass = children
+        .iter()
+        .any(|c| c.name == "error_page")
+        .then(|| error_page_bypass(children));
+    server.catch_all_name = catch_all_name(&server.names, findings);
+    let decision = server_decision(d, &mut server.locations);
+    server.action = decision.action;
+    server.action_span = Some(decision.span);
+    Draft {
+        head: d.head_span(),
+        server,
+        own,
+        has_listen,
+        own_bypass,
+        outline: outline(children),
+    }
+}
+
+/// The directives [`enforcement`] and [`location_enforcement`] look at: `if`s with their
+/// `return`s, and `location`s with their `internal`, `if`s and nested `location`s.
+fn outline(block: &[Directive]) -> Vec<Directive> {
+    block
+        .iter()
+        .filter(|d| matches!(d.name.as_str(), "if" | "location" | "internal" | "return"))
+        .map(|d| Directive {
+            name: d.name.clone(),
+            name_span: d.name_span,
+            args: d.args.clone(),
+            span: d.span,
+            block: d.block.as_ref().map(|b| {
+                Box::new(Block {
+                    directives: outline(&b.directives),
+                    close: b.close,
+                    raw: b.raw,
+                })
+            }),
+        })
+        .collect()
+}
+
+/// Applies what a server inherits from `http {}`.
+fn finish_server(
+    draft: Draft,
+    http_bypass: Option<Span>,
+    http: &Inherited,
+    flags: &HashSet<String>,
+    prefix: &Path,
+    opts: &LoadOptions,
+) -> Server {
+    let Draft {
+        head,
+        mut server,
+        own,
+        has_listen,
+        own_bypass,
+        outline,
+    } = draft;
+    let ssl_on = own.ssl_on.or(http.ssl_on);
+    if let Some((v, _)) = ssl_on {
+        server.tls_switch = Some(Setting {
+            value: v,
+            origin: origin(own.ssl_on.map(|x| x.1), http.ssl_on.map(|x| x.1)),
+        });
+    }
+    let ssl_on = ssl_on.is_some_and(|(v, _)| v);
+    for l in server.listeners.iter_mut() {
+        l.tls |= ssl_on;
+    }
     if !has_listen {
         // nginx's default when a server has no `listen`: *:80 (as root).
         server.listeners.push(Listener {
@@ -216,7 +320,7 @@ fn lower_server(
             port: Some(80),
             tls: ssl_on,
             default_server: false,
-            span: d.head_span(),
+            span: head,
         });
     }
 
@@ -256,13 +360,8 @@ fn lower_server(
     }
     server.real_ip = real_ip(&own, http);
     server.verify_enforced =
-        enforcement(children, flags).or_else(|| location_enforcement(children, flags));
-    server.host_guard = host_guard(children);
-    server.verify_bypass = verify_bypass(children, http_directives);
-    server.catch_all_name = catch_all_name(&server.names, findings);
-    let decision = server_decision(d, &mut server.locations);
-    server.action = decision.action;
-    server.action_span = Some(decision.span);
+        enforcement(&outline, flags).or_else(|| location_enforcement(&outline, flags));
+    server.verify_bypass = own_bypass.unwrap_or(http_bypass);
     if let Some(span) = server.reject_handshake {
         if server.listeners.iter().all(|l| l.tls) {
             server.action = aop_model::Action::Rejects;
@@ -337,4 +436,45 @@ fn address_ports(servers: &[Server], findings: &mut Vec<Finding>) -> Vec<Address
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use aop_model::{ClientVerify, LoadOptions, Origin};
+
+    /// Servers are drafted as their files are spliced in, before the rest of `http {}` is
+    /// read: what `http {}` says after them must still reach them.
+    #[test]
+    fn http_settings_after_the_included_servers_are_inherited() {
+        let sites: Vec<String> = (0..3)
+            .map(|n| format!("server {{ listen 44{n}; server_name s{n}; if ($bad) {{ return 403; }} }}\nserver {{ server_name t{n}; error_page 404 /404.html; }}\n"))
+            .collect();
+        let dir = crate::test_tree(
+            "lower-late",
+            "http {\n  include sites/*.conf;\n  ssl on;\n  ssl_verify_client optional;\n  ssl_client_certificate ca.pem;\n  map $ssl_client_verify $bad { default 1; SUCCESS 0; }\n  error_page 496 /why;\n}\n",
+            &sites,
+        );
+        let mut map = aop_source::SourceMap::default();
+        let config = crate::load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default())
+            .expect("entry readable");
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(config.servers.len(), 6);
+        for s in &config.servers {
+            assert_eq!(s.client_verify.value, ClientVerify::Optional);
+            assert!(matches!(s.client_verify.origin, Origin::Inherited(_)));
+            assert!(s.ca.iter().all(|c| c.inherited && c.path == "ca.pem"));
+            // `ssl on` makes every listener TLS, the default `*:80` included.
+            assert!(s.listeners.iter().all(|l| l.tls));
+        }
+        let (checked, plain): (Vec<_>, Vec<_>) = config
+            .servers
+            .iter()
+            .partition(|s| s.names[0].0.starts_with('s'));
+        // The `map` after them makes `if ($bad)` the refusal of unverified clients.
+        assert!(checked.iter().all(|s| s.verify_enforced.is_some()));
+        assert!(plain.iter().all(|s| s.verify_enforced.is_none()));
+        // Their own `error_page` replaces the inherited 496 page; the others inherit it.
+        assert!(checked.iter().all(|s| s.verify_bypass.is_some()));
+        assert!(plain.iter().all(|s| s.verify_bypass.is_none()));
+    }
 }

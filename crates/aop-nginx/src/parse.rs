@@ -174,7 +174,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
 fn directive(words: &mut Vec<Arg>, end: Span) -> Directive {
     let mut drain = words.drain(..);
     let name = drain.next().expect("callers check for a word");
-    let args: Vec<Arg> = drain.collect();
+    let args: Box<[Arg]> = drain.collect();
     Directive {
         span: name.span.to(end),
         name: name.value,

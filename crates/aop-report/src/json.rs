@@ -1,9 +1,11 @@
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use aop_model::{Finding, Severity};
 use aop_source::SourceMap;
 
-use crate::{display_path, Report};
+use crate::{display_paths, Report};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -43,7 +45,7 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     note: Option<&'a str>,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -57,7 +59,7 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonLabel<'a> {
     message: &'a str,
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
@@ -83,11 +85,20 @@ struct Summary {
 
 /// The JSON report (schema in docs/json-output.md), pretty-printed, newline-terminated.
 pub fn render_json(report: &Report) -> String {
+    let mut out = Vec::new();
+    write_json(report, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// [`render_json`] written as it is produced: a report of thousands of findings is megabytes
+/// that need not be held whole.
+pub fn write_json(report: &Report, out: impl Write) -> io::Result<()> {
     let map = report.map;
+    let paths = display_paths(map);
     let findings = report
         .findings
         .iter()
-        .map(|f| json_finding(f, map))
+        .map(|f| json_finding(f, map, &paths))
         .collect();
     let suppressed = report
         .suppressed
@@ -95,17 +106,17 @@ pub fn render_json(report: &Report) -> String {
         .map(|s| {
             let loc = map.location(s.comment);
             JsonSuppressed {
-                finding: json_finding(&s.finding, map),
+                finding: json_finding(&s.finding, map, &paths),
                 reason: &s.reason,
                 suppressed_by: JsonPlace {
-                    file: display_path(&map.file(s.comment.file).path),
+                    file: paths[s.comment.file.0 as usize].clone(),
                     line: loc.line,
                     column: loc.column,
                 },
             }
         })
         .collect();
-    let out = Output {
+    let report_out = Output {
         version: 1,
         tool: Tool {
             name: "aop-lint",
@@ -122,13 +133,14 @@ pub fn render_json(report: &Report) -> String {
             suppressed: report.suppressed.len(),
         },
     };
-    let mut s = serde_json::to_string_pretty(&out).expect("plain data serializes");
-    s.push('\n');
-    s
+    let mut w = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut w, &report_out).map_err(io::Error::from)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
-fn json_finding<'a>(f: &'a Finding, map: &SourceMap) -> JsonFinding<'a> {
-    let path = |f: aop_source::FileId| display_path(&map.file(f).path);
+fn json_finding<'a>(f: &'a Finding, map: &SourceMap, paths: &'a [String]) -> JsonFinding<'a> {
+    let path = |f: aop_source::FileId| paths[f.0 as usize].as_str();
     let loc = map.location(f.primary.span);
     JsonFinding {
         code: f.code,

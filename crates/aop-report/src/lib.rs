@@ -12,8 +12,8 @@ mod servers;
 
 pub use github::render_github;
 pub use human::{render_human, HumanOptions};
-pub use json::render_json;
-pub use paths::display_path;
+pub use json::{render_json, write_json};
+pub use paths::{display_path, display_paths};
 pub use rule_info::RuleInfo;
 pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
 pub use servers::{render_servers_human, render_servers_json};
@@ -42,23 +42,99 @@ impl Report<'_> {
 }
 
 /// Orders findings by file (as displayed), line, column, code, message: output is
-/// byte-for-byte the same on every run.
+/// byte-for-byte the same on every run. Equal keys keep their order.
 pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
-    findings.sort_by_cached_key(|f| sort_key(f, map));
+    // Files ranked by their displayed path once, rather than a path built per finding.
+    let paths = display_paths(map);
+    let mut by_path: Vec<&str> = paths.iter().map(String::as_str).collect();
+    by_path.sort_unstable();
+    by_path.dedup();
+    let rank: Vec<usize> = paths
+        .iter()
+        .map(|p| by_path.binary_search(&p.as_str()).unwrap_or(0))
+        .collect();
+    let mut keys: Vec<_> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let loc = map.location(f.primary.span);
+            let file = rank.get(f.primary.span.file.0 as usize).copied();
+            (file, loc.line, loc.column, f.code, f.message.as_str(), i)
+        })
+        .collect();
+    // The index last makes every key distinct: an unstable sort keeps equal findings in order.
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
+    permute(findings, order);
 }
 
-/// The order of [`sort_findings`], for silenced findings.
+/// The order of [`sort_findings`], for silenced findings (few: no need for the ranking).
 pub fn sort_suppressed(suppressed: &mut [Suppressed], map: &SourceMap) {
-    suppressed.sort_by_cached_key(|s| sort_key(&s.finding, map));
+    suppressed.sort_by_cached_key(|s| {
+        let f = &s.finding;
+        let loc = map.location(f.primary.span);
+        (
+            display_path(&map.file(f.primary.span.file).path),
+            loc.line,
+            loc.column,
+            f.code,
+            f.message.clone(),
+        )
+    });
 }
 
-fn sort_key(f: &Finding, map: &SourceMap) -> (String, usize, usize, &'static str, String) {
-    let loc = map.location(f.primary.span);
-    (
-        display_path(&map.file(f.primary.span.file).path),
-        loc.line,
-        loc.column,
-        f.code,
-        f.message.clone(),
-    )
+/// Puts `items[order[i]]` at `i`, following each cycle of the permutation once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for i in 0..items.len() {
+        let mut j = i;
+        loop {
+            let k = order[j];
+            order[j] = j;
+            if k == i {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aop_model::{codes, Label};
+    use aop_source::Span;
+
+    #[test]
+    fn findings_sort_by_file_line_column_code_and_message_keeping_ties_in_order() {
+        let mut map = SourceMap::default();
+        let b = map.add("b.conf", b"x;\ny;\n".to_vec());
+        let a = map.add("a.conf", b"x;\ny;\n".to_vec());
+        let at = |file, start, message: &str, note: &str| {
+            Finding::new(
+                codes::PARSE_ERROR,
+                message,
+                Label::new(Span::new(file, start, start + 1), ""),
+            )
+            .with_note(note)
+        };
+        let mut findings = vec![
+            at(b, 3, "m", "1"),
+            at(a, 3, "m", "2"),
+            at(b, 0, "z", "3"),
+            at(b, 0, "a", "4"),
+            at(a, 3, "m", "5"),
+            at(a, 0, "m", "6"),
+        ];
+        sort_findings(&mut findings, &map);
+        let notes: Vec<&str> = findings.iter().filter_map(|f| f.note.as_deref()).collect();
+        assert_eq!(notes, ["6", "2", "5", "4", "3", "1"]);
+    }
+
+    #[test]
+    fn permutation_moves_each_item_once() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
+        permute(&mut items, vec![3, 0, 4, 1, 2]);
+        assert_eq!(items, ['d', 'a', 'e', 'b', 'c']);
+    }
 }

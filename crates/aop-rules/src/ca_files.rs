@@ -2,7 +2,8 @@
 //! once however many servers name it; the AOP3xx rules each report their part of the verdict.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
 use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
@@ -14,7 +15,8 @@ use crate::Context;
 pub(crate) struct CaUse<'a> {
     pub ca: &'a CaRef,
     pub servers: Vec<&'a Server>,
-    pub analysis: Analysis,
+    /// Shared by every use of the same source.
+    pub analysis: Arc<Analysis>,
 }
 
 /// A CA source matters when a TLS server verifies clients with it, for the whole server or
@@ -35,26 +37,36 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
             now: cx.ca.now,
             expiry_warn_days: cx.ca.expiry_warn_days,
         };
-        let mut verdicts: HashMap<(PathBuf, bool), Analysis> = HashMap::new();
+        let mut verdicts: HashMap<(&'a Path, bool), Arc<Analysis>> = HashMap::new();
         let mut uses: Vec<CaUse<'a>> = Vec::new();
-        // Thousands of servers may name one inherited directive: find its use by key.
-        let mut index: HashMap<(Span, &'a Path), usize> = HashMap::new();
+        // Thousands of servers may name one inherited directive: find its use by the
+        // directive's span (cheap to hash), then by path among the few uses of that span.
+        let mut index: HashMap<Span, Vec<usize>> = HashMap::new();
+        // The source of the last new use: thousands of servers each with their own directive
+        // usually name one file, found again without hashing its path.
+        let mut last: Option<(&'a Path, bool, Arc<Analysis>)> = None;
         let config: &'a aop_model::Config = cx.config;
         for server in config.servers.iter().filter(|s| verifies(s)) {
             for ca in &server.ca {
-                if let Some(&i) = index.get(&(ca.span, ca.resolved.as_path())) {
+                let resolved = ca.resolved.as_path();
+                let same_span = index.entry(ca.span).or_default();
+                if let Some(&i) = same_span.iter().find(|&&i| uses[i].ca.resolved == resolved) {
                     uses[i].servers.push(server);
                     continue;
                 }
-                index.insert((ca.span, ca.resolved.as_path()), uses.len());
+                same_span.push(uses.len());
                 let is_dir = ca.kind == CaRefKind::ApachePath;
-                let analysis = verdicts
-                    .entry((ca.resolved.clone(), is_dir))
-                    .or_insert_with(|| {
-                        let content = read_ca_source(&ca.resolved, is_dir, cx.ca.max_file_bytes);
-                        analyze(&content, &options)
-                    })
-                    .clone();
+                let analysis = match &last {
+                    Some((path, dir, a)) if *path == resolved && *dir == is_dir => a.clone(),
+                    _ => verdicts
+                        .entry((resolved, is_dir))
+                        .or_insert_with(|| {
+                            let content = read_ca_source(resolved, is_dir, cx.ca.max_file_bytes);
+                            Arc::new(analyze(&content, &options))
+                        })
+                        .clone(),
+                };
+                last = Some((resolved, is_dir, analysis.clone()));
                 uses.push(CaUse {
                     ca,
                     servers: vec![server],
@@ -133,15 +145,15 @@ impl CaUse<'_> {
         if nothing_read {
             return f;
         }
-        let read_as = if self.ca.resolved.as_os_str() != self.ca.path.as_str() {
-            format!(" (read as {})", self.ca.resolved.display())
+        // One format per finding: thousands of servers may each get one.
+        let (path, summary) = (&self.ca.path, &self.analysis.summary);
+        let note = if self.ca.resolved.as_os_str() != path.as_str() {
+            let resolved = self.ca.resolved.display();
+            format!("`{path}` (read as {resolved}) holds {summary}")
         } else {
-            String::new()
+            format!("`{path}` holds {summary}")
         };
-        f.with_note(format!(
-            "`{}`{read_as} holds {}",
-            self.ca.path, self.analysis.summary
-        ))
+        f.with_note(note)
     }
 }
 

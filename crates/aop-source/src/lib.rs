@@ -65,16 +65,14 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(path: PathBuf, bytes: Vec<u8>) -> Self {
+    /// A file and its line index, ready for [`SourceMap::push`]; building the index is the
+    /// costly part, so readers on several threads build it there.
+    pub fn new(path: PathBuf, bytes: Vec<u8>) -> Self {
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, &b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
+        // memchr looks at a word of bytes at a time: a byte-by-byte scan of every file was
+        // 5 % of a whole run.
+        line_starts.extend(memchr::memchr_iter(b'\n', &bytes).map(|i| i as u32 + 1));
         SourceFile {
             path,
             bytes,
@@ -178,8 +176,13 @@ impl SourceMap {
 
     /// Adds bytes that did not come from disk as they are (stdin, a split `nginx -T` dump).
     pub fn add(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) -> FileId {
+        self.push(SourceFile::new(path.into(), bytes))
+    }
+
+    /// Adds a file whose line index is already built (see [`SourceFile::new`]).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile::new(path.into(), bytes));
+        self.files.push(file);
         id
     }
 
