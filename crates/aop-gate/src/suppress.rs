@@ -87,8 +87,10 @@ fn words(text: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
+/// Every file of the tree is searched for the marker: a byte-by-byte window comparison was a
+/// tenth of a large tree's run, `memmem` is a fraction of that.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// Reads the suppression in `comment` (the bytes after `aop-lint:`, starting at `base` in the
