@@ -167,18 +167,24 @@ pub fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
         .stderr(Stdio::piped())
         .spawn()
         .expect("nginx starts");
-    let guard = Nginx(child);
+    let mut guard = Nginx(child);
     let deadline = Instant::now() + Duration::from_secs(10);
+    let log = || std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
     for (host, port) in ports {
         let addr: SocketAddr = format!("{host}:{port}").parse().unwrap();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "nginx did not listen on {addr}: {}",
-                std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+                log()
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+    // A port taken by another process between `free_port` and nginx's bind would answer the
+    // connect above although nginx exited: the test would then question a stranger.
+    if let Ok(Some(status)) = guard.0.try_wait() {
+        panic!("nginx exited ({status}) instead of serving: {}", log());
     }
     guard
 }
