@@ -1,0 +1,78 @@
+//! What the targets share: options that keep the input away from the host's files, the
+//! input as an Apache main file, every rule and the reports over a loaded tree, and the
+//! invariant that every span a finding carries lies inside its file (the source map clamps a
+//! span that does not, which would hide an inexact one).
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use aop_model::{Config, Finding, LoadOptions};
+use aop_report::{
+    render_human, render_json, render_servers_human, render_servers_json, sort_findings,
+    HumanOptions, Report,
+};
+use aop_rules::Context;
+use aop_source::{SourceMap, Span};
+
+/// A directory that does not exist.
+pub const NOWHERE: &str = "/nonexistent-aop-lint-fuzz";
+
+/// Absolute paths (and nginx's includes) resolve under [`NOWHERE`].
+pub fn options() -> LoadOptions {
+    LoadOptions {
+        root: Some(PathBuf::from(NOWHERE)),
+        ..LoadOptions::default()
+    }
+}
+
+/// The Apache reader takes a path: the input is written as `httpd.conf` in a directory of
+/// this process's own holding nothing else, and that path returned.
+pub fn write_httpd_conf(data: &[u8]) -> &'static PathBuf {
+    static ENTRY: OnceLock<PathBuf> = OnceLock::new();
+    let entry = ENTRY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("aop-fuzz-apache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir.join("httpd.conf")
+    });
+    std::fs::write(entry, data).expect("input written");
+    entry
+}
+
+pub fn assert_in_file(span: Span, map: &SourceMap, what: &str) {
+    let len = map.file(span.file).bytes.len();
+    assert!(
+        span.start <= span.end && span.end as usize <= len,
+        "{what} span {}..{} outside its file of {len} bytes",
+        span.start,
+        span.end
+    );
+}
+
+fn assert_finding_in_files(f: &Finding, map: &SourceMap) {
+    assert_in_file(f.primary.span, map, f.code);
+    for l in &f.secondary {
+        assert_in_file(l.span, map, f.code);
+    }
+}
+
+/// Runs every rule over `config`, checks every finding's spans, and renders the findings
+/// and the server model as `aop-lint` and `aop-lint servers` print them.
+pub fn check_and_report(config: &Config, map: &SourceMap) {
+    let mut findings = config.findings.clone();
+    findings.extend(aop_rules::check(&Context::new(config, map)));
+    for f in &findings {
+        assert_finding_in_files(f, map);
+    }
+    sort_findings(&mut findings, map);
+    let report = Report {
+        map,
+        findings,
+        servers: config.servers.len(),
+        address_ports: config.address_ports.len(),
+    };
+    let json = render_json(&report);
+    assert!(json.starts_with('{'));
+    let _ = render_human(&report, HumanOptions::default());
+    assert!(render_servers_json(config, map).starts_with('{'));
+    let _ = render_servers_human(config, map);
+}
