@@ -140,8 +140,9 @@ for target in "${targets[@]}"; do
   found="$(comm -13 <(echo "$before") <(find "$artifacts" -type f | sort) | sed '/^$/d')"
   cov="$(status_field "$log" cov:)"
   if [ "$status" -ne 0 ] || [ -n "$found" ]; then
-    echo "fuzz: $target FAILED (exit $status); the end of its log:" >&2
-    grep -vE '^#[0-9]+' "$log" | tail -n 40 >&2
+    echo "fuzz: $target FAILED (exit $status); from its log ($log):" >&2
+    { grep -vE '^#[0-9]+' "$log" | grep -E -A10 "ERROR|panicked|^thread '|^SUMMARY" ||
+      tail -n 30 "$log"; } | head -n 40 >&2
     if [ -n "$found" ]; then
       while IFS= read -r f; do
         echo "fuzz: $target: failing input saved at $f" >&2

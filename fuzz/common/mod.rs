@@ -25,12 +25,29 @@ pub fn options() -> LoadOptions {
     }
 }
 
+const APACHE_DIR_PREFIX: &str = "aop-fuzz-apache-";
+
 /// The Apache reader takes a path: the input is written as `httpd.conf` in a directory of
-/// this process's own holding nothing else, and that path returned.
+/// this process's own holding nothing else, and that path returned. libFuzzer ends a process
+/// without running destructors, and `-fork` starts many: the directories of processes no
+/// longer running are removed first.
 pub fn write_httpd_conf(data: &[u8]) -> &'static PathBuf {
     static ENTRY: OnceLock<PathBuf> = OnceLock::new();
     let entry = ENTRY.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("aop-fuzz-apache-{}", std::process::id()));
+        let tmp = std::env::temp_dir();
+        for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let name = e.file_name();
+            let Some(pid) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(APACHE_DIR_PREFIX))
+            else {
+                continue;
+            };
+            if !std::path::Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let dir = tmp.join(format!("{APACHE_DIR_PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir.join("httpd.conf")
     });
