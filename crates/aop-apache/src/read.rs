@@ -44,6 +44,10 @@ pub struct Reader<'a> {
     /// Lines produced by `Use` so far: nested macros can multiply without bound.
     macro_lines: usize,
     reported_overflow: bool,
+    /// Include directives already reported as leading into a cycle, by the path of the
+    /// file holding them and their place in it: files that include each other would
+    /// otherwise repeat the finding at every inclusion (a million from fifteen files).
+    reported_cycles: HashSet<(PathBuf, u32, u32)>,
     /// Bytes variables have added to the lines read so far.
     expanded_bytes: usize,
     reported_total_overflow: bool,
@@ -69,6 +73,7 @@ impl<'a> Reader<'a> {
             reported_overflow: false,
             expanded_bytes: 0,
             reported_total_overflow: false,
+            reported_cycles: HashSet::new(),
         }
     }
 
@@ -109,16 +114,24 @@ impl<'a> Reader<'a> {
     fn read_included(&mut self, path: &Path, include: &Directive) -> Vec<Directive> {
         let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if self.include_stack.contains(&canonical) {
-            let msg = format!(
-                "include cycle: `{}` is already being read, so httpd would include it forever",
-                path.display()
-            );
-            self.finding(
-                codes::INCLUDE_UNRESOLVED,
-                include.span,
-                msg,
-                "includes itself again here",
-            );
+            // A file is read anew at each inclusion, so the same directive comes back with
+            // other spans: it is known by its file's path and its place there.
+            let holder = self.map.file(include.span.file).path.clone();
+            if self
+                .reported_cycles
+                .insert((holder, include.span.start, include.span.end))
+            {
+                let msg = format!(
+                    "include cycle: `{}` is already being read, so httpd would include it forever",
+                    path.display()
+                );
+                self.finding(
+                    codes::INCLUDE_UNRESOLVED,
+                    include.span,
+                    msg,
+                    "includes itself again here",
+                );
+            }
             return Vec::new();
         }
         if self.include_stack.len() > self.opts.limits.max_include_depth {
