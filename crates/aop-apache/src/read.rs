@@ -48,6 +48,13 @@ pub struct Reader<'a> {
     /// Lines produced by `Use` so far: nested macros can multiply without bound.
     macro_lines: usize,
     reported_overflow: bool,
+    /// Include directives already reported as leading into a cycle, by the path of the
+    /// file holding them and their place in it: files that include each other would
+    /// otherwise repeat the finding at every inclusion (a million from fifteen files).
+    reported_cycles: HashSet<(PathBuf, u32, u32)>,
+    /// Bytes variables have added to the lines read so far.
+    expanded_bytes: usize,
+    reported_total_overflow: bool,
 }
 
 /// Most lines all `Use` expansions together may produce.
@@ -69,6 +76,9 @@ impl<'a> Reader<'a> {
             reported_undefined: HashSet::new(),
             macro_lines: 0,
             reported_overflow: false,
+            expanded_bytes: 0,
+            reported_total_overflow: false,
+            reported_cycles: HashSet::new(),
         }
     }
 
@@ -76,6 +86,24 @@ impl<'a> Reader<'a> {
         self.findings
             .push(Finding::new(code, message, Label::new(span, label)));
         self.findings.last_mut().expect("just pushed")
+    }
+
+    /// Whether an expansion adding `grown` bytes fits in what the whole tree may add
+    /// ([`vars::MAX_EXPANDED_TOTAL`]); the first that does not is reported at `span`.
+    fn may_expand(&mut self, grown: usize, span: Span) -> bool {
+        if grown > 0 && self.expanded_bytes + grown > vars::MAX_EXPANDED_TOTAL {
+            if !self.reported_total_overflow {
+                self.reported_total_overflow = true;
+                let msg = format!(
+                    "variables and macro arguments expand the lines of this tree by more than {} bytes in all: from here on, lines they would lengthen were not read",
+                    vars::MAX_EXPANDED_TOTAL
+                );
+                self.finding(codes::NOT_CHECKED, span, msg, "not expanded");
+            }
+            return false;
+        }
+        self.expanded_bytes += grown;
+        true
     }
 
     /// Reads a file already in the source map.
@@ -91,16 +119,24 @@ impl<'a> Reader<'a> {
     fn read_included(&mut self, path: &Path, include: &Directive) -> Vec<Directive> {
         let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if self.include_stack.contains(&canonical) {
-            let msg = format!(
-                "include cycle: `{}` is already being read, so httpd would include it forever",
-                path.display()
-            );
-            self.finding(
-                codes::INCLUDE_UNRESOLVED,
-                include.span,
-                msg,
-                "includes itself again here",
-            );
+            // A file is read anew at each inclusion, so the same directive comes back with
+            // other spans: it is known by its file's path and its place there.
+            let holder = self.map.file(include.span.file).path.clone();
+            if self
+                .reported_cycles
+                .insert((holder, include.span.start, include.span.end))
+            {
+                let msg = format!(
+                    "include cycle: `{}` is already being read, so httpd would include it forever",
+                    path.display()
+                );
+                self.finding(
+                    codes::INCLUDE_UNRESOLVED,
+                    include.span,
+                    msg,
+                    "includes itself again here",
+                );
+            }
             return Vec::new();
         }
         if self.include_stack.len() > self.opts.limits.max_include_depth {
@@ -154,6 +190,10 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             };
+            let grown = line.text.len().saturating_sub(raw.text.len());
+            if !self.may_expand(grown, raw.span(0..raw.text.len())) {
+                continue;
+            }
             let words = split_words(&line.text);
             let Some(first) = words.first() else {
                 continue;
@@ -538,11 +578,29 @@ impl<'a> Reader<'a> {
             self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
             return Vec::new();
         }
-        let lines: Vec<Mapped> = mac
+        // Arguments can double a value at each level of nested macros: bounded per line and
+        // over the tree, as variables are.
+        let lines: Option<Vec<Mapped>> = mac
             .body
             .iter()
             .map(|l| substitute(l, &mac.params, &values))
             .collect();
+        let Some(lines) = lines else {
+            let msg = format!(
+                "the arguments of this `Use {name}` make a line of the macro longer than {} bytes: it was not expanded",
+                vars::MAX_EXPANDED_LINE
+            );
+            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            return Vec::new();
+        };
+        let grown: usize = lines
+            .iter()
+            .zip(&mac.body)
+            .map(|(l, b)| l.text.len().saturating_sub(b.text.len()))
+            .sum();
+        if !self.may_expand(grown, d.span) {
+            return Vec::new();
+        }
         self.macro_stack.push(name);
         let out = self.read_unit(&lines, via.or(Some(d.span)));
         self.macro_stack.pop();
@@ -786,10 +844,11 @@ fn close_frame(
 
 /// mod_macro's substitution: at each position the longest parameter name that matches is
 /// replaced by its value, anywhere in the line.
-fn substitute(line: &Mapped, params: &[String], values: &[&str]) -> Mapped {
+fn substitute(line: &Mapped, params: &[String], values: &[&str]) -> Option<Mapped> {
     let mut order: Vec<usize> = (0..params.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(params[i].len()));
     let text = &line.text;
+    let mut length = text.len();
     let mut replacements = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -798,11 +857,15 @@ fn substitute(line: &Mapped, params: &[String], values: &[&str]) -> Mapped {
             .find(|&&p| !params[p].is_empty() && text[i..].starts_with(params[p].as_bytes()));
         match hit {
             Some(&p) => {
+                length = length + values[p].len() - params[p].len();
+                if length > vars::MAX_EXPANDED_LINE {
+                    return None;
+                }
                 replacements.push((i..i + params[p].len(), values[p].as_bytes().to_vec()));
                 i += params[p].len();
             }
             None => i += 1,
         }
     }
-    line.replace_all(&replacements)
+    Some(line.replace_all(&replacements))
 }

@@ -2,7 +2,9 @@
 
 use std::fs;
 
-use aop_model::{Action, CaRefKind, ClientVerify, Config, ListenAddr, LoadOptions, Origin};
+use aop_model::{
+    Action, CaRefKind, ClientVerify, Config, Finding, ListenAddr, LoadOptions, Origin,
+};
 use aop_source::{Limits, SourceMap, Span};
 
 pub(crate) struct Loaded {
@@ -18,6 +20,14 @@ impl Loaded {
 
     pub(crate) fn codes(&self) -> Vec<&str> {
         self.config.findings.iter().map(|f| f.code).collect()
+    }
+
+    fn saying(&self, words: &str) -> Vec<&Finding> {
+        self.config
+            .findings
+            .iter()
+            .filter(|f| f.message.contains(words))
+            .collect()
     }
 
     fn names(&self, i: usize) -> Vec<&str> {
@@ -48,6 +58,18 @@ fn load_with(files: &[(&str, &[u8])], opts: LoadOptions) -> Loaded {
 
 pub(crate) fn load(main: &str) -> Loaded {
     load_with(&[("apache2.conf", main.as_bytes())], LoadOptions::default())
+}
+
+/// Loads a hostile tree, which must take well under a minute even in a debug build.
+fn load_quickly(main: &str) -> Loaded {
+    let started = std::time::Instant::now();
+    let t = load(main);
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+    t
 }
 
 fn load_tree(files: &[(&str, &str)]) -> Loaded {
@@ -750,15 +772,106 @@ fn doubling_defines_are_bounded() {
     }
     text.push_str("ServerName ${V63}\n");
     let t = load(&text);
-    let overflow: Vec<_> = t
-        .config
-        .findings
-        .iter()
-        .filter(|f| f.message.contains("beyond"))
-        .collect();
+    let overflow = t.saying("beyond");
     assert_eq!(overflow.len(), 1);
     // The lines not read leave their variables undefined, which is said as well.
     assert!(t.codes().iter().all(|c| *c == "AOP004"));
+}
+
+/// Found by a hostile input run through the `apache_lint` fuzz target: a 20 KB file whose
+/// `Define`s double a value to 512 KB and then use it on 3,000 lines stays under the per-line
+/// limit but made the reader hold 1.5 GB and run for most of a minute. What expansion adds
+/// over the whole tree is bounded too.
+#[test]
+fn many_lines_of_a_large_define_are_bounded() {
+    let mut text = String::from("Define A xxxxxxxx\n");
+    text.push_str(&"Define A ${A}${A}\n".repeat(16));
+    text.push_str(&"X ${A}\n".repeat(3000));
+    let t = load_quickly(&text);
+    let overflow = t.saying("in all");
+    assert_eq!(overflow.len(), 1, "{:?}", t.codes());
+    // The first line past the budget, reported with its exact span: each `Define` line grew
+    // by twice the value less the 8 bytes of its two references, each `X` line by the value
+    // less its 4.
+    let mut grown = 0;
+    let mut value = 8;
+    for _ in 0..16 {
+        grown += 2 * value - 8;
+        value *= 2;
+    }
+    let mut line = 17;
+    while grown <= crate::vars::MAX_EXPANDED_TOTAL {
+        grown += value - 4;
+        line += 1;
+    }
+    assert_eq!(t.text(overflow[0].primary.span), "X ${A}");
+    assert_eq!(t.map.location(overflow[0].primary.span).line, line);
+    assert!(t.codes().iter().all(|c| *c == "AOP004"));
+}
+
+/// Found by a hostile input run through the `apache_lint` fuzz target: 1.5 KB of nested
+/// macros, each passing its argument twice to the next, asked for a value of 2^40 bytes (the
+/// reader ran out of memory).
+#[test]
+fn macro_arguments_doubling_through_nested_macros_are_bounded() {
+    let mut text = String::from("<Macro M0 $a>\nServerName $a\n</Macro>\n");
+    for i in 1..=40 {
+        text.push_str(&format!("<Macro M{i} $a>\nUse M{} $a$a\n</Macro>\n", i - 1));
+    }
+    text.push_str("Use M40 x\n");
+    let t = load_quickly(&text);
+    assert_eq!(t.codes(), vec!["AOP004"]);
+    let f = &t.config.findings[0];
+    assert!(f.message.contains("longer than"), "{}", f.message);
+    // `Use M21` is given 2^19 bytes, which M21's line `Use M20 $a$a` doubles past 1 MiB; the
+    // finding is on that `Use`, inside the body of M22 it came from.
+    assert_eq!(t.text(f.primary.span), "Use M21 $a$a");
+    assert_eq!(t.map.location(f.primary.span).line, 68);
+}
+
+/// Arguments that stay under the per-line limit on every line still count towards what
+/// expansion may add over the whole tree.
+#[test]
+fn many_uses_of_a_large_macro_argument_are_bounded() {
+    let value = "x".repeat(200_000);
+    let mut text = String::from("<Macro M $a>\n");
+    text.push_str(&"ServerAdmin $a$a$a$a$a\n".repeat(10));
+    text.push_str("</Macro>\n");
+    text.push_str(&format!("Use M {value}\n").repeat(8));
+    let t = load(&text);
+    let overflow = t.saying("in all");
+    assert_eq!(overflow.len(), 1, "{:?}", t.codes());
+    // Each `Use` adds ten lines of 1,000,000 bytes less the 10 of the references.
+    let first_over = crate::vars::MAX_EXPANDED_TOTAL / (10 * (1_000_000 - 10)) + 1;
+    assert_eq!(
+        t.map.location(overflow[0].primary.span).line,
+        12 + first_over
+    );
+    assert!(t.codes().iter().all(|c| *c == "AOP004"));
+}
+
+/// Found with the same hostile tree as the nginx reader's: fifteen files each including all
+/// of them gave 1.3 million include-cycle findings (one per inclusion, until the file
+/// limit). Each `Include` reports its first cycle once.
+#[test]
+fn files_including_each_other_report_each_include_once() {
+    let mut files = vec![("httpd.conf", "IncludeOptional conf.d/*.conf\n")];
+    let names: Vec<String> = (0..8).map(|i| format!("conf.d/f{i}.conf")).collect();
+    for name in &names {
+        files.push((name, "IncludeOptional conf.d/*.conf\n"));
+    }
+    let started = std::time::Instant::now();
+    let t = load_tree(&files);
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "took {:?}",
+        started.elapsed()
+    );
+    let cycles = t.saying("include cycle");
+    assert_eq!(cycles.len(), 8, "{:?}", t.codes());
+    assert!(cycles
+        .iter()
+        .all(|f| t.text(f.primary.span) == "IncludeOptional conf.d/*.conf"));
 }
 
 #[test]

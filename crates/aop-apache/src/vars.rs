@@ -38,6 +38,10 @@ pub struct Undefined {
 /// a short file can otherwise ask for terabytes.
 pub const MAX_EXPANDED_LINE: usize = 1 << 20;
 
+/// Most bytes variables may add to the lines of a whole tree: lines each under
+/// [`MAX_EXPANDED_LINE`] can still ask for gigabytes when thousands use one large value.
+pub const MAX_EXPANDED_TOTAL: usize = 1 << 26;
+
 /// The expanded line and the variables left as written; `None` when the expansion would
 /// exceed [`MAX_EXPANDED_LINE`].
 pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>)> {

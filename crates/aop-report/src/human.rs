@@ -36,7 +36,8 @@ type Source = Arc<NamedSource<String>>;
 struct Diag {
     message: String,
     severity: miette::Severity,
-    source: Source,
+    /// `None` when a label is on a line too long to quote ([`MAX_QUOTED_LINE`]).
+    source: Option<Source>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Diag>,
@@ -62,7 +63,7 @@ impl Diagnostic for Diag {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source.as_ref())
+        self.source.as_ref().map(|s| s.as_ref() as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -120,6 +121,36 @@ impl Sources<'_> {
     }
 }
 
+/// Longest line quoted under a finding, in bytes. miette pads to a label's column with a
+/// format width, which Rust caps at 65,535: a label far into a longer line (a minified
+/// one-line configuration) made rendering panic. Such a finding says where it is in words.
+const MAX_QUOTED_LINE: usize = 4096;
+
+/// Whether the line where `span` starts or the one where it ends is too long to quote.
+fn on_long_line(map: &SourceMap, span: Span) -> bool {
+    let bytes = &map.file(span.file).bytes;
+    let line_len = |at: usize| {
+        let at = at.min(bytes.len());
+        let start = bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |i| at + i);
+        end - start
+    };
+    line_len(span.start as usize) > MAX_QUOTED_LINE || line_len(span.end as usize) > MAX_QUOTED_LINE
+}
+
+/// A label as text, for a finding whose lines are not quoted: `path:line:column: label`.
+fn located(map: &SourceMap, span: Span, text: &str) -> String {
+    let loc = map.location(span);
+    let path = display_path(&map.file(span.file).path);
+    format!("\n  at {path}:{}:{}: {text}", loc.line, loc.column)
+}
+
 fn labeled(span: Span, text: &str, primary: bool) -> LabeledSpan {
     let label = Some(text.to_string());
     if primary {
@@ -138,17 +169,42 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 fn diag(f: &Finding, sources: &mut Sources) -> Diag {
+    let map = sources.map;
     let file = f.primary.span.file;
-    let mut labels = vec![labeled(f.primary.span, &f.primary.text, true)];
+    let quoted = !on_long_line(map, f.primary.span)
+        && !f
+            .secondary
+            .iter()
+            .any(|l| l.span.file == file && on_long_line(map, l.span));
+    let mut message = format!("{} {}: {}", f.code, f.name, f.message);
+    let mut labels = Vec::new();
+    if quoted {
+        labels.push(labeled(f.primary.span, &f.primary.text, true));
+    } else {
+        message.push_str(&located(map, f.primary.span, &f.primary.text));
+    }
     let mut related = Vec::new();
     for l in &f.secondary {
         if l.span.file == file {
-            labels.push(labeled(l.span, &l.text, false));
+            if quoted {
+                labels.push(labeled(l.span, &l.text, false));
+            } else {
+                message.push_str(&located(map, l.span, &l.text));
+            }
+        } else if on_long_line(map, l.span) {
+            related.push(Diag {
+                message: format!("{}: {}{}", f.code, l.text, located(map, l.span, &l.text)),
+                severity: miette::Severity::Advice,
+                source: None,
+                labels: Vec::new(),
+                help: None,
+                related: Vec::new(),
+            });
         } else {
             related.push(Diag {
                 message: format!("{}: {}", f.code, l.text),
                 severity: miette::Severity::Advice,
-                source: sources.get(l.span.file),
+                source: Some(sources.get(l.span.file)),
                 labels: vec![labeled(l.span, &l.text, true)],
                 help: None,
                 related: Vec::new(),
@@ -162,9 +218,9 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
         (None, None) => None,
     };
     Diag {
-        message: format!("{} {}: {}", f.code, f.name, f.message),
+        message,
         severity: severity(f.severity),
-        source: sources.get(file),
+        source: quoted.then(|| sources.get(file)),
         labels,
         help,
         related,
@@ -220,4 +276,64 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
         ),
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aop_model::{codes, Label};
+
+    fn render(map: &SourceMap, findings: Vec<Finding>) -> String {
+        let report = Report {
+            map,
+            findings,
+            suppressed: Vec::new(),
+            servers: 0,
+            address_ports: 0,
+        };
+        render_human(&report, HumanOptions::default())
+    }
+
+    /// Found by a hostile input run through the `nginx_lint` fuzz target: a one-line
+    /// configuration of 1,500 servers, whose findings point past column 65,535, made miette
+    /// panic ("Formatting argument out of range").
+    #[test]
+    fn a_label_far_into_a_long_line_is_located_in_words() {
+        let mut bytes = b"http{".to_vec();
+        for i in 0..1500 {
+            bytes.extend(format!("server{{listen 443 ssl;server_name a{i};}}").bytes());
+        }
+        bytes.push(b'}');
+        let mut map = SourceMap::default();
+        let file = map.add("nginx.conf", bytes.clone());
+        let at = bytes.len() - 40;
+        let finding = Finding::new(
+            codes::PARSE_ERROR,
+            "far along",
+            Label::new(Span::new(file, at, at + 6), "here"),
+        )
+        .with_label(Label::new(Span::new(file, 5, 11), "and here"));
+        let out = render(&map, vec![finding]);
+        assert!(
+            out.contains(&format!("at nginx.conf:1:{}: here", at + 1)),
+            "{out}"
+        );
+        assert!(out.contains("at nginx.conf:1:6: and here"), "{out}");
+        // The line is not quoted.
+        assert!(!out.contains("server_name a1499"), "{out}");
+    }
+
+    #[test]
+    fn a_short_line_is_quoted() {
+        let mut map = SourceMap::default();
+        let file = map.add("nginx.conf", b"events {}\nhttp { server {} }\n".to_vec());
+        let finding = Finding::new(
+            codes::PARSE_ERROR,
+            "near",
+            Label::new(Span::new(file, 17, 23), "here"),
+        );
+        let out = render(&map, vec![finding]);
+        assert!(out.contains("http { server {} }"), "{out}");
+        assert!(!out.contains("at nginx.conf:"), "{out}");
+    }
 }
