@@ -110,7 +110,7 @@ dict() {
 
 # The last libFuzzer status line's value of FIELD (`cov:`, `ft:`, `corp:`), or of a stat.
 status_field() { { grep -E '^#[0-9]+' "$1" | grep -oE "$2 [0-9]+" | tail -n1 | awk '{print $2}'; } || true; }
-first_field() { { grep -E '^#[0-9]+.*INITED' "$1" | grep -oE "$2 [0-9]+" | head -n1 | awk '{print $2}'; } || true; }
+first_field() { { grep -E '^#[0-9]+.*(INITED|: cov:)' "$1" | grep -oE "$2 [0-9]+" | head -n1 | awk '{print $2}'; } || true; }
 stat_value() { sed -n "s/^stat::$2: *//p" "$1" | tail -n1; }
 
 mkdir -p fuzz/logs
@@ -156,6 +156,11 @@ for target in "${targets[@]}"; do
   fi
   execs="$(stat_value "$log" number_of_executed_units)"
   speed="$(stat_value "$log" average_exec_per_sec)"
+  if [ -z "$execs" ]; then
+    # -fork prints no final stats: its last status line counts the executions.
+    execs="$({ grep -E '^#[0-9]+: ' "$log" | tail -n1 | grep -oE '^#[0-9]+' | tr -d '#'; } || true)"
+    [ -n "$execs" ] && speed=$((execs / FUZZ_SECONDS))
+  fi
   rss="$(stat_value "$log" peak_rss_mb)"
   summary+=("$(printf '%-13s %10s %8s %7s -> %-7s %7s -> %-7s %6s %7s' "$target" "${execs:-?}" \
     "${speed:-?}" "$(first_field "$log" cov:)" "${cov:-?}" "$(first_field "$log" ft:)" \
