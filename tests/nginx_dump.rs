@@ -68,6 +68,35 @@ fn every_fixture_dumped_gives_the_same_findings() {
     }
 }
 
+/// `--root` moves the paths read from disk (CA files) into a copied tree, never the includes
+/// of a dump, which name the files the dump itself holds.
+#[test]
+fn root_does_not_move_a_dumps_includes() {
+    let dump = b"# configuration file /etc/nginx/nginx.conf:\n\
+http {\n    include /etc/nginx/conf.d/*.conf;\n    include /etc/nginx/site.conf;\n}\n\n\
+# configuration file /etc/nginx/conf.d/a.conf:\n\
+server { listen 443 ssl; server_name a.example; root /srv; }\n\n\
+# configuration file /etc/nginx/site.conf:\n\
+server { listen 443 ssl; server_name b.example; root /srv; }\n\n";
+    let root = tempfile::tempdir().unwrap();
+    let servers = |extra: &[&str]| {
+        let mut args = vec!["-", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = assert_cmd::Command::cargo_bin("aop-lint")
+            .unwrap()
+            .current_dir(repo())
+            .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
+            .args(&args)
+            .write_stdin(dump.to_vec())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+        v["summary"]["servers"].as_u64().unwrap()
+    };
+    assert_eq!(servers(&[]), 2);
+    assert_eq!(servers(&["--root", root.path().to_str().unwrap()]), 2);
+}
+
 #[test]
 fn stdin_without_markers_is_an_input_error() {
     let out = assert_cmd::Command::cargo_bin("aop-lint")

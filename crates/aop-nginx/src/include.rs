@@ -222,7 +222,13 @@ impl<'a> Reader<'a> {
         }
         let arg = &d.args[0];
         let written = PathBuf::from(&arg.value);
-        let path = self.opts.resolve(&self.prefix, &written);
+        // A dump holds the files under the paths nginx read them from: `--root` (which still
+        // moves CA files and other paths read from disk) must not move its includes away.
+        let path = match self.dump {
+            Some(_) if written.is_absolute() => written.clone(),
+            Some(_) => self.prefix.join(&written),
+            None => self.opts.resolve(&self.prefix, &written),
+        };
         let files = if glob::is_pattern(&arg.value) {
             let e = self.expand_pattern(&path);
             for (dir, why) in e.unreadable {
