@@ -55,6 +55,8 @@ pub struct Reader<'a> {
     /// Bytes variables have added to the lines read so far.
     expanded_bytes: usize,
     reported_total_overflow: bool,
+    /// Files spliced in so far: includes repeated at every level multiply without a cycle.
+    inclusions: usize,
 }
 
 /// Most lines all `Use` expansions together may produce.
@@ -79,6 +81,7 @@ impl<'a> Reader<'a> {
             expanded_bytes: 0,
             reported_total_overflow: false,
             reported_cycles: HashSet::new(),
+            inclusions: 0,
         }
     }
 
@@ -656,7 +659,21 @@ impl<'a> Reader<'a> {
             }
         };
         let mut out = Vec::new();
+        let limit = self.opts.limits.max_inclusions;
         for f in files {
+            self.inclusions += 1;
+            if self.inclusions > limit {
+                if self.inclusions == limit + 1 {
+                    self.finding(
+                        codes::NOT_CHECKED,
+                        arg.span,
+                        format!("more than {limit} file inclusions: the rest of the tree was not read"),
+                        "the inclusion over the limit",
+                    )
+                    .note = Some("includes repeated at every level multiply: two at each of 20 levels make a million".into());
+                }
+                break;
+            }
             out.extend(self.read_included(&f, d));
         }
         out

@@ -159,6 +159,42 @@ fn include_rules() {
 }
 
 #[test]
+fn inclusions_that_multiply_are_bounded_and_reported_once() {
+    // Each level includes the next twice: 2 + 4 + ... + 2^12 inclusions without a cycle.
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        "apache2.conf".into(),
+        b"Include l0.conf\nInclude l0.conf\n".to_vec(),
+    )];
+    for i in 0..12 {
+        let body = format!("Include l{0}.conf\nInclude l{0}.conf\n", i + 1);
+        files.push((format!("l{i}.conf"), body.into_bytes()));
+    }
+    files.push(("l12.conf".into(), b"ServerName x.example\n".to_vec()));
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let t = load_with(
+        &files,
+        LoadOptions {
+            limits: Limits {
+                max_inclusions: 100,
+                ..Limits::default()
+            },
+            ..LoadOptions::default()
+        },
+    );
+    assert_eq!(t.codes(), vec!["AOP004"]);
+    assert!(
+        t.config.findings[0]
+            .message
+            .starts_with("more than 100 file inclusions"),
+        "{}",
+        t.config.findings[0].message
+    );
+}
+
+#[test]
 fn include_cycle_is_reported_once_and_stops() {
     let t = load_tree(&[
         ("apache2.conf", "Include a.conf\n"),
