@@ -68,12 +68,24 @@ impl Probe {
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub status: Option<u16>,
+    /// curl's exit code; `None` for a request made otherwise (`openssl s_client`) or one
+    /// whose process could not be run or timed out (then `error` says which).
     pub curl_exit: Option<i32>,
     pub body: String,
     pub error: String,
 }
 
 impl Outcome {
+    /// No answer: the client could not be run, or was killed at its deadline.
+    fn unanswered(error: String) -> Outcome {
+        Outcome {
+            status: None,
+            curl_exit: None,
+            body: String::new(),
+            error,
+        }
+    }
+
     /// The request got through to content: a 2xx (a file, the default page, `return 200`,
     /// the stand-in backend), a 502/504 from a proxy whose backend did not answer as
     /// expected (the request passed every lock in front of it), or any status whose body is
@@ -104,12 +116,14 @@ impl Outcome {
                     Some(7) => "connection refused",
                     _ => "no response",
                 };
-                let code = self.curl_exit.map(|c| c.to_string()).unwrap_or("-".into());
                 // OpenSSL's reason is the last part: `...:SSL routines::tlsv13 alert ...`.
                 let reason = self.error.rsplit("::").next().unwrap_or("");
                 let reason = reason.split(", errno").next().unwrap_or(reason);
                 let detail: String = reason.trim().chars().take(40).collect();
-                format!("curl {code}: {why} ({detail})")
+                match self.curl_exit {
+                    Some(code) => format!("curl {code}: {why} ({detail})"),
+                    None => format!("{why} ({detail})"),
+                }
             }
         }
     }
@@ -119,7 +133,11 @@ impl Outcome {
 /// machine say more about the machine than about the server's configuration.
 pub fn run(probe: &Probe) -> Outcome {
     let first = run_once(probe);
-    if matches!(first.curl_exit, Some(7) | Some(28)) || first.curl_exit.is_none() {
+    // Without curl's exit code (s_client, or a client that did not finish) an empty answer
+    // is retried too: a refused handshake is refused again, at the cost of one more run.
+    if matches!(first.curl_exit, Some(7) | Some(28))
+        || (first.status.is_none() && first.curl_exit.is_none())
+    {
         std::thread::sleep(std::time::Duration::from_millis(200));
         return run_once(probe);
     }
@@ -176,18 +194,13 @@ fn run_once(probe: &Probe) -> Outcome {
                 error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
             }
         }
-        Err(e) => Outcome {
-            status: None,
-            curl_exit: None,
-            body: String::new(),
-            error: e,
-        },
+        Err(e) => Outcome::unanswered(e),
     }
 }
 
 /// The request over TLS 1.3 from `openssl s_client`, which offers post-handshake
-/// authentication only when asked (`-enable_pha`). Its exit code is not curl's: a handshake
-/// that fails or an answer that is not HTTP leaves `status` empty, with s_client's message.
+/// authentication only when asked (`-enable_pha`). A handshake that fails or an answer that
+/// is not HTTP leaves `status` empty, with s_client's message as the error.
 fn run_s_client(probe: &Probe) -> Outcome {
     let ep = &probe.endpoint;
     let mut cmd = Command::new("openssl");
@@ -216,19 +229,25 @@ fn run_s_client(probe: &Probe) -> Outcome {
                 .split_once("\r\n\r\n")
                 .map(|(_, body)| body.to_string())
                 .unwrap_or_default();
+            // s_client prints the chain it was shown first; its error comes last, as OpenSSL's
+            // `ID:error:CODE:LIBRARY:FUNCTION:REASON:FILE:LINE...`, of which the reason is read.
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.trim().lines().last().unwrap_or("");
+            let stderr = match last.split(':').collect::<Vec<_>>().as_slice() {
+                [_, "error", _, _, _, reason, ..] => reason.to_string(),
+                _ => last.to_string(),
+            };
             Outcome {
                 status,
-                // Not a curl exit code; 0 keeps `run` from retrying as after a timeout.
-                curl_exit: Some(if status.is_some() { 0 } else { 35 }),
+                curl_exit: None,
                 body,
-                error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                error: if status.is_some() || !stderr.is_empty() {
+                    stderr
+                } else {
+                    "openssl s_client: no HTTP answer".into()
+                },
             }
         }
-        Err(e) => Outcome {
-            status: None,
-            curl_exit: None,
-            body: String::new(),
-            error: e,
-        },
+        Err(e) => Outcome::unanswered(e),
     }
 }
