@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aop_model::{codes, Code, Finding, Label, LoadOptions};
+use aop_model::{admit_inclusion, codes, Code, Finding, Label, LoadOptions};
 use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
@@ -661,17 +661,7 @@ impl<'a> Reader<'a> {
         let mut out = Vec::new();
         let limit = self.opts.limits.max_inclusions;
         for f in files {
-            self.inclusions += 1;
-            if self.inclusions > limit {
-                if self.inclusions == limit + 1 {
-                    self.finding(
-                        codes::NOT_CHECKED,
-                        arg.span,
-                        format!("more than {limit} file inclusions: the rest of the tree was not read"),
-                        "the inclusion over the limit",
-                    )
-                    .note = Some("includes repeated at every level multiply: two at each of 20 levels make a million".into());
-                }
+            if !admit_inclusion(&mut self.inclusions, limit, arg.span, &mut self.findings) {
                 break;
             }
             out.extend(self.read_included(&f, d));

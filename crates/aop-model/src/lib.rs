@@ -3,10 +3,12 @@
 //! a [`Config`] exists.
 
 mod finding;
+mod inclusions;
 mod listen;
 mod server;
 
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
+pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,

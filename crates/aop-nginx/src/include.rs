@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use aop_model::{codes, Finding, Label, LoadOptions};
+use aop_model::{admit_inclusion, codes, Finding, Label, LoadOptions};
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
 use crate::ahead::Ahead;
@@ -274,16 +274,8 @@ impl<'a> Reader<'a> {
         depth: usize,
         out: &mut Vec<Directive>,
     ) {
-        self.inclusions += 1;
         let limit = self.opts.limits.max_inclusions;
-        if self.inclusions > limit {
-            if self.inclusions == limit + 1 {
-                self.findings.push(Finding::new(
-                    codes::NOT_CHECKED,
-                    format!("more than {limit} file inclusions: the rest of the tree was not read"),
-                    Label::new(arg_span, "the inclusion over the limit"),
-                ).with_note("includes repeated at every level multiply: two at each of 20 levels make a million"));
-            }
+        if !admit_inclusion(&mut self.inclusions, limit, arg_span, &mut self.findings) {
             return;
         }
         let key = self.key(file);
