@@ -225,7 +225,7 @@ impl<'a> Reader<'a> {
         // A dump holds the files under the paths nginx read them from: `--root` (which still
         // moves CA files and other paths read from disk) must not move its includes away.
         let path = match self.dump {
-            Some(_) if written.is_absolute() => written.clone(),
+            // `join` keeps an absolute path as it is, as nginx does.
             Some(_) => self.prefix.join(&written),
             None => self.opts.resolve(&self.prefix, &written),
         };
