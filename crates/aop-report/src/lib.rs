@@ -44,6 +44,15 @@ impl Report<'_> {
 /// Orders findings by file (as displayed), line, column, code, message: output is
 /// byte-for-byte the same on every run. Equal keys keep their order.
 pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
+    sort_by_finding(findings, map, |f| f);
+}
+
+/// The order of [`sort_findings`], for silenced findings.
+pub fn sort_suppressed(suppressed: &mut [Suppressed], map: &SourceMap) {
+    sort_by_finding(suppressed, map, |s| &s.finding);
+}
+
+fn sort_by_finding<T>(items: &mut [T], map: &SourceMap, finding: impl Fn(&T) -> &Finding) {
     // Files ranked by their displayed path once, rather than a path built per finding.
     let paths = display_paths(map);
     let mut by_path: Vec<&str> = paths.iter().map(String::as_str).collect();
@@ -53,10 +62,11 @@ pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
         .iter()
         .map(|p| by_path.binary_search(&p.as_str()).unwrap_or(0))
         .collect();
-    let mut keys: Vec<_> = findings
+    let mut keys: Vec<_> = items
         .iter()
         .enumerate()
-        .map(|(i, f)| {
+        .map(|(i, item)| {
+            let f = finding(item);
             let loc = map.location(f.primary.span);
             let file = rank.get(f.primary.span.file.0 as usize).copied();
             (file, loc.line, loc.column, f.code, f.message.as_str(), i)
@@ -65,22 +75,7 @@ pub fn sort_findings(findings: &mut [Finding], map: &SourceMap) {
     // The index last makes every key distinct: an unstable sort keeps equal findings in order.
     keys.sort_unstable();
     let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
-    permute(findings, order);
-}
-
-/// The order of [`sort_findings`], for silenced findings (few: no need for the ranking).
-pub fn sort_suppressed(suppressed: &mut [Suppressed], map: &SourceMap) {
-    suppressed.sort_by_cached_key(|s| {
-        let f = &s.finding;
-        let loc = map.location(f.primary.span);
-        (
-            display_path(&map.file(f.primary.span.file).path),
-            loc.line,
-            loc.column,
-            f.code,
-            f.message.clone(),
-        )
-    });
+    permute(items, order);
 }
 
 /// Puts `items[order[i]]` at `i`, following each cycle of the permutation once.
