@@ -60,6 +60,30 @@ fn options(common: &Common) -> LoadOptions {
     }
 }
 
+/// The options for one tree: without `--root`, a tree whose path ends in `etc/nginx`,
+/// `etc/apache2` or `etc/httpd` is a copy of `/` (a repository's `deploy/etc/nginx`), and its
+/// absolute paths are read below that copy, never from this machine; said on standard error
+/// unless `quiet`.
+fn tree_options(opts: &LoadOptions, tree: &Path, quiet: bool) -> LoadOptions {
+    if opts.root.is_some() {
+        return opts.clone();
+    }
+    let Some(root) = crate::trees::copied_root(tree) else {
+        return opts.clone();
+    };
+    if !quiet && root != Path::new("/") {
+        eprintln!(
+            "aop-lint: note: {} is read as a copy of `/` rooted at {}: absolute paths in it resolve below that directory (`--root` chooses another)",
+            tree.display(),
+            root.display()
+        );
+    }
+    LoadOptions {
+        root: Some(root),
+        ..opts.clone()
+    }
+}
+
 /// The most bytes read from a dump: a dump holds a whole tree.
 const MAX_DUMP_BYTES: u64 = 1 << 30;
 
@@ -305,6 +329,7 @@ fn check(args: CheckArgs) -> i32 {
         };
         let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
+        let opts = tree_options(&opts, &tree.path, is_dump || args.quiet);
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
         } else {
@@ -331,7 +356,10 @@ fn check(args: CheckArgs) -> i32 {
         }
         let mut found = config.findings.clone();
         found.extend(aop_rules::check(
-            &Context::new(&config, &map).with_ca_settings(ca_settings(&tree_settings, &args.ca)),
+            &Context::new(&config, &map).with_ca_settings(CaSettings {
+                root: opts.root.clone(),
+                ..ca_settings(&tree_settings, &args.ca)
+            }),
         ));
         let sifted = gate(
             found,
@@ -399,7 +427,7 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let opts = options(&args.common);
+    let opts = tree_options(&options(&args.common), &args.path, true);
     let loaded = if args.path == Path::new("-") {
         load_dump(&args.path, &opts, &mut map)
     } else {

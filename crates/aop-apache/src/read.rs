@@ -637,8 +637,16 @@ impl<'a> Reader<'a> {
             self.reported_undefined.insert(u.name.clone());
             return Vec::new();
         }
-        let path = self.paths.resolve(&arg.value, self.opts);
-        let files = match includes::expand(&path, optional, self.opts.limits.max_glob_matches) {
+        let opts = self.opts;
+        let confine = |p: &Path| opts.confine(p);
+        let resolved = self.paths.resolve(&arg.value, opts);
+        let path = resolved
+            .clone()
+            .unwrap_or_else(|_| PathBuf::from(&arg.value));
+        let expanded = resolved
+            .map_err(|e| IncludeError::Unreadable(path.clone(), e.to_string()))
+            .and_then(|p| includes::expand(&p, optional, opts.limits.max_glob_matches, &confine));
+        let files = match expanded {
             Ok(files) => files,
             Err(IncludeError::Missing | IncludeError::NoMatch(_)) if optional => Vec::new(),
             Err(e) => {
@@ -736,8 +744,11 @@ impl<'a> Reader<'a> {
     /// line; read now, relative to the `ServerRoot` of this moment, as httpd does.
     fn read_proxy_list(&mut self, d: &Directive) {
         let Some(arg) = d.args.first() else { return };
-        let path = self.paths.resolve(&arg.value, self.opts);
-        let id = match self.map.read(&path) {
+        let resolved = self.paths.resolve(&arg.value, self.opts);
+        let path = resolved
+            .clone()
+            .unwrap_or_else(|_| PathBuf::from(&arg.value));
+        let id = match resolved.and_then(|p| self.map.read(&p)) {
             Ok(id) => id,
             Err(e) => {
                 let msg = format!(

@@ -105,7 +105,21 @@ impl<'a> Reader<'a> {
                     truncated: false,
                 }
             }
-            None => glob::expand(pattern, self.opts.limits.max_glob_matches),
+            None => glob::expand(pattern, self.opts.limits.max_glob_matches, &|p| {
+                self.opts.confine(p)
+            }),
+        }
+    }
+
+    /// An absolute path that would be read from this machine although the user named only
+    /// the tree: without a root, a repository's copy would silently mix in `/etc/nginx`.
+    fn outside_tree(&self, written: &Path) -> bool {
+        if self.opts.root.is_some() || !written.is_absolute() {
+            return false;
+        }
+        match std::path::absolute(&self.prefix) {
+            Ok(tree) => !written.starts_with(tree),
+            Err(_) => true,
         }
     }
 
@@ -222,12 +236,39 @@ impl<'a> Reader<'a> {
         }
         let arg = &d.args[0];
         let written = PathBuf::from(&arg.value);
+        // nginx reads `/dev/null` as an empty file (a common way to switch an include off).
+        if written == Path::new("/dev/null") {
+            return;
+        }
+        if self.dump.is_none() && self.outside_tree(&written) {
+            self.findings.push(
+                Finding::new(
+                    codes::NOT_CHECKED,
+                    format!(
+                        "`{}` lies outside the linted tree and no root was given: not read, so what it holds was not checked",
+                        arg.value
+                    ),
+                    Label::new(arg.span, "absolute path outside the tree"),
+                )
+                .with_help(
+                    "give `--root DIR` where DIR is the copy of `/` this tree belongs to (`--root /` for this machine's own files)",
+                ),
+            );
+            return;
+        }
         // A dump holds the files under the paths nginx read them from: `--root` (which still
         // moves CA files and other paths read from disk) must not move its includes away.
         let path = match self.dump {
             // `join` keeps an absolute path as it is, as nginx does.
             Some(_) => self.prefix.join(&written),
-            None => self.opts.resolve(&self.prefix, &written),
+            None => match self.opts.resolve(&self.prefix, &written) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.findings
+                        .push(unreadable(arg.span, &written, &written, &e));
+                    return;
+                }
+            },
         };
         let files = if glob::is_pattern(&arg.value) {
             let e = self.expand_pattern(&path);

@@ -23,6 +23,7 @@ pub use include::Reader;
 /// Reads the tree whose main file is `entry` (nginx's `-c`): its directory is the conf
 /// prefix every relative path starts from. Fails only when the entry itself cannot be read.
 pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+    let entry = &opts.confine(entry)?;
     let file = map.read(entry)?;
     let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
     Ok(load_file(file, key, map, opts))

@@ -8,7 +8,9 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+mod confine;
 mod limits;
+pub use confine::{below_root, confine, resolve_in_root};
 pub use limits::Limits;
 
 /// Index of a file in the [`SourceMap`].
