@@ -123,6 +123,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Whether a file (of a dump: its path as dumped) was spliced in by some include.
+    pub fn was_read(&self, key: &Path) -> bool {
+        self.read.contains_key(key)
+    }
+
     /// The cache key of a file: its canonical path on disk, its path as written in a dump.
     fn key(&mut self, file: &Path) -> PathBuf {
         match &self.dump {

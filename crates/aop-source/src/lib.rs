@@ -200,6 +200,11 @@ impl SourceMap {
         Ok(self.add(path, bytes))
     }
 
+    /// Forgets the files added after the first `len` (a reading that is started over).
+    pub fn truncate(&mut self, len: usize) {
+        self.files.truncate(len);
+    }
+
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
