@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use aop_gate::{gate, resolve_rules, Policy};
-use aop_model::{Config, LoadOptions, ServerKind, Severity};
+use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, Severity};
 use aop_report::{
     render_github, render_human, render_sarif, sort_findings, sort_suppressed, write_json,
     HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
-use aop_source::{FileId, SourceMap};
+use aop_source::{FileId, SourceMap, Span};
 
 use crate::catalog;
 use crate::cli::{
@@ -264,24 +264,43 @@ fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Says which given files the tree never reads: nothing in them was checked.
-fn note_unread_members(tree: &Tree, map: &SourceMap, files: &[FileId]) {
+/// A finding for each given file the tree never reads: nothing in it was checked, and a gate
+/// must not pass it as clean (an unrelated `nginx.conf` above it may be the tree found).
+fn unread_members(tree: &Tree, map: &mut SourceMap, files: &[FileId]) -> Vec<Finding> {
     if tree.members.is_empty() {
-        return;
+        return Vec::new();
     }
     let read: HashSet<PathBuf> = files
         .iter()
         .map(|&f| canonical(&map.file(f).path))
         .collect();
+    let mut out = Vec::new();
     for member in &tree.members {
-        if !read.contains(&canonical(member)) {
-            eprintln!(
-                "aop-lint: note: {} is not read by the tree at {}: nothing in it was checked",
-                member.display(),
-                tree.path.display()
-            );
+        if read.contains(&canonical(member)) {
+            continue;
         }
+        // The file is shown as it is; its bytes were named by the user, so reading them is
+        // fine, and an unreadable one still gets its finding at an empty file.
+        let id = map
+            .read(member)
+            .unwrap_or_else(|_| map.add(member.clone(), Vec::new()));
+        out.push(
+            Finding::new(
+                codes::NOT_READ,
+                format!(
+                    "{} is not read by the tree at {}: nothing in it was checked",
+                    member.display(),
+                    tree.path.display()
+                ),
+                Label::new(Span::new(id, 0, 0), "given on the command line"),
+            )
+            .with_help(format!(
+                "lint this file's own tree (the directory holding its main file), or include it from {}",
+                tree.path.display()
+            )),
+        );
     }
+    out
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -350,11 +369,11 @@ fn check(args: CheckArgs) -> i32 {
                 Err(e) => return config_error(&e),
             },
         };
-        let files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
-        if !args.quiet {
-            note_unread_members(&tree, &map, &files);
-        }
+        let mut files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
         let mut found = config.findings.clone();
+        let before_members = map.len();
+        found.extend(unread_members(&tree, &mut map, &files));
+        files.extend((before_members..map.len()).map(|i| FileId(i as u32)));
         found.extend(aop_rules::check(
             &Context::new(&config, &map).with_ca_settings(CaSettings {
                 root: opts.root.clone(),

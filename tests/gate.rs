@@ -253,11 +253,17 @@ fn changed_files_lint_their_tree_once() {
     assert_eq!(code, Some(1));
     // One tree, linted once: each finding once, though two of its files were given.
     assert_eq!(found, vec!["AOP101", "AOP201"]);
-    // A file the tree does not read: the tree is linted, and the file said to be unchecked.
+    // A file the tree does not read: the tree is linted, and the file is an error of its own
+    // (nothing in it was checked), even for `--fail-on error`.
     let o = aop_lint(&[c.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(codes(&stdout(&o)), vec!["AOP101", "AOP201"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("c.conf is not read by the tree"), "{err}");
+    assert_eq!(codes(&stdout(&o)), vec!["AOP004", "AOP101", "AOP201"]);
+    assert!(
+        stdout(&o).contains("c.conf is not read by the tree"),
+        "{}",
+        stdout(&o)
+    );
+    let quiet = aop_lint(&[c.to_str().unwrap(), "--quiet", "--fail-on", "error"]);
+    assert_eq!(quiet.status.code(), Some(1));
 }
 
 #[test]

@@ -134,6 +134,15 @@ fn a_config_of_100_mb_is_refused_with_a_finding() {
     );
     assert!(has(&report, "AOP101", "open.example.com"));
     assert_eq!(code, Some(1));
+    // What was not read fails even an error gate, once the open server is out of the way.
+    write(&dir.path().join("nginx.conf"), "http { include big.conf; }");
+    let gate = aop_lint(&[
+        dir.path().to_str().unwrap(),
+        "--fail-on",
+        "error",
+        "--quiet",
+    ]);
+    assert_eq!(gate.status.code(), Some(1));
 
     // Given as the main file (no nginx.conf beside or above it to stand for), nothing can be
     // read: usage/input error.
@@ -362,4 +371,51 @@ fn nesting_a_thousand_deep_is_a_parse_error() {
     // The human report renders it too (no recursion in rendering either).
     let o = aop_lint(&[dir.path().join("nginx.conf").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// Debian's stock form, `IncludeOptional sites-enabled/*.conf`, over a root-only directory,
+/// linted by a user who cannot list it: the sites were not read, which must be said (as the
+/// nginx reader does), never taken as "no sites". As root the lint runs as `nobody`.
+#[cfg(unix)]
+#[test]
+fn an_unlistable_include_optional_directory_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        &d.join("apache2.conf"),
+        "Listen 80\nIncludeOptional sites-enabled/*.conf\nIncludeOptional absent/*.conf\n",
+    );
+    let sites = d.join("sites-enabled");
+    write(
+        &sites.join("site.conf"),
+        "<VirtualHost *:80>\n    ServerName open.example.com\n    DocumentRoot /srv\n</VirtualHost>\n",
+    );
+    fs::set_permissions(&sites, fs::Permissions::from_mode(0o700)).unwrap();
+    let binary = env!("CARGO_BIN_EXE_aop-lint");
+    let root = Process::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if root {
+        let mut c = Process::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Process::new(binary)
+    };
+    let out = cmd
+        .arg(d.join("apache2.conf"))
+        .args(["--format", "json"])
+        .output()
+        .expect("run aop-lint");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let unlisted = findings(&report, "AOP004");
+    assert!(
+        unlisted
+            .iter()
+            .any(|(m, _)| m.contains("sites-enabled") && m.contains("cannot list")),
+        "{report:#}"
+    );
+    // A directory that is not there holds nothing: no finding for it.
+    assert!(!report.to_string().contains("absent"), "{report:#}");
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -143,7 +143,15 @@ impl Expander<'_> {
         };
         let entries = match sorted_entries(dir) {
             Ok(e) => e,
-            Err(_) if optional => return Ok(()),
+            // A directory that is not there holds nothing to include; one that is there but
+            // cannot be listed (root-only `sites-enabled`, linted as another user) may hold
+            // the whole site: that is reported, never taken as empty.
+            Err(_)
+                if optional
+                    && matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                return Ok(())
+            }
             Err(e) => return Err(e),
         };
         let mut matched: Vec<PathBuf> = Vec::new();

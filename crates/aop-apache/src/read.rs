@@ -101,7 +101,7 @@ impl<'a> Reader<'a> {
                     "variables and macro arguments expand the lines of this tree by more than {} bytes in all: from here on, lines they would lengthen were not read",
                     vars::MAX_EXPANDED_TOTAL
                 );
-                self.finding(codes::NOT_CHECKED, span, msg, "not expanded");
+                self.finding(codes::NOT_READ, span, msg, "not expanded");
             }
             return false;
         }
@@ -185,7 +185,7 @@ impl<'a> Reader<'a> {
                         vars::MAX_EXPANDED_LINE
                     );
                     self.finding(
-                        codes::NOT_CHECKED,
+                        codes::NOT_READ,
                         raw.span(0..raw.text.len()),
                         msg,
                         "not expanded",
@@ -547,7 +547,7 @@ impl<'a> Reader<'a> {
                 "macros nest deeper than {} levels; `Use {name}` was not expanded",
                 self.opts.limits.max_include_depth
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "too deep");
+            self.finding(codes::NOT_READ, d.span, msg, "too deep");
             return Vec::new();
         }
         if self.macro_stack.contains(&name) {
@@ -578,7 +578,7 @@ impl<'a> Reader<'a> {
             let msg = format!(
                 "macros expand to more than {MAX_MACRO_LINES} lines: from this `Use {name}` on, no macro was expanded or checked"
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            self.finding(codes::NOT_READ, d.span, msg, "not expanded");
             return Vec::new();
         }
         // Arguments can double a value at each level of nested macros: bounded per line and
@@ -593,7 +593,7 @@ impl<'a> Reader<'a> {
                 "the arguments of this `Use {name}` make a line of the macro longer than {} bytes: it was not expanded",
                 vars::MAX_EXPANDED_LINE
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            self.finding(codes::NOT_READ, d.span, msg, "not expanded");
             return Vec::new();
         };
         let grown: usize = lines
@@ -651,8 +651,8 @@ impl<'a> Reader<'a> {
             Err(IncludeError::Missing | IncludeError::NoMatch(_)) if optional => Vec::new(),
             Err(e) => {
                 let (code, label) = match e {
-                    IncludeError::TooMany(_) => (codes::NOT_CHECKED, "not expanded"),
-                    IncludeError::Unreadable(..) if optional => (codes::NOT_CHECKED, "not read"),
+                    IncludeError::TooMany(_) => (codes::NOT_READ, "not expanded"),
+                    IncludeError::Unreadable(..) if optional => (codes::NOT_READ, "not read"),
                     _ => (codes::INCLUDE_UNRESOLVED, "httpd refuses to start here"),
                 };
                 let msg = format!("`{}` (read as `{}`): {e}", arg.value, path.display());
@@ -757,7 +757,7 @@ impl<'a> Reader<'a> {
                     path.display()
                 );
                 let outside = self.paths.outside_tree(&arg.value, self.opts);
-                let f = self.finding(codes::NOT_CHECKED, arg.span, msg, "not read");
+                let f = self.finding(codes::NOT_READ, arg.span, msg, "not read");
                 if outside {
                     f.help = Some(
                         "this path lies outside the linted tree: if the tree is a copy, give `--root DIR` where DIR holds the copy of `/`".into(),

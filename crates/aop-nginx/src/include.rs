@@ -248,7 +248,7 @@ impl<'a> Reader<'a> {
         if self.dump.is_none() && self.outside_tree(&written) {
             self.findings.push(
                 Finding::new(
-                    codes::NOT_CHECKED,
+                    codes::NOT_READ,
                     format!(
                         "`{}` lies outside the linted tree and no root was given: not read, so what it holds was not checked",
                         arg.value
@@ -279,7 +279,7 @@ impl<'a> Reader<'a> {
             let e = self.expand_pattern(&path);
             for (dir, why) in e.unreadable {
                 self.findings.push(Finding::new(
-                    codes::NOT_CHECKED,
+                    codes::NOT_READ,
                     format!(
                         "cannot list `{}` ({why}): files this pattern may include were not checked",
                         dir.display()
@@ -289,7 +289,7 @@ impl<'a> Reader<'a> {
             }
             if e.truncated {
                 self.findings.push(Finding::new(
-                    codes::NOT_CHECKED,
+                    codes::NOT_READ,
                     format!(
                         "pattern matches more than {} paths: only the first were read",
                         self.opts.limits.max_glob_matches
@@ -369,7 +369,7 @@ fn is_include(d: &Directive) -> bool {
 
 fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Finding {
     let code = match e {
-        ReadError::TooLarge { .. } | ReadError::TooManyFiles { .. } => codes::NOT_CHECKED,
+        ReadError::TooLarge { .. } | ReadError::TooManyFiles { .. } => codes::NOT_READ,
         _ => codes::INCLUDE_UNRESOLVED,
     };
     let mut f = Finding::new(

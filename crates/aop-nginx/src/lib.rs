@@ -134,7 +134,7 @@ fn marker_taken_back(
 /// A dumped part still unreached after the last reading: its servers were not checked.
 fn unreached_part(part: &dump::DumpedFile, file: FileId) -> Finding {
     Finding::new(
-        codes::NOT_CHECKED,
+        codes::NOT_READ,
         format!(
             "the dump holds `{}` (or holds it twice) but no include reads it: what it holds was not checked",
             part.path.display()
