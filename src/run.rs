@@ -186,32 +186,45 @@ fn config_error(e: &ConfigError) -> i32 {
 
 /// Settings files, each read once however many trees share it.
 struct SettingsSource {
-    explicit: Option<Settings>,
+    explicit: Option<(PathBuf, Settings)>,
     found: HashMap<PathBuf, Settings>,
+    /// Every file applied to some tree, in the order first used: the report names them.
+    applied: Vec<PathBuf>,
 }
 
 impl SettingsSource {
     fn new(common: &Common) -> Result<Self, ConfigError> {
-        let explicit = common.config.as_deref().map(config::load).transpose()?;
+        let explicit = common
+            .config
+            .as_deref()
+            .map(|p| config::load(p).map(|s| (p.to_path_buf(), s)))
+            .transpose()?;
         Ok(SettingsSource {
             explicit,
             found: HashMap::new(),
+            applied: Vec::new(),
         })
     }
 
     fn for_tree(&mut self, tree: &Path) -> Result<Settings, ConfigError> {
-        if let Some(s) = &self.explicit {
-            return Ok(s.clone());
-        }
-        let Some(path) = config::find(tree) else {
-            return Ok(Settings::default());
+        let (path, settings) = match &self.explicit {
+            Some((path, s)) => (path.clone(), s.clone()),
+            None => {
+                let Some(path) = config::find(tree) else {
+                    return Ok(Settings::default());
+                };
+                let s = match self.found.get(&path) {
+                    Some(s) => s.clone(),
+                    None => config::load(&path)?,
+                };
+                self.found.insert(path.clone(), s.clone());
+                (path, s)
+            }
         };
-        if let Some(s) = self.found.get(&path) {
-            return Ok(s.clone());
+        if !self.applied.contains(&path) {
+            self.applied.push(path);
         }
-        let s = config::load(&path)?;
-        self.found.insert(path, s.clone());
-        Ok(s)
+        Ok(settings)
     }
 }
 
@@ -399,6 +412,7 @@ fn check(args: CheckArgs) -> i32 {
         suppressed,
         servers,
         address_ports,
+        settings: settings.applied.clone(),
     };
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let to_terminal = to_stdout && std::io::stdout().is_terminal();

@@ -419,3 +419,39 @@ fn an_unlistable_include_optional_directory_is_reported() {
     assert!(!report.to_string().contains("absent"), "{report:#}");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `/proc` and `/sys` hold this machine's state, not configuration: `/proc/kmsg` blocks a
+/// read forever, and `/proc/self/environ` quoted in a report would publish the linter's
+/// environment (CI secrets) in a public log. Both are refused without being read.
+#[test]
+fn kernel_state_files_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("nginx.conf"),
+        "http { include /proc/self/environ; include /proc/kmsg; include /sys/kernel/notes; }",
+    );
+    let out = Process::new(env!("CARGO_BIN_EXE_aop-lint"))
+        .env("AOP_TEST_SECRET", "do-not-print-this-value")
+        .arg(d)
+        .args(["--root", "/", "--format", "json"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("do-not-print-this-value"), "{text}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = findings(&report, "AOP002");
+    assert_eq!(
+        refused
+            .iter()
+            .filter(|(m, _)| m.contains("kernel's state"))
+            .count(),
+        3,
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

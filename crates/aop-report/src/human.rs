@@ -87,7 +87,7 @@ impl Diagnostic for Diag {
 /// Source text for miette with offsets identical to the file's bytes: each byte of an
 /// invalid UTF-8 sequence shows as `?`.
 fn exact_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => {
             let mut out = String::with_capacity(bytes.len());
@@ -97,7 +97,35 @@ fn exact_text(bytes: &[u8]) -> String {
             }
             out
         }
+    };
+    if text.chars().any(is_hidden_control) {
+        // One `?` per byte keeps every span's byte offsets exact.
+        return text
+            .chars()
+            .flat_map(|c| {
+                let n = if is_hidden_control(c) {
+                    c.len_utf8()
+                } else {
+                    0
+                };
+                std::iter::repeat_n('?', n).chain((n == 0).then_some(c))
+            })
+            .collect();
     }
+    text
+}
+
+/// Control characters a terminal would act on (an escape sequence in a `server_name` could
+/// rewrite what the reader sees); line breaks and tabs are layout, and stay.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+}
+
+/// Text from the configuration repeated in a message, made safe to print.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_hidden_control(c) { '?' } else { c })
+        .collect()
 }
 
 struct Sources<'a> {
@@ -152,7 +180,7 @@ fn located(map: &SourceMap, span: Span, text: &str) -> String {
 }
 
 fn labeled(span: Span, text: &str, primary: bool) -> LabeledSpan {
-    let label = Some(text.to_string());
+    let label = Some(visible(text));
     if primary {
         LabeledSpan::new_primary_with_span(label, span.range())
     } else {
@@ -176,7 +204,7 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
             .secondary
             .iter()
             .any(|l| l.span.file == file && on_long_line(map, l.span));
-    let mut message = format!("{} {}: {}", f.code, f.name, f.message);
+    let mut message = format!("{} {}: {}", f.code, f.name, visible(&f.message));
     let mut labels = Vec::new();
     if quoted {
         labels.push(labeled(f.primary.span, &f.primary.text, true));
@@ -222,7 +250,7 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
         severity: severity(f.severity),
         source: quoted.then(|| sources.get(file)),
         labels,
-        help,
+        help: help.as_deref().map(visible),
         related,
     }
 }
@@ -262,8 +290,17 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
         0 => String::new(),
         n => format!(" ({n} suppressed)"),
     };
+    let settings: Vec<String> = report
+        .settings
+        .iter()
+        .map(|p| crate::display_path(p))
+        .collect();
+    let settings = match settings.is_empty() {
+        true => String::new(),
+        false => format!("; settings from {}", settings.join(", ")),
+    };
     out.push_str(&format!(
-        "aop-lint: {}, {}, {}{suppressed} in {} ({} on {})\n",
+        "aop-lint: {}, {}, {}{suppressed} in {} ({} on {}){settings}\n",
         plural(report.count(Severity::Error), "error", "errors"),
         plural(report.count(Severity::Warning), "warning", "warnings"),
         plural(report.count(Severity::Info), "info", "infos"),
@@ -288,6 +325,7 @@ mod tests {
             map,
             findings,
             suppressed: Vec::new(),
+            settings: Vec::new(),
             servers: 0,
             address_ports: 0,
         };
@@ -335,5 +373,22 @@ mod tests {
         let out = render(&map, vec![finding]);
         assert!(out.contains("http { server {} }"), "{out}");
         assert!(!out.contains("at nginx.conf:"), "{out}");
+    }
+
+    /// A terminal escape in the configuration (a `server_name` with ESC `]0;...`, a clear
+    /// screen) must not reach the reader's terminal through the quoted line or the message.
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut map = SourceMap::default();
+        let text = "server_name \u{1b}[2Jx\u{9b}y;\n";
+        let id = map.add("a.conf", text.as_bytes().to_vec());
+        let f = Finding::new(
+            codes::PARSE_ERROR,
+            "name `\u{1b}[2Jx`",
+            Label::new(Span::new(id, 12, 22), "here \u{7}"),
+        );
+        let out = render(&map, vec![f]);
+        assert!(!out.chars().any(is_hidden_control), "{out:?}");
+        assert!(out.contains("?[2Jx??y"), "{out}");
     }
 }
