@@ -157,16 +157,13 @@ fn emit_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> i32 {
     match output {
-        Some(path) if path != Path::new("-") => {
-            let written = std::fs::File::create(path).and_then(|mut f| write(&mut f));
-            match written {
-                Ok(()) => EXIT_CLEAN,
-                Err(e) => {
-                    error(&format!("{}: {e}", path.display()));
-                    EXIT_INPUT
-                }
+        Some(path) if path != Path::new("-") => match write_replacing(path, write) {
+            Ok(()) => EXIT_CLEAN,
+            Err(e) => {
+                error(&format!("{}: {e}", path.display()));
+                EXIT_INPUT
             }
-        }
+        },
         _ => {
             let mut out = std::io::stdout().lock();
             match write(&mut out).and_then(|_| out.flush()) {
@@ -176,6 +173,57 @@ fn emit_with(
             }
         }
     }
+}
+
+/// Writes a new file beside `path` and renames it over `path`: a link at `path` is replaced,
+/// never followed, and a reader of `path` sees the old report or the whole new one.
+fn write_replacing(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = std::process::id();
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(".{name}.{n}.aop-lint-tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(f) => break (temp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n = n.wrapping_add(1),
+            Err(e) => return Err(e),
+        }
+    };
+    let written = write(&mut file)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| std::fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Why `--output` may not be written: it names a file the report was made from (the report
+/// would replace the configuration), or something that is not a regular file (a FIFO would
+/// block the run, a device would take the report).
+fn refuse_output(output: &Path, map: &SourceMap) -> Option<String> {
+    if output == Path::new("-") {
+        return None;
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(output) {
+        let kind = meta.file_type();
+        if !kind.is_file() && !kind.is_symlink() {
+            return Some("not a regular file: refusing to write the report there".into());
+        }
+    }
+    let target = canonical(output);
+    let is_input = map.files().any(|(_, f)| canonical(&f.path) == target);
+    is_input.then(|| "is a file of the linted tree: refusing to replace it with the report".into())
 }
 
 fn config_error(e: &ConfigError) -> i32 {
@@ -414,6 +462,13 @@ fn check(args: CheckArgs) -> i32 {
         address_ports,
         settings: settings.applied.clone(),
     };
+    if let Some(why) = args.output.as_deref().and_then(|o| refuse_output(o, &map)) {
+        error(&format!(
+            "--output {}: {why}",
+            args.output.as_deref().unwrap_or(Path::new("")).display()
+        ));
+        return EXIT_INPUT;
+    }
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let output = args.output.as_deref();
