@@ -3,7 +3,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use aop_model::{Finding, Severity};
@@ -29,7 +30,79 @@ impl Default for HumanOptions {
     }
 }
 
-type Source = Arc<NamedSource<String>>;
+type Source = Arc<FileText>;
+
+/// A file's text as miette reads it, with the file's line index: miette finds a span's lines
+/// by scanning from the start of its source, so handing it the whole file made each finding
+/// cost the length of the file before it (a report of 8,000 findings in one file took 27 s).
+/// Each span is read from a window of the lines around it, and the result moved back to
+/// the file's own offsets and line numbers: what miette shows is the same.
+struct FileText {
+    name: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl FileText {
+    fn new(name: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter_map(|(i, b)| (b == b'\n').then_some(i + 1)),
+        );
+        FileText {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+}
+
+impl SourceCode for FileText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let len = self.text.len();
+        if span.offset() + span.len() > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        // A line more on each side than miette shows, so that its view of the window's
+        // edges is its view of the whole file's.
+        let first = self
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before + 1);
+        let last = self.line_of(span.offset() + span.len()) + context_lines_after + 2;
+        let start = self.line_starts[first];
+        let end = self.line_starts.get(last).copied().unwrap_or(len);
+        let window = &self.text.as_bytes()[start..end];
+        let inner = window.read_span(
+            &SourceSpan::new((span.offset() - start).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let data = &self.text.as_bytes()[start + inner.span().offset()..][..inner.span().len()];
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new((start + inner.span().offset()).into(), inner.span().len()),
+            first + inner.line(),
+            inner.column(),
+            first + inner.line_count(),
+        )))
+    }
+}
 
 /// One diagnostic: the labels that fall in its file, and the labels in other files as
 /// related diagnostics with their own source.
@@ -140,10 +213,7 @@ impl Sources<'_> {
             .entry(file)
             .or_insert_with(|| {
                 let f = map.file(file);
-                Arc::new(NamedSource::new(
-                    display_path(&f.path),
-                    exact_text(&f.bytes),
-                ))
+                Arc::new(FileText::new(display_path(&f.path), exact_text(&f.bytes)))
             })
             .clone()
     }
