@@ -35,6 +35,8 @@ pub fn expand(
     };
     // (the path as glob(3) builds it, the path to open for it)
     let mut current: Vec<(PathBuf, PathBuf)> = vec![(PathBuf::new(), PathBuf::new())];
+    // Directories listed in all: each listing costs a system call and its names.
+    let mut listings = 0;
     let comps: Vec<Component> = pattern.components().collect();
     for (i, comp) in comps.iter().enumerate() {
         let last = i + 1 == comps.len();
@@ -43,7 +45,17 @@ pub fn expand(
         let wild = is_pattern(&String::from_utf8_lossy(part_bytes));
         let mut next = Vec::new();
         for (found, open) in &current {
+            // Checked while collecting: `*/../*/../*` multiplies the paths at every step, and
+            // gigabytes of them were held before the limit was looked at.
+            if next.len() > limit {
+                break;
+            }
             let names: Vec<Vec<u8>> = if wild {
+                listings += 1;
+                if listings > limit {
+                    out.truncated = true;
+                    break;
+                }
                 let dir = if open.as_os_str().is_empty() {
                     Path::new(".")
                 } else {
@@ -79,6 +91,9 @@ pub fn expand(
                 // glob(3) requires every component to exist (the last is checked by opening).
                 if last || p.is_dir() {
                     next.push((found, p));
+                }
+                if next.len() > limit {
+                    break;
                 }
             }
         }
@@ -259,6 +274,24 @@ mod tests {
         assert_eq!(e.matches, vec![dir.join("d/a.conf")]);
         let e = expand(&dir.join("d/*.conf"), 2, &|p| Ok(p.to_path_buf()));
         assert!(e.truncated);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `*/../*/../*/../*.conf` over 40 directories names 40^4 paths: the limit stops the
+    /// collecting, not only the result.
+    #[test]
+    fn a_multiplying_pattern_stops_at_the_limit_while_collecting() {
+        let dir = std::env::temp_dir().join(format!("aop-glob-dots-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for n in 0..40 {
+            fs::create_dir_all(dir.join(format!("d{n:02}"))).unwrap();
+            fs::write(dir.join(format!("d{n:02}/x.conf")), "").unwrap();
+        }
+        let e = expand(&dir.join("*/../*/../*/../*/x.conf"), 1000, &|p| {
+            Ok(p.to_path_buf())
+        });
+        assert!(e.truncated);
+        assert!(e.matches.len() <= 1000);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
