@@ -512,4 +512,49 @@ mod tests {
             .count();
         assert!((1..=8).contains(&deep), "{deep} depth findings");
     }
+
+    /// The parts of a dump obey the per-file size limit and the file count, as files on disk
+    /// do; what they hold unread is an error, not silence.
+    #[test]
+    fn dump_parts_obey_the_file_limits() {
+        let mut dump =
+            String::from("# configuration file /e/nginx.conf:\nhttp { include /e/s/*.conf; }\n\n");
+        for i in 0..4 {
+            let pad = if i == 0 {
+                "#".repeat(200)
+            } else {
+                String::new()
+            };
+            dump.push_str(&format!(
+                "# configuration file /e/s/{i}.conf:\n{pad}\nserver {{ listen 80; }}\n\n"
+            ));
+        }
+        let opts = LoadOptions {
+            limits: Limits {
+                max_files: 3,
+                max_file_bytes: 100,
+                ..Limits::default()
+            },
+            ..LoadOptions::default()
+        };
+        let mut map = SourceMap::new(opts.limits.clone());
+        let config = crate::load_dump(dump.as_bytes(), &mut map, &opts).unwrap();
+        let said = |words: &str| {
+            config
+                .findings
+                .iter()
+                .any(|f| f.message.contains(words) && f.severity == aop_model::Severity::Error)
+        };
+        assert!(
+            said("over the limit of 100 bytes"),
+            "{:#?}",
+            config.findings
+        );
+        assert!(
+            said("2 more files than the limit of 3"),
+            "{:#?}",
+            config.findings
+        );
+        assert_eq!(config.servers.len(), 1);
+    }
 }

@@ -54,16 +54,22 @@ pub fn load_file(file: FileId, key: PathBuf, map: &mut SourceMap, opts: &LoadOpt
 pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option<Config> {
     let mut parts = dump::split(dump);
     parts.first()?;
+    // A dump's parts obey the limits of files read from disk.
+    let max_files = opts.limits.max_files.saturating_sub(map.len()).max(1);
+    let dropped = parts.len().saturating_sub(max_files);
+    parts.truncate(max_files);
     let first_file = map.len();
     let mut taken_back = Vec::new();
     for round in 0.. {
+        let max_bytes = opts.limits.max_file_bytes;
         let files: Vec<(PathBuf, FileId)> = parts
             .iter()
             .map(|p| {
-                (
-                    p.path.clone(),
-                    map.add(&p.path, dump[p.start..p.end].to_vec()),
-                )
+                let bytes = match (p.end - p.start) as u64 > max_bytes {
+                    true => Vec::new(),
+                    false => dump[p.start..p.end].to_vec(),
+                };
+                (p.path.clone(), map.add(&p.path, bytes))
             })
             .collect();
         let (main_path, main) = files[0].clone();
@@ -89,6 +95,7 @@ pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option
                     .iter()
                     .map(|&i| unreached_part(&parts[i], files[i].1)),
             );
+            findings.extend(over_limits(&parts, &files, dropped, opts));
             reader.findings = findings;
             return Some(finish(main, directives, reader, &prefix, opts));
         }
@@ -129,6 +136,44 @@ fn marker_taken_back(
         Label::new(Span::new(files[i].1, at, at + line), "a line of the file, not a file of the dump"),
     )
     .with_help("if the file was meant to be included, include it; if this is a comment, reword it so it does not look like nginx's marker")
+}
+
+/// Parts over the size limit (read as empty) and parts past the file limit (not read).
+fn over_limits(
+    parts: &[dump::DumpedFile],
+    files: &[(PathBuf, FileId)],
+    dropped: usize,
+    opts: &LoadOptions,
+) -> Vec<Finding> {
+    let limit = opts.limits.max_file_bytes;
+    let mut out: Vec<Finding> = parts
+        .iter()
+        .zip(files)
+        .filter(|(p, _)| (p.end - p.start) as u64 > limit)
+        .map(|(p, &(_, id))| {
+            Finding::new(
+                codes::NOT_READ,
+                format!(
+                    "`{}` is {} bytes in the dump, over the limit of {limit} bytes: not read",
+                    p.path.display(),
+                    p.end - p.start
+                ),
+                Label::new(Span::new(id, 0, 0), "not read"),
+            )
+        })
+        .collect();
+    if dropped > 0 {
+        let (_, last) = files[files.len() - 1];
+        out.push(Finding::new(
+            codes::NOT_READ,
+            format!(
+                "the dump holds {dropped} more files than the limit of {} files: they were not read",
+                opts.limits.max_files
+            ),
+            Label::new(Span::new(last, 0, 0), "the last file read"),
+        ));
+    }
+    out
 }
 
 /// A dumped part still unreached after the last reading: its servers were not checked.
