@@ -70,7 +70,9 @@ impl Ahead {
             self.keys.insert(file.clone(), key.clone());
             let Some(source) = source else { continue };
             let claimed = known.contains_key(&key) || self.parsed.contains_key(&key);
-            if claimed || map.len() >= map.limits.max_files || !batch.insert(key.clone()) {
+            let full = map.len() >= map.limits.max_files
+                || !map.has_room(source.bytes.len() as u64);
+            if claimed || full || !batch.insert(key.clone()) {
                 continue;
             }
             fresh.push((key, map.push(source)));

@@ -389,7 +389,10 @@ impl<'a> Reader<'a> {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
                     // Past the file limit every further include fails alike: say it once.
-                    let repeat = matches!(e, ReadError::TooManyFiles { .. })
+                    let repeat = matches!(
+                        e,
+                        ReadError::TooManyFiles { .. } | ReadError::TotalTooLarge { .. }
+                    )
                         && std::mem::replace(&mut self.files_limit_reported, true);
                     if !repeat
                         && self
@@ -415,7 +418,9 @@ fn is_include(d: &Directive) -> bool {
 
 fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Finding {
     let code = match e {
-        ReadError::TooLarge { .. } | ReadError::TooManyFiles { .. } => codes::NOT_READ,
+        ReadError::TooLarge { .. }
+        | ReadError::TooManyFiles { .. }
+        | ReadError::TotalTooLarge { .. } => codes::NOT_READ,
         _ => codes::INCLUDE_UNRESOLVED,
     };
     let mut f = Finding::new(

@@ -132,6 +132,10 @@ pub enum ReadError {
     TooManyFiles {
         limit: usize,
     },
+    /// The files read so far and this one hold more than [`Limits::max_total_bytes`].
+    TotalTooLarge {
+        limit: u64,
+    },
     /// Under `/proc` or `/sys`.
     KernelState,
     Other(String),
@@ -151,6 +155,9 @@ impl fmt::Display for ReadError {
             }
             ReadError::TooManyFiles { limit } => {
                 write!(f, "more than {limit} files in the tree")
+            }
+            ReadError::TotalTooLarge { limit } => {
+                write!(f, "the tree's files hold more than {limit} bytes in all")
             }
             ReadError::KernelState => {
                 write!(
@@ -179,6 +186,8 @@ impl From<std::io::Error> for ReadError {
 pub struct SourceMap {
     files: Vec<SourceFile>,
     pub limits: Limits,
+    /// Bytes of all files held.
+    total_bytes: u64,
 }
 
 impl SourceMap {
@@ -186,6 +195,7 @@ impl SourceMap {
         SourceMap {
             files: Vec::new(),
             limits,
+            total_bytes: 0,
         }
     }
 
@@ -196,6 +206,7 @@ impl SourceMap {
 
     /// Adds a file whose line index is already built (see [`SourceFile::new`]).
     pub fn push(&mut self, file: SourceFile) -> FileId {
+        self.total_bytes += file.bytes.len() as u64;
         let id = FileId(self.files.len() as u32);
         self.files.push(file);
         id
@@ -210,12 +221,24 @@ impl SourceMap {
             });
         }
         let bytes = read_regular_file(path, self.limits.max_file_bytes)?;
+        if !self.has_room(bytes.len() as u64) {
+            return Err(ReadError::TotalTooLarge {
+                limit: self.limits.max_total_bytes,
+            });
+        }
         Ok(self.add(path, bytes))
+    }
+
+    /// Whether `bytes` more stay within [`Limits::max_total_bytes`].
+    pub fn has_room(&self, bytes: u64) -> bool {
+        self.total_bytes.saturating_add(bytes) <= self.limits.max_total_bytes
     }
 
     /// Forgets the files added after the first `len` (a reading that is started over).
     pub fn truncate(&mut self, len: usize) {
-        self.files.truncate(len);
+        for f in self.files.drain(len.min(self.files.len())..) {
+            self.total_bytes -= f.bytes.len() as u64;
+        }
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
@@ -366,6 +389,28 @@ mod tests {
         assert_eq!(map.read(&dir), Err(ReadError::IsDirectory));
         assert_eq!(map.read(&dir.join("nope")), Err(ReadError::NotFound));
         assert!(matches!(map.read(&big), Err(ReadError::TooLarge { .. })));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_bytes_of_all_files_are_bounded_together() {
+        let dir = std::env::temp_dir().join(format!("aop-source-total-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        for n in ["a", "b", "c"] {
+            fs::write(dir.join(n), vec![b'#'; 100]).unwrap();
+        }
+        let mut map = SourceMap::new(Limits {
+            max_total_bytes: 250,
+            ..Limits::default()
+        });
+        assert!(map.read(&dir.join("a")).is_ok());
+        assert!(map.read(&dir.join("b")).is_ok());
+        assert_eq!(
+            map.read(&dir.join("c")),
+            Err(ReadError::TotalTooLarge { limit: 250 })
+        );
+        map.truncate(1);
+        assert!(map.read(&dir.join("c")).is_ok());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -15,6 +15,9 @@ pub struct Limits {
     /// Most times files are spliced in by includes, counting a file each time it is included:
     /// two includes of the next file at each of 30 levels would otherwise splice a billion.
     pub max_inclusions: usize,
+    /// Most bytes of configuration held for one run, all files together: a tree of many
+    /// files each under the size limit would otherwise fill the machine.
+    pub max_total_bytes: u64,
 }
 
 impl Default for Limits {
@@ -26,6 +29,7 @@ impl Default for Limits {
             max_glob_matches: 100_000,
             max_nesting: 200,
             max_inclusions: 1_000_000,
+            max_total_bytes: 1 << 30,
         }
     }
 }
