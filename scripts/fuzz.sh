@@ -99,6 +99,9 @@ dump_seeds() {
       done
     } >"$1/seed-dump-$(basename "$dir")"
   done
+  # A comment that reads like nginx's marker inside a file (docs/robustness.md).
+  printf '# configuration file /etc/nginx/nginx.conf:\nhttp {\n    include /etc/nginx/a.conf;\n}\n\n# configuration file /etc/nginx/a.conf:\n# configuration file /etc/nginx/notes.conf:\nserver { listen 80; return 200 "x"; }\n\n' \
+    >"$1/seed-dump-marker-comment"
 }
 dict() {
   case "$1" in
@@ -126,6 +129,13 @@ for target in "${targets[@]}"; do
   done < <(seeds "$target" | sort)
   if [ "$target" = nginx_dump ]; then
     dump_seeds "$corpus"
+  fi
+  if [ "$target" = confine ]; then
+    # Paths as configurations write them, including the escapes that worked before.
+    for p in /etc/nginx/sites-enabled/a ../../../etc/passwd /../../x etc/nginx/up/x \
+      /etc/nginx/top/etc/shadow /etc/nginx/parent/parent/x /loop-a/x /etc/nginx/conf/a; do
+      printf '%s' "$p" >"$corpus/seed-path-$(printf '%s' "$p" | tr '/.' '_-')"
+    done
   fi
   before="$(find "$artifacts" -type f | sort)"
   args=(-max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb="$FUZZ_RSS_MB"

@@ -37,6 +37,11 @@ pub struct Common {
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 
+    /// A name httpd is started with `-D NAME` (Apache; repeatable). Once one is given, the
+    /// names not given are taken as not defined.
+    #[arg(long = "define", value_name = "NAME")]
+    pub defines: Vec<String>,
+
     /// Settings file (default: the first `aop-lint.toml` found from the linted path upwards).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -56,6 +56,7 @@ fn cli_kind(common: &Common) -> Option<ServerKind> {
 fn options(common: &Common) -> LoadOptions {
     LoadOptions {
         root: common.root.clone(),
+        defines: (!common.defines.is_empty()).then(|| common.defines.clone()),
         ..LoadOptions::default()
     }
 }

@@ -2,6 +2,7 @@
 //! model: every `<VirtualHost>` becomes a [`aop_model::Server`].
 
 mod ast;
+mod command_line;
 mod directives;
 mod fnmatch;
 mod includes;
@@ -39,6 +40,7 @@ pub struct Tree {
 /// Reads the tree whose main config is `entry`. Never panics: whatever cannot be read or
 /// decided becomes a finding; only an unreadable main file is an error.
 pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Tree, ReadError> {
+    let entry = &opts.confine(entry)?;
     let paths = paths::TreePaths::new(entry, opts);
     let id = map.read(entry)?;
     let mut reader = read::Reader::new(map, opts, paths);
@@ -47,8 +49,14 @@ pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Resul
         if envvars.is_file() {
             if let Ok(bytes) = aop_source::read_regular_file(&envvars, opts.limits.max_file_bytes) {
                 reader.vars.env = vars::parse_envvars(&bytes);
+                // apache2ctl passes `$APACHE_ARGUMENTS` to httpd, and nothing else.
+                let arguments = reader.vars.env.get("APACHE_ARGUMENTS").cloned();
+                reader.command_line = Some(command_line::defines(arguments.as_deref()));
             }
         }
+    }
+    if reader.command_line.is_none() {
+        reader.command_line = command_line::from_service_files(entry, opts);
     }
     let directives = reader.read_file_id(id, entry);
     let read::Reader {

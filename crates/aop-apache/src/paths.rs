@@ -43,6 +43,16 @@ impl TreePaths {
                 Some("httpd.conf") => aliases.push(PathBuf::from("/etc/httpd")),
                 _ => {}
             }
+            // Gentoo keeps `httpd.conf` in `/etc/apache2`: the directory's own name says
+            // which `/etc` directory the tree is a copy of.
+            if let Some(name @ ("apache2" | "httpd")) =
+                tree_root.file_name().and_then(|n| n.to_str())
+            {
+                let alias = Path::new("/etc").join(name);
+                if !aliases.contains(&alias) {
+                    aliases.push(alias);
+                }
+            }
         }
         TreePaths {
             server_root: tree_root.clone(),

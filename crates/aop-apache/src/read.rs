@@ -45,6 +45,11 @@ pub struct Reader<'a> {
     include_stack: Vec<PathBuf>,
     macro_stack: Vec<String>,
     reported_undefined: HashSet<String>,
+    /// Names a `Define` or `UnDefine` of the tree has named so far: the tree decides them.
+    defines_named: HashSet<String>,
+    /// The `-D` names httpd is started with, when the tree's service files say (Debian's
+    /// `envvars`, Gentoo's `conf.d/apache2`, RHEL's `sysconfig/httpd`).
+    pub command_line: Option<Vec<String>>,
     /// Lines produced by `Use` so far: nested macros can multiply without bound.
     macro_lines: usize,
     reported_overflow: bool,
@@ -76,6 +81,8 @@ impl<'a> Reader<'a> {
             include_stack: Vec::new(),
             macro_stack: Vec::new(),
             reported_undefined: HashSet::new(),
+            defines_named: HashSet::new(),
+            command_line: None,
             macro_lines: 0,
             reported_overflow: false,
             expanded_bytes: 0,
@@ -263,7 +270,7 @@ impl<'a> Reader<'a> {
         }
         match opener.name.as_str() {
             "ifmodule" | "ifdefine" | "ifversion" | "iffile" | "ifdirective" | "ifsection" => {
-                if self.condition(&opener) {
+                if self.condition(&opener, &lines[*i..]) {
                     stack.push(Frame {
                         dir: opener,
                         transparent: true,
@@ -421,7 +428,36 @@ impl<'a> Reader<'a> {
         self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
     }
 
-    fn condition(&mut self, d: &Directive) -> bool {
+    /// Whether `<IfDefine NAME>` holds. A name the tree defines or undefines is decided by
+    /// the tree; one it never mentions comes from httpd's command line (`-D NAME`: Gentoo's
+    /// `APACHE2_OPTS`, RHEL's `OPTIONS`), unknown here unless `--define` says. Such a section
+    /// that holds what changes a verdict (a virtual host, a `Listen`, an include, client
+    /// verification) is read as if it held, and said; any other is taken as httpd without
+    /// `-D` takes it.
+    fn if_define(&mut self, d: &Directive, name: &str, negate: bool, body: &[Mapped]) -> bool {
+        if self.vars.defines.contains_key(name) {
+            return !negate;
+        }
+        if self.defines_named.contains(name) {
+            return negate;
+        }
+        if let Some(given) = self.opts.defines.as_ref().or(self.command_line.as_ref()) {
+            return given.iter().any(|g| g == name) != negate;
+        }
+        if !section_decides_verdicts(body) {
+            return negate;
+        }
+        let msg = format!(
+            "`{}` depends on whether httpd is started with `-D {name}`, which the tree does not say; its contents were read as if it held",
+            self.map.text(d.span)
+        );
+        self.finding(codes::NOT_CHECKED, d.span, msg, "undecided").help = Some(format!(
+            "give the command line's defines: `--define {name}` if httpd runs with `-D {name}`, or `--define NONE` if it runs with none"
+        ));
+        true
+    }
+
+    fn condition(&mut self, d: &Directive, body: &[Mapped]) -> bool {
         let arg = d.arg(0).unwrap_or("");
         // httpd tests the first word; `! name` (a space after the `!`) negates too.
         let (negate, name) = match arg.strip_prefix('!') {
@@ -431,7 +467,7 @@ impl<'a> Reader<'a> {
         };
         match d.name.as_str() {
             "ifmodule" => self.modules.is_loaded(name) != negate,
-            "ifdefine" => self.vars.defines.contains_key(name) != negate,
+            "ifdefine" => self.if_define(d, name, negate, body),
             "ifversion" => {
                 let args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
                 if_version(&args).unwrap_or_else(|| {
@@ -691,12 +727,14 @@ impl<'a> Reader<'a> {
         match d.name.as_str() {
             "define" => {
                 if let Some(name) = d.arg(0) {
+                    self.defines_named.insert(name.to_string());
                     let value = d.arg(1).unwrap_or("").to_string();
                     self.vars.defines.insert(name.to_string(), value);
                 }
             }
             "undefine" => {
                 if let Some(name) = d.arg(0) {
+                    self.defines_named.insert(name.to_string());
                     self.vars.defines.remove(name);
                 }
             }
@@ -886,4 +924,45 @@ fn substitute(line: &Mapped, params: &[String], values: &[&str]) -> Option<Mappe
         }
     }
     Some(line.replace_all(&replacements))
+}
+/// Whether the section whose body starts at `body[0]` holds what changes a verdict: a
+/// virtual host, a socket, an include or macro use (which may bring either), or client
+/// verification.
+fn section_decides_verdicts(body: &[Mapped]) -> bool {
+    let mut depth = 1usize;
+    for line in body {
+        if is_blank_or_comment(&line.text) {
+            continue;
+        }
+        let words = split_words(&line.text);
+        let Some(first) = words.first() else { continue };
+        let word = first.value.to_ascii_lowercase();
+        if word.starts_with("</") {
+            depth -= 1;
+            if depth == 0 {
+                return false;
+            }
+            continue;
+        }
+        if word.starts_with("<virtualhost") {
+            return true;
+        }
+        if word.starts_with('<') {
+            depth += 1;
+            continue;
+        }
+        if matches!(
+            word.as_str(),
+            "listen"
+                | "include"
+                | "includeoptional"
+                | "use"
+                | "sslverifyclient"
+                | "sslcacertificatefile"
+                | "sslcacertificatepath"
+        ) {
+            return true;
+        }
+    }
+    false
 }

@@ -938,3 +938,84 @@ fn a_nameless_vhost_is_named_in_apache_terms() {
     let t = load("<VirtualHost *:80>\n</VirtualHost>\n");
     assert_eq!(t.config.servers[0].display_name(), "(no ServerName)");
 }
+
+/// `<IfDefine NAME>` where the tree never defines or undefines NAME depends on httpd's
+/// command line (`-D NAME`). A virtual host inside is read as if the name were given, and
+/// said; `--define` decides it; a section that changes no verdict is taken as httpd without
+/// `-D` takes it (Debian's stock `serve-cgi-bin.conf`).
+#[test]
+fn a_define_from_the_command_line_is_undecided_unless_given() {
+    let tree =
+        "<IfDefine SSL_SITE>\n<VirtualHost *:80>\nServerName site\n</VirtualHost>\n</IfDefine>\n\
+                <IfDefine CGI>\nScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\n</IfDefine>\n";
+    let t = load(tree);
+    assert_eq!(t.codes(), vec!["AOP004"], "{:?}", t.config.findings);
+    assert_eq!(t.saying("`-D SSL_SITE`").len(), 1);
+    assert_eq!(t.names(0), vec!["site"]);
+
+    let given = |names: &[&str]| {
+        load_with(
+            &[("apache2.conf", tree.as_bytes())],
+            LoadOptions {
+                defines: Some(names.iter().map(|n| n.to_string()).collect()),
+                ..LoadOptions::default()
+            },
+        )
+    };
+    let t = given(&["SSL_SITE"]);
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert_eq!(t.config.servers.len(), 1);
+    let t = given(&["NONE"]);
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+    assert!(t.config.servers.iter().all(|s| s.names.is_empty()));
+
+    // A name the tree itself defines or undefines is the tree's to decide.
+    let t = load(&format!("UnDefine SSL_SITE\n{tree}"));
+    assert!(t.codes().is_empty(), "{:?}", t.config.findings);
+}
+
+fn has_site(t: &Loaded) -> bool {
+    t.config
+        .servers
+        .iter()
+        .any(|s| s.names.iter().any(|(n, _)| n == "site"))
+}
+
+/// The service files that give httpd its `-D` names decide `<IfDefine>`: Gentoo's
+/// `conf.d/apache2` (`APACHE2_OPTS`), RHEL's `sysconfig/httpd` (`OPTIONS`), Debian's
+/// `envvars` (`APACHE_ARGUMENTS`, which apache2ctl passes on).
+#[test]
+fn service_files_give_the_command_line_defines() {
+    let section =
+        "<IfDefine SSL_SITE>\n<VirtualHost *:80>\nServerName site\n</VirtualHost>\n</IfDefine>\n";
+    let gentoo = load_with(
+        &[
+            ("apache2/httpd.conf", section.as_bytes()),
+            (
+                "conf.d/apache2",
+                b"# APACHE2_OPTS=\"-D OTHER\"\nAPACHE2_OPTS=\"-D INFO -D SSL_SITE\"\n",
+            ),
+        ],
+        LoadOptions::default(),
+    );
+    assert!(gentoo.codes().is_empty(), "{:?}", gentoo.config.findings);
+    assert!(has_site(&gentoo));
+    let rhel = load_with(
+        &[
+            ("httpd/conf/httpd.conf", section.as_bytes()),
+            ("sysconfig/httpd", b"OPTIONS=\n"),
+        ],
+        LoadOptions::default(),
+    );
+    assert!(rhel.codes().is_empty(), "{:?}", rhel.config.findings);
+    assert!(!has_site(&rhel));
+    let debian = load_with(
+        &[
+            ("apache2.conf", section.as_bytes()),
+            ("envvars", b"export APACHE_ARGUMENTS='-DSSL_SITE'\n"),
+        ],
+        LoadOptions::default(),
+    );
+    assert!(debian.codes().is_empty(), "{:?}", debian.config.findings);
+    assert!(has_site(&debian));
+}

@@ -10,6 +10,9 @@ pub struct LoadOptions {
     /// `etc/nginx`) be linted as it would run.
     pub root: Option<PathBuf>,
     pub limits: Limits,
+    /// httpd's command-line defines (`-D NAME`, `--define NAME`). `None` when not given: a
+    /// name the tree neither defines nor undefines is then undecided.
+    pub defines: Option<Vec<String>>,
 }
 
 impl LoadOptions {

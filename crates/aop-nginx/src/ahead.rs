@@ -70,8 +70,8 @@ impl Ahead {
             self.keys.insert(file.clone(), key.clone());
             let Some(source) = source else { continue };
             let claimed = known.contains_key(&key) || self.parsed.contains_key(&key);
-            let full = map.len() >= map.limits.max_files
-                || !map.has_room(source.bytes.len() as u64);
+            let full =
+                map.len() >= map.limits.max_files || !map.has_room(source.bytes.len() as u64);
             if claimed || full || !batch.insert(key.clone()) {
                 continue;
             }

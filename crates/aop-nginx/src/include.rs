@@ -392,8 +392,7 @@ impl<'a> Reader<'a> {
                     let repeat = matches!(
                         e,
                         ReadError::TooManyFiles { .. } | ReadError::TotalTooLarge { .. }
-                    )
-                        && std::mem::replace(&mut self.files_limit_reported, true);
+                    ) && std::mem::replace(&mut self.files_limit_reported, true);
                     if !repeat
                         && self
                             .reported_unreadable
