@@ -57,8 +57,8 @@ pub fn from_service_files(entry: &Path, opts: &LoadOptions) -> Option<Vec<String
 /// The value of the last uncommented `VARIABLE=value` line.
 fn assignment<'a>(text: &'a str, variable: &str) -> Option<&'a str> {
     text.lines()
-        .filter_map(|l| l.trim().strip_prefix(variable)?.strip_prefix('='))
-        .last()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix(variable)?.strip_prefix('='))
         .map(|v| v.trim().trim_matches(['"', '\'']))
 }
 
