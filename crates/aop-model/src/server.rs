@@ -263,6 +263,15 @@ impl Server {
         self.listeners.iter().any(|l| l.tls)
     }
 
+    /// The first TLS listener a client elsewhere can connect to: what the rules about
+    /// client verification judge, since a loopback or unix-socket listener is out of reach
+    /// of Cloudflare and of everyone else.
+    pub fn tls_from_outside(&self) -> Option<&Listener> {
+        self.listeners
+            .iter()
+            .find(|l| l.tls && l.reachable_from_outside())
+    }
+
     pub fn reference(&self) -> ServerRef {
         ServerRef {
             kind: self.kind,

@@ -56,7 +56,7 @@ declare_rule! {
 }
 
 fn optional(s: &Server) -> bool {
-    s.tls()
+    s.tls_from_outside().is_some()
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
         && matches!(
@@ -171,7 +171,7 @@ impl Rule for ClientVerifyOptionalUnenforced {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let asks_optionally = |s: &&Server| {
             optional(s)
-                || (s.tls()
+                || (s.tls_from_outside().is_some()
                     && s.action == Action::Serves
                     && s.client_verify.value != ClientVerify::On
                     && optional_per_directory(s).is_some())

@@ -10,6 +10,7 @@ declare_rule! {
     /// server marked `default_server`, else the first one listed (nginx); the first
     /// `<VirtualHost>` for the address:port (Apache). A warning rather than an error when that
     /// server trusts only CAs declared in `aop-lint.toml` (the zone's own certificate).
+    /// Loopback addresses and unix sockets are not judged: nobody outside connects there.
     ///
     /// ## Why it matters
     /// Cloudflare's shared origin-pull certificate proves only that a request came through
@@ -80,7 +81,11 @@ impl Rule for DefaultServerMissing {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
-        for ap in config.address_ports.iter().filter(|ap| ap.tls) {
+        for ap in config
+            .address_ports
+            .iter()
+            .filter(|ap| ap.tls && ap.reachable_from_outside())
+        {
             // A regular-expression name that matches any hostname answers unknown names
             // before the default server does (nginx tries regexes in configuration order).
             let regex = ap

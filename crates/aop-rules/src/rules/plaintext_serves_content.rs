@@ -7,7 +7,8 @@ use crate::{declare_rule, Context, Meta, Rule};
 declare_rule! {
     /// ## What it does
     /// Reports a plain-HTTP listener whose server serves content instead of redirecting to
-    /// https or refusing.
+    /// https or refusing. Listeners on loopback or unix sockets are not judged: nobody
+    /// outside connects there.
     ///
     /// ## Why it matters
     /// Client verification happens in the TLS handshake; plain HTTP has none. A site that is
@@ -70,11 +71,9 @@ impl Rule for PlaintextServesContent {
             if s.action != Action::Serves {
                 continue;
             }
-            let Some(listener) = s
-                .listeners
-                .iter()
-                .find(|l| !l.tls && plain.contains(&(i, &l.addr, l.port)))
-            else {
+            let Some(listener) = s.listeners.iter().find(|l| {
+                !l.tls && l.reachable_from_outside() && plain.contains(&(i, &l.addr, l.port))
+            }) else {
                 continue;
             };
             let shared = s
