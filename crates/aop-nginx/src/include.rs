@@ -195,7 +195,7 @@ impl<'a> Reader<'a> {
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
             self.drafts
-                .push(Box::new(draft_server(d, &mut self.findings)));
+                .push(Box::new(draft_server(d, self.map, &mut self.findings)));
             d.block = None;
         }
     }

@@ -74,7 +74,7 @@ fn finish(
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
     let drafts = std::mem::take(&mut reader.drafts);
-    let lowered = lower::lower(directives, drafts, prefix, opts, &mut findings);
+    let lowered = lower::lower(directives, drafts, prefix, opts, reader.map, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,

@@ -8,14 +8,14 @@ use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
     LoadOptions, Origin, Server, ServerKind, Setting,
 };
-use aop_source::Span;
+use aop_source::{SourceMap, Span};
 
 use crate::action::server_decision;
 use crate::ast::{Block, Directive};
 use crate::enforce::{
     enforcement, error_page_bypass, host_guard, location_enforcement, unverified_flags,
 };
-use crate::listen::parse_listen;
+use crate::listen::{parse_listen, UnknownParam};
 use crate::names::catch_all_name;
 
 /// Values set at `http {}` level, which every server inherits unless it sets its own.
@@ -46,6 +46,7 @@ pub fn lower(
     drafts: Vec<Box<Draft>>,
     prefix: &Path,
     opts: &LoadOptions,
+    map: &SourceMap,
     findings: &mut Vec<Finding>,
 ) -> Lowered {
     // Sized at once: thousands of servers in a vector grown by doubling leave the freed
@@ -70,7 +71,7 @@ pub fn lower(
                     let draft = match s.block.take() {
                         Some(block) => {
                             s.block = Some(block);
-                            let draft = draft_server(s, findings);
+                            let draft = draft_server(s, map, findings);
                             s.block = None;
                             Box::new(draft)
                         }
@@ -218,7 +219,7 @@ impl Draft {
 }
 
 /// Reads a server block on its own; findings come in the order nginx would give them.
-pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
+pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>) -> Draft {
     let children = d.children();
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
@@ -228,7 +229,21 @@ pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
             // TLS from `ssl on` is added when the inherited settings are known: a listener's
             // parse does not otherwise depend on it.
             "listen" => match parse_listen(c, false) {
-                Ok(l) => server.listeners.push(l),
+                Ok(parsed) => {
+                    if let Some(joined) = parsed.unknown.iter().find(|u| starts_a_line(map, u)) {
+                        // nginx stops at the first word it does not know.
+                        findings.push(Finding::new(
+                            codes::PARSE_ERROR,
+                            format!("invalid parameter \"{}\"", joined.word),
+                            Label::new(c.head_span(), "nginx refuses this listener"),
+                        ));
+                        continue;
+                    }
+                    for u in parsed.unknown {
+                        findings.push(unknown_param(u));
+                    }
+                    server.listeners.push(parsed.listener);
+                }
                 Err(message) => findings.push(Finding::new(
                     codes::PARSE_ERROR,
                     message,
@@ -261,6 +276,33 @@ pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
         own_bypass,
         outline: outline(children),
     }
+}
+
+/// A word on a later line than the one before it: the `;` that should end the `listen` is
+/// missing, and the next directive's words were read as parameters.
+fn starts_a_line(map: &SourceMap, u: &UnknownParam) -> bool {
+    u.after.end <= u.span.start
+        && map
+            .bytes(Span::new(
+                u.span.file,
+                u.after.end as usize,
+                u.span.start as usize,
+            ))
+            .contains(&b'\n')
+}
+
+/// A parameter nginx 1.30 does not know, on the line of the `listen` itself: perhaps one of a
+/// newer nginx. The listener is kept; what the word would change is not checked.
+fn unknown_param(u: UnknownParam) -> Finding {
+    Finding::new(
+        codes::NOT_CHECKED,
+        format!(
+            "unknown `listen` parameter `{}`: the listener is read without it",
+            u.word
+        ),
+        Label::new(u.span, "not a `listen` parameter of nginx 1.30"),
+    )
+    .with_help("if your nginx accepts this parameter (`nginx -t`), check by hand what it changes; otherwise remove it, since nginx refuses to start with it")
 }
 
 /// The directives [`enforcement`] and [`location_enforcement`] look at: `if`s with their
