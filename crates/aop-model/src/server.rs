@@ -110,14 +110,16 @@ pub struct CaRef {
     pub inherited: bool,
 }
 
-/// What a server (or location) does with a request that reaches it.
+/// What a server (or location) does with a request that reaches it. What counts as content
+/// is defined in docs/semantics.md ("What serves content").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Hands out content: proxies, serves files, runs an application.
+    /// Hands out content: proxies, serves files, runs an application, answers with a text.
     Serves,
-    /// Only redirects (to https or elsewhere).
+    /// Only redirects (any 3xx, to https or elsewhere).
     Redirects,
-    /// Refuses: closes the connection, an error status, or no TLS handshake at all.
+    /// Refuses or hands out nothing: closes the connection, an error status, a `204` or
+    /// another `2xx` without a body, or no TLS handshake at all.
     Rejects,
 }
 
@@ -190,6 +192,10 @@ pub struct Server {
     pub action: Action,
     /// The directive that decided `action` (a `proxy_pass`, a `return 444`...), when one did.
     pub action_span: Option<Span>,
+    /// What it serves is only the ACME challenge directory (`/.well-known/acme-challenge/`);
+    /// every other request is redirected or refused. Those files are for the certificate
+    /// authority, not the site's content.
+    pub acme_only: bool,
     pub locations: Vec<Location>,
     /// A server-level refusal of clients whose certificate did not verify
     /// (`if ($ssl_client_verify != SUCCESS) { return 403; }`, `Require expr ...`).
@@ -232,6 +238,7 @@ impl Server {
             ca: Vec::new(),
             action: Action::Serves,
             action_span: None,
+            acme_only: false,
             locations: Vec::new(),
             verify_enforced: None,
             reject_handshake: None,

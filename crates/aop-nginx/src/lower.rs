@@ -268,6 +268,7 @@ pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>)
     let decision = server_decision(d, &mut server.locations);
     server.action = decision.action;
     server.action_span = Some(decision.span);
+    server.acme_only = decision.acme_only;
     Draft {
         head: d.head_span(),
         server,
