@@ -4,6 +4,8 @@
 //!
 //! Run with `cargo test --test real_servers -- --nocapture` to see the table.
 
+mod common;
+
 mod real_servers {
     pub mod addresses;
     pub mod apache;
@@ -23,6 +25,7 @@ mod real_servers {
     pub mod probe;
     pub mod process;
     pub mod semantics;
+    pub mod startup;
     pub mod tokens;
     pub mod upstream;
 }

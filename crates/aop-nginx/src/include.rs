@@ -47,6 +47,9 @@ pub struct Reader<'a> {
     /// million), and files an include argument could not read.
     reported_cycles: HashSet<Span>,
     reported_unreadable: HashSet<(Span, PathBuf)>,
+    /// Some include was not read in full (a file missing or unreadable, a cycle, a limit):
+    /// a directive it holds may be missing from the tree.
+    pub incomplete: bool,
 }
 
 /// Files read and parsed ahead at a time: enough to keep every core busy, few enough that the
@@ -71,6 +74,7 @@ impl<'a> Reader<'a> {
             in_http: false,
             reported_cycles: HashSet::new(),
             reported_unreadable: HashSet::new(),
+            incomplete: false,
         }
     }
 
@@ -210,6 +214,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if depth >= self.opts.limits.max_include_depth {
+            self.incomplete = true;
             self.findings.push(Finding::new(
                 codes::INCLUDE_UNRESOLVED,
                 format!(
@@ -231,6 +236,7 @@ impl<'a> Reader<'a> {
         };
         let files = if glob::is_pattern(&arg.value) {
             let e = self.expand_pattern(&path);
+            self.incomplete |= e.truncated || !e.unreadable.is_empty();
             for (dir, why) in e.unreadable {
                 self.findings.push(Finding::new(
                     codes::NOT_CHECKED,
@@ -276,10 +282,12 @@ impl<'a> Reader<'a> {
     ) {
         let limit = self.opts.limits.max_inclusions;
         if !admit_inclusion(&mut self.inclusions, limit, arg_span, &mut self.findings) {
+            self.incomplete = true;
             return;
         }
         let key = self.key(file);
         if self.stack.contains(&key) {
+            self.incomplete = true;
             if self.reported_cycles.insert(arg_span) {
                 self.findings.push(Finding::new(
                     codes::INCLUDE_UNRESOLVED,
@@ -296,6 +304,7 @@ impl<'a> Reader<'a> {
             (None, None) => match self.open(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
+                    self.incomplete = true;
                     // Past the file limit every further include fails alike: say it once.
                     let repeat = matches!(e, ReadError::TooManyFiles { .. })
                         && std::mem::replace(&mut self.files_limit_reported, true);

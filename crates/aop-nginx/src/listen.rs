@@ -42,6 +42,9 @@ const PARAMS_WITH_VALUE: &[&str] = &[
 #[derive(Debug)]
 pub struct ParsedListen {
     pub listener: Listener,
+    /// `ssl` or `quic` as written on this `listen` (nginx names it in its errors), before
+    /// `ssl on` or another server's flag on the same socket make the listener TLS.
+    pub tls_flag: Option<&'static str>,
     pub unknown: Vec<UnknownParam>,
 }
 
@@ -69,10 +72,18 @@ pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<ParsedListen, String>
         span: d.head_span(),
     };
     let mut unknown = Vec::new();
+    let mut tls_flag = None;
     for (before, a) in d.args.iter().zip(&d.args[1..]) {
         let v = a.value.as_str();
         match v {
-            "ssl" | "quic" => l.tls = true,
+            "ssl" => {
+                l.tls = true;
+                tls_flag = Some("ssl");
+            }
+            "quic" => {
+                l.tls = true;
+                tls_flag = tls_flag.or(Some("quic"));
+            }
             "default_server" | "default" => l.default_server = true,
             _ if FLAGS.contains(&v) => {}
             _ if PARAMS_WITH_VALUE.iter().any(|p| v.starts_with(p)) => {}
@@ -85,6 +96,7 @@ pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<ParsedListen, String>
     }
     Ok(ParsedListen {
         listener: l,
+        tls_flag,
         unknown,
     })
 }
