@@ -265,6 +265,18 @@ impl Server {
         })
     }
 
+    /// Whether this server refuses TLS clients without a valid certificate: verification
+    /// `on` (`require`), `optional` with a check that refuses unverified clients, or the same
+    /// for the whole site from a section (Apache `<Location />`).
+    pub fn requires_client_certificate(&self) -> bool {
+        let whole_server = match self.client_verify.value {
+            ClientVerify::On => true,
+            ClientVerify::Optional | ClientVerify::OptionalNoCa => self.verify_enforced.is_some(),
+            ClientVerify::Off => false,
+        };
+        whole_server || self.site_verified_per_directory().is_some()
+    }
+
     /// Whether any listener of this server speaks TLS.
     pub fn tls(&self) -> bool {
         self.listeners.iter().any(|l| l.tls)

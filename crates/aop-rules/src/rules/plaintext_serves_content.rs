@@ -11,7 +11,9 @@ declare_rule! {
     /// empty `200` are not content. A server whose only content is the ACME challenge
     /// directory (`location /.well-known/acme-challenge/ { root ...; }` beside a redirect of
     /// everything else) is reported as an info: those files are for the certificate
-    /// authority, not the site's content. Listeners on loopback or unix sockets are not judged: nobody
+    /// authority, not the site's content. When a TLS server of the same name requires the
+    /// client certificate, the finding says the protected site is reachable around mutual TLS;
+    /// a TLS server of that name without verification protects nothing to go around. Listeners on loopback or unix sockets are not judged: nobody
     /// outside connects there.
     ///
     /// ## Why it matters
@@ -56,10 +58,12 @@ impl Rule for PlaintextServesContent {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
+        // Names of sites that mutual TLS protects: a TLS server that requires the client
+        // certificate. A TLS server without verification protects nothing to go around.
         let protected: HashSet<&str> = config
             .servers
             .iter()
-            .filter(|s| s.tls())
+            .filter(|s| s.tls() && s.requires_client_certificate())
             .flat_map(|s| s.names.iter().map(|(n, _)| n.as_str()))
             .filter(|n| !n.is_empty())
             .collect();
