@@ -69,7 +69,10 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The first `aop-lint.toml` in `start` (a directory or a file's directory) or above it.
+/// The first `aop-lint.toml` in `start` (a directory or a file's directory) or above it,
+/// up to the repository root (the first directory holding `.git`). A directory others may
+/// write to (`/tmp`) ends the search before its file is taken: anyone could have put one
+/// there that silences every tree below it.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).ok()?;
     let dir = if abs.is_dir() {
@@ -77,19 +80,48 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     } else {
         abs.parent()?
     };
-    dir.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    for d in dir.ancestors() {
+        if writable_by_others(d) {
+            return None;
+        }
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() && !writable_by_others(&candidate) {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+    }
+    None
 }
+
+#[cfg(unix)]
+fn writable_by_others(p: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).is_ok_and(|m| m.mode() & 0o002 != 0)
+}
+
+#[cfg(not(unix))]
+fn writable_by_others(_: &Path) -> bool {
+    false
+}
+
+/// The largest settings file read: a real one is a few hundred bytes.
+const MAX_SETTINGS_BYTES: u64 = 64 * 1024;
 
 /// Reads and checks one settings file.
 pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let fail = |message: String| ConfigError {
         path: path.to_path_buf(),
         text: String::new(),
         span: None,
-        message: format!("cannot read the settings file: {e}"),
-    })?;
+        message,
+    };
+    // Regular files only, bounded: a FIFO would block and a huge file exhaust memory.
+    let bytes = aop_source::read_regular_file(path, MAX_SETTINGS_BYTES)
+        .map_err(|e| fail(format!("cannot read the settings file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail("the settings file is not UTF-8 text".to_string()))?;
     parse(path, text)
 }
 

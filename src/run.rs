@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use aop_gate::{gate, resolve_rules, Policy};
-use aop_model::{Config, LoadOptions, ServerKind, Severity};
+use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, Severity};
 use aop_report::{
     render_github, render_human, render_sarif, sort_findings, sort_suppressed, write_json,
     HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
-use aop_source::{FileId, SourceMap};
+use aop_source::{FileId, SourceMap, Span};
 
 use crate::catalog;
 use crate::cli::{
@@ -57,6 +57,30 @@ fn options(common: &Common) -> LoadOptions {
     LoadOptions {
         root: common.root.clone(),
         ..LoadOptions::default()
+    }
+}
+
+/// The options for one tree: without `--root`, a tree whose path ends in `etc/nginx`,
+/// `etc/apache2` or `etc/httpd` is a copy of `/` (a repository's `deploy/etc/nginx`), and its
+/// absolute paths are read below that copy, never from this machine; said on standard error
+/// unless `quiet`.
+fn tree_options(opts: &LoadOptions, tree: &Path, quiet: bool) -> LoadOptions {
+    if opts.root.is_some() {
+        return opts.clone();
+    }
+    let Some(root) = crate::trees::copied_root(tree) else {
+        return opts.clone();
+    };
+    if !quiet && root != Path::new("/") {
+        eprintln!(
+            "aop-lint: note: {} is read as a copy of `/` rooted at {}: absolute paths in it resolve below that directory (`--root` chooses another)",
+            tree.display(),
+            root.display()
+        );
+    }
+    LoadOptions {
+        root: Some(root),
+        ..opts.clone()
     }
 }
 
@@ -133,16 +157,13 @@ fn emit_with(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> i32 {
     match output {
-        Some(path) if path != Path::new("-") => {
-            let written = std::fs::File::create(path).and_then(|mut f| write(&mut f));
-            match written {
-                Ok(()) => EXIT_CLEAN,
-                Err(e) => {
-                    error(&format!("{}: {e}", path.display()));
-                    EXIT_INPUT
-                }
+        Some(path) if path != Path::new("-") => match write_replacing(path, write) {
+            Ok(()) => EXIT_CLEAN,
+            Err(e) => {
+                error(&format!("{}: {e}", path.display()));
+                EXIT_INPUT
             }
-        }
+        },
         _ => {
             let mut out = std::io::stdout().lock();
             match write(&mut out).and_then(|_| out.flush()) {
@@ -154,6 +175,57 @@ fn emit_with(
     }
 }
 
+/// Writes a new file beside `path` and renames it over `path`: a link at `path` is replaced,
+/// never followed, and a reader of `path` sees the old report or the whole new one.
+fn write_replacing(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = std::process::id();
+    let (temp, mut file) = loop {
+        let temp = dir.join(format!(".{name}.{n}.aop-lint-tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(f) => break (temp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n = n.wrapping_add(1),
+            Err(e) => return Err(e),
+        }
+    };
+    let written = write(&mut file)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| std::fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Why `--output` may not be written: it names a file the report was made from (the report
+/// would replace the configuration), or something that is not a regular file (a FIFO would
+/// block the run, a device would take the report).
+fn refuse_output(output: &Path, map: &SourceMap) -> Option<String> {
+    if output == Path::new("-") {
+        return None;
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(output) {
+        let kind = meta.file_type();
+        if !kind.is_file() && !kind.is_symlink() {
+            return Some("not a regular file: refusing to write the report there".into());
+        }
+    }
+    let target = canonical(output);
+    let is_input = map.files().any(|(_, f)| canonical(&f.path) == target);
+    is_input.then(|| "is a file of the linted tree: refusing to replace it with the report".into())
+}
+
 fn config_error(e: &ConfigError) -> i32 {
     let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal());
     eprint!("{}", config::render_error(e, color));
@@ -162,32 +234,45 @@ fn config_error(e: &ConfigError) -> i32 {
 
 /// Settings files, each read once however many trees share it.
 struct SettingsSource {
-    explicit: Option<Settings>,
+    explicit: Option<(PathBuf, Settings)>,
     found: HashMap<PathBuf, Settings>,
+    /// Every file applied to some tree, in the order first used: the report names them.
+    applied: Vec<PathBuf>,
 }
 
 impl SettingsSource {
     fn new(common: &Common) -> Result<Self, ConfigError> {
-        let explicit = common.config.as_deref().map(config::load).transpose()?;
+        let explicit = common
+            .config
+            .as_deref()
+            .map(|p| config::load(p).map(|s| (p.to_path_buf(), s)))
+            .transpose()?;
         Ok(SettingsSource {
             explicit,
             found: HashMap::new(),
+            applied: Vec::new(),
         })
     }
 
     fn for_tree(&mut self, tree: &Path) -> Result<Settings, ConfigError> {
-        if let Some(s) = &self.explicit {
-            return Ok(s.clone());
-        }
-        let Some(path) = config::find(tree) else {
-            return Ok(Settings::default());
+        let (path, settings) = match &self.explicit {
+            Some((path, s)) => (path.clone(), s.clone()),
+            None => {
+                let Some(path) = config::find(tree) else {
+                    return Ok(Settings::default());
+                };
+                let s = match self.found.get(&path) {
+                    Some(s) => s.clone(),
+                    None => config::load(&path)?,
+                };
+                self.found.insert(path.clone(), s.clone());
+                (path, s)
+            }
         };
-        if let Some(s) = self.found.get(&path) {
-            return Ok(s.clone());
+        if !self.applied.contains(&path) {
+            self.applied.push(path);
         }
-        let s = config::load(&path)?;
-        self.found.insert(path, s.clone());
-        Ok(s)
+        Ok(settings)
     }
 }
 
@@ -240,24 +325,43 @@ fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Says which given files the tree never reads: nothing in them was checked.
-fn note_unread_members(tree: &Tree, map: &SourceMap, files: &[FileId]) {
+/// A finding for each given file the tree never reads: nothing in it was checked, and a gate
+/// must not pass it as clean (an unrelated `nginx.conf` above it may be the tree found).
+fn unread_members(tree: &Tree, map: &mut SourceMap, files: &[FileId]) -> Vec<Finding> {
     if tree.members.is_empty() {
-        return;
+        return Vec::new();
     }
     let read: HashSet<PathBuf> = files
         .iter()
         .map(|&f| canonical(&map.file(f).path))
         .collect();
+    let mut out = Vec::new();
     for member in &tree.members {
-        if !read.contains(&canonical(member)) {
-            eprintln!(
-                "aop-lint: note: {} is not read by the tree at {}: nothing in it was checked",
-                member.display(),
-                tree.path.display()
-            );
+        if read.contains(&canonical(member)) {
+            continue;
         }
+        // The file is shown as it is; its bytes were named by the user, so reading them is
+        // fine, and an unreadable one still gets its finding at an empty file.
+        let id = map
+            .read(member)
+            .unwrap_or_else(|_| map.add(member.clone(), Vec::new()));
+        out.push(
+            Finding::new(
+                codes::NOT_READ,
+                format!(
+                    "{} is not read by the tree at {}: nothing in it was checked",
+                    member.display(),
+                    tree.path.display()
+                ),
+                Label::new(Span::new(id, 0, 0), "given on the command line"),
+            )
+            .with_help(format!(
+                "lint this file's own tree (the directory holding its main file), or include it from {}",
+                tree.path.display()
+            )),
+        );
     }
+    out
 }
 
 fn check(args: CheckArgs) -> i32 {
@@ -305,6 +409,7 @@ fn check(args: CheckArgs) -> i32 {
         };
         let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
+        let opts = tree_options(&opts, &tree.path, is_dump || args.quiet);
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
         } else {
@@ -325,13 +430,16 @@ fn check(args: CheckArgs) -> i32 {
                 Err(e) => return config_error(&e),
             },
         };
-        let files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
-        if !args.quiet {
-            note_unread_members(&tree, &map, &files);
-        }
+        let mut files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
         let mut found = config.findings.clone();
+        let before_members = map.len();
+        found.extend(unread_members(&tree, &mut map, &files));
+        files.extend((before_members..map.len()).map(|i| FileId(i as u32)));
         found.extend(aop_rules::check(
-            &Context::new(&config, &map).with_ca_settings(ca_settings(&tree_settings, &args.ca)),
+            &Context::new(&config, &map).with_ca_settings(CaSettings {
+                root: opts.root.clone(),
+                ..ca_settings(&tree_settings, &args.ca)
+            }),
         ));
         let sifted = gate(
             found,
@@ -352,7 +460,15 @@ fn check(args: CheckArgs) -> i32 {
         suppressed,
         servers,
         address_ports,
+        settings: settings.applied.clone(),
     };
+    if let Some(why) = args.output.as_deref().and_then(|o| refuse_output(o, &map)) {
+        error(&format!(
+            "--output {}: {why}",
+            args.output.as_deref().unwrap_or(Path::new("")).display()
+        ));
+        return EXIT_INPUT;
+    }
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let output = args.output.as_deref();
@@ -399,7 +515,7 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let opts = options(&args.common);
+    let opts = tree_options(&options(&args.common), &args.path, true);
     let loaded = if args.path == Path::new("-") {
         load_dump(&args.path, &opts, &mut map)
     } else {

@@ -8,6 +8,33 @@ use std::path::{Path, PathBuf};
 /// File names that make a file a tree's main configuration.
 const MAIN_FILES: &[&str] = &["nginx.conf", "apache2.conf", "httpd.conf"];
 
+/// The directory a tree was copied out of `/` into, when its path shows it: `X/etc/nginx`,
+/// `X/etc/apache2`, `X/etc/httpd` (or a file in it, or in its `conf/`) give `X`; `/etc/nginx`
+/// gives `/`.
+pub fn copied_root(tree: &Path) -> Option<PathBuf> {
+    let mut dir = if tree.is_dir() {
+        tree.to_path_buf()
+    } else {
+        tree.parent()?.to_path_buf()
+    };
+    if dir.file_name().is_some_and(|n| n == "conf") {
+        dir.pop();
+    }
+    let abs = std::path::absolute(&dir).ok()?;
+    let server = abs.file_name()?;
+    let etc = abs.parent()?.file_name()?;
+    if etc != "etc" || !["nginx", "apache2", "httpd"].iter().any(|n| server == *n) {
+        return None;
+    }
+    // Keep the form the user gave (relative stays relative) so reported paths match theirs.
+    let given = dir.parent()?.parent()?;
+    Some(if given.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        given.to_path_buf()
+    })
+}
+
 /// Where, inside a directory, a main file sits when that directory is a tree's root.
 const MAIN_PLACES: &[&str] = &[
     "nginx.conf",

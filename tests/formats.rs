@@ -160,6 +160,46 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
     assert!(stdout(&o).contains("AOP101"));
 }
 
+/// `--output` never replaces a file of the linted tree, never blocks on a FIFO, and replaces
+/// a link instead of writing through it.
+#[test]
+fn output_never_replaces_an_input_follows_a_link_or_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("t");
+    std::fs::create_dir_all(&tree).unwrap();
+    let conf = tree.join("nginx.conf");
+    let original = b"events {}\nhttp {}\n".to_vec();
+    std::fs::write(&conf, &original).unwrap();
+    let o = aop_lint(&[tree.to_str().unwrap(), "-o", conf.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("file of the linted tree"));
+    assert_eq!(std::fs::read(&conf).unwrap(), original);
+
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let o = aop_lint(&[tree.to_str().unwrap(), "-o", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let elsewhere = dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, "keep").unwrap();
+    let link = dir.path().join("report.txt");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let o = aop_lint(&[tree.to_str().unwrap(), "-o", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "keep");
+    assert!(std::fs::read_to_string(&link)
+        .unwrap()
+        .starts_with("aop-lint: 0 errors"));
+    assert!(!std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
 #[test]
 fn quiet_prints_findings_only() {
     let o = aop_lint(&[CLEAN, "--quiet"]);

@@ -253,11 +253,17 @@ fn changed_files_lint_their_tree_once() {
     assert_eq!(code, Some(1));
     // One tree, linted once: each finding once, though two of its files were given.
     assert_eq!(found, vec!["AOP101", "AOP201"]);
-    // A file the tree does not read: the tree is linted, and the file said to be unchecked.
+    // A file the tree does not read: the tree is linted, and the file is an error of its own
+    // (nothing in it was checked), even for `--fail-on error`.
     let o = aop_lint(&[c.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(codes(&stdout(&o)), vec!["AOP101", "AOP201"]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("c.conf is not read by the tree"), "{err}");
+    assert_eq!(codes(&stdout(&o)), vec!["AOP004", "AOP101", "AOP201"]);
+    assert!(
+        stdout(&o).contains("c.conf is not read by the tree"),
+        "{}",
+        stdout(&o)
+    );
+    let quiet = aop_lint(&[c.to_str().unwrap(), "--quiet", "--fail-on", "error"]);
+    assert_eq!(quiet.status.code(), Some(1));
 }
 
 #[test]
@@ -312,5 +318,49 @@ fn an_nginx_dump_on_stdin_is_gated_and_listed() {
         stdout(&o).contains("a.example.com (/etc/nginx/nginx.conf:2)"),
         "{}",
         stdout(&o)
+    );
+}
+
+/// A settings file is looked for up to the repository root only, never in a directory others
+/// may write to, and the one applied is named in the report: `ignore = ["ALL"]` left in
+/// `/tmp` or above a checkout must not silence a tree unseen.
+#[test]
+fn settings_stop_at_the_repository_and_at_world_writable_directories() {
+    use std::os::unix::fs::PermissionsExt;
+    let silence_all = "ignore = [\"ALL\"]\n";
+    let open = fixture("client-verify-missing");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("aop-lint.toml"), silence_all).unwrap();
+    let repo_dir = dir.path().join("checkout");
+    std::fs::create_dir_all(repo_dir.join(".git")).unwrap();
+    let t = repo_dir.join("conf");
+    tree(&t, &open, None);
+    assert_eq!(json(&[t.to_str().unwrap()]).1, vec!["AOP101", "AOP201"]);
+
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::write(shared.path().join("aop-lint.toml"), silence_all).unwrap();
+    let t = shared.path().join("conf");
+    tree(&t, &open, None);
+    assert_eq!(json(&[t.to_str().unwrap()]).1, vec!["AOP101", "AOP201"]);
+
+    // Where one applies, every format names it.
+    let own = tempfile::tempdir().unwrap();
+    let t = own.path().join("conf");
+    tree(&t, &open, Some(silence_all));
+    let settings = t.join("aop-lint.toml");
+    let o = aop_lint(&[t.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["settings"][0], settings.to_str().unwrap());
+    let human = stdout(&aop_lint(&[t.to_str().unwrap()]));
+    assert!(human.contains("settings from "), "{human}");
+    let sarif = stdout(&aop_lint(&[t.to_str().unwrap(), "--format", "sarif"]));
+    assert!(sarif.contains("settingsFiles"), "{sarif}");
+    let github = stdout(&aop_lint(&[t.to_str().unwrap(), "--format", "github"]));
+    assert!(
+        github.contains("::notice title=aop-lint settings::"),
+        "{github}"
     );
 }

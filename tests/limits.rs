@@ -134,6 +134,15 @@ fn a_config_of_100_mb_is_refused_with_a_finding() {
     );
     assert!(has(&report, "AOP101", "open.example.com"));
     assert_eq!(code, Some(1));
+    // What was not read fails even an error gate, once the open server is out of the way.
+    write(&dir.path().join("nginx.conf"), "http { include big.conf; }");
+    let gate = aop_lint(&[
+        dir.path().to_str().unwrap(),
+        "--fail-on",
+        "error",
+        "--quiet",
+    ]);
+    assert_eq!(gate.status.code(), Some(1));
 
     // Given as the main file (no nginx.conf beside or above it to stand for), nothing can be
     // read: usage/input error.
@@ -278,7 +287,9 @@ fn a_fifo_or_device_is_refused_without_blocking() {
     // Were a FIFO opened, the read would wait for a writer forever: the test would hang.
     let (code, report, _) = lint(d);
     let unresolved = findings(&report, "AOP002");
-    for name in ["pipe.conf", "/dev/null", "also-a-pipe.conf"] {
+    // `include /dev/null;` is an empty include to nginx, not an error.
+    assert!(!report.to_string().contains("/dev/null"), "{report:#}");
+    for name in ["pipe.conf", "also-a-pipe.conf"] {
         assert!(
             unresolved
                 .iter()
@@ -360,4 +371,87 @@ fn nesting_a_thousand_deep_is_a_parse_error() {
     // The human report renders it too (no recursion in rendering either).
     let o = aop_lint(&[dir.path().join("nginx.conf").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
+}
+
+/// Debian's stock form, `IncludeOptional sites-enabled/*.conf`, over a root-only directory,
+/// linted by a user who cannot list it: the sites were not read, which must be said (as the
+/// nginx reader does), never taken as "no sites". As root the lint runs as `nobody`.
+#[cfg(unix)]
+#[test]
+fn an_unlistable_include_optional_directory_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        &d.join("apache2.conf"),
+        "Listen 80\nIncludeOptional sites-enabled/*.conf\nIncludeOptional absent/*.conf\n",
+    );
+    let sites = d.join("sites-enabled");
+    write(
+        &sites.join("site.conf"),
+        "<VirtualHost *:80>\n    ServerName open.example.com\n    DocumentRoot /srv\n</VirtualHost>\n",
+    );
+    fs::set_permissions(&sites, fs::Permissions::from_mode(0o700)).unwrap();
+    let binary = env!("CARGO_BIN_EXE_aop-lint");
+    let root = Process::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let mut cmd = if root {
+        let mut c = Process::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Process::new(binary)
+    };
+    let out = cmd
+        .arg(d.join("apache2.conf"))
+        .args(["--format", "json"])
+        .output()
+        .expect("run aop-lint");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let unlisted = findings(&report, "AOP004");
+    assert!(
+        unlisted
+            .iter()
+            .any(|(m, _)| m.contains("sites-enabled") && m.contains("cannot list")),
+        "{report:#}"
+    );
+    // A directory that is not there holds nothing: no finding for it.
+    assert!(!report.to_string().contains("absent"), "{report:#}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `/proc` and `/sys` hold this machine's state, not configuration: `/proc/kmsg` blocks a
+/// read forever, and `/proc/self/environ` quoted in a report would publish the linter's
+/// environment (CI secrets) in a public log. Both are refused without being read.
+#[test]
+fn kernel_state_files_are_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        &d.join("nginx.conf"),
+        "http { include /proc/self/environ; include /proc/kmsg; include /sys/kernel/notes; }",
+    );
+    let out = Process::new(env!("CARGO_BIN_EXE_aop-lint"))
+        .env("AOP_TEST_SECRET", "do-not-print-this-value")
+        .arg(d)
+        .args(["--root", "/", "--format", "json"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("do-not-print-this-value"), "{text}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = findings(&report, "AOP002");
+    assert_eq!(
+        refused
+            .iter()
+            .filter(|(m, _)| m.contains("kernel's state"))
+            .count(),
+        3,
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -183,3 +183,80 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
     }
     Err(())
 }
+
+/// A comment that reads exactly like `nginx -T`'s marker splits nothing: nginx prints each
+/// file verbatim, so the line belongs to the file it is in, and the open server after it is
+/// still checked. The dump is made by the real `nginx -T`.
+#[test]
+fn a_comment_that_looks_like_a_marker_hides_no_server() {
+    let Some(nginx) = common::nginx_binary("nginx -T marker") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sites")).unwrap();
+    std::fs::write(
+        d.join("nginx.conf"),
+        format!(
+            "pid {0}/nginx.pid;\nevents {{}}\nhttp {{\n    include sites/*.conf;\n}}\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("sites/a.conf"),
+        format!(
+            "# configuration file {}/notes.conf:\nserver {{\n    listen 8080;\n    server_name open.example;\n    return 200 \"open\";\n}}\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let out = common::nginx_command(&nginx, d).arg("-T").output().unwrap();
+    let dump = out.stdout;
+    let marker = format!("# configuration file {}/notes.conf:", d.display());
+    assert!(
+        String::from_utf8_lossy(&dump).contains(&marker),
+        "nginx -T did not print the comment verbatim: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&lint_stdin(&dump)).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let said = |code: &str, text: &str| {
+        findings
+            .iter()
+            .any(|f| f["code"] == code && f["message"].as_str().unwrap().contains(text))
+    };
+    assert!(said("AOP202", "open.example"), "{report:#}");
+    assert!(
+        said("AOP004", "looks like `nginx -T`'s marker"),
+        "{report:#}"
+    );
+}
+
+/// A path dumped twice, or a dumped file no include reaches, is said; neither is dropped.
+#[test]
+fn a_part_no_include_reaches_is_read_with_the_file_before_it() {
+    let dump = b"# configuration file /etc/nginx/nginx.conf:\n\
+http {\n    include /etc/nginx/site.conf;\n}\n\n\
+# configuration file /etc/nginx/site.conf:\n\
+server { listen 443 ssl; server_name a.example; root /srv; }\n\n\
+# configuration file /etc/nginx/site.conf:\n\
+server { listen 443 ssl; server_name b.example; root /srv; }\n\n";
+    let report: serde_json::Value = serde_json::from_slice(&lint_stdin(dump)).unwrap();
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("b.example")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("marker for `/etc/nginx/site.conf`")),
+        "{messages:#?}"
+    );
+}

@@ -90,6 +90,7 @@ pub fn check_and_report(config: &Config, map: &SourceMap) {
     sort_findings(&mut findings, map);
     sort_suppressed(&mut suppressed, map);
     let report = Report {
+        settings: Vec::new(),
         map,
         findings,
         suppressed,

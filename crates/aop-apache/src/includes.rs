@@ -32,14 +32,24 @@ impl std::fmt::Display for IncludeError {
 /// Deepest directory recursion followed, as httpd bounds it.
 const MAX_DIR_DEPTH: usize = 128;
 
-pub struct Expander {
+/// Maps a path found to the one to open (below `--root`, links followed inside the root).
+pub type Confine<'a> = &'a dyn Fn(&Path) -> Result<PathBuf, aop_source::ReadError>;
+
+pub struct Expander<'a> {
+    confine: Confine<'a>,
     limit: usize,
     seen_dirs: HashSet<PathBuf>,
     files: Vec<PathBuf>,
 }
 
-pub fn expand(path: &Path, optional: bool, limit: usize) -> Result<Vec<PathBuf>, IncludeError> {
+pub fn expand(
+    path: &Path,
+    optional: bool,
+    limit: usize,
+    confine: Confine,
+) -> Result<Vec<PathBuf>, IncludeError> {
     let mut e = Expander {
+        confine,
         limit,
         seen_dirs: HashSet::new(),
         files: Vec::new(),
@@ -75,7 +85,11 @@ pub fn expand(path: &Path, optional: bool, limit: usize) -> Result<Vec<PathBuf>,
     Ok(e.files)
 }
 
-impl Expander {
+impl Expander<'_> {
+    fn open(&self, found: PathBuf) -> Result<PathBuf, IncludeError> {
+        (self.confine)(&found).map_err(|e| IncludeError::Unreadable(found, e.to_string()))
+    }
+
     fn push(&mut self, file: PathBuf) -> Result<(), IncludeError> {
         if self.files.len() >= self.limit {
             return Err(IncludeError::TooMany(self.limit));
@@ -98,7 +112,8 @@ impl Expander {
             return Ok(());
         }
         for entry in sorted_entries(path)? {
-            self.take(&path.join(entry), depth + 1)?;
+            let entry = self.open(path.join(entry))?;
+            self.take(&entry, depth + 1)?;
         }
         Ok(())
     }
@@ -108,7 +123,7 @@ impl Expander {
             return self.take(base, 0);
         };
         if !has_wildcard(segment.as_bytes()) {
-            let next = base.join(segment);
+            let next = self.open(base.join(segment))?;
             if tail.is_empty() {
                 if next.exists() {
                     return self.take(&next, 0);
@@ -128,15 +143,27 @@ impl Expander {
         };
         let entries = match sorted_entries(dir) {
             Ok(e) => e,
-            Err(_) if optional => return Ok(()),
+            // A directory that is not there holds nothing to include; one that is there but
+            // cannot be listed (root-only `sites-enabled`, linted as another user) may hold
+            // the whole site: that is reported, never taken as empty.
+            Err(_)
+                if optional
+                    && matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                return Ok(())
+            }
             Err(e) => return Err(e),
         };
-        let matched: Vec<PathBuf> = entries
+        let mut matched: Vec<PathBuf> = Vec::new();
+        for n in entries
             .into_iter()
             .filter(|n| fnmatch(segment.as_bytes(), n.as_bytes()))
-            .map(|n| base.join(n))
-            .filter(|p| tail.is_empty() || p.is_dir())
-            .collect();
+        {
+            let p = self.open(base.join(n))?;
+            if tail.is_empty() || p.is_dir() {
+                matched.push(p);
+            }
+        }
         if matched.is_empty() && !optional {
             return Err(IncludeError::NoMatch(
                 String::from_utf8_lossy(segment.as_bytes()).into_owned(),
@@ -161,6 +188,10 @@ fn sorted_entries(dir: &Path) -> Result<Vec<std::ffi::OsString>, IncludeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn as_is(p: &Path) -> Result<PathBuf, aop_source::ReadError> {
+        Ok(p.to_path_buf())
+    }
 
     fn tree() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();
@@ -191,7 +222,7 @@ mod tests {
     #[test]
     fn a_directory_is_read_recursively_in_byte_order() {
         let d = tree();
-        let got = expand(&d.path().join("conf.d"), false, 100).unwrap();
+        let got = expand(&d.path().join("conf.d"), false, 100, &as_is).unwrap();
         assert_eq!(
             names(d.path(), got),
             vec![
@@ -206,14 +237,14 @@ mod tests {
     #[test]
     fn wildcards_skip_dot_files_and_sort() {
         let d = tree();
-        let got = expand(&d.path().join("conf.d/*.conf"), false, 100).unwrap();
+        let got = expand(&d.path().join("conf.d/*.conf"), false, 100, &as_is).unwrap();
         assert_eq!(names(d.path(), got), vec!["conf.d/A.conf", "conf.d/b.conf"]);
     }
 
     #[test]
     fn a_directory_matched_by_a_wildcard_is_read_recursively() {
         let d = tree();
-        let got = expand(&d.path().join("conf.d/*"), false, 100).unwrap();
+        let got = expand(&d.path().join("conf.d/*"), false, 100, &as_is).unwrap();
         assert_eq!(
             names(d.path(), got),
             vec!["conf.d/A.conf", "conf.d/b.conf", "conf.d/sub/c.conf"]
@@ -223,14 +254,14 @@ mod tests {
     #[test]
     fn a_wildcard_below_a_file_cannot_be_listed() {
         let d = tree();
-        let got = expand(&d.path().join("conf.d/b.conf/*"), false, 100);
+        let got = expand(&d.path().join("conf.d/b.conf/*"), false, 100, &as_is);
         assert!(matches!(got, Err(IncludeError::Unreadable(..))), "{got:?}");
     }
 
     #[test]
     fn wildcards_in_a_directory_segment() {
         let d = tree();
-        let got = expand(&d.path().join("sites/*/x.conf"), false, 100).unwrap();
+        let got = expand(&d.path().join("sites/*/x.conf"), false, 100, &as_is).unwrap();
         assert_eq!(
             names(d.path(), got),
             vec!["sites/a/x.conf", "sites/b/x.conf"]
@@ -242,12 +273,12 @@ mod tests {
         let d = tree();
         let p = d.path().join("conf.d/*.load");
         assert_eq!(
-            expand(&p, false, 100),
+            expand(&p, false, 100, &as_is),
             Err(IncludeError::NoMatch("*.load".into()))
         );
-        assert_eq!(expand(&p, true, 100), Ok(vec![]));
+        assert_eq!(expand(&p, true, 100, &as_is), Ok(vec![]));
         assert_eq!(
-            expand(&d.path().join("nope.conf"), false, 100),
+            expand(&d.path().join("nope.conf"), false, 100, &as_is),
             Err(IncludeError::Missing)
         );
     }
@@ -256,7 +287,7 @@ mod tests {
     fn expansion_is_bounded() {
         let d = tree();
         assert_eq!(
-            expand(&d.path().join("conf.d"), false, 2),
+            expand(&d.path().join("conf.d"), false, 2, &as_is),
             Err(IncludeError::TooMany(2))
         );
     }

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use aop_model::LoadOptions;
+use aop_source::ReadError;
 
 #[derive(Clone, Debug)]
 pub struct TreePaths {
@@ -53,10 +54,11 @@ impl TreePaths {
     pub fn set_server_root(&mut self, written: &str, opts: &LoadOptions) {
         let p = Path::new(written);
         if opts.root.is_some() {
+            // A root that cannot be resolved (a link loop) leaves nothing readable below it.
             self.server_root = if p.is_absolute() {
-                opts.host_path(p)
+                opts.host_path(p).unwrap_or_default()
             } else {
-                self.tree_root.join(p)
+                opts.confine(&self.tree_root.join(p)).unwrap_or_default()
             };
             return;
         }
@@ -76,15 +78,15 @@ impl TreePaths {
     }
 
     /// The path to read for a path as httpd would open it.
-    pub fn resolve(&self, written: &str, opts: &LoadOptions) -> PathBuf {
+    pub fn resolve(&self, written: &str, opts: &LoadOptions) -> Result<PathBuf, ReadError> {
         let p = Path::new(written);
         if !p.is_absolute() {
-            return self.server_root.join(p);
+            return opts.confine(&self.server_root.join(p));
         }
         if opts.root.is_some() {
             return opts.host_path(p);
         }
-        self.rebase(p).unwrap_or_else(|| p.to_path_buf())
+        Ok(self.rebase(p).unwrap_or_else(|| p.to_path_buf()))
     }
 
     /// An absolute path read as written, from the machine running the linter rather than
@@ -98,7 +100,7 @@ impl TreePaths {
     pub fn file_exists(&self, written: &str, opts: &LoadOptions) -> Option<bool> {
         let p = Path::new(written);
         if !p.is_absolute() || opts.root.is_some() || self.rebase(p).is_some() {
-            return Some(self.resolve(written, opts).exists());
+            return Some(self.resolve(written, opts).is_ok_and(|p| p.exists()));
         }
         None
     }
@@ -116,7 +118,7 @@ mod tests {
         let r = TreePaths::new(Path::new("/x/httpd/conf/httpd.conf"), &o);
         assert_eq!(r.server_root, PathBuf::from("/x/httpd"));
         assert_eq!(
-            r.resolve("conf.d/a.conf", &o),
+            r.resolve("conf.d/a.conf", &o).unwrap(),
             PathBuf::from("/x/httpd/conf.d/a.conf")
         );
     }
@@ -127,12 +129,15 @@ mod tests {
         let mut r = TreePaths::new(Path::new("/copy/conf/httpd.conf"), &o);
         r.set_server_root("/srv/www", &o);
         assert_eq!(
-            r.resolve("/srv/www/conf.d/a.conf", &o),
+            r.resolve("/srv/www/conf.d/a.conf", &o).unwrap(),
             PathBuf::from("/copy/conf.d/a.conf")
         );
-        assert_eq!(r.resolve("/etc/httpd/x", &o), PathBuf::from("/copy/x"));
         assert_eq!(
-            r.resolve("/etc/pki/ca.pem", &o),
+            r.resolve("/etc/httpd/x", &o).unwrap(),
+            PathBuf::from("/copy/x")
+        );
+        assert_eq!(
+            r.resolve("/etc/pki/ca.pem", &o).unwrap(),
             PathBuf::from("/etc/pki/ca.pem")
         );
         assert_eq!(r.file_exists("/etc/pki/ca.pem", &o), None);
@@ -147,11 +152,11 @@ mod tests {
         let mut r = TreePaths::new(Path::new("/sys-copy/etc/httpd/conf/httpd.conf"), &o);
         r.set_server_root("/etc/httpd", &o);
         assert_eq!(
-            r.resolve("conf.d/a.conf", &o),
+            r.resolve("conf.d/a.conf", &o).unwrap(),
             PathBuf::from("/sys-copy/etc/httpd/conf.d/a.conf")
         );
         assert_eq!(
-            r.resolve("/etc/pki/ca.pem", &o),
+            r.resolve("/etc/pki/ca.pem", &o).unwrap(),
             PathBuf::from("/sys-copy/etc/pki/ca.pem")
         );
     }

@@ -101,7 +101,7 @@ impl<'a> Reader<'a> {
                     "variables and macro arguments expand the lines of this tree by more than {} bytes in all: from here on, lines they would lengthen were not read",
                     vars::MAX_EXPANDED_TOTAL
                 );
-                self.finding(codes::NOT_CHECKED, span, msg, "not expanded");
+                self.finding(codes::NOT_READ, span, msg, "not expanded");
             }
             return false;
         }
@@ -185,7 +185,7 @@ impl<'a> Reader<'a> {
                         vars::MAX_EXPANDED_LINE
                     );
                     self.finding(
-                        codes::NOT_CHECKED,
+                        codes::NOT_READ,
                         raw.span(0..raw.text.len()),
                         msg,
                         "not expanded",
@@ -547,7 +547,7 @@ impl<'a> Reader<'a> {
                 "macros nest deeper than {} levels; `Use {name}` was not expanded",
                 self.opts.limits.max_include_depth
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "too deep");
+            self.finding(codes::NOT_READ, d.span, msg, "too deep");
             return Vec::new();
         }
         if self.macro_stack.contains(&name) {
@@ -578,7 +578,7 @@ impl<'a> Reader<'a> {
             let msg = format!(
                 "macros expand to more than {MAX_MACRO_LINES} lines: from this `Use {name}` on, no macro was expanded or checked"
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            self.finding(codes::NOT_READ, d.span, msg, "not expanded");
             return Vec::new();
         }
         // Arguments can double a value at each level of nested macros: bounded per line and
@@ -593,7 +593,7 @@ impl<'a> Reader<'a> {
                 "the arguments of this `Use {name}` make a line of the macro longer than {} bytes: it was not expanded",
                 vars::MAX_EXPANDED_LINE
             );
-            self.finding(codes::NOT_CHECKED, d.span, msg, "not expanded");
+            self.finding(codes::NOT_READ, d.span, msg, "not expanded");
             return Vec::new();
         };
         let grown: usize = lines
@@ -637,14 +637,22 @@ impl<'a> Reader<'a> {
             self.reported_undefined.insert(u.name.clone());
             return Vec::new();
         }
-        let path = self.paths.resolve(&arg.value, self.opts);
-        let files = match includes::expand(&path, optional, self.opts.limits.max_glob_matches) {
+        let opts = self.opts;
+        let confine = |p: &Path| opts.confine(p);
+        let resolved = self.paths.resolve(&arg.value, opts);
+        let path = resolved
+            .clone()
+            .unwrap_or_else(|_| PathBuf::from(&arg.value));
+        let expanded = resolved
+            .map_err(|e| IncludeError::Unreadable(path.clone(), e.to_string()))
+            .and_then(|p| includes::expand(&p, optional, opts.limits.max_glob_matches, &confine));
+        let files = match expanded {
             Ok(files) => files,
             Err(IncludeError::Missing | IncludeError::NoMatch(_)) if optional => Vec::new(),
             Err(e) => {
                 let (code, label) = match e {
-                    IncludeError::TooMany(_) => (codes::NOT_CHECKED, "not expanded"),
-                    IncludeError::Unreadable(..) if optional => (codes::NOT_CHECKED, "not read"),
+                    IncludeError::TooMany(_) => (codes::NOT_READ, "not expanded"),
+                    IncludeError::Unreadable(..) if optional => (codes::NOT_READ, "not read"),
                     _ => (codes::INCLUDE_UNRESOLVED, "httpd refuses to start here"),
                 };
                 let msg = format!("`{}` (read as `{}`): {e}", arg.value, path.display());
@@ -736,8 +744,11 @@ impl<'a> Reader<'a> {
     /// line; read now, relative to the `ServerRoot` of this moment, as httpd does.
     fn read_proxy_list(&mut self, d: &Directive) {
         let Some(arg) = d.args.first() else { return };
-        let path = self.paths.resolve(&arg.value, self.opts);
-        let id = match self.map.read(&path) {
+        let resolved = self.paths.resolve(&arg.value, self.opts);
+        let path = resolved
+            .clone()
+            .unwrap_or_else(|_| PathBuf::from(&arg.value));
+        let id = match resolved.and_then(|p| self.map.read(&p)) {
             Ok(id) => id,
             Err(e) => {
                 let msg = format!(
@@ -746,7 +757,7 @@ impl<'a> Reader<'a> {
                     path.display()
                 );
                 let outside = self.paths.outside_tree(&arg.value, self.opts);
-                let f = self.finding(codes::NOT_CHECKED, arg.span, msg, "not read");
+                let f = self.finding(codes::NOT_READ, arg.span, msg, "not read");
                 if outside {
                     f.help = Some(
                         "this path lies outside the linted tree: if the tree is a copy, give `--root DIR` where DIR holds the copy of `/`".into(),

@@ -22,3 +22,12 @@ pub const NOT_CHECKED: Code = Code {
     name: "not-checked",
     severity: Severity::Warning,
 };
+
+/// AOP004 for input that was not read at all (a file over the size limit, a directory that
+/// cannot be listed, a pattern or inclusion count over its limit, a path outside the tree):
+/// an error, so that even `--fail-on error` never passes a tree that was not fully read.
+/// What was read but cannot be decided stays a warning ([`NOT_CHECKED`]).
+pub const NOT_READ: Code = Code {
+    severity: Severity::Error,
+    ..NOT_CHECKED
+};

@@ -20,7 +20,7 @@ pub fn admit_inclusion(
     if *count == limit + 1 {
         findings.push(
             Finding::new(
-                codes::NOT_CHECKED,
+                codes::NOT_READ,
                 format!("more than {limit} file inclusions: the rest of the tree was not read"),
                 Label::new(span, "the inclusion over the limit"),
             )

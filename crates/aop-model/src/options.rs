@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use aop_source::Limits;
+use aop_source::{confine, resolve_in_root, Limits, ReadError};
 
 /// How a tree is read, shared by both server kinds.
 #[derive(Clone, Debug, Default)]
@@ -15,21 +15,32 @@ pub struct LoadOptions {
 impl LoadOptions {
     /// The path to read for `written`, a path in the configuration: relative ones start from
     /// `prefix`, which is already a path on this machine (it came from the command line), so
-    /// only paths written absolute are moved below `root`.
-    pub fn resolve(&self, prefix: &Path, written: &Path) -> PathBuf {
+    /// only paths written absolute are moved below `root`. Below a root, every symbolic link
+    /// is followed inside it ([`LoadOptions::confine`]).
+    pub fn resolve(&self, prefix: &Path, written: &Path) -> Result<PathBuf, ReadError> {
         if written.is_absolute() {
             self.host_path(written)
         } else {
-            prefix.join(written)
+            self.confine(&prefix.join(written))
         }
     }
 
     /// Maps a path as the server would open it to the path to read here.
-    pub fn host_path(&self, path: &Path) -> PathBuf {
+    pub fn host_path(&self, path: &Path) -> Result<PathBuf, ReadError> {
         match &self.root {
-            Some(root) if path.is_absolute() => root.join(path.strip_prefix("/").unwrap_or(path)),
-            _ => path.to_path_buf(),
+            Some(root) if path.is_absolute() && root != Path::new("/") => {
+                resolve_in_root(root, path)
+            }
+            _ => Ok(path.to_path_buf()),
         }
+    }
+
+    /// A path on this machine (one found by listing a directory, or joined to a prefix)
+    /// made safe to open: below the root, its links are followed inside the root, so an
+    /// absolute link in the tree never names this machine's file. Paths not below the root
+    /// were named by the user and are read as they are.
+    pub fn confine(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        confine(self.root.as_deref(), path)
     }
 }
 
@@ -45,16 +56,18 @@ mod tests {
         };
         let prefix = Path::new("/srv/rootfs/etc/nginx");
         assert_eq!(
-            opts.resolve(prefix, Path::new("certs/ca.pem")),
+            opts.resolve(prefix, Path::new("certs/ca.pem")).unwrap(),
             PathBuf::from("/srv/rootfs/etc/nginx/certs/ca.pem")
         );
         assert_eq!(
-            opts.resolve(prefix, Path::new("/etc/ssl/ca.pem")),
+            opts.resolve(prefix, Path::new("/etc/ssl/ca.pem")).unwrap(),
             PathBuf::from("/srv/rootfs/etc/ssl/ca.pem")
         );
         let no_root = LoadOptions::default();
         assert_eq!(
-            no_root.resolve(Path::new("conf"), Path::new("a.conf")),
+            no_root
+                .resolve(Path::new("conf"), Path::new("a.conf"))
+                .unwrap(),
             PathBuf::from("conf/a.conf")
         );
     }

@@ -9,6 +9,8 @@ const MARKER: &[u8] = b"# configuration file ";
 #[derive(Debug, PartialEq, Eq)]
 pub struct DumpedFile {
     pub path: PathBuf,
+    /// Where its `# configuration file PATH:` line starts.
+    pub marker: usize,
     pub start: usize,
     pub end: usize,
 }
@@ -31,7 +33,7 @@ pub fn split(dump: &[u8]) -> Vec<DumpedFile> {
         line_start = line_end + 1;
     }
     let mut out = Vec::with_capacity(headers.len());
-    for (i, (_, content_start, path)) in headers.iter().enumerate() {
+    for (i, (marker, content_start, path)) in headers.iter().enumerate() {
         let mut end = headers.get(i + 1).map_or(dump.len(), |h| h.0);
         // The newline nginx adds after each file is not part of it.
         if end > *content_start && dump[end - 1] == b'\n' {
@@ -39,11 +41,22 @@ pub fn split(dump: &[u8]) -> Vec<DumpedFile> {
         }
         out.push(DumpedFile {
             path: PathBuf::from(String::from_utf8_lossy(path).into_owned()),
+            marker: *marker,
             start: *content_start,
             end: end.max(*content_start),
         });
     }
     out
+}
+
+/// Takes `parts[i]` back into the file before it: its marker line was a line of that file
+/// (nginx prints files verbatim, so a comment can look exactly like a marker).
+pub fn merge_into_previous(parts: &mut Vec<DumpedFile>, i: usize) {
+    if i == 0 || i >= parts.len() {
+        return;
+    }
+    let merged = parts.remove(i);
+    parts[i - 1].end = merged.end;
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use aop_source::ReadError;
+
 /// Whether nginx treats an include argument as a pattern (`strpbrk(file, "*?[")`).
 pub fn is_pattern(s: &str) -> bool {
     s.contains(['*', '?', '['])
@@ -18,13 +20,23 @@ pub struct Expansion {
     pub truncated: bool,
 }
 
-pub fn expand(pattern: &Path, limit: usize) -> Expansion {
+/// `confine` maps each path found to the one to open (below `--root`, links are followed
+/// inside the root); a path it refuses is reported as unreadable. Matches are sorted by the
+/// path glob(3) found, as nginx sorts them, whatever their links resolve to.
+pub fn expand(
+    pattern: &Path,
+    limit: usize,
+    confine: &dyn Fn(&Path) -> Result<PathBuf, ReadError>,
+) -> Expansion {
     let mut out = Expansion {
         matches: Vec::new(),
         unreadable: Vec::new(),
         truncated: false,
     };
-    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
+    // (the path as glob(3) builds it, the path to open for it)
+    let mut current: Vec<(PathBuf, PathBuf)> = vec![(PathBuf::new(), PathBuf::new())];
+    // Directories listed in all: each listing costs a system call and its names.
+    let mut listings = 0;
     let comps: Vec<Component> = pattern.components().collect();
     for (i, comp) in comps.iter().enumerate() {
         let last = i + 1 == comps.len();
@@ -32,37 +44,56 @@ pub fn expand(pattern: &Path, limit: usize) -> Expansion {
         let part_bytes = part.as_encoded_bytes();
         let wild = is_pattern(&String::from_utf8_lossy(part_bytes));
         let mut next = Vec::new();
-        for base in &current {
-            if !wild {
-                let p = base.join(part);
+        for (found, open) in &current {
+            // Checked while collecting: `*/../*/../*` multiplies the paths at every step, and
+            // gigabytes of them were held before the limit was looked at.
+            if next.len() > limit {
+                break;
+            }
+            let names: Vec<Vec<u8>> = if wild {
+                listings += 1;
+                if listings > limit {
+                    out.truncated = true;
+                    break;
+                }
+                let dir = if open.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    open.as_path()
+                };
+                let entries = match fs::read_dir(dir) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        out.unreadable.push((dir.to_path_buf(), e.to_string()));
+                        continue;
+                    }
+                };
+                let mut names: Vec<Vec<u8>> = entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().as_encoded_bytes().to_vec())
+                    .filter(|name| fnmatch(part_bytes, name))
+                    .collect();
+                names.sort();
+                names
+            } else {
+                vec![part_bytes.to_vec()]
+            };
+            for name in names {
+                let name = os_from_bytes(&name);
+                let found = found.join(&name);
+                let p = match confine(&open.join(&name)) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.unreadable.push((found, e.to_string()));
+                        continue;
+                    }
+                };
                 // glob(3) requires every component to exist (the last is checked by opening).
                 if last || p.is_dir() {
-                    next.push(p);
+                    next.push((found, p));
                 }
-                continue;
-            }
-            let dir = if base.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                base.as_path()
-            };
-            let entries = match fs::read_dir(dir) {
-                Ok(e) => e,
-                Err(e) => {
-                    out.unreadable.push((dir.to_path_buf(), e.to_string()));
-                    continue;
-                }
-            };
-            let mut names: Vec<Vec<u8>> = entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().as_encoded_bytes().to_vec())
-                .filter(|name| fnmatch(part_bytes, name))
-                .collect();
-            names.sort();
-            for name in names {
-                let p = base.join(os_from_bytes(&name));
-                if last || p.is_dir() {
-                    next.push(p);
+                if next.len() > limit {
+                    break;
                 }
             }
         }
@@ -76,11 +107,11 @@ pub fn expand(pattern: &Path, limit: usize) -> Expansion {
         }
     }
     current.sort_by(|a, b| {
-        a.as_os_str()
+        a.0.as_os_str()
             .as_encoded_bytes()
-            .cmp(b.as_os_str().as_encoded_bytes())
+            .cmp(b.0.as_os_str().as_encoded_bytes())
     });
-    out.matches = current;
+    out.matches = current.into_iter().map(|(_, open)| open).collect();
     out
 }
 
@@ -232,17 +263,35 @@ mod tests {
         for n in ["b.conf", "B.conf", "a.conf", ".x.conf", "c.txt"] {
             fs::write(dir.join("d").join(n), "").unwrap();
         }
-        let e = expand(&dir.join("d/*.conf"), 100);
+        let e = expand(&dir.join("d/*.conf"), 100, &|p| Ok(p.to_path_buf()));
         let names: Vec<_> = e
             .matches
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["B.conf", "a.conf", "b.conf"]);
-        let e = expand(&dir.join("*/a.conf"), 100);
+        let e = expand(&dir.join("*/a.conf"), 100, &|p| Ok(p.to_path_buf()));
         assert_eq!(e.matches, vec![dir.join("d/a.conf")]);
-        let e = expand(&dir.join("d/*.conf"), 2);
+        let e = expand(&dir.join("d/*.conf"), 2, &|p| Ok(p.to_path_buf()));
         assert!(e.truncated);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `*/../*/../*/../*.conf` over 40 directories names 40^4 paths: the limit stops the
+    /// collecting, not only the result.
+    #[test]
+    fn a_multiplying_pattern_stops_at_the_limit_while_collecting() {
+        let dir = std::env::temp_dir().join(format!("aop-glob-dots-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for n in 0..40 {
+            fs::create_dir_all(dir.join(format!("d{n:02}"))).unwrap();
+            fs::write(dir.join(format!("d{n:02}/x.conf")), "").unwrap();
+        }
+        let e = expand(&dir.join("*/../*/../*/../*/x.conf"), 1000, &|p| {
+            Ok(p.to_path_buf())
+        });
+        assert!(e.truncated);
+        assert!(e.matches.len() <= 1000);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

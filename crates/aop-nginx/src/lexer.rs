@@ -29,6 +29,9 @@ pub struct LexError {
     pub message: String,
 }
 
+/// nginx's configuration read buffer (`NGX_CONF_BUFFER`).
+const CONF_BUFFER: usize = 4096;
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -125,10 +128,50 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return Ok(Token::Close(self.pos - 1));
                 }
-                Some(&q @ (b'"' | b'\'')) => return self.quoted(q),
-                Some(_) => return Ok(self.word()),
+                Some(&q @ (b'"' | b'\'')) => return self.quoted(q).and_then(|t| self.fits(t)),
+                Some(_) => {
+                    let word = self.word();
+                    return self.fits(word);
+                }
             }
         }
+    }
+
+    /// nginx reads a file through a buffer of [`CONF_BUFFER`] bytes and refuses a token
+    /// that fills it: counted from the first byte of an unquoted word, from the byte after
+    /// the opening quote of a quoted one (its closing quote counts).
+    fn fits(&self, token: Token) -> Result<Token, LexError> {
+        let Token::Word {
+            start, end, quoted, ..
+        } = token
+        else {
+            return Ok(token);
+        };
+        let (from, len) = if quoted {
+            (start + 1, end - start - 1)
+        } else {
+            (start, end - start)
+        };
+        if len < CONF_BUFFER {
+            return Ok(token);
+        }
+        let message = if quoted && len > CONF_BUFFER {
+            format!(
+                "too long parameter, probably missing terminating \"{}\" character",
+                self.src[start] as char
+            )
+        } else {
+            let head = &self.src[from..(from + 10).min(self.src.len())];
+            format!(
+                "too long parameter \"{}...\" started",
+                String::from_utf8_lossy(head)
+            )
+        };
+        Err(LexError {
+            start,
+            end,
+            message,
+        })
     }
 
     fn quoted(&mut self, quote: u8) -> Result<Token, LexError> {
@@ -420,6 +463,37 @@ mod tests {
             .unwrap_err()
             .message
             .contains("end of file"));
+    }
+
+    /// Lengths where nginx 1.22 starts refusing (`nginx -t`): an unquoted word of 4096
+    /// bytes, a quoted one of 4095 (4096 with its closing quote).
+    #[test]
+    fn tokens_that_fill_nginx_buffer_are_refused() {
+        let word = |n: usize| "a".repeat(n);
+        assert!(tokens(&format!("x {};", word(4095)))
+            .iter()
+            .all(Result::is_ok));
+        let long = tokens(&format!("x {};", word(4096)));
+        let err = long.iter().find_map(|t| t.as_ref().err()).expect("refused");
+        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        assert!(tokens(&format!("x \"{}\";", word(4094)))
+            .iter()
+            .all(Result::is_ok));
+        let quoted = tokens(&format!("x \"{}\";", word(4095)));
+        let err = quoted
+            .iter()
+            .find_map(|t| t.as_ref().err())
+            .expect("refused");
+        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        let quoted = tokens(&format!("x \"{}\";", word(4096)));
+        let err = quoted
+            .iter()
+            .find_map(|t| t.as_ref().err())
+            .expect("refused");
+        assert_eq!(
+            err.message,
+            "too long parameter, probably missing terminating \"\"\" character"
+        );
     }
 
     #[test]

@@ -16,14 +16,15 @@ pub mod parse;
 
 use std::path::{Path, PathBuf};
 
-use aop_model::{Config, LoadOptions, ServerKind};
-use aop_source::{FileId, ReadError, SourceMap};
+use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind};
+use aop_source::{FileId, ReadError, SourceMap, Span};
 
 pub use include::Reader;
 
 /// Reads the tree whose main file is `entry` (nginx's `-c`): its directory is the conf
 /// prefix every relative path starts from. Fails only when the entry itself cannot be read.
 pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
+    let entry = &opts.confine(entry)?;
     let file = map.read(entry)?;
     let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
     Ok(load_file(file, key, map, opts))
@@ -45,25 +46,102 @@ pub fn load_file(file: FileId, key: PathBuf, map: &mut SourceMap, opts: &LoadOpt
 
 /// Reads an `nginx -T` dump: each file it holds is reported under its own path and lines.
 /// `None` when the bytes hold no `# configuration file` marker.
+///
+/// nginx prints each file verbatim after its marker, so a line of a file can look exactly
+/// like a marker. A marker is taken as nginx's only when an include reaches the file it
+/// names (the main file aside); any other is a line of the file before it, which is read
+/// again with that line in it. Dropping such a part instead would hide every server after
+/// the line.
 pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option<Config> {
-    let parts = dump::split(dump);
-    let files: Vec<(PathBuf, FileId)> = parts
+    let mut parts = dump::split(dump);
+    parts.first()?;
+    let first_file = map.len();
+    let mut taken_back = Vec::new();
+    for round in 0.. {
+        let files: Vec<(PathBuf, FileId)> = parts
+            .iter()
+            .map(|p| {
+                (
+                    p.path.clone(),
+                    map.add(&p.path, dump[p.start..p.end].to_vec()),
+                )
+            })
+            .collect();
+        let (main_path, main) = files[0].clone();
+        let prefix = main_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let mut reader = Reader::for_dump(map, opts, prefix.clone(), files.clone());
+        let directives = reader.expand_file(main, main_path);
+        let mut seen = std::collections::HashSet::from([&parts[0].path]);
+        let unreached: Vec<usize> = (1..parts.len())
+            .filter(|&i| !seen.insert(&parts[i].path) || !reader.was_read(&parts[i].path))
+            .collect();
+        if unreached.is_empty() || round == MAX_DUMP_ROUNDS {
+            let mut findings = std::mem::take(&mut reader.findings);
+            findings.extend(
+                taken_back
+                    .drain(..)
+                    .map(|t| marker_taken_back(dump, t, &files, &parts)),
+            );
+            findings.extend(
+                unreached
+                    .iter()
+                    .map(|&i| unreached_part(&parts[i], files[i].1)),
+            );
+            reader.findings = findings;
+            return Some(finish(main, directives, reader, &prefix, opts));
+        }
+        drop(reader);
+        map.truncate(first_file);
+        for &i in unreached.iter().rev() {
+            taken_back.push((parts[i].path.clone(), parts[i].marker));
+            dump::merge_into_previous(&mut parts, i);
+        }
+    }
+    None
+}
+
+/// Readings of a dump before every marker is settled: each takes back at least one.
+const MAX_DUMP_ROUNDS: usize = 8;
+
+/// A marker line read as a line of the file it sits in: said, so that a reader who expected
+/// a separate file knows why its servers are reported under another path.
+fn marker_taken_back(
+    dump: &[u8],
+    (path, marker): (PathBuf, usize),
+    files: &[(PathBuf, FileId)],
+    parts: &[dump::DumpedFile],
+) -> Finding {
+    let i = parts.iter().rposition(|p| p.start <= marker).unwrap_or(0);
+    let line = dump[marker..]
         .iter()
-        .map(|p| {
-            (
-                p.path.clone(),
-                map.add(&p.path, dump[p.start..p.end].to_vec()),
-            )
-        })
-        .collect();
-    let (main_path, main) = files.first().cloned()?;
-    let prefix = main_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("/"));
-    let mut reader = Reader::for_dump(map, opts, prefix.clone(), files);
-    let directives = reader.expand_file(main, main_path);
-    Some(finish(main, directives, reader, &prefix, opts))
+        .position(|&b| b == b'\n')
+        .unwrap_or(dump.len() - marker);
+    let at = marker.saturating_sub(parts[i].start);
+    Finding::new(
+        codes::NOT_CHECKED,
+        format!(
+            "this line looks like `nginx -T`'s marker for `{}`, but no include reads that file: read as a line of `{}`",
+            path.display(),
+            parts[i].path.display()
+        ),
+        Label::new(Span::new(files[i].1, at, at + line), "a line of the file, not a file of the dump"),
+    )
+    .with_help("if the file was meant to be included, include it; if this is a comment, reword it so it does not look like nginx's marker")
+}
+
+/// A dumped part still unreached after the last reading: its servers were not checked.
+fn unreached_part(part: &dump::DumpedFile, file: FileId) -> Finding {
+    Finding::new(
+        codes::NOT_READ,
+        format!(
+            "the dump holds `{}` (or holds it twice) but no include reads it: what it holds was not checked",
+            part.path.display()
+        ),
+        Label::new(Span::new(file, 0, 0), "dumped here"),
+    )
 }
 
 fn finish(

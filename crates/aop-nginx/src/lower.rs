@@ -428,7 +428,11 @@ fn finish_server(
         server.ca.push(CaRef {
             kind,
             path: value.0.clone(),
-            resolved: opts.resolve(prefix, Path::new(&value.0)),
+            // A path that cannot be resolved inside the root (a link loop) is read as nothing:
+            // the CA checks then report it unreadable, as nginx would fail to open it.
+            resolved: opts
+                .resolve(prefix, Path::new(&value.0))
+                .unwrap_or_default(),
             span: value.1,
             inherited,
         });

@@ -34,6 +34,23 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
     let mut words: Vec<Arg> = Vec::new();
     let span = |s: usize, e: usize| Span::new(file, s, e);
 
+    // nginx has no notion of a byte-order mark: it is the start of the first word, which
+    // then names no directive, and nginx refuses the file.
+    if src.starts_with(b"\xEF\xBB\xBF") {
+        if let Ok(Token::Word { start, end, .. }) = lx.next_token() {
+            return Parsed {
+                directives: Vec::new(),
+                error: Some(SyntaxError {
+                    span: span(start, end),
+                    message: format!(
+                        "unknown directive \"{}\" (the file starts with a UTF-8 byte-order mark)",
+                        String::from_utf8_lossy(&src[start..end])
+                    ),
+                    opened_at: None,
+                }),
+            };
+        }
+    }
     let error = loop {
         let tok = match lx.next_token() {
             Ok(t) => t,
@@ -251,5 +268,19 @@ mod tests {
         let src = "a {".repeat(5000);
         let r = parse(src.as_bytes(), FileId(0), 200);
         assert!(r.error.unwrap().message.contains("nested deeper"));
+    }
+
+    /// nginx 1.22 on such a file: `unknown directive "\u{feff}events"`. Before an `http`
+    /// block the mark would otherwise drop the block and every server in it.
+    #[test]
+    fn a_byte_order_mark_is_the_start_of_an_unknown_directive() {
+        let r = parse(b"\xEF\xBB\xBFhttp { server {} }", FileId(0), 200);
+        let e = r.error.expect("refused");
+        assert!(
+            e.message.starts_with("unknown directive \"\u{feff}http\""),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.span.range(), 0..7);
     }
 }

@@ -37,7 +37,7 @@ fn entry_kind(name: &str) -> Option<EntryKind> {
     Some(kind)
 }
 
-pub(crate) fn read_hashed_dir(path: &Path, limit: u64) -> CaContent {
+pub(crate) fn read_hashed_dir(root: Option<&Path>, path: &Path, limit: u64) -> CaContent {
     let fail = |e: CaError| CaContent::failed(path.to_path_buf(), true, e);
     match fs::metadata(path) {
         Ok(m) if m.is_dir() => {}
@@ -67,7 +67,8 @@ pub(crate) fn read_hashed_dir(path: &Path, limit: u64) -> CaContent {
         match entry_kind(&name) {
             Some(EntryKind::Certificate) => {
                 hashed += 1;
-                match read_pem_file(&path.join(&name), limit) {
+                let entry = aop_source::confine(root, &path.join(&name)).map_err(CaError::from);
+                match entry.and_then(|entry| read_pem_file(&entry, limit)) {
                     Ok((found, found_issues)) => {
                         issues.extend(misnamed(&name, &found));
                         certs.extend(found);

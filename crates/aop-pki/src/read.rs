@@ -11,8 +11,19 @@ use crate::pem_blocks::{scan, Block};
 /// an OpenSSL hashed directory (`SSLCACertificatePath`). Never fails: every problem is in the
 /// returned content. `limit` bounds each file read, in bytes.
 pub fn read_ca_source(path: &Path, is_dir: bool, limit: u64) -> CaContent {
+    read_ca_source_below(None, path, is_dir, limit)
+}
+
+/// [`read_ca_source`] for a tree read below `root` (`--root`): the links of a hashed
+/// directory (often absolute, as `c_rehash` makes them) are followed inside the root.
+pub fn read_ca_source_below(
+    root: Option<&Path>,
+    path: &Path,
+    is_dir: bool,
+    limit: u64,
+) -> CaContent {
     if is_dir {
-        return read_hashed_dir(path, limit);
+        return read_hashed_dir(root, path, limit);
     }
     match read_pem_file(path, limit) {
         Ok((certs, issues)) => CaContent {

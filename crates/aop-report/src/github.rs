@@ -48,6 +48,12 @@ pub fn render_github(report: &Report) -> String {
             escape_data(&message)
         ));
     }
+    for settings in &report.settings {
+        out.push_str(&format!(
+            "::notice title=aop-lint settings::{}\n",
+            escape_data(&format!("settings applied from {}", display_path(settings)))
+        ));
+    }
     out
 }
 

@@ -3,7 +3,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use aop_model::{Finding, Severity};
@@ -29,7 +30,79 @@ impl Default for HumanOptions {
     }
 }
 
-type Source = Arc<NamedSource<String>>;
+type Source = Arc<FileText>;
+
+/// A file's text as miette reads it, with the file's line index: miette finds a span's lines
+/// by scanning from the start of its source, so handing it the whole file made each finding
+/// cost the length of the file before it (a report of 8,000 findings in one file took 27 s).
+/// Each span is read from a window of the lines around it, and the result moved back to
+/// the file's own offsets and line numbers: what miette shows is the same.
+struct FileText {
+    name: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl FileText {
+    fn new(name: String, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter_map(|(i, b)| (b == b'\n').then_some(i + 1)),
+        );
+        FileText {
+            name,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+}
+
+impl SourceCode for FileText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let len = self.text.len();
+        if span.offset() + span.len() > len {
+            return Err(MietteError::OutOfBounds);
+        }
+        // A line more on each side than miette shows, so that its view of the window's
+        // edges is its view of the whole file's.
+        let first = self
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before + 1);
+        let last = self.line_of(span.offset() + span.len()) + context_lines_after + 2;
+        let start = self.line_starts[first];
+        let end = self.line_starts.get(last).copied().unwrap_or(len);
+        let window = &self.text.as_bytes()[start..end];
+        let inner = window.read_span(
+            &SourceSpan::new((span.offset() - start).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let data = &self.text.as_bytes()[start + inner.span().offset()..][..inner.span().len()];
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new((start + inner.span().offset()).into(), inner.span().len()),
+            first + inner.line(),
+            inner.column(),
+            first + inner.line_count(),
+        )))
+    }
+}
 
 /// One diagnostic: the labels that fall in its file, and the labels in other files as
 /// related diagnostics with their own source.
@@ -87,7 +160,7 @@ impl Diagnostic for Diag {
 /// Source text for miette with offsets identical to the file's bytes: each byte of an
 /// invalid UTF-8 sequence shows as `?`.
 fn exact_text(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(_) => {
             let mut out = String::with_capacity(bytes.len());
@@ -97,7 +170,35 @@ fn exact_text(bytes: &[u8]) -> String {
             }
             out
         }
+    };
+    if text.chars().any(is_hidden_control) {
+        // One `?` per byte keeps every span's byte offsets exact.
+        return text
+            .chars()
+            .flat_map(|c| {
+                let n = if is_hidden_control(c) {
+                    c.len_utf8()
+                } else {
+                    0
+                };
+                std::iter::repeat_n('?', n).chain((n == 0).then_some(c))
+            })
+            .collect();
     }
+    text
+}
+
+/// Control characters a terminal would act on (an escape sequence in a `server_name` could
+/// rewrite what the reader sees); line breaks and tabs are layout, and stay.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+}
+
+/// Text from the configuration repeated in a message, made safe to print.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| if is_hidden_control(c) { '?' } else { c })
+        .collect()
 }
 
 struct Sources<'a> {
@@ -112,10 +213,7 @@ impl Sources<'_> {
             .entry(file)
             .or_insert_with(|| {
                 let f = map.file(file);
-                Arc::new(NamedSource::new(
-                    display_path(&f.path),
-                    exact_text(&f.bytes),
-                ))
+                Arc::new(FileText::new(display_path(&f.path), exact_text(&f.bytes)))
             })
             .clone()
     }
@@ -152,7 +250,7 @@ fn located(map: &SourceMap, span: Span, text: &str) -> String {
 }
 
 fn labeled(span: Span, text: &str, primary: bool) -> LabeledSpan {
-    let label = Some(text.to_string());
+    let label = Some(visible(text));
     if primary {
         LabeledSpan::new_primary_with_span(label, span.range())
     } else {
@@ -176,7 +274,7 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
             .secondary
             .iter()
             .any(|l| l.span.file == file && on_long_line(map, l.span));
-    let mut message = format!("{} {}: {}", f.code, f.name, f.message);
+    let mut message = format!("{} {}: {}", f.code, f.name, visible(&f.message));
     let mut labels = Vec::new();
     if quoted {
         labels.push(labeled(f.primary.span, &f.primary.text, true));
@@ -222,7 +320,7 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
         severity: severity(f.severity),
         source: quoted.then(|| sources.get(file)),
         labels,
-        help,
+        help: help.as_deref().map(visible),
         related,
     }
 }
@@ -262,8 +360,17 @@ pub fn render_human(report: &Report, opts: HumanOptions) -> String {
         0 => String::new(),
         n => format!(" ({n} suppressed)"),
     };
+    let settings: Vec<String> = report
+        .settings
+        .iter()
+        .map(|p| crate::display_path(p))
+        .collect();
+    let settings = match settings.is_empty() {
+        true => String::new(),
+        false => format!("; settings from {}", settings.join(", ")),
+    };
     out.push_str(&format!(
-        "aop-lint: {}, {}, {}{suppressed} in {} ({} on {})\n",
+        "aop-lint: {}, {}, {}{suppressed} in {} ({} on {}){settings}\n",
         plural(report.count(Severity::Error), "error", "errors"),
         plural(report.count(Severity::Warning), "warning", "warnings"),
         plural(report.count(Severity::Info), "info", "infos"),
@@ -288,6 +395,7 @@ mod tests {
             map,
             findings,
             suppressed: Vec::new(),
+            settings: Vec::new(),
             servers: 0,
             address_ports: 0,
         };
@@ -335,5 +443,22 @@ mod tests {
         let out = render(&map, vec![finding]);
         assert!(out.contains("http { server {} }"), "{out}");
         assert!(!out.contains("at nginx.conf:"), "{out}");
+    }
+
+    /// A terminal escape in the configuration (a `server_name` with ESC `]0;...`, a clear
+    /// screen) must not reach the reader's terminal through the quoted line or the message.
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let mut map = SourceMap::default();
+        let text = "server_name \u{1b}[2Jx\u{9b}y;\n";
+        let id = map.add("a.conf", text.as_bytes().to_vec());
+        let f = Finding::new(
+            codes::PARSE_ERROR,
+            "name `\u{1b}[2Jx`",
+            Label::new(Span::new(id, 12, 22), "here \u{7}"),
+        );
+        let out = render(&map, vec![f]);
+        assert!(!out.chars().any(is_hidden_control), "{out:?}");
+        assert!(out.contains("?[2Jx??y"), "{out}");
     }
 }

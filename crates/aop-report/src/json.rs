@@ -14,6 +14,9 @@ struct Output<'a> {
     findings: Vec<JsonFinding<'a>>,
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary,
+    /// The settings files applied, as given or found; absent when none was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    settings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +135,11 @@ pub fn write_json(report: &Report, out: impl Write) -> io::Result<()> {
             infos: report.count(Severity::Info),
             suppressed: report.suppressed.len(),
         },
+        settings: report
+            .settings
+            .iter()
+            .map(|p| crate::display_path(p))
+            .collect(),
     };
     let mut w = io::BufWriter::with_capacity(1 << 16, out);
     serde_json::to_writer_pretty(&mut w, &report_out).map_err(io::Error::from)?;

@@ -30,6 +30,9 @@ pub struct Report<'a> {
     pub suppressed: Vec<Suppressed>,
     pub servers: usize,
     pub address_ports: usize,
+    /// The settings files that were applied (`aop-lint.toml`), named in every format so that
+    /// a file nobody meant to apply cannot silence a tree unseen.
+    pub settings: Vec<std::path::PathBuf>,
 }
 
 impl Report<'_> {

@@ -24,6 +24,9 @@ struct Run<'a> {
     tool: Tool<'a>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
+    /// `settingsFiles`: the `aop-lint.toml` files applied, when any was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -252,6 +255,14 @@ pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
             },
             results,
             column_kind: "unicodeCodePoints",
+            properties: (!report.settings.is_empty()).then(|| {
+                let files: Vec<String> = report
+                    .settings
+                    .iter()
+                    .map(|p| crate::display_path(p))
+                    .collect();
+                serde_json::json!({ "settingsFiles": files })
+            }),
         }],
     };
     let mut s = serde_json::to_string_pretty(&log).expect("plain data serializes");

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
-use aop_pki::{analyze, read_ca_source, Analysis, AnalysisOptions, Problem};
+use aop_pki::{analyze, read_ca_source_below, Analysis, AnalysisOptions, Problem};
 use aop_source::Span;
 
 use crate::Context;
@@ -61,7 +61,12 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
                     _ => verdicts
                         .entry((resolved, is_dir))
                         .or_insert_with(|| {
-                            let content = read_ca_source(resolved, is_dir, cx.ca.max_file_bytes);
+                            let content = read_ca_source_below(
+                                cx.ca.root.as_deref(),
+                                resolved,
+                                is_dir,
+                                cx.ca.max_file_bytes,
+                            );
                             Arc::new(analyze(&content, &options))
                         })
                         .clone(),

@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,6 +19,8 @@ pub struct CaSettings {
     pub expiry_warn_days: u32,
     /// Largest CA file read, in bytes.
     pub max_file_bytes: u64,
+    /// `--root`: links inside CA directories are followed below it.
+    pub root: Option<PathBuf>,
 }
 
 impl Default for CaSettings {
@@ -30,6 +33,7 @@ impl Default for CaSettings {
             now,
             expiry_warn_days: 30,
             max_file_bytes: Limits::default().max_file_bytes,
+            root: None,
         }
     }
 }

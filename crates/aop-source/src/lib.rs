@@ -8,7 +8,9 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+mod confine;
 mod limits;
+pub use confine::{below_root, confine, resolve_in_root};
 pub use limits::Limits;
 
 /// Index of a file in the [`SourceMap`].
@@ -123,8 +125,15 @@ pub enum ReadError {
     PermissionDenied,
     IsDirectory,
     NotRegularFile,
-    TooLarge { size: u64, limit: u64 },
-    TooManyFiles { limit: usize },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    TooManyFiles {
+        limit: usize,
+    },
+    /// Under `/proc` or `/sys`.
+    KernelState,
     Other(String),
 }
 
@@ -142,6 +151,12 @@ impl fmt::Display for ReadError {
             }
             ReadError::TooManyFiles { limit } => {
                 write!(f, "more than {limit} files in the tree")
+            }
+            ReadError::KernelState => {
+                write!(
+                    f,
+                    "a file of the kernel's state (/proc, /sys), not configuration"
+                )
             }
             ReadError::Other(e) => write!(f, "{e}"),
         }
@@ -198,6 +213,11 @@ impl SourceMap {
         Ok(self.add(path, bytes))
     }
 
+    /// Forgets the files added after the first `len` (a reading that is started over).
+    pub fn truncate(&mut self, len: usize) {
+        self.files.truncate(len);
+    }
+
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
@@ -241,8 +261,34 @@ impl SourceMap {
     }
 }
 
-/// Reads a file as bytes, refusing special files and files over `limit` bytes.
+/// Files under `/proc` and `/sys` are this machine's state, never configuration: a read may
+/// wait forever (`/proc/kmsg` is a "regular file" that blocks), and quoting one in a report
+/// would publish it (`/proc/self/environ` holds the linter's environment, CI secrets too).
+fn is_kernel_state(path: &Path) -> bool {
+    let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    real.starts_with("/proc") || real.starts_with("/sys")
+}
+
+/// A regular file opened so that a read never waits for a writer.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    fs::File::open(path)
+}
+
+/// Reads a file as bytes, refusing special files, kernel state and files over `limit` bytes.
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    if is_kernel_state(path) {
+        return Err(ReadError::KernelState);
+    }
     let meta = fs::metadata(path)?;
     if meta.is_dir() {
         return Err(ReadError::IsDirectory);
@@ -256,7 +302,7 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
             limit,
         });
     }
-    let mut file = fs::File::open(path)?;
+    let mut file = open_nonblocking(path)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // The file may grow between stat and read: never take more than the limit.
     file.by_ref().take(limit + 1).read_to_end(&mut bytes)?;

@@ -12,6 +12,12 @@ declare_rule! {
     /// A linter that stays silent about what it did not read presents a guess as a clean
     /// result. This finding keeps the gap visible so it can be checked by hand or fixed.
     ///
+    /// Input that was not read at all (a file over the size limit, a directory that cannot
+    /// be listed, a pattern or the inclusion count over its limit, an absolute path outside
+    /// the linted tree with no `--root`) is reported at **error** severity, so that no gate,
+    /// not even `--fail-on error`, passes a tree that was not fully read. What was read but
+    /// cannot be decided is a warning.
+    ///
     /// ## Example
     /// ```nginx
     /// stream {
