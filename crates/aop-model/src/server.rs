@@ -321,3 +321,35 @@ pub struct Config {
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
 }
+
+#[cfg(test)]
+mod tests {
+    use aop_source::{FileId, Span};
+
+    use super::{ClientVerify, PerDirectoryVerify, Server, ServerKind, Setting};
+
+    fn server(verify: ClientVerify) -> Server {
+        let mut s = Server::new(ServerKind::Nginx, Span::new(FileId(0), 0, 1));
+        s.client_verify = Setting::default_value(verify);
+        s
+    }
+
+    #[test]
+    fn a_client_certificate_is_required_only_where_unverified_clients_are_refused() {
+        let span = Span::new(FileId(0), 0, 1);
+        assert!(server(ClientVerify::On).requires_client_certificate());
+        assert!(!server(ClientVerify::Off).requires_client_certificate());
+        let mut optional = server(ClientVerify::Optional);
+        assert!(!optional.requires_client_certificate());
+        optional.verify_enforced = Some(span);
+        assert!(optional.requires_client_certificate());
+        let mut per_directory = server(ClientVerify::Off);
+        per_directory.per_directory_verify.push(PerDirectoryVerify {
+            section: span,
+            directive: span,
+            value: ClientVerify::On,
+            covers_site: true,
+        });
+        assert!(per_directory.requires_client_certificate());
+    }
+}
