@@ -69,8 +69,20 @@ fn certbot_broken_conf_is_a_parse_error_and_the_tree_is_not() {
     };
     let dir = shared.join("corpus/nginx/certbot-etc_nginx");
     assert!(lint_file(&dir.join("broken.conf")).contains(&"AOP001"));
-    let tree = lint_file(&dir.join("nginx.conf"));
-    assert!(!tree.contains(&"AOP001"), "{tree:?}");
+    // certbot's test tree was never started: some of its servers `listen ... ssl` without a
+    // certificate, which nginx refuses (`nginx -t` on a copy, its other start-up errors
+    // commented out, names foo.conf:5 as aop-lint does). Its syntax is sound.
+    let mut map = SourceMap::default();
+    let config = aop_nginx::load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default())
+        .expect("readable");
+    let syntax: Vec<&str> = config
+        .findings
+        .iter()
+        .filter(|f| f.code == codes::PARSE_ERROR.code)
+        .map(|f| f.message.as_str())
+        .filter(|m| !m.starts_with("no \"ssl_certificate\" is defined"))
+        .collect();
+    assert!(syntax.is_empty(), "{syntax:?}");
     let ubuntu = lint_file(&dir.join("ubuntu_nginx_1_4_6/default_vhost/nginx/nginx.conf"));
     assert!(!ubuntu.contains(&"AOP001"), "{ubuntu:?}");
 }

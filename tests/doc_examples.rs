@@ -163,6 +163,12 @@ fn examples_trigger_their_rule_and_fixes_do_not() {
                 "{}: its Use instead still raises it (got {found:?}):\n{body}",
                 m.code
             );
+            // A fix nginx or httpd refuses to start on is no fix.
+            assert!(
+                !found.iter().any(|c| c == "AOP001"),
+                "{}: its Use instead does not start (got {found:?}):\n{body}",
+                m.code
+            );
             examples += 1;
         }
         assert!(

@@ -200,7 +200,7 @@ fn silenced_findings_are_listed_with_their_reason() {
     assert_eq!(silenced[0]["line"], 8);
     assert_eq!(silenced[0]["suppressed_by"]["line"], 7);
     assert_eq!(silenced[1]["reason"], "health checks from the LAN only");
-    assert_eq!(silenced[1]["suppressed_by"]["line"], 18);
+    assert_eq!(silenced[1]["suppressed_by"]["line"], 20);
     assert_eq!(v["summary"]["suppressed"], 2);
     assert_eq!(v["summary"]["errors"], 0);
 
@@ -242,7 +242,7 @@ fn changed_files_lint_their_tree_once() {
     )
     .unwrap();
     let site =
-        "server {\n    listen 443 ssl;\n    server_name a.example.com;\n    root /srv/a;\n}\n";
+        "server {\n    listen 443 ssl;\n    server_name a.example.com;\n    ssl_certificate a.pem;\n    ssl_certificate_key a.key;\n    root /srv/a;\n}\n";
     std::fs::write(t.join("sites-enabled/a.conf"), site).unwrap();
     std::fs::write(t.join("sites-enabled/b.conf"), "").unwrap();
     std::fs::write(t.join("sites-available/c.conf"), site).unwrap();
@@ -308,7 +308,7 @@ fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
 
 #[test]
 fn an_nginx_dump_on_stdin_is_gated_and_listed() {
-    let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    server {\n        # aop-lint: ignore AOP201 -- only this zone reaches the origin\n        listen 443 ssl;\n        server_name a.example.com;\n        root /srv/a;\n    }\n}\n";
+    let dump = "# configuration file /etc/nginx/nginx.conf:\nhttp {\n    server {\n        # aop-lint: ignore AOP201 -- only this zone reaches the origin\n        listen 443 ssl;\n        server_name a.example.com;\n        ssl_certificate a.pem;\n        ssl_certificate_key a.key;\n        root /srv/a;\n    }\n}\n";
     // The suppression in the dump silences AOP201 there; AOP101 remains.
     let o = with_stdin(&["-", "--format", "json"], dump);
     assert_eq!(codes(&stdout(&o)), vec!["AOP101"]);

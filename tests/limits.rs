@@ -58,7 +58,7 @@ fn write(path: &Path, text: impl AsRef<[u8]>) {
 
 /// A TLS server without client verification: a known AOP101, so a test can show the rest of
 /// the tree was still read.
-const OPEN_SERVER: &str = "server { listen 443 ssl; server_name open.example.com; root /srv; }\n";
+const OPEN_SERVER: &str = "server { listen 443 ssl; server_name open.example.com; ssl_certificate a.pem; ssl_certificate_key a.key; root /srv; }\n";
 
 fn mkfifo(path: &Path) -> bool {
     Process::new("mkfifo")

@@ -148,7 +148,7 @@ fn hook_on_every_file_lints_the_tree_once() {
         "{text}"
     );
     assert!(
-        text.contains("etc/nginx/sites-enabled/shop.conf:11:5"),
+        text.contains("etc/nginx/sites-enabled/shop.conf:13:5"),
         "{text}"
     );
     // sites-available is not included: its file is not read, and the hook says so in a

@@ -4,6 +4,8 @@
 //!
 //! Run with `cargo test --test real_servers -- --nocapture` to see the table.
 
+mod common;
+
 mod real_servers {
     pub mod addresses;
     pub mod apache;
@@ -23,6 +25,7 @@ mod real_servers {
     pub mod probe;
     pub mod process;
     pub mod semantics;
+    pub mod startup;
     pub mod tokens;
     pub mod upstream;
 }
@@ -64,6 +67,20 @@ fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
 fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
     let label = format!("{}/{}", fixture.kind.dir(), fixture.name);
     let mut problems = Vec::new();
+    if let Some(needed) = fixture.needs_nginx {
+        match nginx::version(program) {
+            Some(have) if have >= needed => {}
+            have => {
+                println!(
+                    "{label:<40} NOT SERVED: needs nginx {}.{}, {} is {have:?}",
+                    needed.0,
+                    needed.1,
+                    program.display()
+                );
+                return (0, problems);
+            }
+        }
+    }
     let tree = fixtures::root().join(&fixture.tree);
     let instance = match fixture.kind {
         Kind::Nginx => nginx::serve(program, &tree),

@@ -21,6 +21,17 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The original address is loopback (`127.0.0.0/8`, `[::1]`, `localhost`): only clients
+    /// on the machine itself reach it, which probes from 127.0.0.1 cannot tell apart
+    /// (test `nginx_loopback_listeners_are_not_reachable_at_other_addresses`).
+    pub fn local_only(&self) -> bool {
+        let host = self
+            .original
+            .rsplit_once(':')
+            .map_or(self.original.as_str(), |(h, _)| h);
+        host.starts_with("127.") || host == "[::1]" || host.eq_ignore_ascii_case("localhost")
+    }
+
     /// The authority as curl's `--resolve` and `--connect-to` want it.
     pub fn connect_host(&self) -> String {
         if self.host.contains(':') {

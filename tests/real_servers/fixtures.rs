@@ -7,6 +7,9 @@
 //! `known-open: <why>` / `known-foreign: <why>` record that aop-lint's verdict is known to
 //! differ from the server's: the difference is printed instead of failing, and the line must
 //! go once aop-lint agrees (a stale entry fails).
+//!
+//! `needs-nginx: 1.29` serves the fixture only with that nginx or a newer one (a parameter
+//! older versions refuse); with an older binary it is skipped, saying so.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -42,6 +45,8 @@ pub struct Fixture {
     pub pinned_foreign: Option<bool>,
     pub known_open: Option<String>,
     pub known_foreign: Option<String>,
+    /// The oldest nginx (major, minor) that accepts the tree.
+    pub needs_nginx: Option<(u32, u32)>,
 }
 
 impl Fixture {
@@ -91,6 +96,7 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                 pinned_foreign: None,
                 known_open: None,
                 known_foreign: None,
+                needs_nginx: None,
             };
             for (n, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();
@@ -106,6 +112,10 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                     }
                     "known-foreign" => {
                         fixture.known_foreign = Some(value.trim().to_string());
+                        continue;
+                    }
+                    "needs-nginx" => {
+                        fixture.needs_nginx = Some(parse_version(value.trim()).ok_or_else(bad)?);
                         continue;
                     }
                     _ => {}
@@ -124,4 +134,12 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
             Ok(fixture)
         })
         .collect()
+}
+
+/// `1.29` or `1.22.1` as (major, minor).
+pub fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
 }

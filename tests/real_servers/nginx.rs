@@ -47,3 +47,11 @@ fn serve_once(nginx: &Path, tree: &Path) -> Result<Instance, String> {
         layout,
     })
 }
+
+/// The (major, minor) of `nginx -v` (`nginx version: nginx/1.22.1`).
+pub fn version(nginx: &Path) -> Option<(u32, u32)> {
+    let out = Command::new(nginx).arg("-v").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let number = text.split('/').nth(1)?.trim();
+    super::fixtures::parse_version(number)
+}

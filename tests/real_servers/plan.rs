@@ -90,6 +90,13 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
             }
         }
     }
+    // Content on a loopback listener is content for this machine only, not for Cloudflare
+    // or anyone else: recorded, but no verdict.
+    for (probe, role) in out.iter_mut() {
+        if probe.endpoint.local_only() {
+            *role = Role::Info;
+        }
+    }
     out
 }
 

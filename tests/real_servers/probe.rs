@@ -91,9 +91,14 @@ impl Outcome {
     /// expected (the request passed every lock in front of it), or any status whose body is
     /// content the harness placed (an error page that is a page of the site).
     pub fn served(&self) -> bool {
-        self.status.is_some()
-            && (matches!(self.status, Some(200..=299) | Some(502) | Some(504))
-                || self.body.contains(MARKER))
+        let with_body = !self.body.is_empty();
+        match self.status {
+            None => false,
+            // `204` or `return 200 ""`: an answer without anything in it.
+            Some(200..=299) => with_body,
+            Some(502 | 504) => true,
+            Some(_) => self.body.contains(MARKER),
+        }
     }
 
     pub fn describe(&self) -> String {

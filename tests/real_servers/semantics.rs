@@ -208,83 +208,141 @@ fn nginx_sni_and_host_of_different_servers() {
     assert_eq!(r.status, Some(400), "{}", r.describe());
 }
 
+/// nginx started with `conf` (`{root}` stands for its directory) in a network namespace of
+/// its own, where loopback (and whatever `setup` adds to it) is all there is: a wildcard
+/// listener there is reachable from nowhere but this test.
+struct Namespaced {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+    ns: String,
+}
+
+impl Namespaced {
+    /// `None` (after saying why) where namespaces are not permitted.
+    fn start(nginx: &Path, conf: &str, setup: &str, ready: (&str, &str)) -> Option<Namespaced> {
+        let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
+            eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().display().to_string();
+        let conf = format!("pid {root}/nginx.pid;\n{}", conf.replace("{root}", &root));
+        fs::write(dir.path().join("nginx.conf"), conf).expect("write");
+        let script = format!(
+            "ip link set lo up && {setup} exec {} -p {root}/ -c {root}/nginx.conf -e {root}/error.log -g 'daemon off; error_log {root}/error.log;'",
+            nginx.display(),
+        );
+        let child = match Command::new("unshare")
+            .args(["--net", "--", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("*** SKIPPED: cannot run unshare: {e} ***");
+                return None;
+            }
+        };
+        let ns = format!("--net=/proc/{}/ns/net", child.id());
+        let mut started = Namespaced {
+            child,
+            _dir: dir,
+            ns,
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Ok(Some(status)) = started.child.try_wait() {
+                let mut err = String::new();
+                use std::io::Read;
+                if let Some(mut s) = started.child.stderr.take() {
+                    let _ = s.read_to_string(&mut err);
+                }
+                eprintln!("*** SKIPPED: no network namespace here ({status}): {err} ***");
+                return None;
+            }
+            if started.curl(ready.0, "x").contains(ready.1) || Instant::now() > deadline {
+                return Some(started);
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `GET /` with `Host: host` from inside the namespace to `addr` (`127.0.0.1:8080`):
+    /// the body, or `error: ...` when nothing answered.
+    fn curl(&self, addr: &str, host: &str) -> String {
+        let mut cmd = Command::new("nsenter");
+        cmd.args([&self.ns, "--", "curl", "-sS", "--max-time", "3", "-H"])
+            .arg(format!("Host: {host}"))
+            .arg(format!("http://{addr}/"));
+        match run_with_timeout(&mut cmd, Duration::from_secs(6)) {
+            Ok(out) if out.status.success() => {
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            }
+            Ok(out) => format!("error: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+}
+
+impl Drop for Namespaced {
+    fn drop(&mut self) {
+        drop(KillGroup(self.child.id()));
+        let _ = self.child.wait();
+    }
+}
+
 /// Needs a network namespace (root with CAP_SYS_ADMIN): a wildcard listener must not be
 /// reachable from anywhere but this test, so the server runs where loopback is all there is.
 #[test]
 fn nginx_specific_address_takes_its_connections_from_wildcard() {
     let Some(nginx) = nginx() else { return };
-    let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
-        eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
+    let conf = r#"events {}
+        http {
+            access_log off;
+            server { listen 8080; server_name wild.test; return 200 "WILDCARD\n"; }
+            server { listen 127.0.0.1:8080; server_name specific.test; return 200 "SPECIFIC\n"; }
+        }"#;
+    let Some(ns) = Namespaced::start(&nginx, conf, "", ("127.0.0.1:8080", "SPECIFIC")) else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    let conf = format!(
-        r#"pid {root}/nginx.pid;
-        events {{}}
-        http {{
-            access_log off;
-            server {{ listen 8080; server_name wild.test; return 200 "WILDCARD\n"; }}
-            server {{ listen 127.0.0.1:8080; server_name specific.test; return 200 "SPECIFIC\n"; }}
-        }}"#,
-        root = root.display()
-    );
-    fs::write(root.join("nginx.conf"), conf).expect("write");
-    let script = format!(
-        "ip link set lo up && exec {} -p {root}/ -c {root}/nginx.conf -e {root}/error.log -g 'daemon off; error_log {root}/error.log;'",
-        nginx.display(),
-        root = root.display()
-    );
-    let mut child = match Command::new("unshare")
-        .args(["--net", "--", "sh", "-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("*** SKIPPED: cannot run unshare: {e} ***");
-            return;
-        }
-    };
-    let guard = KillGroup(child.id());
-    let ns = format!("--net=/proc/{}/ns/net", child.id());
-    let curl = |addr: &str, host: &str| -> String {
-        let mut cmd = Command::new("nsenter");
-        cmd.args([&ns, "--", "curl", "-sS", "--max-time", "3", "-H"])
-            .arg(format!("Host: {host}"))
-            .arg(format!("http://{addr}:8080/"));
-        match run_with_timeout(&mut cmd, Duration::from_secs(6)) {
-            Ok(out) => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-            Err(e) => format!("error: {e}"),
-        }
-    };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            use std::io::Read;
-            if let Some(mut s) = child.stderr.take() {
-                let _ = s.read_to_string(&mut err);
-            }
-            eprintln!("*** SKIPPED: no network namespace here ({status}): {err} ***");
-            return;
-        }
-        if curl("127.0.0.1", "x").contains("SPECIFIC") || Instant::now() > deadline {
-            break;
-        }
-        sleep(Duration::from_millis(50));
-    }
     // The wildcard server's own name, sent to the specific address, reaches the specific
     // server: the wildcard server is not among the candidates for 127.0.0.1 at all.
-    assert_eq!(curl("127.0.0.1", "wild.test"), "SPECIFIC");
-    assert_eq!(curl("127.0.0.1", "unknown.test"), "SPECIFIC");
+    assert_eq!(ns.curl("127.0.0.1:8080", "wild.test"), "SPECIFIC");
+    assert_eq!(ns.curl("127.0.0.1:8080", "unknown.test"), "SPECIFIC");
     // Any other local address is the wildcard's.
-    assert_eq!(curl("127.0.0.2", "specific.test"), "WILDCARD");
-    drop(guard);
-    let _ = child.wait();
+    assert_eq!(ns.curl("127.0.0.2:8080", "specific.test"), "WILDCARD");
+}
+
+/// A listener on loopback, on `localhost` or on a unix socket takes no connection that
+/// arrives at any other address of the machine: 192.0.2.1 stands for the public address.
+#[test]
+fn nginx_loopback_listeners_are_not_reachable_at_other_addresses() {
+    let Some(nginx) = nginx() else { return };
+    let conf = r#"events {}
+        http {
+            access_log off;
+            server { listen 127.0.0.1:8080; return 200 "LOOPBACK\n"; }
+            server { listen localhost:8081; return 200 "LOCALHOST\n"; }
+            server { listen unix:{root}/site.sock; return 200 "UNIX\n"; }
+            server { listen 8082; return 200 "WILDCARD\n"; }
+        }"#;
+    let setup = "ip addr add 192.0.2.1/32 dev lo &&";
+    let Some(ns) = Namespaced::start(&nginx, conf, setup, ("127.0.0.1:8080", "LOOPBACK")) else {
+        return;
+    };
+    assert_eq!(ns.curl("127.0.0.1:8080", "x"), "LOOPBACK");
+    assert_eq!(ns.curl("127.0.0.1:8081", "x"), "LOCALHOST");
+    assert_eq!(ns.curl("192.0.2.1:8082", "x"), "WILDCARD");
+    for port in [8080, 8081] {
+        let answer = ns.curl(&format!("192.0.2.1:{port}"), "x");
+        assert!(
+            answer.starts_with("error:"),
+            "192.0.2.1:{port} answered {answer}"
+        );
+    }
 }
 
 struct KillGroup(u32);

@@ -22,6 +22,22 @@ impl ListenAddr {
     pub fn is_wildcard(&self) -> bool {
         matches!(self, ListenAddr::AnyV4 | ListenAddr::AnyV6)
     }
+
+    /// Whether a client elsewhere (Cloudflare, anyone on the internet) can connect here at
+    /// all. Loopback addresses (`127.0.0.0/8`, `::1`, `localhost`) and unix-domain sockets
+    /// take connections from this machine only. Any other name is taken as reachable: what
+    /// it resolves to is decided by DNS at start-up.
+    pub fn reachable_from_outside(&self) -> bool {
+        match self {
+            ListenAddr::AnyV4 | ListenAddr::AnyV6 => true,
+            ListenAddr::V4(ip) => !ip.is_loopback(),
+            ListenAddr::V6(ip) => {
+                !ip.is_loopback() && !ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+            ListenAddr::Name(name) => !name.eq_ignore_ascii_case("localhost"),
+            ListenAddr::Unix(_) => false,
+        }
+    }
 }
 
 impl fmt::Display for ListenAddr {
@@ -49,6 +65,11 @@ pub struct Listener {
 }
 
 impl Listener {
+    /// See [`ListenAddr::reachable_from_outside`].
+    pub fn reachable_from_outside(&self) -> bool {
+        self.addr.reachable_from_outside()
+    }
+
     /// `*:443`, `[::1]:8443`, `unix:/run/x.sock`.
     pub fn address_port(&self) -> String {
         match self.port {
@@ -95,10 +116,46 @@ pub struct AddressPort {
 }
 
 impl AddressPort {
+    /// See [`ListenAddr::reachable_from_outside`].
+    pub fn reachable_from_outside(&self) -> bool {
+        self.addr.reachable_from_outside()
+    }
+
     pub fn address_port(&self) -> String {
         match self.port {
             Some(p) => format!("{}:{p}", self.addr),
             None => self.addr.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ListenAddr;
+
+    #[test]
+    fn loopback_and_unix_sockets_are_not_reachable_from_outside() {
+        let local = [
+            ListenAddr::V4("127.0.0.1".parse().unwrap()),
+            ListenAddr::V4("127.3.2.1".parse().unwrap()),
+            ListenAddr::V6("::1".parse().unwrap()),
+            ListenAddr::V6("::ffff:127.0.0.1".parse().unwrap()),
+            ListenAddr::Name("localhost".into()),
+            ListenAddr::Unix("/run/site.sock".into()),
+        ];
+        for addr in &local {
+            assert!(!addr.reachable_from_outside(), "{addr}");
+        }
+        let outside = [
+            ListenAddr::AnyV4,
+            ListenAddr::AnyV6,
+            ListenAddr::V4("192.0.2.10".parse().unwrap()),
+            ListenAddr::V4("10.0.0.1".parse().unwrap()),
+            ListenAddr::V6("2001:db8::1".parse().unwrap()),
+            ListenAddr::Name("origin.example.com".into()),
+        ];
+        for addr in &outside {
+            assert!(addr.reachable_from_outside(), "{addr}");
         }
     }
 }

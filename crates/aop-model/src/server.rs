@@ -110,14 +110,16 @@ pub struct CaRef {
     pub inherited: bool,
 }
 
-/// What a server (or location) does with a request that reaches it.
+/// What a server (or location) does with a request that reaches it. What counts as content
+/// is defined in docs/semantics.md ("What serves content").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// Hands out content: proxies, serves files, runs an application.
+    /// Hands out content: proxies, serves files, runs an application, answers with a text.
     Serves,
-    /// Only redirects (to https or elsewhere).
+    /// Only redirects (any 3xx, to https or elsewhere).
     Redirects,
-    /// Refuses: closes the connection, an error status, or no TLS handshake at all.
+    /// Refuses or hands out nothing: closes the connection, an error status, a `204` or
+    /// another `2xx` without a body, or no TLS handshake at all.
     Rejects,
 }
 
@@ -190,6 +192,10 @@ pub struct Server {
     pub action: Action,
     /// The directive that decided `action` (a `proxy_pass`, a `return 444`...), when one did.
     pub action_span: Option<Span>,
+    /// What it serves is only the ACME challenge directory (`/.well-known/acme-challenge/`);
+    /// every other request is redirected or refused. Those files are for the certificate
+    /// authority, not the site's content.
+    pub acme_only: bool,
     pub locations: Vec<Location>,
     /// A server-level refusal of clients whose certificate did not verify
     /// (`if ($ssl_client_verify != SUCCESS) { return 403; }`, `Require expr ...`).
@@ -232,6 +238,7 @@ impl Server {
             ca: Vec::new(),
             action: Action::Serves,
             action_span: None,
+            acme_only: false,
             locations: Vec::new(),
             verify_enforced: None,
             reject_handshake: None,
@@ -258,9 +265,30 @@ impl Server {
         })
     }
 
+    /// Whether this server refuses TLS clients without a valid certificate: verification
+    /// `on` (`require`), `optional` with a check that refuses unverified clients, or the same
+    /// for the whole site from a section (Apache `<Location />`).
+    pub fn requires_client_certificate(&self) -> bool {
+        let whole_server = match self.client_verify.value {
+            ClientVerify::On => true,
+            ClientVerify::Optional | ClientVerify::OptionalNoCa => self.verify_enforced.is_some(),
+            ClientVerify::Off => false,
+        };
+        whole_server || self.site_verified_per_directory().is_some()
+    }
+
     /// Whether any listener of this server speaks TLS.
     pub fn tls(&self) -> bool {
         self.listeners.iter().any(|l| l.tls)
+    }
+
+    /// The first TLS listener a client elsewhere can connect to: what the rules about
+    /// client verification judge, since a loopback or unix-socket listener is out of reach
+    /// of Cloudflare and of everyone else.
+    pub fn tls_from_outside(&self) -> Option<&Listener> {
+        self.listeners
+            .iter()
+            .find(|l| l.tls && l.reachable_from_outside())
     }
 
     pub fn reference(&self) -> ServerRef {
@@ -292,4 +320,36 @@ pub struct Config {
     pub address_ports: Vec<AddressPort>,
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
+}
+
+#[cfg(test)]
+mod tests {
+    use aop_source::{FileId, Span};
+
+    use super::{ClientVerify, PerDirectoryVerify, Server, ServerKind, Setting};
+
+    fn server(verify: ClientVerify) -> Server {
+        let mut s = Server::new(ServerKind::Nginx, Span::new(FileId(0), 0, 1));
+        s.client_verify = Setting::default_value(verify);
+        s
+    }
+
+    #[test]
+    fn a_client_certificate_is_required_only_where_unverified_clients_are_refused() {
+        let span = Span::new(FileId(0), 0, 1);
+        assert!(server(ClientVerify::On).requires_client_certificate());
+        assert!(!server(ClientVerify::Off).requires_client_certificate());
+        let mut optional = server(ClientVerify::Optional);
+        assert!(!optional.requires_client_certificate());
+        optional.verify_enforced = Some(span);
+        assert!(optional.requires_client_certificate());
+        let mut per_directory = server(ClientVerify::Off);
+        per_directory.per_directory_verify.push(PerDirectoryVerify {
+            section: span,
+            directive: span,
+            value: ClientVerify::On,
+            covers_site: true,
+        });
+        assert!(per_directory.requires_client_certificate());
+    }
 }

@@ -2,6 +2,10 @@
 //! rewrite directives run before any location is chosen, so a server-level `return` decides
 //! for every request; otherwise each reachable location decides for its requests, and requests
 //! outside every location get the static file handler (content).
+//!
+//! Content is what a client gets that the site put there: files, an application's answer,
+//! a `return` with a text. A redirect (any 3xx), an error status (4xx, 5xx), a closed
+//! connection (444), `204` and a `2xx` without a text hand out none (docs/semantics.md).
 
 use aop_model::{Action, Location};
 use aop_source::Span;
@@ -13,6 +17,18 @@ use crate::ast::Directive;
 pub struct Decision {
     pub action: Action,
     pub span: Span,
+    /// Only ACME challenge files are served; every other request is redirected or refused.
+    pub acme_only: bool,
+}
+
+impl Decision {
+    fn new(action: Action, span: Span) -> Self {
+        Decision {
+            action,
+            span,
+            acme_only: false,
+        }
+    }
 }
 
 /// Directives that hand out content.
@@ -39,13 +55,32 @@ const CONTENT: &[&str] = &[
 
 fn return_action(d: &Directive) -> Option<Action> {
     let first = d.arg(0)?;
+    let text = d.arg(1).filter(|t| !t.is_empty());
     match first.parse::<u16>() {
         Ok(444) | Ok(400..=599) => Some(Action::Rejects),
-        Ok(301 | 302 | 303 | 307 | 308) => Some(Action::Redirects),
+        Ok(300..=399) => Some(Action::Redirects),
+        // An answer without a body: nothing of the site is handed out.
+        Ok(204) => Some(Action::Rejects),
+        Ok(200..=299) if text.is_none() => Some(Action::Rejects),
         Ok(_) => Some(Action::Serves),
         // `return URL` is a 302.
         Err(_) => Some(Action::Redirects),
     }
+}
+
+/// A location for the ACME HTTP-01 challenge (`/.well-known/acme-challenge/`, written with
+/// any modifier or as a regular expression): the files a certificate authority fetches,
+/// not the site's content.
+fn is_acme_location(d: &Directive) -> bool {
+    d.args.last().is_some_and(|a| {
+        let path: String = a
+            .value
+            .trim_start_matches('^')
+            .chars()
+            .filter(|c| *c != '\\')
+            .collect();
+        path.starts_with("/.well-known/acme-challenge")
+    })
 }
 
 /// A rewrite that redirects every request (`rewrite ^ https://$host$request_uri permanent`).
@@ -70,17 +105,11 @@ fn own_decision(children: &[Directive]) -> Option<Decision> {
         match d.name.as_str() {
             "return" => {
                 if let Some(action) = return_action(d) {
-                    return Some(Decision {
-                        action,
-                        span: d.head_span(),
-                    });
+                    return Some(Decision::new(action, d.head_span()));
                 }
             }
             "rewrite" if rewrite_redirects_all(d) => {
-                return Some(Decision {
-                    action: Action::Redirects,
-                    span: d.head_span(),
-                })
+                return Some(Decision::new(Action::Redirects, d.head_span()))
             }
             _ => {}
         }
@@ -90,10 +119,7 @@ fn own_decision(children: &[Directive]) -> Option<Decision> {
         .find(|d| d.name == "deny" && d.arg(0) == Some("all"));
     let allows = children.iter().any(|d| d.name == "allow");
     match deny_all {
-        Some(d) if !allows => Some(Decision {
-            action: Action::Rejects,
-            span: d.head_span(),
-        }),
+        Some(d) if !allows => Some(Decision::new(Action::Rejects, d.head_span())),
         _ => None,
     }
 }
@@ -139,10 +165,10 @@ fn location_decision(d: &Directive, out: &mut Vec<Location>) -> Decision {
         nested
             .into_iter()
             .find(|n| n.action == Action::Serves)
-            .unwrap_or(Decision {
-                action: Action::Serves,
-                span: content_span(d.children()).unwrap_or(d.head_span()),
-            })
+            .unwrap_or(Decision::new(
+                Action::Serves,
+                content_span(d.children()).unwrap_or(d.head_span()),
+            ))
     });
     out.push(Location {
         span: d.head_span(),
@@ -166,15 +192,32 @@ pub fn server_decision(server: &Directive, locations: &mut Vec<Location>) -> Dec
         .iter()
         .map(|l| location_decision(l, locations))
         .collect();
-    if let Some(serving) = decisions.iter().find(|d| d.action == Action::Serves) {
-        return serving.clone();
+    let catch_all = locs.iter().any(|l| is_catch_all_location(l));
+    let serving = locs
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| d.action == Action::Serves);
+    let mut acme = None;
+    for (location, decision) in serving {
+        if !catch_all || !is_acme_location(location) {
+            return decision.clone();
+        }
+        acme.get_or_insert(decision);
     }
-    if !locs.iter().any(|l| is_catch_all_location(l)) {
-        // A URI outside every location is served from the server's root.
+    if let Some(decision) = acme {
+        // Every request outside the challenge directory lands in a location that refuses or
+        // redirects it.
         return Decision {
-            action: Action::Serves,
-            span: content_span(children).unwrap_or(server.head_span()),
+            acme_only: true,
+            ..decision.clone()
         };
+    }
+    if !catch_all {
+        // A URI outside every location is served from the server's root.
+        return Decision::new(
+            Action::Serves,
+            content_span(children).unwrap_or(server.head_span()),
+        );
     }
     // Every request lands in a location that refuses or redirects: the weakest wins.
     decisions
@@ -182,10 +225,7 @@ pub fn server_decision(server: &Directive, locations: &mut Vec<Location>) -> Dec
         .find(|d| d.action == Action::Redirects)
         .or(decisions.first())
         .cloned()
-        .unwrap_or(Decision {
-            action: Action::Serves,
-            span: server.head_span(),
-        })
+        .unwrap_or(Decision::new(Action::Serves, server.head_span()))
 }
 
 #[cfg(test)]
@@ -212,6 +252,59 @@ mod tests {
         );
         assert_eq!(decide("server { return https://x; }"), Action::Redirects);
         assert_eq!(decide("server { return 200 ok; }"), Action::Serves);
+    }
+
+    #[test]
+    fn statuses_without_content() {
+        for rejects in [
+            "return 204;",
+            "return 200;",
+            "return 200 \"\";",
+            "return 444;",
+            "return 404;",
+            "return 503;",
+        ] {
+            assert_eq!(
+                decide(&format!("server {{ {rejects} }}")),
+                Action::Rejects,
+                "{rejects}"
+            );
+        }
+        for redirects in ["return 300 x;", "return 304;", "return 308 https://x/;"] {
+            assert_eq!(
+                decide(&format!("server {{ {redirects} }}")),
+                Action::Redirects,
+                "{redirects}"
+            );
+        }
+        assert_eq!(decide("server { return 200 \"ok\"; }"), Action::Serves);
+    }
+
+    fn acme(src: &str) -> Decision {
+        let p = parse(src.as_bytes(), FileId(0), 100);
+        assert!(p.error.is_none());
+        server_decision(&p.directives[0], &mut Vec::new())
+    }
+
+    #[test]
+    fn acme_challenge_beside_a_redirect_is_all_it_serves() {
+        let redirect = "location / { return 301 https://$host$request_uri; }";
+        for location in [
+            "location /.well-known/acme-challenge/ { root /a; }",
+            "location ^~ /.well-known/acme-challenge/ { root /a; }",
+            "location ~ ^/\\.well-known/acme-challenge/ { root /a; }",
+        ] {
+            let d = acme(&format!("server {{ {location} {redirect} }}"));
+            assert_eq!(d.action, Action::Serves, "{location}");
+            assert!(d.acme_only, "{location}");
+        }
+        // Without a catch-all, other paths get the root: that is content.
+        let d = acme("server { location /.well-known/acme-challenge/ { root /a; } }");
+        assert!(!d.acme_only);
+        let d = acme(&format!(
+            "server {{ location /.well-known/acme-challenge/ {{ root /a; }} location /s {{ stub_status; }} {redirect} }}"
+        ));
+        assert!(d.action == Action::Serves && !d.acme_only);
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct Reader<'a> {
     reported_unreadable: HashSet<(Span, PathBuf)>,
     /// Includes found too deep or outside the tree, said once each.
     reported_depth: HashSet<Span>,
+    /// Some include was not read in full (a file missing or unreadable, a cycle, a limit):
+    /// a directive it holds may be missing from the tree.
+    pub incomplete: bool,
 }
 
 /// The files of a dump, looked up by path and by directory: a linear search per include
@@ -113,6 +116,7 @@ impl<'a> Reader<'a> {
             reported_cycles: HashSet::new(),
             reported_unreadable: HashSet::new(),
             reported_depth: HashSet::new(),
+            incomplete: false,
         }
     }
 
@@ -252,7 +256,7 @@ impl<'a> Reader<'a> {
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
             self.drafts
-                .push(Box::new(draft_server(d, &mut self.findings)));
+                .push(Box::new(draft_server(d, self.map, &mut self.findings)));
             d.block = None;
         }
     }
@@ -267,6 +271,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if depth >= self.opts.limits.max_include_depth {
+            self.incomplete = true;
             // A file reached again and again at that depth says it once, or a few files
             // including each other give a finding per inclusion.
             if !self.reported_depth.insert(d.head_span()) {
@@ -289,6 +294,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if self.dump.is_none() && self.outside_tree(&written) {
+            self.incomplete = true;
             if !self.reported_depth.insert(arg.span) {
                 return;
             }
@@ -315,6 +321,7 @@ impl<'a> Reader<'a> {
             None => match self.opts.resolve(&self.prefix, &written) {
                 Ok(p) => p,
                 Err(e) => {
+                    self.incomplete = true;
                     self.findings
                         .push(unreadable(arg.span, &written, &written, &e));
                     return;
@@ -323,6 +330,7 @@ impl<'a> Reader<'a> {
         };
         let files = if glob::is_pattern(&arg.value) {
             let e = self.expand_pattern(&path);
+            self.incomplete |= e.truncated || !e.unreadable.is_empty();
             for (dir, why) in e.unreadable {
                 self.findings.push(Finding::new(
                     codes::NOT_READ,
@@ -368,10 +376,12 @@ impl<'a> Reader<'a> {
     ) {
         let limit = self.opts.limits.max_inclusions;
         if !admit_inclusion(&mut self.inclusions, limit, arg_span, &mut self.findings) {
+            self.incomplete = true;
             return;
         }
         let key = self.key(file);
         if self.stack.contains(&key) {
+            self.incomplete = true;
             if self.reported_cycles.insert(arg_span) {
                 self.findings.push(Finding::new(
                     codes::INCLUDE_UNRESOLVED,
@@ -388,6 +398,7 @@ impl<'a> Reader<'a> {
             (None, None) => match self.open(file) {
                 Ok(id) => self.parse_file(id, key.clone()),
                 Err(e) => {
+                    self.incomplete = true;
                     // Past the file limit every further include fails alike: say it once.
                     let repeat = matches!(
                         e,

@@ -3,6 +3,7 @@
 mod action;
 mod ahead;
 pub mod ast;
+mod certificate;
 pub mod dump;
 mod enforce;
 pub mod glob;
@@ -197,7 +198,15 @@ fn finish(
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
     let drafts = std::mem::take(&mut reader.drafts);
-    let lowered = lower::lower(directives, drafts, prefix, opts, &mut findings);
+    let lowered = lower::lower(
+        directives,
+        drafts,
+        prefix,
+        opts,
+        reader.map,
+        reader.incomplete,
+        &mut findings,
+    );
     Config {
         kind: ServerKind::Nginx,
         entry: file,

@@ -6,19 +6,60 @@ use aop_model::{ListenAddr, Listener};
 
 use crate::ast::Directive;
 
+use aop_source::Span;
+
+/// Every parameter of `listen` in nginx 1.30 (`ngx_http_core_listen`) that takes no value.
+/// `ssl`, `quic`, `default_server` and `default` change the model; the others only tune the
+/// socket.
+const FLAGS: &[&str] = &[
+    "default_server",
+    "default",
+    "ssl",
+    "http2",
+    "quic",
+    "proxy_protocol",
+    "deferred",
+    "bind",
+    "reuseport",
+    "multipath",
+];
+
+/// The parameters written `name=value`.
 const PARAMS_WITH_VALUE: &[&str] = &[
-    "ipv6only=",
+    "setfib=",
+    "fastopen=",
     "backlog=",
     "rcvbuf=",
     "sndbuf=",
     "accept_filter=",
-    "fastopen=",
+    "ipv6only=",
     "so_keepalive=",
-    "setfib=",
 ];
 
+/// A `listen` as read: the listener, and the parameters aop-lint does not know. nginx may
+/// know them (a newer version, a patched build): the listener is kept, and each is reported
+/// as not checked rather than dropping the socket the server listens on.
+#[derive(Debug)]
+pub struct ParsedListen {
+    pub listener: Listener,
+    /// `ssl` or `quic` as written on this `listen` (nginx names it in its errors), before
+    /// `ssl on` or another server's flag on the same socket make the listener TLS.
+    pub tls_flag: Option<&'static str>,
+    pub unknown: Vec<UnknownParam>,
+}
+
+/// A word after the address that is no `listen` parameter.
+#[derive(Debug)]
+pub struct UnknownParam {
+    pub word: String,
+    pub span: Span,
+    /// The word before it: a line break between the two means a `;` is missing and the next
+    /// directive was read as parameters.
+    pub after: Span,
+}
+
 /// Parses a `listen` directive; the error is nginx's message.
-pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<Listener, String> {
+pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<ParsedListen, String> {
     let Some(first) = d.args.first() else {
         return Err("invalid number of arguments in \"listen\" directive".into());
     };
@@ -30,17 +71,34 @@ pub fn parse_listen(d: &Directive, ssl_on: bool) -> Result<Listener, String> {
         default_server: false,
         span: d.head_span(),
     };
-    for a in &d.args[1..] {
+    let mut unknown = Vec::new();
+    let mut tls_flag = None;
+    for (before, a) in d.args.iter().zip(&d.args[1..]) {
         let v = a.value.as_str();
         match v {
-            "ssl" | "quic" => l.tls = true,
+            "ssl" => {
+                l.tls = true;
+                tls_flag = Some("ssl");
+            }
+            "quic" => {
+                l.tls = true;
+                tls_flag = tls_flag.or(Some("quic"));
+            }
             "default_server" | "default" => l.default_server = true,
-            "http2" | "http3" | "proxy_protocol" | "reuseport" | "deferred" | "bind" => {}
+            _ if FLAGS.contains(&v) => {}
             _ if PARAMS_WITH_VALUE.iter().any(|p| v.starts_with(p)) => {}
-            _ => return Err(format!("invalid parameter \"{v}\"")),
+            _ => unknown.push(UnknownParam {
+                word: v.to_string(),
+                span: a.span,
+                after: before.span,
+            }),
         }
     }
-    Ok(l)
+    Ok(ParsedListen {
+        listener: l,
+        tls_flag,
+        unknown,
+    })
 }
 
 fn parse_port(s: &str, whole: &str) -> Result<u16, String> {
@@ -107,6 +165,32 @@ pub fn parse_address(s: &str) -> Result<(ListenAddr, Option<u16>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::parse;
+    use aop_source::FileId;
+
+    fn listen(src: &str) -> ParsedListen {
+        let p = parse(src.as_bytes(), FileId(0), 100);
+        assert!(p.error.is_none());
+        parse_listen(&p.directives[0], false).expect("nginx accepts it")
+    }
+
+    #[test]
+    fn every_parameter_of_current_nginx_is_read() {
+        let l = listen("listen 443 ssl default_server http2 proxy_protocol setfib=1 fastopen=256 backlog=511 rcvbuf=64k sndbuf=64k accept_filter=dataready deferred bind ipv6only=on reuseport so_keepalive=30m::10 multipath;");
+        assert!(l.unknown.is_empty(), "{:?}", l.unknown);
+        assert!(l.listener.tls && l.listener.default_server);
+        let l = listen("listen [::]:443 quic default;");
+        assert!(l.unknown.is_empty());
+        assert!(l.listener.tls && l.listener.default_server);
+    }
+
+    #[test]
+    fn an_unknown_parameter_keeps_the_listener() {
+        let l = listen("listen 443 ssl default_server http3 fancy=1;");
+        assert!(l.listener.tls && l.listener.default_server);
+        let unknown: Vec<&str> = l.unknown.iter().map(|u| u.word.as_str()).collect();
+        assert_eq!(unknown, ["http3", "fancy=1"]);
+    }
 
     #[test]
     fn address_forms() {

@@ -8,14 +8,15 @@ use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
     LoadOptions, Origin, Server, ServerKind, Setting,
 };
-use aop_source::Span;
+use aop_source::{SourceMap, Span};
 
 use crate::action::server_decision;
 use crate::ast::{Block, Directive};
+use crate::certificate::{missing_certificates, TlsFacts};
 use crate::enforce::{
     enforcement, error_page_bypass, host_guard, location_enforcement, unverified_flags,
 };
-use crate::listen::parse_listen;
+use crate::listen::{parse_listen, UnknownParam};
 use crate::names::catch_all_name;
 
 /// Values set at `http {}` level, which every server inherits unless it sets its own.
@@ -26,6 +27,7 @@ struct Inherited {
     trusted_certificate: Option<(String, Span)>,
     ssl_on: Option<(bool, Span)>,
     reject_handshake: Option<(bool, Span)>,
+    certificate: Option<Span>,
     real_ip_header: Option<(String, Span)>,
     /// `set_real_ip_from` entries: a server's own list replaces the inherited one whole.
     real_ip_from: Vec<(String, Span)>,
@@ -46,11 +48,15 @@ pub fn lower(
     drafts: Vec<Box<Draft>>,
     prefix: &Path,
     opts: &LoadOptions,
+    map: &SourceMap,
+    // Some include was not read: a directive it holds may be missing.
+    incomplete: bool,
     findings: &mut Vec<Finding>,
 ) -> Lowered {
     // Sized at once: thousands of servers in a vector grown by doubling leave the freed
     // smaller copies resident until the allocator returns them.
     let mut servers = Vec::with_capacity(drafts.len());
+    let mut tls_facts = Vec::with_capacity(drafts.len());
     let mut drafts = drafts.into_iter().peekable();
     for d in top.iter_mut() {
         match d.name.as_str() {
@@ -70,7 +76,7 @@ pub fn lower(
                     let draft = match s.block.take() {
                         Some(block) => {
                             s.block = Some(block);
-                            let draft = draft_server(s, findings);
+                            let draft = draft_server(s, map, findings);
                             s.block = None;
                             Box::new(draft)
                         }
@@ -79,8 +85,10 @@ pub fn lower(
                         }
                         None => continue,
                     };
-                    let server = finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
+                    let (server, tls) =
+                        finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
                     servers.push(server);
+                    tls_facts.push(tls);
                 }
             }
             "stream" => findings.push(Finding::new(
@@ -97,6 +105,10 @@ pub fn lower(
         }
     }
     let address_ports = address_ports(&servers, findings);
+    // A certificate may be set in a file that was not read.
+    if !incomplete {
+        missing_certificates(&servers, &tls_facts, &address_ports, map, findings);
+    }
     // TLS is a property of the socket: one `listen ... ssl` makes the address:port TLS for
     // every server listening there.
     for ap in address_ports.iter().filter(|ap| ap.tls) {
@@ -118,11 +130,12 @@ fn on_off(d: &Directive, findings: &mut Vec<Finding>) -> Option<bool> {
     match d.arg(0) {
         Some("on") if d.args.len() == 1 => Some(true),
         Some("off") if d.args.len() == 1 => Some(false),
-        _ => {
+        value => {
             findings.push(Finding::new(
                 codes::PARSE_ERROR,
                 format!(
-                    "invalid value in \"{}\" directive, it must be \"on\" or \"off\"",
+                    "invalid value \"{}\" in \"{}\" directive, it must be \"on\" or \"off\"",
+                    value.unwrap_or_default(),
                     d.name
                 ),
                 Label::new(d.head_span(), "nginx refuses this value"),
@@ -142,12 +155,17 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                     Some("off") => ClientVerify::Off,
                     Some("optional") => ClientVerify::Optional,
                     Some("optional_no_ca") => ClientVerify::OptionalNoCa,
-                    _ => {
-                        findings.push(Finding::new(
-                            codes::PARSE_ERROR,
-                            "invalid value in \"ssl_verify_client\" directive, it must be \"on\", \"off\", \"optional\" or \"optional_no_ca\"",
-                            Label::new(span, "nginx refuses this value"),
-                        ));
+                    value => {
+                        findings.push(
+                            Finding::new(
+                                codes::PARSE_ERROR,
+                                format!("invalid value \"{}\"", value.unwrap_or_default()),
+                                Label::new(span, "nginx refuses this value"),
+                            )
+                            .with_help(
+                                "ssl_verify_client takes on, off, optional or optional_no_ca",
+                            ),
+                        );
                         continue;
                     }
                 };
@@ -178,6 +196,7 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                     s.real_ip_from.push((from.to_string(), span));
                 }
             }
+            "ssl_certificate" => s.certificate = Some(span),
             "ssl_reject_handshake" => {
                 if let Some(v) = on_off(d, findings) {
                     s.reject_handshake = Some((v, span));
@@ -209,6 +228,8 @@ pub struct Draft {
     /// the inherited ones.
     own_bypass: Option<Option<Span>>,
     outline: Vec<Directive>,
+    /// The `ssl`/`quic` flag each listener was written with, in `server.listeners`' order.
+    tls_flags: Vec<Option<&'static str>>,
 }
 
 impl Draft {
@@ -218,17 +239,33 @@ impl Draft {
 }
 
 /// Reads a server block on its own; findings come in the order nginx would give them.
-pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
+pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>) -> Draft {
     let children = d.children();
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
+    let mut tls_flags = Vec::new();
     for c in children {
         match c.name.as_str() {
             // TLS from `ssl on` is added when the inherited settings are known: a listener's
             // parse does not otherwise depend on it.
             "listen" => match parse_listen(c, false) {
-                Ok(l) => server.listeners.push(l),
+                Ok(parsed) => {
+                    if let Some(joined) = parsed.unknown.iter().find(|u| starts_a_line(map, u)) {
+                        // nginx stops at the first word it does not know.
+                        findings.push(Finding::new(
+                            codes::PARSE_ERROR,
+                            format!("invalid parameter \"{}\"", joined.word),
+                            Label::new(c.head_span(), "nginx refuses this listener"),
+                        ));
+                        continue;
+                    }
+                    for u in parsed.unknown {
+                        findings.push(unknown_param(u));
+                    }
+                    server.listeners.push(parsed.listener);
+                    tls_flags.push(parsed.tls_flag);
+                }
                 Err(message) => findings.push(Finding::new(
                     codes::PARSE_ERROR,
                     message,
@@ -253,6 +290,7 @@ pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
     let decision = server_decision(d, &mut server.locations);
     server.action = decision.action;
     server.action_span = Some(decision.span);
+    server.acme_only = decision.acme_only;
     Draft {
         head: d.head_span(),
         server,
@@ -260,7 +298,35 @@ pub fn draft_server(d: &Directive, findings: &mut Vec<Finding>) -> Draft {
         has_listen,
         own_bypass,
         outline: outline(children),
+        tls_flags,
     }
+}
+
+/// A word on a later line than the one before it: the `;` that should end the `listen` is
+/// missing, and the next directive's words were read as parameters.
+fn starts_a_line(map: &SourceMap, u: &UnknownParam) -> bool {
+    u.after.end <= u.span.start
+        && map
+            .bytes(Span::new(
+                u.span.file,
+                u.after.end as usize,
+                u.span.start as usize,
+            ))
+            .contains(&b'\n')
+}
+
+/// A parameter nginx 1.30 does not know, on the line of the `listen` itself: perhaps one of a
+/// newer nginx. The listener is kept; what the word would change is not checked.
+fn unknown_param(u: UnknownParam) -> Finding {
+    Finding::new(
+        codes::NOT_CHECKED,
+        format!(
+            "unknown `listen` parameter `{}`: the listener is read without it",
+            u.word
+        ),
+        Label::new(u.span, "not a `listen` parameter of nginx 1.30"),
+    )
+    .with_help("if your nginx accepts this parameter (`nginx -t`), check by hand what it changes; otherwise remove it, since nginx refuses to start with it")
 }
 
 /// The directives [`enforcement`] and [`location_enforcement`] look at: `if`s with their
@@ -293,7 +359,7 @@ fn finish_server(
     flags: &HashSet<String>,
     prefix: &Path,
     opts: &LoadOptions,
-) -> Server {
+) -> (Server, TlsFacts) {
     let Draft {
         head,
         mut server,
@@ -301,7 +367,18 @@ fn finish_server(
         has_listen,
         own_bypass,
         outline,
+        tls_flags,
     } = draft;
+    let mut tls = TlsFacts {
+        flagged: server
+            .listeners
+            .iter()
+            .zip(tls_flags)
+            .filter_map(|(l, flag)| Some((l.addr.clone(), l.port, flag?)))
+            .collect(),
+        certificate: own.certificate.or(http.certificate).is_some(),
+        ssl_on: None,
+    };
     let ssl_on = own.ssl_on.or(http.ssl_on);
     if let Some((v, _)) = ssl_on {
         server.tls_switch = Some(Setting {
@@ -309,6 +386,7 @@ fn finish_server(
             origin: origin(own.ssl_on.map(|x| x.1), http.ssl_on.map(|x| x.1)),
         });
     }
+    tls.ssl_on = ssl_on.filter(|(v, _)| *v).map(|(_, span)| span);
     let ssl_on = ssl_on.is_some_and(|(v, _)| v);
     for l in server.listeners.iter_mut() {
         l.tls |= ssl_on;
@@ -372,7 +450,7 @@ fn finish_server(
             server.action_span = Some(span);
         }
     }
-    server
+    (server, tls)
 }
 
 /// The realip module acts only where `set_real_ip_from` names a source.
@@ -390,6 +468,14 @@ fn real_ip(own: &Inherited, http: &Inherited) -> Option<aop_model::RealIp> {
         trusted: trusted.clone(),
         inherited,
     })
+}
+
+/// An address:port as nginx prints a socket address: `0.0.0.0:443`, `[::]:443`.
+fn nginx_address_port(l: &Listener) -> String {
+    match (&l.addr, l.port) {
+        (aop_model::ListenAddr::AnyV4, Some(p)) => format!("0.0.0.0:{p}"),
+        _ => l.address_port(),
+    }
 }
 
 /// Groups listeners by address:port and picks each one's default server as nginx does.
@@ -426,7 +512,7 @@ fn address_ports(servers: &[Server], findings: &mut Vec<Finding>) -> Vec<Address
                     findings.push(
                         Finding::new(
                             codes::PARSE_ERROR,
-                            format!("a duplicate default server for {}", l.address_port()),
+                            format!("a duplicate default server for {}", nginx_address_port(l)),
                             Label::new(l.span, "second `default_server`"),
                         )
                         .with_label(Label::new(ap.default_span, "first `default_server`")),

@@ -40,6 +40,9 @@ const INTERNAL: &[&str] = &[
     "10.0.0.0/8",
     "172.16.0.0/12",
     "192.168.0.0/16",
+    // Shared address space (RFC 6598): carrier-grade NAT, overlay networks; not routed on
+    // the internet.
+    "100.64.0.0/10",
     "169.254.0.0/16",
     "::1/128",
     "fc00::/7",
@@ -143,6 +146,10 @@ mod tests {
         assert!(is_internal(&c("192.168.1.10")));
         assert!(is_internal(&c("::1")));
         assert!(!is_internal(&c("8.8.8.8")));
+        assert!(is_internal(&c("100.64.0.0/10")));
+        assert!(is_internal(&c("100.127.255.254")));
+        assert!(!is_internal(&c("100.128.0.1")));
+        assert!(!is_internal(&c("100.0.0.0/8")));
         assert!(Cidr::parse("1.2.3.4/33").is_none());
         assert!(Cidr::parse("example.com").is_none());
     }

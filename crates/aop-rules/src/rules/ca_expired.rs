@@ -20,6 +20,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate certs/zone-ca-2015.pem;
     ///     }
@@ -32,6 +34,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate certs/zone-ca-2025.pem;
     ///     }

@@ -23,6 +23,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate /etc/ssl/certs/ca-certificates.crt;
     ///     }
@@ -35,6 +37,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate /etc/ssl/cloudflare/origin-pull-ca.pem;
     ///     }

@@ -20,6 +20,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///     }
     /// }
@@ -31,6 +33,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
     ///     }

@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Reports a TLS server that serves content without requiring a client certificate:
     /// `ssl_verify_client` is `off` or absent (nginx), `SSLVerifyClient none` or absent
-    /// (Apache).
+    /// (Apache). A server whose TLS listeners are all on loopback or unix sockets is not
+    /// reported: neither Cloudflare nor anyone else connects to them.
     ///
     /// ## Why it matters
     /// Authenticated Origin Pulls only protect the origin when the origin refuses clients
@@ -61,7 +62,7 @@ pub(crate) fn help(kind: ServerKind) -> &'static str {
 }
 
 fn serves_over_tls(s: &Server) -> bool {
-    s.tls() && s.action == Action::Serves && s.reject_handshake.is_none()
+    s.tls_from_outside().is_some() && s.action == Action::Serves && s.reject_handshake.is_none()
 }
 
 fn applies(s: &Server) -> bool {
@@ -82,7 +83,7 @@ impl Rule for ClientVerifyMissing {
 
     fn check(&self, _cx: &Context, out: &mut Vec<Finding>) {
         for s in _cx.config.servers.iter().filter(|s| applies(s)) {
-            let listener = s.listeners.iter().find(|l| l.tls).expect("tls() checked");
+            let listener = s.tls_from_outside().expect("applies() checked");
             let mut f = Finding::new(
                 Self::CODE,
                 format!(

@@ -26,6 +26,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client optional;
     ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
     ///         location / { proxy_pass http://127.0.0.1:8080; }
@@ -39,6 +41,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client optional;
     ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
     ///         if ($ssl_client_verify != SUCCESS) { return 403; }
@@ -56,7 +60,7 @@ declare_rule! {
 }
 
 fn optional(s: &Server) -> bool {
-    s.tls()
+    s.tls_from_outside().is_some()
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
         && matches!(
@@ -171,7 +175,7 @@ impl Rule for ClientVerifyOptionalUnenforced {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let asks_optionally = |s: &&Server| {
             optional(s)
-                || (s.tls()
+                || (s.tls_from_outside().is_some()
                     && s.action == Action::Serves
                     && s.client_verify.value != ClientVerify::On
                     && optional_per_directory(s).is_some())

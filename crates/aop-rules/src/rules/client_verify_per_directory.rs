@@ -50,7 +50,7 @@ declare_rule! {
 }
 
 fn applies(s: &Server) -> bool {
-    s.tls()
+    s.tls_from_outside().is_some()
         && s.action == Action::Serves
         && s.client_verify.value != ClientVerify::On
         && s.per_directory_verify

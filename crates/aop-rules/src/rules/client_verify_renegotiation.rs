@@ -52,7 +52,7 @@ declare_rule! {
 /// refusal into content (AOP103's finding for `require`, AOP102's for `optional` and its
 /// `Require` check, which a later section may also replace).
 fn applies(s: &Server) -> bool {
-    s.tls()
+    s.tls_from_outside().is_some()
         && s.action == Action::Serves
         && s.reject_handshake.is_none()
         && s.client_verify.value != ClientVerify::On

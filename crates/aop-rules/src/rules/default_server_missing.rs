@@ -10,6 +10,7 @@ declare_rule! {
     /// server marked `default_server`, else the first one listed (nginx); the first
     /// `<VirtualHost>` for the address:port (Apache). A warning rather than an error when that
     /// server trusts only CAs declared in `aop-lint.toml` (the zone's own certificate).
+    /// Loopback addresses and unix sockets are not judged: nobody outside connects there.
     ///
     /// ## Why it matters
     /// Cloudflare's shared origin-pull certificate proves only that a request came through
@@ -23,6 +24,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
     ///         location / { proxy_pass http://127.0.0.1:8080; }
@@ -40,6 +43,8 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl;
     ///         server_name shop.example.com;
+    ///         ssl_certificate     certs/shop.example.com.pem;
+    ///         ssl_certificate_key certs/shop.example.com.key;
     ///         ssl_verify_client on;
     ///         ssl_client_certificate certs/cloudflare-origin-pull-ca.pem;
     ///         location / { proxy_pass http://127.0.0.1:8080; }
@@ -80,7 +85,11 @@ impl Rule for DefaultServerMissing {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
-        for ap in config.address_ports.iter().filter(|ap| ap.tls) {
+        for ap in config
+            .address_ports
+            .iter()
+            .filter(|ap| ap.tls && ap.reachable_from_outside())
+        {
             // A regular-expression name that matches any hostname answers unknown names
             // before the default server does (nginx tries regexes in configuration order).
             let regex = ap

@@ -6,7 +6,10 @@ declare_rule! {
     /// ## What it does
     /// Reports syntax the server would refuse to load: an unexpected `;`, `{` or `}`, a
     /// missing semicolon, an unclosed block or quote, an invalid value for a directive whose
-    /// value decides client verification.
+    /// value decides client verification; and what nginx checks once the file is read: a
+    /// duplicate `default_server`, a TLS address:port whose default server (or, behind a
+    /// default that refuses handshakes, any server) has no `ssl_certificate`. Messages are
+    /// nginx's own (docs/semantics.md lists the checks).
     ///
     /// ## Why it matters
     /// A configuration the server rejects does not run: the server keeps its previous

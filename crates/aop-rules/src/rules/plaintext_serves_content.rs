@@ -1,13 +1,20 @@
 use std::collections::HashSet;
 
-use aop_model::{Action, Finding, Label, ListenAddr, Server, ServerKind};
+use aop_model::{Action, Finding, Label, ListenAddr, Server, ServerKind, Severity};
 
 use crate::{declare_rule, Context, Meta, Rule};
 
 declare_rule! {
     /// ## What it does
     /// Reports a plain-HTTP listener whose server serves content instead of redirecting to
-    /// https or refusing.
+    /// https or refusing. A redirect, an error status, a closed connection, `204` and an
+    /// empty `200` are not content. A server whose only content is the ACME challenge
+    /// directory (`location /.well-known/acme-challenge/ { root ...; }` beside a redirect of
+    /// everything else) is reported as an info: those files are for the certificate
+    /// authority, not the site's content. When a TLS server of the same name requires the
+    /// client certificate, the finding says the protected site is reachable around mutual TLS;
+    /// a TLS server of that name without verification protects nothing to go around. Listeners on loopback or unix sockets are not judged: nobody
+    /// outside connects there.
     ///
     /// ## Why it matters
     /// Client verification happens in the TLS handshake; plain HTTP has none. A site that is
@@ -51,10 +58,12 @@ impl Rule for PlaintextServesContent {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
+        // Names of sites that mutual TLS protects: a TLS server that requires the client
+        // certificate. A TLS server without verification protects nothing to go around.
         let protected: HashSet<&str> = config
             .servers
             .iter()
-            .filter(|s| s.tls())
+            .filter(|s| s.tls() && s.requires_client_certificate())
             .flat_map(|s| s.names.iter().map(|(n, _)| n.as_str()))
             .filter(|n| !n.is_empty())
             .collect();
@@ -70,11 +79,9 @@ impl Rule for PlaintextServesContent {
             if s.action != Action::Serves {
                 continue;
             }
-            let Some(listener) = s
-                .listeners
-                .iter()
-                .find(|l| !l.tls && plain.contains(&(i, &l.addr, l.port)))
-            else {
+            let Some(listener) = s.listeners.iter().find(|l| {
+                !l.tls && l.reachable_from_outside() && plain.contains(&(i, &l.addr, l.port))
+            }) else {
                 continue;
             };
             let shared = s
@@ -83,6 +90,11 @@ impl Rule for PlaintextServesContent {
                 .map(|(n, _)| n.as_str())
                 .find(|n| protected.contains(n));
             let message = match shared {
+                _ if s.acme_only => format!(
+                    "server `{}` serves only ACME challenge files over plain HTTP on {}: not the site's content, but handed to anyone",
+                    s.display_name(),
+                    listener.address_port()
+                ),
                 Some(name) => format!(
                     "`{name}` is served over plain HTTP on {}: the protected site is reachable around mutual TLS",
                     listener.address_port()
@@ -94,6 +106,7 @@ impl Rule for PlaintextServesContent {
                 ),
             };
             let help = match s.kind {
+                _ if s.acme_only => "nothing to change while this directory holds challenge files only: the certificate authority fetches them over plain HTTP".to_string(),
                 ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;".to_string(),
                 ServerKind::Apache => apache_help(s),
             };
@@ -107,8 +120,18 @@ impl Rule for PlaintextServesContent {
             )
             .with_help(help)
             .for_server(s.reference());
+            if s.acme_only {
+                f = f
+                    .severity(Severity::Info)
+                    .with_note("every other request on this listener is redirected or refused");
+            }
             if let Some(span) = s.action_span {
-                f = f.with_label(Label::new(span, "content served here"));
+                let what = if s.acme_only {
+                    "ACME challenge files served here"
+                } else {
+                    "content served here"
+                };
+                f = f.with_label(Label::new(span, what));
             }
             out.push(f);
         }

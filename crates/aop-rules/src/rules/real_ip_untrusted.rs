@@ -10,7 +10,8 @@ declare_rule! {
     /// and `RemoteIPInternalProxy` (and the files of their `...List` forms). Too wide are the
     /// whole internet (`0.0.0.0/0`, `::/0`; Apache refuses a `/0`, not `0.0.0.0/1`), any public
     /// range that is not Cloudflare's, a range Cloudflare no longer publishes, and a host name.
-    /// Loopback and private ranges (a proxy on the same network) are accepted. Apache's
+    /// Loopback, private ranges and the shared address space `100.64.0.0/10` (a proxy on the
+    /// same network; none is routed on the internet) are accepted. Apache's
     /// `RemoteIPHeader` with no trusted proxy at all is reported too: mod_remoteip then takes
     /// the header from every peer. A virtual host trusts the main server's proxies and its
     /// own together.
