@@ -24,6 +24,16 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it catches, why, an example and the fix.
     Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man -l -` or packaging.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +75,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Print how many findings each rule has instead of the findings (human and concise
+    /// formats); the exit code still gates.
+    #[arg(long)]
+    pub statistics: bool,
 
     /// Write the report to FILE instead of standard output (`-`: standard output); the exit
     /// code still gates.
@@ -158,6 +173,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the changed files.
     Github,
+    /// One line per finding, `path:line:column: severity CODE message`, as editors and grep
+    /// read it.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use clap::Parser;
 use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, Severity};
 use aop_report::{
-    render_github, render_human, render_sarif, sort_findings, sort_suppressed, write_json,
-    HumanOptions, Report,
+    render_concise, render_github, render_human, render_sarif, render_statistics, sort_findings,
+    sort_suppressed, write_json, HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
 use aop_source::{FileId, SourceMap, Span};
@@ -40,6 +40,24 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Servers(args)) => servers(args),
+        Some(Command::Completions(args)) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: the generator panics on a closed pipe (`... | head`).
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "aop-lint", &mut out);
+            write_out(&String::from_utf8_lossy(&out))
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    error(&e.to_string());
+                    EXIT_INPUT
+                }
+            }
+        }
         Some(Command::Rules(args)) => rules(args),
         Some(Command::Explain(args)) => explain(args),
         None => check(cli.check),
@@ -480,7 +498,9 @@ fn check(args: CheckArgs) -> i32 {
             &render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
             output,
         ),
+        _ if args.statistics => emit(&render_statistics(&report), output),
         Format::Github => emit(&render_github(&report), output),
+        Format::Concise => emit(&render_concise(&report), output),
         Format::Human => emit(
             &render_human(
                 &report,
