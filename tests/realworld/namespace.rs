@@ -1,0 +1,320 @@
+//! The real server, chrooted into a prepared root inside fresh mount and network namespaces:
+//! the host's program directories are bound read-only into the root, loopback carries the
+//! test addresses, and a stand-in backend answers on the upstream ports. Everything
+//! mounted or bound vanishes with the namespace.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use super::prepare::{Backends, BACKEND_MARKER};
+
+/// The address probes from "the internet" leave from.
+pub const INTERNET: Source = Source {
+    label: "internet",
+    v4: "203.0.113.5",
+    v6: "2001:db8::5",
+};
+/// An address in Cloudflare's published ranges (ips-v4.txt / ips-v6.txt).
+pub const EDGE: Source = Source {
+    label: "edge",
+    v4: "173.245.48.5",
+    v6: "2400:cb00::5",
+};
+pub const LOCAL: Source = Source {
+    label: "local",
+    v4: "127.0.0.1",
+    v6: "::1",
+};
+/// The origin's own address, where wildcard listeners answer.
+pub const ORIGIN_V4: &str = "198.51.100.10";
+pub const ORIGIN_V6: &str = "2001:db8:100::10";
+/// Where upstream names resolve: the stand-in backend, across a veth pair.
+pub const BACKEND_ADDR: &str = "10.99.0.2";
+const SERVER_SIDE: &str = "10.99.0.1";
+/// Stand-ins for specific listen addresses of a tree (see `Spec::addresses`).
+const STAND_INS: &[&str] = &["198.51.100.11", "198.51.100.12", "198.51.100.13"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub label: &'static str,
+    pub v4: &'static str,
+    pub v6: &'static str,
+}
+
+/// How the server is started inside the chroot.
+pub struct Launch {
+    /// Shell text run in the chroot for the configuration test (`nginx -t`, `apache2 -t`).
+    pub check: String,
+    /// Shell text that runs the server in the foreground.
+    pub run: String,
+}
+
+pub fn nginx_launch() -> Launch {
+    let base = "/usr/sbin/nginx -p /usr/share/nginx/ -c /etc/nginx/nginx.conf";
+    Launch {
+        check: format!("{base} -t"),
+        run: format!("exec {base} -g 'daemon off;'"),
+    }
+}
+
+/// `server_root` and `main` are absolute in the served system; Debian-layout trees get their
+/// envvars sourced, as apache2ctl does.
+pub fn apache_launch(server_root: &str, main: &str, envvars: bool) -> Launch {
+    let env = if envvars {
+        format!(". {server_root}/envvars; ")
+    } else {
+        String::new()
+    };
+    let base = format!("/usr/sbin/apache2 -d {server_root} -f {main}");
+    Launch {
+        check: format!("{env}{base} -t"),
+        run: format!("{env}exec {base} -DFOREGROUND"),
+    }
+}
+
+/// What happened at start.
+pub enum Started {
+    /// The configuration test refused the tree: its output.
+    Refused(String),
+    /// The test passed but the server did not stay up: its output.
+    Exited(String),
+    Running(Running),
+}
+
+pub struct Running {
+    /// A process inside the namespace, for `nsenter --net`.
+    pub ns_pid: u32,
+    /// `(address, port)` of every socket the server listens on, as `ss` shows them.
+    pub listeners: Vec<(String, u16)>,
+    /// Everything the namespace's shell and the server wrote to their standard streams.
+    pub log: PathBuf,
+    _guard: KillGroup,
+}
+
+impl Running {
+    /// Still up: a server that fails after opening its sockets (mod_ssl's certificate
+    /// set-up comes after the bind) leaves probes that say nothing.
+    pub fn alive(&self) -> bool {
+        Path::new("/proc")
+            .join(self.ns_pid.to_string())
+            .join("ns/net")
+            .exists()
+    }
+
+    pub fn net_arg(&self) -> String {
+        format!("--net=/proc/{}/ns/net", self.ns_pid)
+    }
+}
+
+pub fn start(
+    root: &Path,
+    ctl: &Path,
+    launch: &Launch,
+    backends: &Backends,
+    hostname: Option<&str>,
+) -> Started {
+    fs::create_dir_all(ctl).expect("control directory");
+    let mut script = script(root, ctl, launch, backends);
+    if let Some(name) = hostname {
+        script = format!("hostname {name}\n{script}");
+    }
+    fs::write(ctl.join("run.sh"), &script).expect("script");
+    let log = fs::File::create(ctl.join("out.log")).expect("log");
+    let child = Command::new("unshare")
+        .args(["--mount", "--net", "--uts", "--fork", "--", "sh"])
+        .arg(ctl.join("run.sh"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .process_group(0)
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => return Started::Exited(format!("cannot run unshare: {e}")),
+    };
+    wait_ready(KillGroup(child), ctl)
+}
+
+fn wait_ready(mut guard: KillGroup, ctl: &Path) -> Started {
+    let child = &mut guard.0;
+    let read = |name: &str| fs::read_to_string(ctl.join(name)).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if ctl.join("ready").exists() {
+            break;
+        }
+        let exited = matches!(child.try_wait(), Ok(Some(_)));
+        if exited || Instant::now() > deadline {
+            let check = read("check.out");
+            let why = format!("{}{}", check, read("out.log"));
+            return if read("check.rc").trim() != "0" && !check.is_empty() {
+                Started::Refused(check)
+            } else if exited {
+                Started::Exited(why)
+            } else {
+                Started::Exited(format!("not ready within 20 s\n{why}"))
+            };
+        }
+        sleep(Duration::from_millis(50));
+    }
+    let ns_pid = read("ns.pid").trim().parse().unwrap_or(0);
+    let backend: Vec<String> = read("backend.ports")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let listeners = read("listen.txt")
+        .lines()
+        .filter_map(|line| {
+            let local = line.split_whitespace().nth(3)?;
+            let (addr, port) = local.rsplit_once(':')?;
+            let port: u16 = port.parse().ok()?;
+            let addr = addr.split('%').next().unwrap_or(addr).to_string();
+            let is_backend = addr == "127.0.0.1" && backend.contains(&port.to_string());
+            (!is_backend).then_some((addr, port))
+        })
+        .collect();
+    Started::Running(Running {
+        ns_pid,
+        listeners,
+        log: ctl.join("out.log"),
+        _guard: guard,
+    })
+}
+
+fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> String {
+    let r = root.display();
+    let c = ctl.display();
+    let mut s = String::from("set -u\n");
+    s.push_str(&format!("echo $$ > {c}/ns.pid\n"));
+    s.push_str("ip link set lo up\n");
+    for a in [INTERNET.v4, EDGE.v4, ORIGIN_V4].iter().chain(STAND_INS) {
+        s.push_str(&format!("ip addr add {a}/32 dev lo\n"));
+    }
+    for a in [INTERNET.v6, EDGE.v6, ORIGIN_V6] {
+        s.push_str(&format!("ip -6 addr add {a}/128 dev lo nodad\n"));
+    }
+    for dir in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64"] {
+        if Path::new("/").join(dir).is_dir() {
+            s.push_str(&format!(
+                "mount --bind /{dir} {r}/{dir} && mount -o remount,bind,ro {r}/{dir}\n"
+            ));
+        }
+    }
+    s.push_str(&format!("mount -t proc proc {r}/proc\n"));
+    for dev in ["null", "zero", "random", "urandom"] {
+        s.push_str(&format!("mount --bind /dev/{dev} {r}/dev/{dev}\n"));
+    }
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', r"'\''"));
+    s.push_str(&format!(
+        "chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
+        quoted(&launch.check)
+    ));
+    s.push_str(&format!("[ \"$(cat {c}/check.rc)\" = 0 ] || exit 1\n"));
+    s.push_str(&format!(
+        "chroot {r} /bin/sh -c {} &\nSERVER=$!\n",
+        quoted(&launch.run)
+    ));
+    // Up when something listens and the server still runs after a short settle.
+    s.push_str(&format!(
+        "i=0; while [ $i -lt 100 ]; do kill -0 $SERVER 2>/dev/null || exit 1; \
+         [ -n \"$(ss -Hltn)\" ] && break; sleep 0.1; i=$((i+1)); done\n\
+         sleep 1.5; kill -0 $SERVER 2>/dev/null || exit 1\n\
+         ss -Hltn > {c}/listen.txt\n"
+    ));
+    s.push_str(&backend(root, ctl, backends));
+    s.push_str(&format!("touch {c}/ready\nwait $SERVER\n"));
+    s
+}
+
+/// The stand-in backend: nginx outside the chroot answering every upstream port with a
+/// marker. Upstream names and other hosts' addresses lead to [`BACKEND_ADDR`], in a network
+/// namespace of its own joined by a veth pair (the server's own wildcard listeners would
+/// otherwise hold a backend port on every local address); loopback upstreams and unix
+/// sockets get a second one in the server's namespace, on the ports the server leaves free.
+fn backend(root: &Path, ctl: &Path, backends: &Backends) -> String {
+    let ports = &backends.ports;
+    if ports.is_empty() && backends.sockets.is_empty() {
+        return String::new();
+    }
+    let c = ctl.display();
+    let peer_listens: Vec<String> = ports.iter().map(u16::to_string).collect();
+    let peer = backend_conf(ctl, "peer", &peer_listens);
+    let mut local_listens: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let mut s = String::from(
+        "unshare --net sleep 3600 &\nPEER=$!\nsleep 0.2\nIN_PEER=\"nsenter --net=/proc/$PEER/ns/net\"\n",
+    );
+    s.push_str(&format!(
+        "ip link add aopsrv type veth peer name aopbk && ip link set aopbk netns $PEER\n\
+         ip addr add {SERVER_SIDE}/30 dev aopsrv && ip link set aopsrv up\n\
+         $IN_PEER ip link set lo up\n$IN_PEER ip addr add {BACKEND_ADDR}/30 dev aopbk\n\
+         $IN_PEER ip link set aopbk up\n"
+    ));
+    for addr in &backends.addrs {
+        s.push_str(&format!(
+            "$IN_PEER ip addr add {addr}/32 dev aopbk\nip route add {addr}/32 via {BACKEND_ADDR} dev aopsrv\n"
+        ));
+    }
+    for socket in &backends.sockets {
+        let at = super::prepare::inside(root, socket);
+        if let Some(parent) = at.parent() {
+            fs::create_dir_all(parent).expect("socket directory");
+        }
+        local_listens.push(format!("unix:{}", at.display()));
+    }
+    let local = backend_conf(ctl, "local", &local_listens);
+    let (peer, local) = (peer.display(), local.display());
+    let list = peer_listens.join(" ");
+    s.push_str(&format!(
+        "$IN_PEER /usr/sbin/nginx -p {peer}/ -c {peer}/nginx.conf -e {peer}/error.log &\n\
+         FREE=\"\"; for p in {list}; do grep -q \":$p \" {c}/listen.txt || FREE=\"$FREE $p\"; done\n\
+         for p in {list}; do case \" $FREE \" in *\" $p \"*) ;; *) sed -i \"/listen 127.0.0.1:$p;/d\" {local}/nginx.conf;; esac; done\n\
+         echo $FREE > {c}/backend.ports\n\
+         (umask 000; exec /usr/sbin/nginx -p {local}/ -c {local}/nginx.conf -e {local}/error.log) &\n\
+         i=0; while [ $i -lt 50 ]; do [ -f {peer}/nginx.pid ] && [ -f {local}/nginx.pid ] && break; sleep 0.1; i=$((i+1)); done\n",
+    ));
+    s
+}
+
+fn backend_conf(ctl: &Path, name: &str, listens: &[String]) -> PathBuf {
+    let dir: PathBuf = ctl.join(format!("backend-{name}"));
+    fs::create_dir_all(&dir).expect("backend dir");
+    let mut servers = String::new();
+    for listen in listens {
+        servers.push_str(&format!(
+            "    server {{ listen {listen}; default_type text/plain; \
+             location / {{ return 200 \"{BACKEND_MARKER} {listen}\\n\"; }} }}\n"
+        ));
+    }
+    let d = dir.display();
+    let conf = format!(
+        "daemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    access_log off;\n    \
+         client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;\n    \
+         uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n{servers}}}\n"
+    );
+    fs::write(dir.join("nginx.conf"), conf).expect("backend conf");
+    dir
+}
+
+/// Ends the namespace's process group (server, workers, backend) whatever happens to the
+/// test.
+pub struct KillGroup(Child);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.wait();
+    }
+}
