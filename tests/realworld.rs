@@ -14,6 +14,7 @@ mod pki;
 mod report_codes;
 
 mod realworld {
+    pub mod edit;
     pub mod known;
     pub mod lint;
     pub mod namespace;
@@ -24,9 +25,10 @@ mod realworld {
 
 use std::path::{Path, PathBuf};
 
+use realworld::edit::until_accepted;
 use realworld::lint::{lint, Lint};
 use realworld::namespace::{apache_launch, nginx_launch, start, Launch, Started};
-use realworld::prepare::prepare;
+use realworld::prepare::{prepare, Prepared};
 use realworld::probe::{probe_all, Outcome, Probe};
 use realworld::{known, trees};
 
@@ -138,18 +140,36 @@ fn entry(kind: Kind, root: &Path) -> Result<(PathBuf, Launch), String> {
     }
 }
 
+/// One serving of a prepared root: whether it started and stayed up, and the probes.
+struct Run {
+    started: Result<(), String>,
+    rows: Vec<(Probe, Outcome)>,
+}
+
+/// The copy whose open, foreign and plain verdicts are compared: the tree as written when
+/// it starts, else the copy with the lines the server refused edited out.
+struct Served {
+    edits: Vec<String>,
+    run: Run,
+    lint: Lint,
+}
+
 struct Result_ {
     tree: String,
     kind: Kind,
+    /// The tree as written: the start verdict.
     started: Result<(), String>,
-    rows: Vec<(Probe, Outcome)>,
     lint: Lint,
+    served: Option<Served>,
+    /// Why no edited copy was served, for a refused tree.
+    not_edited: Option<String>,
     edits: Vec<String>,
 }
 
-impl Result_ {
+impl Served {
     fn served(&self, question: fn(&Probe) -> bool) -> usize {
-        self.rows
+        self.run
+            .rows
             .iter()
             .filter(|(p, o)| question(p) && o.served())
             .count()
@@ -163,6 +183,13 @@ impl Result_ {
     /// The part of `open` that plain HTTP accounts for (AOP202's question).
     fn plain(&self) -> bool {
         self.served(|p| p.asks_open() && !p.tls) > 0
+    }
+}
+
+impl Result_ {
+    /// The serving whose probes count: one that started.
+    fn compared(&self) -> Option<&Served> {
+        self.served.as_ref().filter(|s| s.run.started.is_ok())
     }
 
     /// `(verdict, server, aop-lint)` for each question that differs.
@@ -183,18 +210,27 @@ impl Result_ {
                 ),
             ));
         }
-        if !started {
+        let Some(served) = self.compared() else {
             return out;
-        }
+        };
         for (what, seen, said) in [
-            ("open", self.open(), self.lint.open),
-            ("foreign", self.foreign(), self.lint.foreign),
-            ("plain", self.plain(), self.lint.plain),
+            ("open", served.open(), served.lint.open),
+            ("foreign", served.foreign(), served.lint.foreign),
+            ("plain", served.plain(), served.lint.plain),
         ] {
             if seen != said {
+                let edited = if served.edits.is_empty() {
+                    ""
+                } else {
+                    " (edited copy)"
+                };
                 out.push((
                     what,
-                    format!("server {what}={} | aop-lint {what}={}", yn(seen), yn(said)),
+                    format!(
+                        "server {what}={} | aop-lint {what}={}{edited}",
+                        yn(seen),
+                        yn(said)
+                    ),
                 ));
             }
         }
@@ -225,19 +261,68 @@ fn check_tree(dir: &Path, kind: Kind) -> Result<Result_, String> {
     }
     let temp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = temp.path().join("root");
-    let ctl = temp.path().join("ctl");
     let symlinks = source.to_lowercase().contains("symlink");
     let prepared = prepare(dir, spec, &root, symlinks).map_err(|e| format!("{name}: {e}"))?;
     let (target, launch) = entry(kind, &root).map_err(|e| format!("{name}: {e}"))?;
     let lint = lint(&root, &target, kind.label()).map_err(|e| format!("{name}: {e}"))?;
-    let (started, rows) = match start(&root, &ctl, &launch, &prepared.backends, spec.hostname) {
+    let serve = |ctl: &Path| {
+        let run = serve_once(&root, ctl, &launch, &prepared, spec.hostname);
+        if let Some(e) = run.started.as_ref().err() {
+            println!("{name}: {e}");
+        }
+        run
+    };
+    let first = serve(&temp.path().join("ctl"));
+    let started = first.started.clone();
+    let mut not_edited = None;
+    let served = match &first.started {
+        Ok(()) => Some(Served {
+            edits: Vec::new(),
+            run: first,
+            lint: lint.clone(),
+        }),
+        Err(why) if why.starts_with("refused") => {
+            match until_accepted(&root, &launch, spec.hostname) {
+                Ok(edits) => {
+                    let lint = realworld::lint::lint(&root, &target, kind.label())
+                        .map_err(|e| format!("{name}: edited copy: {e}"))?;
+                    let run = serve(&temp.path().join("ctl-edited"));
+                    Some(Served { edits, run, lint })
+                }
+                Err(e) => {
+                    not_edited = Some(e);
+                    None
+                }
+            }
+        }
+        Err(_) => None,
+    };
+    if std::env::var_os("AOP_REALWORLD_KEEP").is_some() {
+        println!("{name}: prepared root kept in {}", temp.keep().display());
+    }
+    Ok(Result_ {
+        tree: name,
+        kind,
+        started,
+        lint,
+        served,
+        not_edited,
+        edits: prepared.edits,
+    })
+}
+
+fn serve_once(
+    root: &Path,
+    ctl: &Path,
+    launch: &Launch,
+    prepared: &Prepared,
+    hostname: Option<&str>,
+) -> Run {
+    let (started, rows) = match start(root, ctl, launch, &prepared.backends, hostname) {
         Started::Running(running) => {
             let (rows, truncated) = probe_all(&running, &prepared.names, &prepared.paths);
             if truncated {
-                println!("{name}: probe plan cut at its bound");
-            }
-            if rows.is_empty() {
-                println!("{name}: listeners {:?} gave no probe", running.listeners);
+                println!("{}: probe plan cut at its bound", root.display());
             }
             if running.alive() {
                 (Ok(()), rows)
@@ -248,22 +333,42 @@ fn check_tree(dir: &Path, kind: Kind) -> Result<Result_, String> {
             }
         }
         Started::Refused(why) => (Err(format!("refused: {}", first_error(&why))), Vec::new()),
-        Started::Exited(why) => (
-            Err(format!("did not stay up: {}", first_error(&why))),
-            Vec::new(),
-        ),
+        Started::Exited(why) => {
+            let why = format!("{why}{}", error_logs(root));
+            (
+                Err(format!("did not stay up: {}", first_error(&why))),
+                Vec::new(),
+            )
+        }
     };
-    if std::env::var_os("AOP_REALWORLD_KEEP").is_some() {
-        println!("{name}: prepared root kept in {}", temp.keep().display());
+    Run { started, rows }
+}
+
+/// The last lines of the error logs the server wrote in the root (where a server that
+/// passed its configuration test says why it stopped).
+fn error_logs(root: &Path) -> String {
+    let mut out = String::new();
+    for entry in walkdir::WalkDir::new(root)
+        .max_depth(6)
+        .into_iter()
+        .filter_entry(|e| {
+            !["proc", "usr", "dev"]
+                .iter()
+                .any(|d| e.path() == root.join(d))
+        })
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && name.contains("error") && name.contains("log") {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            for line in lines.iter().rev().take(5).rev() {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
     }
-    Ok(Result_ {
-        tree: name,
-        kind,
-        started,
-        rows,
-        lint,
-        edits: prepared.edits,
-    })
+    out
 }
 
 /// The line of a server's start-up output that says why (warnings skipped), without
@@ -272,7 +377,11 @@ fn first_error(output: &str) -> String {
     let line = output
         .lines()
         .find(|l| {
-            l.contains("emerg") || l.contains("rror") || l.contains("Invalid") || l.contains("AH0")
+            l.contains("emerg")
+                || l.contains(":error]")
+                || l.contains("rror:")
+                || l.contains("Invalid")
+                || l.contains("AH00526")
         })
         .or_else(|| output.lines().find(|l| !l.trim().is_empty()))
         .unwrap_or("no output");
@@ -285,7 +394,8 @@ fn first_error(output: &str) -> String {
 
 fn print_result(r: &Result_) {
     let verbose = std::env::var_os("AOP_REALWORLD_VERBOSE").is_some();
-    for (probe, outcome) in &r.rows {
+    let rows = r.served.iter().flat_map(|s| &s.run.rows);
+    for (probe, outcome) in rows {
         let asks = if probe.asks_open() {
             "open?"
         } else if probe.asks_foreign() {
@@ -307,6 +417,9 @@ fn print_result(r: &Result_) {
         if !edit.starts_with("symlink") {
             println!("  {:<36} edit: {edit}", r.tree);
         }
+    }
+    for edit in r.served.iter().flat_map(|s| &s.edits) {
+        println!("  {:<36} edited copy: {edit}", r.tree);
     }
 }
 
@@ -358,10 +471,11 @@ fn realworld_verdicts_match_real_servers() {
     }
 
     println!(
-        "\n{:<38} {:<6} {:<8} {:>6} {:>8} {:>8}  {:<22} {:<26} agree",
+        "\n{:<38} {:<6} {:<8} {:<9} {:>6} {:>8} {:>8}  {:<22} {:<26} agree",
         "tree",
         "kind",
         "server",
+        "served",
         "probes",
         "open-hit",
         "frgn-hit",
@@ -375,11 +489,25 @@ fn realworld_verdicts_match_real_servers() {
             Err(e) if e.starts_with("refused") => "refuses",
             Err(_) => "stops",
         };
-        let server = if r.started.is_ok() {
-            format!("{}/{}/{}", yn(r.open()), yn(r.foreign()), yn(r.plain()))
-        } else {
-            "-".into()
+        let compared = r.compared();
+        let (as_served, server, said) = match compared {
+            Some(c) => (
+                if c.edits.is_empty() {
+                    "written".to_string()
+                } else {
+                    format!("edited {}", c.edits.len())
+                },
+                format!("{}/{}/{}", yn(c.open()), yn(c.foreign()), yn(c.plain())),
+                format!(
+                    "{}/{}/{}",
+                    yn(c.lint.open),
+                    yn(c.lint.foreign),
+                    yn(c.lint.plain)
+                ),
+            ),
+            None => ("-".to_string(), "-".to_string(), "-".to_string()),
         };
+        let count = |question: fn(&Probe) -> bool| compared.map_or(0, |c| c.served(question));
         let disagreements = r.disagreements();
         let agree = if disagreements.is_empty() {
             "yes".to_string()
@@ -394,25 +522,29 @@ fn realworld_verdicts_match_real_servers() {
             )
         };
         println!(
-            "{:<38} {:<6} {:<8} {:>6} {:>8} {:>8}  {:<22} {:<26} {agree}",
+            "{:<38} {:<6} {:<8} {:<9} {:>6} {:>8} {:>8}  {:<22} {:<26} {agree}",
             r.tree,
             r.kind.label(),
             start,
-            r.rows.len(),
-            r.served(Probe::asks_open),
-            r.served(Probe::asks_foreign),
+            as_served,
+            compared.map_or(0, |c| c.run.rows.len()),
+            count(Probe::asks_open),
+            count(Probe::asks_foreign),
             server,
-            format!(
-                "{}/{}/{}{}",
-                yn(r.lint.open),
-                yn(r.lint.foreign),
-                yn(r.lint.plain),
-                if r.lint.refuses { " refuses" } else { "" }
-            ),
+            format!("{said}{}", if r.lint.refuses { " (refuses)" } else { "" }),
         );
         println!("{:<38} codes: {}", "", r.lint.codes.join(" "));
         if let Err(e) = &r.started {
             println!("{:<38} {e}", "");
+        }
+        if let Some(c) = r.served.as_ref().filter(|c| !c.edits.is_empty()) {
+            println!("{:<38} edited copy's codes: {}", "", c.lint.codes.join(" "));
+            if let Err(e) = &c.run.started {
+                println!("{:<38} edited copy: {e}", "");
+            }
+        }
+        if let Some(why) = &r.not_edited {
+            println!("{:<38} no edited copy: {why}", "");
         }
         for (verdict, sides) in disagreements {
             let listed = known
@@ -453,7 +585,11 @@ fn realworld_verdicts_match_real_servers() {
     let by_kind = |kind: Kind| {
         let of: Vec<&Result_> = results.iter().filter(|r| r.kind == kind).collect();
         let agree = of.iter().filter(|r| r.disagreements().is_empty()).count();
-        let probes: usize = of.iter().map(|r| r.rows.len()).sum();
+        let probes: usize = of
+            .iter()
+            .filter_map(|r| r.served.as_ref())
+            .map(|s| s.run.rows.len())
+            .sum();
         format!(
             "{}: {agree}/{} trees agree, {probes} probes",
             kind.label(),

@@ -9,6 +9,7 @@ use crate::report_codes::{any_of, codes, FOREIGN_CODES, OPEN_CODES};
 /// read, verification without a CA (nginx).
 pub const REFUSE_CODES: [&str; 4] = ["AOP001", "AOP002", "AOP104", "AOP301"];
 
+#[derive(Clone)]
 pub struct Lint {
     pub codes: Vec<String>,
     pub open: bool,

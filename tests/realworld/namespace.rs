@@ -185,6 +185,56 @@ fn wait_ready(mut guard: KillGroup, ctl: &Path) -> Started {
     })
 }
 
+/// The host's program directories, /proc and the devices, bound into the root.
+fn mounts(root: &Path) -> String {
+    let r = root.display();
+    let mut s = String::new();
+    for dir in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64"] {
+        if Path::new("/").join(dir).is_dir() {
+            s.push_str(&format!(
+                "mount --bind /{dir} {r}/{dir} && mount -o remount,bind,ro {r}/{dir}\n"
+            ));
+        }
+    }
+    s.push_str(&format!("mount -t proc proc {r}/proc\n"));
+    for dev in ["null", "zero", "random", "urandom"] {
+        s.push_str(&format!("mount --bind /dev/{dev} {r}/dev/{dev}\n"));
+    }
+    s
+}
+
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Only the configuration test (`-t`), in namespaces of its own: whether it passes, and
+/// what it printed.
+pub fn check(root: &Path, launch: &Launch, hostname: Option<&str>) -> (bool, String) {
+    let mut script = String::from("set -u\n");
+    if let Some(name) = hostname {
+        script.push_str(&format!("hostname {name}\n"));
+    }
+    script.push_str(&mounts(root));
+    script.push_str(&format!(
+        "exec chroot {} /bin/sh -c {} 2>&1\n",
+        root.display(),
+        quoted(&launch.check)
+    ));
+    let out = Command::new("unshare")
+        .args([
+            "--mount", "--net", "--uts", "--fork", "--", "sh", "-c", &script,
+        ])
+        .stdin(Stdio::null())
+        .output();
+    match out {
+        Ok(out) => (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        Err(e) => (false, format!("cannot run unshare: {e}")),
+    }
+}
+
 fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> String {
     let r = root.display();
     let c = ctl.display();
@@ -197,18 +247,7 @@ fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> Stri
     for a in [INTERNET.v6, EDGE.v6, ORIGIN_V6] {
         s.push_str(&format!("ip -6 addr add {a}/128 dev lo nodad\n"));
     }
-    for dir in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64"] {
-        if Path::new("/").join(dir).is_dir() {
-            s.push_str(&format!(
-                "mount --bind /{dir} {r}/{dir} && mount -o remount,bind,ro {r}/{dir}\n"
-            ));
-        }
-    }
-    s.push_str(&format!("mount -t proc proc {r}/proc\n"));
-    for dev in ["null", "zero", "random", "urandom"] {
-        s.push_str(&format!("mount --bind /dev/{dev} {r}/dev/{dev}\n"));
-    }
-    let quoted = |text: &str| format!("'{}'", text.replace('\'', r"'\''"));
+    s.push_str(&mounts(root));
     s.push_str(&format!(
         "chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
         quoted(&launch.check)

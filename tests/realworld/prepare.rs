@@ -95,7 +95,7 @@ pub fn prepare(tree: &Path, spec: &Spec, root: &Path, symlinks: bool) -> Result<
         edits.push(format!("mod_md store: certificate for {domain}"));
     }
     system_files(root, spec).map_err(|e| format!("/etc: {e}"))?;
-    let text = all_text(root);
+    let text = expand_defines(&all_text(root));
     place_markers(root, &text).map_err(|e| format!("markers: {e}"))?;
     open_permissions(root).map_err(|e| format!("permissions: {e}"))?;
     Ok(Prepared {
@@ -305,6 +305,17 @@ fn all_text(root: &Path) -> String {
         }
     }
     text
+}
+
+/// Apache's `Define NAME VALUE` (any case) put in for `${NAME}`, so names, roots and upstream
+/// ports written with variables are found too.
+fn expand_defines(text: &str) -> String {
+    let define = Regex::new(r"(?mi)^\s*Define\s+(\S+)\s+(\S+)").expect("pattern");
+    let mut out = text.to_string();
+    for c in define.captures_iter(text) {
+        out = out.replace(&format!("${{{}}}", &c[1]), c[2].trim_matches('"'));
+    }
+    out
 }
 
 /// A marker page at every root, alias and DocumentRoot the tree names, and at the compiled-in
