@@ -281,20 +281,18 @@ fn check_tree(dir: &Path, kind: Kind) -> Result<Result_, String> {
             run: first,
             lint: lint.clone(),
         }),
-        Err(why) if why.starts_with("refused") => {
-            match until_accepted(&root, &launch, spec.hostname) {
-                Ok(edits) => {
-                    let lint = realworld::lint::lint(&root, &target, kind.label())
-                        .map_err(|e| format!("{name}: edited copy: {e}"))?;
-                    let run = serve(&temp.path().join("ctl-edited"));
-                    Some(Served { edits, run, lint })
-                }
-                Err(e) => {
-                    not_edited = Some(e);
-                    None
-                }
+        Err(why) if why.starts_with("refused") => match until_accepted(&root, &launch, spec) {
+            Ok(edits) => {
+                let lint = realworld::lint::lint(&root, &target, kind.label())
+                    .map_err(|e| format!("{name}: edited copy: {e}"))?;
+                let run = serve(&temp.path().join("ctl-edited"));
+                Some(Served { edits, run, lint })
             }
-        }
+            Err(e) => {
+                not_edited = Some(e);
+                None
+            }
+        },
         Err(_) => None,
     };
     if std::env::var_os("AOP_REALWORLD_KEEP").is_some() {

@@ -10,18 +10,19 @@ use regex::Regex;
 
 use super::namespace::{check, Launch};
 use super::prepare::inside;
+use super::trees::Spec;
 
 /// Edits at most this many lines (the InterWorx tree needs about fifty).
 const MAX_EDITS: usize = 80;
 
 /// The edits made, once the server accepts the copy; an error when a refusal names no line
 /// or a line that cannot go.
-pub fn until_accepted(
-    root: &Path,
-    launch: &Launch,
-    hostname: Option<&str>,
-) -> Result<Vec<String>, String> {
+pub fn until_accepted(root: &Path, launch: &Launch, spec: &Spec) -> Result<Vec<String>, String> {
+    let hostname = spec.hostname;
     let mut edits = Vec::new();
+    for (file, after, text) in spec.check_additions {
+        edits.push(add_line(root, file, after, text)?);
+    }
     for _ in 0..MAX_EDITS {
         let (ok, output) = check(root, launch, hostname);
         if ok {
@@ -32,6 +33,23 @@ pub fn until_accepted(
         edits.push(edit_line(root, &file, line)?);
     }
     Err(format!("still refused after {MAX_EDITS} edits"))
+}
+
+fn add_line(root: &Path, file: &str, after: &str, text: &str) -> Result<String, String> {
+    let path = inside(root, file);
+    let old = fs::read_to_string(&path).map_err(|e| format!("{file}: {e}"))?;
+    let mut lines: Vec<&str> = old.lines().collect();
+    let at = if after.is_empty() {
+        0
+    } else {
+        1 + lines
+            .iter()
+            .position(|l| l.contains(after))
+            .ok_or_else(|| format!("{file}: no line contains `{after}`"))?
+    };
+    lines.insert(at, text);
+    fs::write(&path, lines.join("\n") + "\n").map_err(|e| format!("{file}: {e}"))?;
+    Ok(format!("{file}:{}: added `{text}`", at + 1))
 }
 
 fn last_line(output: &str) -> String {

@@ -45,6 +45,10 @@ pub struct Spec {
     /// mod_md domains whose certificate is put in the store (`md/domains/NAME/`) as if the
     /// ACME order had succeeded: without one mod_md answers 503 to every request.
     pub md_domains: &'static [&'static str],
+    /// For the edited copy of a refused tree: `(file, after the first line containing this,
+    /// or "" for the top, text)` that its `SOURCE`'s check added before the refused lines
+    /// could be commented out one by one.
+    pub check_additions: &'static [(&'static str, &'static str, &'static str)],
 }
 
 const NONE: Spec = Spec {
@@ -56,6 +60,7 @@ const NONE: Spec = Spec {
     addresses: &[],
     hostname: None,
     md_domains: &[],
+    check_additions: &[],
 };
 
 const APACHE_MODULES: &str = "/usr/lib/apache2/modules";
@@ -83,6 +88,11 @@ pub const SPECS: &[Spec] = &[
             ("/key-v4root.pem", Gen::Key),
         ],
         dirs: &["/home/meow"],
+        check_additions: &[(
+            "/etc/nginx/nginx.conf",
+            "http {",
+            "    map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
+        )],
         ..NONE
     },
     Spec {
@@ -295,6 +305,11 @@ pub const SPECS: &[Spec] = &[
             "/home/phpseven/var/php7.magento2-demo.nexcess.net/logs",
         ],
         links: &[("/etc/httpd/modules", APACHE_MODULES)],
+        check_additions: &[(
+            "/etc/httpd/conf/httpd.conf",
+            "",
+            "LoadModule mpm_prefork_module modules/mod_mpm_prefork.so",
+        )],
         addresses: &[
             ("104.207.230.57", "198.51.100.11"),
             ("104.207.231.21", "198.51.100.12"),
