@@ -10,7 +10,8 @@ use std::process::Command;
 
 use regex::Regex;
 
-use super::namespace::BACKEND_ADDR;
+use super::backend::BACKEND_ADDR;
+use super::scan::{all_text, backends, expand_defines, names, paths, Backends};
 use super::trees::{Gen, Spec};
 use crate::pki::pki;
 
@@ -288,36 +289,6 @@ fn system_files(root: &Path, spec: &Spec) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Every text file of the tree, concatenated: the patterns below only look for names, roots
-/// and upstream ports, not for structure.
-fn all_text(root: &Path) -> String {
-    let mut text = String::new();
-    for entry in walkdir::WalkDir::new(root.join("etc"))
-        .into_iter()
-        .chain(walkdir::WalkDir::new(root.join("usr/local")))
-        .flatten()
-    {
-        if entry.file_type().is_file() && entry.path().file_name() != Some("mime.types".as_ref()) {
-            if let Ok(t) = fs::read_to_string(entry.path()) {
-                text.push_str(&t);
-                text.push('\n');
-            }
-        }
-    }
-    text
-}
-
-/// Apache's `Define NAME VALUE` (any case) put in for `${NAME}`, so names, roots and upstream
-/// ports written with variables are found too.
-fn expand_defines(text: &str) -> String {
-    let define = Regex::new(r"(?mi)^\s*Define\s+(\S+)\s+(\S+)").expect("pattern");
-    let mut out = text.to_string();
-    for c in define.captures_iter(text) {
-        out = out.replace(&format!("${{{}}}", &c[1]), c[2].trim_matches('"'));
-    }
-    out
-}
-
 /// A marker page at every root, alias and DocumentRoot the tree names, and at the compiled-in
 /// defaults (nginx's `html/` under Debian's prefix, Debian Apache's /var/www/html).
 fn place_markers(root: &Path, text: &str) -> std::io::Result<()> {
@@ -386,100 +357,4 @@ fn open_permissions(root: &Path) -> std::io::Result<()> {
         fs::set_permissions(stub, fs::Permissions::from_mode(0o755))?;
     }
     Ok(())
-}
-
-/// Where the tree's HTTP upstreams are: what the stand-in backend must answer on. FastCGI,
-/// uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their protocol with
-/// a 400 that would pass for a refusal, while no backend gives a 502, which says the request
-/// passed every lock in front of it.
-#[derive(Default)]
-pub struct Backends {
-    /// Ports of `proxy_pass`/`fastcgi_pass`/upstream `server`/`ProxyPass` targets (80 for a
-    /// URL without one).
-    pub ports: Vec<u16>,
-    /// Literal IPv4 addresses of other hosts (a LAN machine the origin proxies to).
-    pub addrs: Vec<String>,
-    /// Unix sockets, as absolute paths in the served system.
-    pub sockets: Vec<String>,
-}
-
-fn backends(text: &str) -> Backends {
-    let re = Regex::new(
-        r"(?mi)^\s*(?:proxy_pass|server|ProxyPass|ProxyPassMatch)\s+(?:\S+\s+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/;\s]|$)",
-    )
-    .expect("pattern");
-    let socket = Regex::new(r"(?mi)^\s*(?:proxy_pass|server)\s+(?:https?://)?unix:(/[^;:\s]+)")
-        .expect("pattern");
-    let mut out = Backends::default();
-    for c in re.captures_iter(text) {
-        let port = match (c.get(3), c.get(1)) {
-            (Some(port), _) => port.as_str().parse().ok(),
-            (None, Some(scheme)) if scheme.as_str().eq_ignore_ascii_case("http") => Some(80),
-            _ => None,
-        };
-        let scheme = c.get(1).map(|m| m.as_str().to_ascii_lowercase());
-        let http = matches!(scheme.as_deref(), None | Some("http") | Some("ws"));
-        let Some(port) = port.filter(|_| http) else {
-            continue;
-        };
-        out.ports.push(port);
-        let host = &c[2];
-        let ipv4 = host.split('.').count() == 4 && host.split('.').all(|o| o.parse::<u8>().is_ok());
-        if ipv4 && !host.starts_with("127.") && !host.starts_with("0.") {
-            out.addrs.push(host.to_string());
-        }
-    }
-    out.sockets = socket
-        .captures_iter(text)
-        .map(|c| c[1].to_string())
-        .collect();
-    for list in [&mut out.addrs, &mut out.sockets] {
-        list.sort();
-        list.dedup();
-    }
-    out.ports.sort();
-    out.ports.dedup();
-    out
-}
-
-/// Literal names from `server_name`, `ServerName` and `ServerAlias` (a wildcard stands for
-/// one name under it; `_` and regular expressions are no names).
-fn names(text: &str) -> Vec<String> {
-    let re = Regex::new(r"(?mi)^\s*(?:server_name|ServerName|ServerAlias)\s+([^;\n]+)")
-        .expect("pattern");
-    let mut out: Vec<String> = Vec::new();
-    for cap in re.captures_iter(text) {
-        for word in cap[1].split_whitespace() {
-            let word = word.trim_matches('"');
-            let word = match word.strip_prefix("*.") {
-                Some(rest) => format!("wild.{rest}"),
-                None => word.to_string(),
-            };
-            let word = word.split(':').next().unwrap_or("").to_string();
-            let plain = word.chars().any(|c| c.is_ascii_alphanumeric())
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-            if plain && !out.contains(&word) {
-                out.push(word);
-            }
-        }
-    }
-    out
-}
-
-/// Literal paths of `location`, `<Location>` and `Alias` (regular expressions skipped).
-fn paths(text: &str) -> Vec<String> {
-    let re = Regex::new(
-        r#"(?mi)^\s*(?:location\s+(?:=\s*|\^~\s*)?|<Location\s+"?|Alias\s+"?)(/[A-Za-z0-9_./-]*)"#,
-    )
-    .expect("pattern");
-    let mut out: Vec<String> = re
-        .captures_iter(text)
-        .map(|c| c[1].to_string())
-        .filter(|p| p != "/")
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
