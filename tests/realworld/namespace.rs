@@ -118,7 +118,7 @@ pub fn start(
     fs::create_dir_all(ctl).expect("control directory");
     let mut script = script(root, ctl, launch, backends);
     if let Some(name) = hostname {
-        script = format!("hostname {name}\n{script}");
+        script = format!("{}{script}", set_hostname(name));
     }
     fs::write(ctl.join("run.sh"), &script).expect("script");
     let log = fs::File::create(ctl.join("out.log")).expect("log");
@@ -201,6 +201,12 @@ fn mounts(root: &Path) -> String {
     s
 }
 
+/// The host name inside the UTS namespace (without the `hostname` program, not installed
+/// everywhere).
+fn set_hostname(name: &str) -> String {
+    format!("echo {name} > /proc/sys/kernel/hostname\n")
+}
+
 fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
@@ -210,7 +216,7 @@ fn quoted(text: &str) -> String {
 pub fn check(root: &Path, launch: &Launch, hostname: Option<&str>) -> (bool, String) {
     let mut script = String::from("set -u\n");
     if let Some(name) = hostname {
-        script.push_str(&format!("hostname {name}\n"));
+        script.push_str(&set_hostname(name));
     }
     script.push_str(&mounts(root));
     script.push_str(&format!(
