@@ -29,7 +29,7 @@ pub fn all_text(root: &Path) -> String {
 /// Apache's `Define NAME VALUE` (any case) put in for `${NAME}`, so names, roots and upstream
 /// ports written with variables are found too.
 pub fn expand_defines(text: &str) -> String {
-    let define = Regex::new(r"(?mi)^\s*Define\s+(\S+)\s+(\S+)").expect("pattern");
+    let define = Regex::new(r"(?mi)^[ \t]*Define[ \t]+(\S+)[ \t]+(\S+)").expect("pattern");
     let mut out = text.to_string();
     for c in define.captures_iter(text) {
         out = out.replace(&format!("${{{}}}", &c[1]), c[2].trim_matches('"'));
@@ -37,7 +37,8 @@ pub fn expand_defines(text: &str) -> String {
     out
 }
 
-/// Where the tree's HTTP upstreams are: what the stand-in backend must answer on. FastCGI,
+/// Where the tree's HTTP upstreams are (the patterns stay on one line: `\s` would run on
+/// into the next directive): what the stand-in backend must answer on. FastCGI,
 /// uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their protocol with
 /// a 400 that would pass for a refusal, while no backend gives a 502, which says the request
 /// passed every lock in front of it.
@@ -54,11 +55,12 @@ pub struct Backends {
 
 pub fn backends(text: &str) -> Backends {
     let re = Regex::new(
-        r"(?mi)^\s*(?:proxy_pass|server|ProxyPass|ProxyPassMatch)\s+(?:\S+\s+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/;\s]|$)",
+        r"(?mi)^[ \t]*(?:proxy_pass|server|ProxyPass|ProxyPassMatch)[ \t]+(?:[^ \t\n]+[ \t]+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/; \t\n]|$)",
     )
     .expect("pattern");
-    let socket = Regex::new(r"(?mi)^\s*(?:proxy_pass|server)\s+(?:https?://)?unix:(/[^;:\s]+)")
-        .expect("pattern");
+    let socket =
+        Regex::new(r"(?mi)^[ \t]*(?:proxy_pass|server)[ \t]+(?:https?://)?unix:(/[^;:\s]+)")
+            .expect("pattern");
     let mut out = Backends::default();
     for c in re.captures_iter(text) {
         let port = match (c.get(3), c.get(1)) {
@@ -94,7 +96,7 @@ pub fn backends(text: &str) -> Backends {
 /// Literal names from `server_name`, `ServerName` and `ServerAlias` (a wildcard stands for
 /// one name under it; `_` and regular expressions are no names).
 pub fn names(text: &str) -> Vec<String> {
-    let re = Regex::new(r"(?mi)^\s*(?:server_name|ServerName|ServerAlias)\s+([^;\n]+)")
+    let re = Regex::new(r"(?mi)^[ \t]*(?:server_name|ServerName|ServerAlias)[ \t]+([^;\n]+)")
         .expect("pattern");
     let mut out: Vec<String> = Vec::new();
     for cap in re.captures_iter(text) {
@@ -131,4 +133,39 @@ pub fn paths(text: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstreams_of_http_directives_only() {
+        let text = "  proxy_pass http://192.168.50.50:8080;\n\
+                    \tproxy_pass http://frontend;\n\
+                    uwsgi_pass unix:/run/app.sock;\n\
+                    fastcgi_pass php:9000;\n\
+                    proxy_pass http://unix:/opt/app/app.sock;\n\
+                    upstream relay { server relay:3000; }\n\
+                    server relay2:3001;\n\
+                    ProxyPass /api http://localhost:5000/api\n\
+                    ProxyPass /fcgi fcgi://localhost:9001/\n";
+        let b = backends(text);
+        assert_eq!(b.ports, vec![80, 3001, 5000, 8080]);
+        assert_eq!(b.addrs, vec!["192.168.50.50".to_string()]);
+        assert_eq!(b.sockets, vec!["/opt/app/app.sock".to_string()]);
+    }
+
+    #[test]
+    fn names_and_paths() {
+        let text = "server_name a.example *.b.example _ zentral ~^re$;\n\
+                    ServerName c.example:443\n\
+                    location = /status { }\nlocation ~ \\.php$ { }\n\
+                    Alias \"/config.js\" \"/etc/app/config.js\"\n";
+        assert_eq!(
+            names(text),
+            ["a.example", "wild.b.example", "zentral", "c.example"]
+        );
+        assert_eq!(paths(text), ["/config.js", "/status"]);
+    }
 }
