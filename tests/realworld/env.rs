@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub const TOOLS: &[&str] = &[
-    "nginx", "apache2", "curl", "openssl", "unshare", "nsenter", "ip", "ss", "chroot",
+    "nginx", "apache2", "curl", "openssl", "unshare", "nsenter", "ip", "ss", "chroot", "timeout",
 ];
 
 pub fn ci() -> bool {

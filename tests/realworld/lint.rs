@@ -23,7 +23,10 @@ pub struct Lint {
 
 /// `target` is the configuration directory (nginx) or main file (Apache) inside `root`.
 pub fn lint(root: &Path, target: &Path, server: &str) -> Result<Lint, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_aop-lint"))
+    // `timeout` bounds a hang: its exit 124 leaves no JSON, which is reported.
+    let out = Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_aop-lint"))
         .arg("--root")
         .arg(root)
         .args(["--format", "json", "--server", server])

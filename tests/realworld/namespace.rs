@@ -36,6 +36,9 @@ pub const ORIGIN_V6: &str = "2001:db8:100::10";
 /// Stand-ins for specific listen addresses of a tree (see `Spec::addresses`).
 const STAND_INS: &[&str] = &["198.51.100.11", "198.51.100.12", "198.51.100.13"];
 
+/// A configuration test that takes longer has hung (exit 124 then counts as a refusal).
+const CHECK_SECONDS: u32 = 30;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Source {
     pub label: &'static str,
@@ -220,7 +223,7 @@ pub fn check(root: &Path, launch: &Launch, hostname: Option<&str>) -> (bool, Str
     }
     script.push_str(&mounts(root));
     script.push_str(&format!(
-        "exec chroot {} /bin/sh -c {} 2>&1\n",
+        "exec timeout {CHECK_SECONDS} chroot {} /bin/sh -c {} 2>&1\n",
         root.display(),
         quoted(&launch.check)
     ));
@@ -253,7 +256,7 @@ fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> Stri
     }
     s.push_str(&mounts(root));
     s.push_str(&format!(
-        "chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
+        "timeout {CHECK_SECONDS} chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
         quoted(&launch.check)
     ));
     s.push_str(&format!("[ \"$(cat {c}/check.rc)\" = 0 ] || exit 1\n"));
