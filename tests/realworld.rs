@@ -24,6 +24,7 @@ mod realworld {
     pub mod probe;
     pub mod scan;
     pub mod serve;
+    pub mod table;
     pub mod trees;
     pub mod verdict;
 }
@@ -32,40 +33,9 @@ use std::path::{Path, PathBuf};
 
 use realworld::env::{corpus, namespaces_allowed, switched_off, tools_present};
 use realworld::known;
-use realworld::probe::Probe;
 use realworld::serve::check_tree;
-use realworld::verdict::{yn, Kind, TreeResult};
-
-fn print_result(r: &TreeResult) {
-    let verbose = std::env::var_os("AOP_REALWORLD_VERBOSE").is_some();
-    let rows = r.served.iter().flat_map(|s| &s.run.rows);
-    for (probe, outcome) in rows {
-        let asks = if probe.asks_open() {
-            "open?"
-        } else if probe.asks_foreign() {
-            "foreign?"
-        } else {
-            "info"
-        };
-        if verbose || (outcome.served() && asks != "info") {
-            println!(
-                "  {:<36} {:<100} {:<9} {}",
-                r.tree,
-                probe.describe(),
-                asks,
-                outcome.describe()
-            );
-        }
-    }
-    for edit in &r.edits {
-        if !edit.starts_with("symlink") {
-            println!("  {:<36} edit: {edit}", r.tree);
-        }
-    }
-    for edit in r.served.iter().flat_map(|s| &s.edits) {
-        println!("  {:<36} edited copy: {edit}", r.tree);
-    }
-}
+use realworld::table;
+use realworld::verdict::Kind;
 
 #[test]
 fn realworld_verdicts_match_real_servers() {
@@ -107,89 +77,18 @@ fn realworld_verdicts_match_real_servers() {
         };
         match check_tree(dir, kind) {
             Ok(r) => {
-                print_result(&r);
+                table::probes(&r);
                 results.push(r);
             }
             Err(e) => problems.push(e),
         }
     }
 
-    println!(
-        "\n{:<38} {:<6} {:<8} {:<9} {:>6} {:>8} {:>8}  {:<22} {:<26} agree",
-        "tree",
-        "kind",
-        "server",
-        "served",
-        "probes",
-        "open-hit",
-        "frgn-hit",
-        "server open/frgn/plain",
-        "aop-lint open/frgn/plain"
-    );
+    table::header();
     let mut seen_disagreements = Vec::new();
     for r in &results {
-        let start = match &r.started {
-            Ok(()) => "starts",
-            Err(e) if e.starts_with("refused") => "refuses",
-            Err(_) => "stops",
-        };
-        let compared = r.compared();
-        let (as_served, server, said) = match compared {
-            Some(c) => (
-                if c.edits.is_empty() {
-                    "written".to_string()
-                } else {
-                    format!("edited {}", c.edits.len())
-                },
-                format!("{}/{}/{}", yn(c.open()), yn(c.foreign()), yn(c.plain())),
-                format!(
-                    "{}/{}/{}",
-                    yn(c.lint.open),
-                    yn(c.lint.foreign),
-                    yn(c.lint.plain)
-                ),
-            ),
-            None => ("-".to_string(), "-".to_string(), "-".to_string()),
-        };
-        let count = |question: fn(&Probe) -> bool| compared.map_or(0, |c| c.served(question));
         let disagreements = r.disagreements();
-        let agree = if disagreements.is_empty() {
-            "yes".to_string()
-        } else {
-            format!(
-                "NO ({})",
-                disagreements
-                    .iter()
-                    .map(|d| d.0)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        println!(
-            "{:<38} {:<6} {:<8} {:<9} {:>6} {:>8} {:>8}  {:<22} {:<26} {agree}",
-            r.tree,
-            r.kind.label(),
-            start,
-            as_served,
-            compared.map_or(0, |c| c.run.rows.len()),
-            count(Probe::asks_open),
-            count(Probe::asks_foreign),
-            server,
-            format!("{said}{}", if r.lint.refuses { " (refuses)" } else { "" }),
-        );
-        println!("{:<38} codes: {}", "", r.lint.codes.join(" "));
-        if let Err(e) = &r.started {
-            println!("{:<38} {e}", "");
-        }
-        if let Some(c) = r.served.as_ref().filter(|c| !c.edits.is_empty()) {
-            println!("{:<38} edited copy's codes: {}", "", c.lint.codes.join(" "));
-            if let Err(e) = &c.run.started {
-                println!("{:<38} edited copy: {e}", "");
-            }
-        }
-        if let Some(why) = &r.not_edited {
-            println!("{:<38} no edited copy: {why}", "");
-        }
+        table::row(r, &disagreements);
         for (verdict, sides) in disagreements {
             let listed = known
                 .iter()
@@ -202,7 +101,7 @@ fn realworld_verdicts_match_real_servers() {
                 None => problems.push(format!(
                     "{}: {verdict}: {sides} (codes: {}); not in {}",
                     r.tree,
-                    r.lint.codes.join(" "),
+                    r.compared().map_or(&r.lint, |c| &c.lint).codes.join(" "),
                     list.display()
                 )),
             }
@@ -213,6 +112,13 @@ fn realworld_verdicts_match_real_servers() {
         println!("{name:<38} not checked: no Caddy reader yet");
     }
     for k in &known {
+        if !dirs.iter().any(|d| d.ends_with(&k.tree)) {
+            problems.push(format!(
+                "{}: listed in {} but not in the corpus",
+                k.tree,
+                list.display()
+            ));
+        }
         let checked = results.iter().any(|r| r.tree == k.tree);
         let still = seen_disagreements
             .iter()
@@ -226,25 +132,6 @@ fn realworld_verdicts_match_real_servers() {
             ));
         }
     }
-    let by_kind = |kind: Kind| {
-        let of: Vec<&TreeResult> = results.iter().filter(|r| r.kind == kind).collect();
-        let agree = of.iter().filter(|r| r.disagreements().is_empty()).count();
-        let probes: usize = of
-            .iter()
-            .filter_map(|r| r.served.as_ref())
-            .map(|s| s.run.rows.len())
-            .sum();
-        format!(
-            "{}: {agree}/{} trees agree, {probes} probes",
-            kind.label(),
-            of.len()
-        )
-    };
-    println!(
-        "\n{}; {}; {} not checked",
-        by_kind(Kind::Nginx),
-        by_kind(Kind::Apache),
-        unchecked.len()
-    );
+    table::summary(&results, unchecked.len());
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
