@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::plan::Verdict;
 use super::process::run_with_timeout;
 
-pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
-pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
+use super::report_codes::{any_of, codes};
+pub use super::report_codes::{FOREIGN_CODES, OPEN_CODES};
 
 /// The codes of `set` that apply to `kind` but are not in aop-lint's rule registry yet.
 /// While some are missing, aop-lint cannot be faulted for *not* reporting a verdict (its
@@ -57,19 +57,10 @@ pub fn lint(tree: &Path, server: &str) -> Result<Lint, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         )
     })?;
-    let findings = json["findings"]
-        .as_array()
-        .ok_or("aop-lint's report has no `findings` array")?;
-    let mut codes: Vec<String> = findings
-        .iter()
-        .filter_map(|f| f["code"].as_str().map(str::to_string))
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let has = |set: &[&str]| codes.iter().any(|c| set.contains(&c.as_str()));
+    let codes = codes(&json)?;
     let verdict = Verdict {
-        open: has(&OPEN_CODES),
-        foreign: has(&FOREIGN_CODES),
+        open: any_of(&codes, &OPEN_CODES),
+        foreign: any_of(&codes, &FOREIGN_CODES),
     };
     Ok(Lint { codes, verdict })
 }

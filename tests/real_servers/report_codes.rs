@@ -1,0 +1,26 @@
+//! aop-lint's verdicts as the truth harnesses read them: the rule codes of a JSON report,
+//! and which codes answer which question.
+
+/// Someone without a Cloudflare certificate gets content.
+pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
+/// An unknown name gets a real site.
+pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
+
+/// The distinct codes of aop-lint's `--format json` report, sorted.
+pub fn codes(json: &serde_json::Value) -> Result<Vec<String>, String> {
+    let findings = json["findings"]
+        .as_array()
+        .ok_or("aop-lint's report has no `findings` array")?;
+    let mut codes: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}
+
+/// Whether any of `codes` is in `set`.
+pub fn any_of(codes: &[String], set: &[&str]) -> bool {
+    codes.iter().any(|c| set.contains(&c.as_str()))
+}
