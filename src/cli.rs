@@ -24,6 +24,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it catches, why, an example and the fix.
     Explain(ExplainArgs),
+    /// Send a running origin the requests it must refuse (no client certificate, one from an
+    /// unknown CA, no SNI, plain HTTP) and report what it served. Contacts only the
+    /// addresses given.
+    Probe(ProbeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), for `man -l -` or packaging.
@@ -148,6 +152,51 @@ pub struct ServersArgs {
 
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// Origin addresses: `203.0.113.7`, `[2001:db8::7]`, `origin.example.net`.
+    #[arg(value_name = "ADDRESS", required = true)]
+    pub targets: Vec<String>,
+
+    /// A site name to send as SNI and `Host` (repeatable; at least one).
+    #[arg(long = "host", value_name = "NAME", required = true)]
+    pub hosts: Vec<String>,
+
+    /// A TLS port to probe (repeatable; default 443).
+    #[arg(long = "port", value_name = "PORT")]
+    pub ports: Vec<u16>,
+
+    /// A plain-HTTP port to probe (repeatable; default 80).
+    #[arg(long = "http-port", value_name = "PORT")]
+    pub http_ports: Vec<u16>,
+
+    /// Probe no plain-HTTP port.
+    #[arg(long)]
+    pub no_http: bool,
+
+    /// Your own client certificate (PEM), e.g. your zone's, to confirm the path that must
+    /// work; with --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+
+    /// The key of --client-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+
+    /// Print the requests that would be sent, and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Args, Debug)]

@@ -8,8 +8,12 @@ use crate::rules::{
     client_verify_renegotiation::ClientVerifyRenegotiation,
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
-    plaintext_serves_content::PlaintextServesContent, real_ip_untrusted::RealIpUntrusted,
-    unused_suppression::UnusedSuppression,
+    plaintext_serves_content::PlaintextServesContent,
+    probe_own_certificate_refused::ProbeOwnCertificateRefused,
+    probe_plain_http_served::ProbePlainHttpServed, probe_public_ca_list::ProbePublicCaList,
+    probe_served_unknown_ca::ProbeServedUnknownCa,
+    probe_served_without_certificate::ProbeServedWithoutCertificate,
+    real_ip_untrusted::RealIpUntrusted, unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
 
@@ -33,6 +37,11 @@ pub static RULES: &[&dyn Rule] = &[
     &CaSharedCloudflare,
     &CaSuperseded,
     &RealIpUntrusted,
+    &ProbeServedWithoutCertificate,
+    &ProbeServedUnknownCa,
+    &ProbePlainHttpServed,
+    &ProbePublicCaList,
+    &ProbeOwnCertificateRefused,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.
