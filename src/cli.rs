@@ -160,9 +160,20 @@ pub struct ProbeArgs {
     #[arg(value_name = "ADDRESS", required = true)]
     pub targets: Vec<String>,
 
-    /// A site name to send as SNI and `Host` (repeatable; at least one).
-    #[arg(long = "host", value_name = "NAME", required = true)]
+    /// A site name to send as SNI and `Host` (repeatable; with --config, the names of its
+    /// servers by default).
+    #[arg(long = "host", value_name = "NAME", required_unless_present = "config")]
     pub hosts: Vec<String>,
+
+    /// The configuration the origin runs (a tree, as for the lint): its names and ports are
+    /// probed unless given, and every answer that differs from what the files say is a
+    /// finding of its own.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Where `/` of the origin's system is, for --config (as for the lint).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 
     /// A TLS port to probe (repeatable; default 443).
     #[arg(long = "port", value_name = "PORT")]

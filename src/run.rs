@@ -132,7 +132,7 @@ fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<C
 }
 
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
-fn load(
+pub(crate) fn load(
     path: &Path,
     forced: Option<ServerKind>,
     opts: &LoadOptions,

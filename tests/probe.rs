@@ -241,6 +241,51 @@ fn probe_reports_what_the_running_nginx_serves() {
     let found = common::codes(&common::stdout(&lint));
     assert!(found.contains(&"AOP101".to_string()), "{found:?}");
     assert!(found.contains(&"AOP202".to_string()), "{found:?}");
+
+    // The files are fixed (8443 now verifies clients) but the server is not reloaded: the
+    // probe with --config says the running server is not running these files.
+    let fixed = config(d).replace(
+        "server_name open.test;",
+        &format!(
+            "server_name open.test;\n        ssl_client_certificate {}/ca.pem;\n        ssl_verify_client on;",
+            d.display()
+        ),
+    );
+    fs::write(d.join("nginx.conf"), fixed).unwrap();
+    let (_, stale) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--config",
+            d.to_str().unwrap(),
+            "--host",
+            "open.test",
+            "--port",
+            "8443",
+            "--no-http",
+        ],
+    );
+    let differs: Vec<_> = stale.iter().filter(|(c, _)| c == "AOP606").collect();
+    assert_eq!(differs.len(), 4, "{stale:?}");
+    assert!(differs
+        .iter()
+        .all(|(_, m)| m
+            .starts_with("the files refuse this request but the running server served it")));
+    // Where files and server agree there is no such finding.
+    let (_, agreed) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--config",
+            d.to_str().unwrap(),
+            "--host",
+            "locked.test",
+            "--port",
+            "443",
+            "--no-http",
+        ],
+    );
+    assert!(agreed.iter().all(|(c, _)| c != "AOP606"), "{agreed:?}");
     drop(guard);
     let _ = child.wait();
 }

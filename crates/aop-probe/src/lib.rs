@@ -11,7 +11,7 @@ mod plan;
 mod tls;
 
 pub use client_cert::ClientCert;
-pub use plan::{plan, CertChoice, Plan, Probe, Sni, TargetSpec};
+pub use plan::{plan, CertChoice, Plan, Probe, Sni, TargetSpec, UNKNOWN_NAME};
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -9,6 +9,7 @@ use crate::rules::{
     default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
     plaintext_serves_content::PlaintextServesContent,
+    probe_differs_from_files::ProbeDiffersFromFiles,
     probe_own_certificate_refused::ProbeOwnCertificateRefused,
     probe_plain_http_served::ProbePlainHttpServed, probe_public_ca_list::ProbePublicCaList,
     probe_served_unknown_ca::ProbeServedUnknownCa,
@@ -42,6 +43,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ProbePlainHttpServed,
     &ProbePublicCaList,
     &ProbeOwnCertificateRefused,
+    &ProbeDiffersFromFiles,
 ];
 
 /// A rule by code (`AOP101`) or name (`client-verify-missing`), case-insensitively.

@@ -14,6 +14,7 @@ pub mod include_unresolved;
 pub mod not_checked;
 pub mod parse_error;
 pub mod plaintext_serves_content;
+pub mod probe_differs_from_files;
 pub mod probe_own_certificate_refused;
 pub mod probe_plain_http_served;
 pub mod probe_public_ca_list;
