@@ -152,6 +152,12 @@ pub struct ServersArgs {
 
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+
+    /// For each address:port reachable from outside, what each kind of request gets (the
+    /// site's names, an unknown name, no SNI; no certificate, an unrelated CA's, a trusted
+    /// one) and which server decides it.
+    #[arg(long)]
+    pub scenarios: bool,
 }
 
 #[derive(Args, Debug)]

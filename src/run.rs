@@ -556,6 +556,7 @@ fn servers(args: ServersArgs) -> i32 {
         }
     };
     let text = match args.format {
+        _ if args.scenarios => aop_report::render_scenarios(&config, &map),
         ListFormat::Json => aop_report::render_servers_json(&config, &map),
         ListFormat::Human => aop_report::render_servers_human(&config, &map),
     };
