@@ -1,10 +1,12 @@
 //! What a virtual host does with a request for `/`: mod_rewrite runs first (server-level
-//! rules), then mod_alias's `Redirect`, then authorization in `<Location />`; anything not
-//! stopped there is served (httpd always has a `DocumentRoot`).
+//! rules), then mod_alias's `Redirect`, then authorization in `<Location />`, else the
+//! `<Directory>` authorization of the `DocumentRoot` (httpd always has one); anything not
+//! stopped there is served.
 
 use aop_model::Action;
 use aop_source::Span;
 
+use crate::access::{self, has_authz};
 use crate::ast::Directive;
 use crate::scope::Scope;
 
@@ -174,15 +176,6 @@ pub(crate) fn denies_all(section: &Directive) -> Option<Span> {
     denied
 }
 
-fn has_authz(section: &Directive) -> bool {
-    section.children().iter().any(|c| {
-        matches!(
-            c.name.as_str(),
-            "require" | "requireall" | "requireany" | "requirenone"
-        )
-    })
-}
-
 /// The `<Location />` whose `Require` lines decide for `/`: the vhost's sections merge after
 /// the main server's, and with httpd's default `AuthMerging Off` the last one with
 /// authorization replaces the earlier ones.
@@ -209,8 +202,21 @@ pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
             }
         }
     }
-    if let Some(span) = effective_root_location(own, main).and_then(denies_all) {
-        return (Action::Rejects, Some(span));
+    match effective_root_location(own, main) {
+        Some(location) => {
+            if let Some(span) = denies_all(location) {
+                return (Action::Rejects, Some(span));
+            }
+        }
+        None => {
+            let root = access::document_root(own, main);
+            if let Some(span) = access::denied(&root, own, main) {
+                return match access::served_elsewhere(&root, own, main) {
+                    Some(elsewhere) => (Action::Serves, Some(elsewhere)),
+                    None => (Action::Rejects, Some(span)),
+                };
+            }
+        }
     }
     let serving = own
         .directives

@@ -16,6 +16,7 @@ mod vars;
 mod words;
 
 pub use ast::{Arg, Directive, Section};
+mod access;
 mod action;
 mod address;
 mod enforce;
