@@ -21,6 +21,7 @@ mod action;
 mod address;
 mod enforce;
 mod lower;
+mod reach;
 mod rewrite;
 mod scope;
 

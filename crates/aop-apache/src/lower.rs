@@ -15,14 +15,15 @@ use crate::address::{parse_listen, parse_vhost_addr};
 use crate::ast::Directive;
 use crate::enforce::{per_directory, refusal_page, regrants};
 use crate::paths::TreePaths;
+use crate::reach;
 use crate::remoteip::{real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
 
-struct Listen {
-    addr: ListenAddr,
-    port: u16,
-    https: bool,
-    span: Span,
+pub struct Listen {
+    pub addr: ListenAddr,
+    pub port: u16,
+    pub https: bool,
+    pub span: Span,
 }
 
 pub struct Lowering<'a> {
@@ -47,6 +48,17 @@ impl Lowering<'_> {
         self.nested_vhosts(tree);
         self.section_verify_values(tree);
         let mut address_ports = group(&servers);
+        let complete = tree
+            .iter()
+            .filter(|d| d.is("listen"))
+            .all(|d| d.arg(0).and_then(|a| parse_listen(a, d.arg(1))).is_some());
+        reach::apply(
+            &listens,
+            complete,
+            &mut servers,
+            &mut address_ports,
+            &mut self.findings,
+        );
         // Names nobody configured reach a vhost only where it is the default.
         for (i, (server, answer)) in servers.iter_mut().zip(&answers).enumerate() {
             let default = address_ports.iter().any(|ap| ap.default == i);
