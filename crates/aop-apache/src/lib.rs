@@ -19,6 +19,7 @@ pub use ast::{Arg, Directive, Section};
 mod access;
 mod action;
 mod address;
+mod certificates;
 mod enforce;
 mod lower;
 mod reach;

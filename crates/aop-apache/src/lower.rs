@@ -13,6 +13,7 @@ use aop_source::{FileId, Span};
 use crate::action::{section_action, verify_enforcement, Answers};
 use crate::address::{parse_listen, parse_vhost_addr};
 use crate::ast::Directive;
+use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
 use crate::paths::TreePaths;
 use crate::reach;
@@ -36,11 +37,22 @@ pub struct Lowering<'a> {
 impl Lowering<'_> {
     pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
         let main = Scope::collect(tree, &mut self.findings);
+        let by_md = certificates::managed_names(tree);
+        // mod_ssl sets up the main server too, whether or not a connection reaches it.
+        if let Some((_, engine)) = main.ssl_engine {
+            let names: Vec<String> = main
+                .server_name
+                .iter()
+                .map(|n| host_name(&n.value))
+                .collect();
+            let empty = Scope::default();
+            certificates::check(&main, &empty, &names, &by_md, engine, &mut self.findings);
+        }
         let listens = listens(tree);
         let mut servers = Vec::new();
         let mut answers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
-            let (server, answer) = self.vhost(d, &main, &listens);
+            let (server, answer) = self.vhost(d, &main, &listens, &by_md);
             servers.push(server);
             answers.push(answer);
         }
@@ -77,7 +89,13 @@ impl Lowering<'_> {
         }
     }
 
-    fn vhost(&mut self, d: &Directive, main: &Scope, listens: &[Listen]) -> (Server, Answers) {
+    fn vhost(
+        &mut self,
+        d: &Directive,
+        main: &Scope,
+        listens: &[Listen],
+        by_md: &[String],
+    ) -> (Server, Answers) {
         let own = Scope::collect(d.children(), &mut self.findings);
         let mut server = Server::new(ServerKind::Apache, d.span);
         server.expanded_from = d.via;
@@ -127,6 +145,7 @@ impl Lowering<'_> {
         }
         server.ca = self.ca_refs(&own, main);
         let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
+        certificates::check(&own, main, &names, by_md, d.span, &mut self.findings);
         let answers = Answers::of(&own, main, &names, tls, only_port(&server.listeners));
         server.verify_enforced = verify_enforcement(&own, main);
         server.refusal_page = refusal_page(&own, main);
