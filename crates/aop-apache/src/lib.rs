@@ -19,6 +19,7 @@ pub use ast::{Arg, Directive, Section};
 mod access;
 mod action;
 mod address;
+mod arity;
 mod certificates;
 mod enforce;
 mod lower;

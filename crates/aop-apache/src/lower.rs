@@ -12,6 +12,7 @@ use aop_source::{FileId, Span};
 
 use crate::action::{section_action, verify_enforcement, Answers};
 use crate::address::{parse_listen, parse_vhost_addr};
+use crate::arity;
 use crate::ast::Directive;
 use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
@@ -58,6 +59,7 @@ impl Lowering<'_> {
         }
         self.htaccess(tree);
         self.nested_vhosts(tree);
+        arity::check(tree, &mut self.findings);
         self.section_verify_values(tree);
         let mut address_ports = group(&servers);
         let complete = tree
