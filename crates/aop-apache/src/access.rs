@@ -10,6 +10,7 @@ use aop_source::Span;
 
 use crate::action::denies_all;
 use crate::ast::Directive;
+use crate::enforce::address_bound;
 use crate::fnmatch::{fnmatch, has_wildcard};
 use crate::scope::Scope;
 
@@ -164,7 +165,11 @@ pub fn served_elsewhere(root: &str, own: &Scope, main: &Scope) -> Option<Span> {
         }
     }
     for s in sections {
-        let admits = authz(s) == Some(Authz::Admits);
+        // A status page open to `Require local` (Debian's mod_status) is no content for
+        // the clients that matter here.
+        let requires: Vec<&Directive> = s.children().iter().filter(|c| c.is("require")).collect();
+        let admits = authz(s) == Some(Authz::Admits)
+            && (requires.is_empty() || !requires.iter().all(|r| address_bound(r)));
         let later = !s.is("directory") || is_regex(s);
         let deeper = s
             .arg(0)
@@ -243,6 +248,12 @@ mod tests {
         assert_eq!(
             action(&vhost("<Location />\n  Require all granted\n</Location>\n")),
             Action::Serves
+        );
+        assert_eq!(
+            action(&vhost(
+                "<Location /server-status>\n  SetHandler server-status\n  Require local\n</Location>\n"
+            )),
+            Action::Rejects
         );
     }
 }

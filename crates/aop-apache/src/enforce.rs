@@ -138,7 +138,7 @@ fn is_require(d: &Directive) -> bool {
 
 /// A `Require` that admits only some client addresses: not everyone, but not a certificate
 /// check either (`Require local` guarding a status page).
-fn address_bound(d: &Directive) -> bool {
+pub(crate) fn address_bound(d: &Directive) -> bool {
     d.is("require")
         && d.arg(0).is_some_and(|a| {
             matches!(
