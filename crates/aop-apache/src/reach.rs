@@ -95,6 +95,8 @@ pub fn apply(
                 .map(|l| l.span);
             listeners.retain(|l| !(l.addr == ap.addr && l.port == ap.port));
             if listeners.is_empty() {
+                // No client ever reaches it, so no client address of its is believed.
+                servers[i].real_ip = None;
                 report(&ap, &servers[i], span, findings);
             }
         }
@@ -161,8 +163,11 @@ mod tests {
     fn a_port_no_listen_opens_is_never_reached() {
         let text = format!("Listen 80\n{VHOST}");
         assert!(sets(&text).iter().all(|s| s != "*:8080"));
-        let t = load(&text);
+        let t = load(&format!(
+            "{text}LoadModule remoteip_module m.so\nRemoteIPHeader X-Real-IP\n"
+        ));
         assert!(t.config.servers[0].listeners.is_empty());
+        assert!(t.config.servers[0].real_ip.is_none());
         assert!(t.codes().contains(&"AOP004"));
         assert_eq!(sets(&format!("Listen 8080\n{VHOST}")), ["*:8080"]);
         // A tree with no Listen at all is partial: nothing is decided.
