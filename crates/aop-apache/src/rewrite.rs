@@ -9,7 +9,7 @@
 use aop_model::Action;
 use aop_source::Span;
 
-use crate::action::{matches_everything, rewrite_flags, status_action};
+use crate::action::{matches_everything, status_action};
 use crate::ast::Directive;
 use crate::scope::Scope;
 
@@ -105,10 +105,9 @@ fn flags(d: &Directive, at: usize) -> Vec<String> {
 }
 
 fn effect(rule: &Directive) -> Effect {
-    let flags = rewrite_flags(rule);
-    let flags: Vec<&str> = flags.split(',').map(str::trim).collect();
+    let flags = flags(rule, 2);
     for f in &flags {
-        match *f {
+        match f.as_str() {
             "F" | "FORBIDDEN" | "G" | "GONE" => return Effect::Decides(Action::Rejects),
             // The backend's answer is content.
             "P" | "PROXY" => return Effect::Decides(Action::Serves),
@@ -128,7 +127,10 @@ fn effect(rule: &Directive) -> Effect {
         // An absolute URL is a redirect even without `R`.
         return Effect::Decides(Action::Redirects);
     }
-    if flags.iter().any(|f| matches!(*f, "L" | "LAST" | "END")) {
+    if flags
+        .iter()
+        .any(|f| matches!(f.as_str(), "L" | "LAST" | "END"))
+    {
         Effect::Stops
     } else {
         Effect::Continues
