@@ -44,6 +44,22 @@ pub fn check(
     if own.certificate.or(main.certificate).is_some() || names.iter().any(|n| managed(n, by_md)) {
         return;
     }
+    if names.is_empty() && !by_md.is_empty() {
+        // httpd names the server after the machine's host name, which mod_md may manage.
+        push_once(
+            findings,
+            Finding::new(
+                codes::NOT_CHECKED,
+                format!(
+                    "`SSLEngine on` with no `SSLCertificateFile` in force, for a server without `ServerName`: httpd names it after the machine's host name, and starts only if mod_md manages that name ({}); this was not checked",
+                    by_md.join(", ")
+                ),
+                Label::new(engine, "TLS switched on here, with no certificate"),
+            )
+            .with_help("name the server with `ServerName`, and give it a certificate or an `MDomain`"),
+        );
+        return;
+    }
     let name = names.first().map_or("(no ServerName)", String::as_str);
     let mut finding = Finding::new(
         codes::PARSE_ERROR,
@@ -59,9 +75,14 @@ pub fn check(
     if own.ssl_engine.is_none() {
         finding = finding.with_label(Label::new(server, "inherits it here"));
     }
+    push_once(findings, finding);
+}
+
+/// One `SSLEngine on` at server level speaks for every vhost: one finding.
+fn push_once(findings: &mut Vec<Finding>, finding: Finding) {
     if !findings
         .iter()
-        .any(|f| f.code == codes::PARSE_ERROR.code && f.primary.span == engine)
+        .any(|f| f.code == finding.code && f.primary.span == finding.primary.span)
     {
         findings.push(finding);
     }
@@ -107,6 +128,13 @@ mod tests {
             parse_errors(&format!("MDomain other.example.com\n{}", vhost(""))),
             1
         );
+        // Without any ServerName the machine's host name decides, and mod_md may manage it.
+        let nameless =
+            "MDomain shop.example.com\n<VirtualHost *:443>\nSSLEngine on\n</VirtualHost>\n";
+        assert_eq!(parse_errors(nameless), 0);
+        assert!(load(&format!("{SSL}{nameless}"))
+            .codes()
+            .contains(&"AOP004"));
         // One switch at server level for every vhost: one finding.
         let two = "<VirtualHost *:443>\nServerName a.example.com\n</VirtualHost>\n<VirtualHost *:443>\nServerName b.example.com\n</VirtualHost>\n";
         assert_eq!(parse_errors(&format!("SSLEngine on\n{two}")), 1);
