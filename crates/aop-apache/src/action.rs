@@ -1,15 +1,18 @@
 //! What a virtual host does with a request for `/`: mod_rewrite runs first (server-level
-//! rules), then mod_alias's `Redirect`, then authorization in `<Location />`; anything not
-//! stopped there is served (httpd always has a `DocumentRoot`).
+//! rules), then mod_alias's `Redirect`, then authorization in `<Location />`, else the
+//! `<Directory>` authorization of the `DocumentRoot` (httpd always has one); anything not
+//! stopped there is served.
 
 use aop_model::Action;
 use aop_source::Span;
 
+use crate::access::{self, has_authz};
 use crate::ast::Directive;
+use crate::rewrite::{rewrite, Host, Request};
 use crate::scope::Scope;
 
 /// Patterns that match every request path.
-fn matches_everything(pattern: &str) -> bool {
+pub(crate) fn matches_everything(pattern: &str) -> bool {
     matches!(
         pattern,
         "^" | "^/"
@@ -33,7 +36,7 @@ fn matches_everything(pattern: &str) -> bool {
     )
 }
 
-fn status_action(status: u16) -> Option<Action> {
+pub(crate) fn status_action(status: u16) -> Option<Action> {
     match status {
         300..=399 => Some(Action::Redirects),
         400..=599 => Some(Action::Rejects),
@@ -67,79 +70,12 @@ fn redirect(d: &Directive) -> Option<Action> {
     status_action(status)
 }
 
-/// Conditions that hold for every request reaching the vhost, or that only look at which
-/// name or scheme was asked for (a vhost answers only its own names anyway).
-fn neutral_condition(d: &Directive) -> bool {
-    let test = d.arg(0).unwrap_or("").to_ascii_uppercase();
-    [
-        "%{HTTPS}",
-        "%{SERVER_NAME}",
-        "%{HTTP_HOST}",
-        "%{SERVER_PORT}",
-        "%{REQUEST_SCHEME}",
-    ]
-    .iter()
-    .any(|v| test.contains(v))
-}
-
-fn rewrite_flags(d: &Directive) -> String {
+pub(crate) fn rewrite_flags(d: &Directive) -> String {
     d.arg(2)
         .unwrap_or("")
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_ascii_uppercase()
-}
-
-fn rewrite_rule(d: &Directive) -> Option<Action> {
-    if !matches_everything(d.arg(0)?) {
-        return None;
-    }
-    let target = d.arg(1)?;
-    let flags = rewrite_flags(d);
-    let flags: Vec<&str> = flags.split(',').map(str::trim).collect();
-    for f in &flags {
-        if *f == "F" || *f == "FORBIDDEN" || *f == "G" || *f == "GONE" {
-            return Some(Action::Rejects);
-        }
-        if let Some(code) = f.strip_prefix("R=").or_else(|| f.strip_prefix("REDIRECT=")) {
-            return match code {
-                "PERMANENT" => Some(Action::Redirects),
-                "TEMP" | "SEEOTHER" => Some(Action::Redirects),
-                n => status_action(n.parse().ok()?),
-            };
-        }
-        if *f == "R" || *f == "REDIRECT" {
-            return Some(Action::Redirects);
-        }
-    }
-    if target.starts_with("https://") || target.starts_with("http://") {
-        // An absolute URL to another host is a redirect even without `R`.
-        return Some(Action::Redirects);
-    }
-    None
-}
-
-/// The first server-level rewrite rule that decides for every request.
-fn rewrite_decision(own: &Scope) -> Option<(Action, Span)> {
-    if !own.rewrite_engine {
-        return None;
-    }
-    let mut conditional = false;
-    for d in &own.directives {
-        match d.name.as_str() {
-            "rewritecond" => conditional |= !neutral_condition(d),
-            "rewriterule" => {
-                if !conditional {
-                    if let Some(a) = rewrite_rule(d) {
-                        return Some((a, d.span));
-                    }
-                }
-                conditional = false;
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 pub(crate) fn is_root_location(d: &Directive) -> bool {
@@ -174,15 +110,6 @@ pub(crate) fn denies_all(section: &Directive) -> Option<Span> {
     denied
 }
 
-fn has_authz(section: &Directive) -> bool {
-    section.children().iter().any(|c| {
-        matches!(
-            c.name.as_str(),
-            "require" | "requireall" | "requireany" | "requirenone"
-        )
-    })
-}
-
 /// The `<Location />` whose `Require` lines decide for `/`: the vhost's sections merge after
 /// the main server's, and with httpd's default `AuthMerging Off` the last one with
 /// authorization replaces the earlier ones.
@@ -197,10 +124,8 @@ pub(crate) fn effective_root_location<'t>(
         .copied()
 }
 
-pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
-    if let Some(d) = rewrite_decision(own) {
-        return (d.0, Some(d.1));
-    }
+/// What the vhost does with the requests its rewrite rules leave undecided.
+fn after_rewrite(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
     let redirects = own.directives.iter().chain(main.directives.iter());
     for d in redirects {
         if d.name.starts_with("redirect") {
@@ -209,8 +134,21 @@ pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
             }
         }
     }
-    if let Some(span) = effective_root_location(own, main).and_then(denies_all) {
-        return (Action::Rejects, Some(span));
+    match effective_root_location(own, main) {
+        Some(location) => {
+            if let Some(span) = denies_all(location) {
+                return (Action::Rejects, Some(span));
+            }
+        }
+        None => {
+            let root = access::document_root(own, main);
+            if let Some(span) = access::denied(&root, own, main) {
+                return match access::served_elsewhere(&root, own, main) {
+                    Some(elsewhere) => (Action::Serves, Some(elsewhere)),
+                    None => (Action::Rejects, Some(span)),
+                };
+            }
+        }
     }
     let serving = own
         .directives
@@ -220,6 +158,89 @@ pub fn classify(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
         .or(own.document_root)
         .or(main.document_root);
     (Action::Serves, serving)
+}
+
+/// What the vhost does with one kind of request: each action its rules take, and what
+/// follows them for the requests they leave; content anywhere makes it serve.
+pub fn classify(own: &Scope, main: &Scope, req: &Request) -> (Action, Option<Span>) {
+    let rewritten = rewrite(own, req);
+    let mut parts: Vec<(Action, Option<Span>)> = rewritten
+        .decided
+        .into_iter()
+        .map(|(a, s)| (a, Some(s)))
+        .collect();
+    if rewritten.passes {
+        parts.push(after_rewrite(own, main));
+    }
+    worst(parts)
+}
+
+/// Content anywhere serves; else a redirect anywhere redirects.
+fn worst(parts: Vec<(Action, Option<Span>)>) -> (Action, Option<Span>) {
+    [Action::Serves, Action::Redirects, Action::Rejects]
+        .into_iter()
+        .find_map(|a| parts.iter().find(|p| p.0 == a).copied())
+        .unwrap_or((Action::Serves, None))
+}
+
+/// What a vhost does with requests for its own names and with requests for names nobody
+/// configured (which it gets only as the default of an address:port).
+pub struct Answers {
+    pub named: (Action, Option<Span>),
+    pub unknown: (Action, Option<Span>),
+}
+
+impl Answers {
+    pub fn of(own: &Scope, main: &Scope, names: &[String], tls: bool, port: Option<u16>) -> Self {
+        let canonical = own
+            .use_canonical_name
+            .or(main.use_canonical_name)
+            .unwrap_or(false);
+        let server_name = own
+            .server_name
+            .or(main.server_name)
+            .map(|a| a.value.as_str());
+        let answer = |host: Host| {
+            let request = Request {
+                host,
+                tls,
+                port,
+                names,
+                canonical_name: server_name.filter(|_| canonical),
+            };
+            classify(own, main, &request)
+        };
+        let unknown = answer(Host::Unknown);
+        let named = if names.is_empty() {
+            unknown
+        } else {
+            worst(
+                names
+                    .iter()
+                    .map(|n| answer(Host::Named(&probe_name(n))))
+                    .collect(),
+            )
+        };
+        Answers { named, unknown }
+    }
+
+    /// The action of a vhost that is, or is not, the default of some address:port, and the
+    /// rule that keeps unknown names away from content it serves its own names.
+    pub fn for_server(&self, default: bool) -> ((Action, Option<Span>), Option<Span>) {
+        if !default {
+            return (self.named, None);
+        }
+        let action = worst(vec![self.named, self.unknown]);
+        let guard = (self.named.0 == Action::Serves && self.unknown.0 != Action::Serves)
+            .then_some(self.unknown.1)
+            .flatten();
+        (action, guard)
+    }
+}
+
+/// A name standing for those a wildcard alias matches.
+fn probe_name(name: &str) -> String {
+    name.replace('*', "wild").replace('?', "x")
 }
 
 /// What a `<Location>`/`<Directory>` does.

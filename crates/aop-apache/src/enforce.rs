@@ -6,6 +6,7 @@
 use aop_model::{codes, ClientVerify, Finding, Label, PerDirectoryVerify, Regrant};
 use aop_source::Span;
 
+use crate::access::configured_document_root;
 use crate::action::{
     denies_all, effective_root_location, if_refuses_unverified, is_root_location, joined_args,
     mentions_verify_success, requires_verified,
@@ -137,7 +138,7 @@ fn is_require(d: &Directive) -> bool {
 
 /// A `Require` that admits only some client addresses: not everyone, but not a certificate
 /// check either (`Require local` guarding a status page).
-fn address_bound(d: &Directive) -> bool {
+pub(crate) fn address_bound(d: &Directive) -> bool {
     d.is("require")
         && d.arg(0).is_some_and(|a| {
             matches!(
@@ -327,14 +328,7 @@ fn whole_site(section: &Directive, own: &Scope, main: &Scope) -> bool {
     if !section.is("directory") {
         return false;
     }
-    let root = |scope: &Scope| {
-        scope
-            .directives
-            .iter()
-            .rfind(|d| d.is("documentroot"))
-            .and_then(|d| d.arg(0).map(str::to_string))
-    };
-    let Some(root) = root(own).or_else(|| root(main)) else {
+    let Some(root) = configured_document_root(own, main) else {
         return false;
     };
     let elsewhere = own

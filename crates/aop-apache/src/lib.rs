@@ -16,10 +16,15 @@ mod vars;
 mod words;
 
 pub use ast::{Arg, Directive, Section};
+mod access;
 mod action;
 mod address;
+mod arity;
+mod certificates;
 mod enforce;
 mod lower;
+mod reach;
+mod rewrite;
 mod scope;
 
 use std::path::Path;

@@ -10,19 +10,22 @@ use aop_model::{
 };
 use aop_source::{FileId, Span};
 
-use crate::action::{classify, section_action, verify_enforcement};
+use crate::action::{section_action, verify_enforcement, Answers};
 use crate::address::{parse_listen, parse_vhost_addr};
+use crate::arity;
 use crate::ast::Directive;
+use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
 use crate::paths::TreePaths;
+use crate::reach;
 use crate::remoteip::{real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
 
-struct Listen {
-    addr: ListenAddr,
-    port: u16,
-    https: bool,
-    span: Span,
+pub struct Listen {
+    pub addr: ListenAddr,
+    pub port: u16,
+    pub https: bool,
+    pub span: Span,
 }
 
 pub struct Lowering<'a> {
@@ -35,15 +38,49 @@ pub struct Lowering<'a> {
 impl Lowering<'_> {
     pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
         let main = Scope::collect(tree, &mut self.findings);
+        let by_md = certificates::managed_names(tree);
+        // mod_ssl sets up the main server too, whether or not a connection reaches it.
+        if let Some((_, engine)) = main.ssl_engine {
+            let names: Vec<String> = main
+                .server_name
+                .iter()
+                .map(|n| host_name(&n.value))
+                .collect();
+            let empty = Scope::default();
+            certificates::check(&main, &empty, &names, &by_md, engine, &mut self.findings);
+        }
         let listens = listens(tree);
         let mut servers = Vec::new();
+        let mut answers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
-            servers.push(self.vhost(d, &main, &listens));
+            let (server, answer) = self.vhost(d, &main, &listens, &by_md);
+            servers.push(server);
+            answers.push(answer);
         }
         self.htaccess(tree);
         self.nested_vhosts(tree);
+        arity::check(tree, &mut self.findings);
         self.section_verify_values(tree);
         let mut address_ports = group(&servers);
+        let complete = tree
+            .iter()
+            .filter(|d| d.is("listen"))
+            .all(|d| d.arg(0).and_then(|a| parse_listen(a, d.arg(1))).is_some());
+        reach::apply(
+            &listens,
+            complete,
+            &mut servers,
+            &mut address_ports,
+            &mut self.findings,
+        );
+        // Names nobody configured reach a vhost only where it is the default.
+        for (i, (server, answer)) in servers.iter_mut().zip(&answers).enumerate() {
+            let default = address_ports.iter().any(|ap| ap.default == i);
+            let ((action, span), guard) = answer.for_server(default);
+            server.action = action;
+            server.action_span = span;
+            server.host_guard = guard;
+        }
         self.main_server(&main, &listens, &mut servers, &mut address_ports);
         Config {
             kind: ServerKind::Apache,
@@ -54,7 +91,13 @@ impl Lowering<'_> {
         }
     }
 
-    fn vhost(&mut self, d: &Directive, main: &Scope, listens: &[Listen]) -> Server {
+    fn vhost(
+        &mut self,
+        d: &Directive,
+        main: &Scope,
+        listens: &[Listen],
+        by_md: &[String],
+    ) -> (Server, Answers) {
         let own = Scope::collect(d.children(), &mut self.findings);
         let mut server = Server::new(ServerKind::Apache, d.span);
         server.expanded_from = d.via;
@@ -103,9 +146,9 @@ impl Lowering<'_> {
             server.client_verify = v;
         }
         server.ca = self.ca_refs(&own, main);
-        let (action, action_span) = classify(&own, main);
-        server.action = action;
-        server.action_span = action_span;
+        let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
+        certificates::check(&own, main, &names, by_md, d.span, &mut self.findings);
+        let answers = Answers::of(&own, main, &names, tls, only_port(&server.listeners));
         server.verify_enforced = verify_enforcement(&own, main);
         server.refusal_page = refusal_page(&own, main);
         server.regrants = regrants(&own, main, server.verify_enforced, &mut self.findings);
@@ -126,7 +169,7 @@ impl Lowering<'_> {
             .collect();
         server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
-        server
+        (server, answers)
     }
 
     fn ca_refs(&self, own: &Scope, main: &Scope) -> Vec<CaRef> {
@@ -307,9 +350,13 @@ impl Lowering<'_> {
         }
         let empty = Scope::default();
         server.ca = self.ca_refs(main, &empty);
-        let (action, span) = classify(main, &empty);
+        let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
+        let tls = server.listeners.iter().any(|l| l.tls);
+        let answers = Answers::of(main, &empty, &names, tls, only_port(&server.listeners));
+        let ((action, span), guard) = answers.for_server(true);
         server.action = action;
         server.action_span = span;
+        server.host_guard = guard;
         server.verify_enforced = verify_enforcement(main, &empty);
         server.refusal_page = refusal_page(main, &empty);
         server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
@@ -331,6 +378,15 @@ fn setting<T: Copy>(own: Option<(T, Span)>, main: Option<(T, Span)>) -> Option<S
         }),
         _ => None,
     }
+}
+
+/// The port of a server's listeners when they share one.
+fn only_port(listeners: &[Listener]) -> Option<u16> {
+    let first = listeners.first()?.port?;
+    listeners
+        .iter()
+        .all(|l| l.port == Some(first))
+        .then_some(first)
 }
 
 /// `ServerName https://www.example.com:443` names `www.example.com`.

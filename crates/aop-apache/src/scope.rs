@@ -41,6 +41,8 @@ pub struct Scope<'t> {
     pub certificate: Option<Span>,
     pub document_root: Option<Span>,
     pub rewrite_engine: bool,
+    /// `UseCanonicalName On`: `SERVER_NAME` is the configured name, not the client's.
+    pub use_canonical_name: Option<bool>,
     /// Server-level directives, in order (for what the server does with a request).
     pub directives: Vec<&'t Directive>,
     /// `<Directory>`, `<Location>`, `<If>`... at server level.
@@ -78,6 +80,9 @@ impl<'t> Scope<'t> {
                 "sslcacertificatepath" => s.ca_path = Some(d),
                 "sslcertificatefile" => s.certificate = Some(d.span),
                 "documentroot" => s.document_root = Some(d.span),
+                "usecanonicalname" => {
+                    s.use_canonical_name = d.arg(0).map(|v| v.eq_ignore_ascii_case("on"))
+                }
                 "rewriteengine" => {
                     s.rewrite_engine = d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on"))
                 }

@@ -80,25 +80,147 @@ pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>
     Some((line.replace_all(&replacements), undefined))
 }
 
-/// Reads Debian's `envvars`: the `export NAME=value` lines, with `$NAME`/`${NAME}`
-/// expanded from earlier exports as the shell would (unknown names expand to nothing).
+/// Reads Debian's `envvars` as `apache2ctl` sources it: what reaches httpd is every variable
+/// exported by the end of the file. Assignments (`NAME=value`, `export NAME=value`), the
+/// default-value form of the official container images (`: ${NAME:=value}` then
+/// `export NAME`), `export NAME` of an earlier assignment and `set -a` are followed, with
+/// `$NAME`/`${NAME}` expanded from earlier assignments as the shell would (unknown names
+/// expand to nothing). Control flow is not: every branch is read in order.
 pub fn parse_envvars(bytes: &[u8]) -> HashMap<String, String> {
-    let mut env = HashMap::new();
+    let mut shell = Shell::default();
     for raw in String::from_utf8_lossy(bytes).lines() {
-        let line = raw.trim();
-        let Some(rest) = line.strip_prefix("export ") else {
-            continue;
-        };
-        let Some((name, value)) = rest.trim().split_once('=') else {
-            continue;
-        };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
-        }
-        let value = shell_value(value, &env);
-        env.insert(name.to_string(), value);
+        shell.line(raw.trim());
     }
-    env
+    shell
+        .exported
+        .into_iter()
+        .filter_map(|name| shell.vars.get(&name).map(|v| (name, v.clone())))
+        .collect()
+}
+
+#[derive(Default)]
+struct Shell {
+    vars: HashMap<String, String>,
+    exported: std::collections::BTreeSet<String>,
+    /// `set -a`: every later assignment is exported.
+    export_all: bool,
+}
+
+impl Shell {
+    fn line(&mut self, line: &str) {
+        if line.starts_with('#') {
+            return;
+        }
+        let (command, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        match command {
+            "export" => {
+                for word in words(rest) {
+                    match word.split_once('=') {
+                        Some((name, value)) => self.assign(name, value, true),
+                        None if is_name(word) => {
+                            self.exported.insert(word.to_string());
+                        }
+                        None => {}
+                    }
+                }
+            }
+            ":" => {
+                for word in words(rest) {
+                    self.default_value(word);
+                }
+            }
+            "set" => match rest.trim() {
+                "-a" | "-o allexport" => self.export_all = true,
+                "+a" | "+o allexport" => self.export_all = false,
+                _ => {}
+            },
+            "unset" => {
+                for name in words(rest) {
+                    self.vars.remove(name);
+                    self.exported.remove(name);
+                }
+            }
+            _ => {
+                if let Some((name, value)) = line.split_once('=') {
+                    self.assign(name, value, false);
+                }
+            }
+        }
+    }
+
+    fn assign(&mut self, name: &str, value: &str, export: bool) {
+        if !is_name(name) {
+            return;
+        }
+        let value = shell_value(value, &self.vars);
+        self.vars.insert(name.to_string(), value);
+        if export || self.export_all {
+            self.exported.insert(name.to_string());
+        }
+    }
+
+    /// `${NAME:=value}` assigns when `NAME` is unset or empty, `${NAME=value}` when unset.
+    fn default_value(&mut self, word: &str) {
+        let Some(inner) = word
+            .trim_matches('"')
+            .strip_prefix("${")
+            .and_then(|w| w.strip_suffix('}'))
+        else {
+            return;
+        };
+        let (name, value, if_empty) = match inner.split_once(":=") {
+            Some((n, v)) => (n, v, true),
+            None => match inner.split_once('=') {
+                Some((n, v)) => (n, v, false),
+                None => return,
+            },
+        };
+        let current = self.vars.get(name);
+        if current.is_none() || (if_empty && current.is_some_and(String::is_empty)) {
+            self.assign(name, value, false);
+        }
+    }
+}
+
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The words of a command line, a quoted value kept whole and a `#` comment dropped.
+fn words(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut quote: Option<char> = None;
+    let mut braces = 0usize;
+    for (i, c) in line.char_indices() {
+        match (c, quote) {
+            ('\'' | '"', None) => {
+                quote = Some(c);
+                start.get_or_insert(i);
+            }
+            (q, Some(open)) if q == open => quote = None,
+            ('{', None) => {
+                braces += 1;
+                start.get_or_insert(i);
+            }
+            ('}', None) => braces = braces.saturating_sub(1),
+            ('#', None) if start.is_none() => break,
+            (c, None) if c.is_whitespace() && braces == 0 => {
+                if let Some(s) = start.take() {
+                    out.push(&line[s..i]);
+                }
+            }
+            _ => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(&line[s..]);
+    }
+    out
 }
 
 fn shell_value(raw: &str, env: &HashMap<String, String>) -> String {
@@ -192,5 +314,33 @@ mod tests {
         assert_eq!(env["APACHE_LOG_DIR"], "/var/run/apache2/log");
         assert!(!env.contains_key("X"));
         assert!(!env.contains_key("LANG"));
+    }
+
+    #[test]
+    fn envvars_default_values_then_export() {
+        // reproduces: the envvars of the official php:apache container images
+        let env = parse_envvars(
+            b"SUFFIX=\n: ${APACHE_RUN_USER:=www-data}\nexport APACHE_RUN_USER\n\
+              : ${APACHE_RUN_DIR:=/var/run/apache2$SUFFIX}\nexport APACHE_RUN_DIR\n\
+              : ${APACHE_LOG_DIR:=/var/log/apache2$SUFFIX}\n",
+        );
+        assert_eq!(env["APACHE_RUN_USER"], "www-data");
+        assert_eq!(env["APACHE_RUN_DIR"], "/var/run/apache2");
+        // Assigned but never exported: httpd does not see it.
+        assert!(!env.contains_key("APACHE_LOG_DIR"));
+        assert!(!env.contains_key("SUFFIX"));
+    }
+
+    #[test]
+    fn envvars_plain_assignments_and_default_rules() {
+        let env = parse_envvars(
+            b"A=one\nB=two\nexport A B\n: ${A:=other}\nC=\n: ${C:=filled} ${D=set}\n\
+              export C D\nset -a\nE=\"x y\" # comment\nunset B\n",
+        );
+        assert_eq!(env["A"], "one");
+        assert_eq!(env["C"], "filled");
+        assert_eq!(env["D"], "set");
+        assert_eq!(env["E"], "x y");
+        assert!(!env.contains_key("B"));
     }
 }

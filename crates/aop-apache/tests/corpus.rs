@@ -57,6 +57,13 @@ fn every_corpus_file_reads_without_panic() {
 
 /// Snippets are vhost files written for a Debian `sites-enabled/` with the modules listed in
 /// `README.modules` loaded: read each inside such a tree.
+/// certbot's test trees read cleanly but some have their certificate lines commented out:
+/// httpd would refuse to start them (mod_ssl's AH02572), which is `AOP001` too, not a
+/// reading error.
+fn refused_at_start(f: &aop_model::Finding) -> bool {
+    f.message.contains("AH02572")
+}
+
 #[test]
 fn passing_snippets_give_no_parse_error_inside_a_debian_tree() {
     let Some(dir) = corpus() else { return };
@@ -91,7 +98,7 @@ fn passing_snippets_give_no_parse_error_inside_a_debian_tree() {
         let errors: Vec<_> = config
             .findings
             .iter()
-            .filter(|x| x.code == "AOP001")
+            .filter(|x| x.code == "AOP001" && !refused_at_start(x))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", f.display());
     }
@@ -118,7 +125,7 @@ fn corpus_main_configs_have_no_parse_or_include_errors() {
         let bad: Vec<String> = config
             .findings
             .iter()
-            .filter(|x| x.code == "AOP001" || x.code == "AOP002")
+            .filter(|x| (x.code == "AOP001" && !refused_at_start(x)) || x.code == "AOP002")
             .map(|x| {
                 let loc = map.location(x.primary.span);
                 format!(

@@ -22,6 +22,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
     ///     DocumentRoot /var/www/shop
     ///     <Location /admin>
@@ -35,6 +37,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLVerifyClient require
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
     ///     DocumentRoot /var/www/shop

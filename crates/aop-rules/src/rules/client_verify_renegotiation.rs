@@ -21,6 +21,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
     ///     DocumentRoot /var/www/shop
     ///     <Location />
@@ -34,6 +36,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLVerifyClient require
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
     ///     DocumentRoot /var/www/shop
