@@ -2,11 +2,14 @@
 //! each server's semantics (inheritance, vhost selection) are applied by its own crate before
 //! a [`Config`] exists.
 
+mod crossing;
 mod finding;
 mod inclusions;
 mod listen;
 mod server;
+mod version;
 
+pub use crossing::handshake_admits;
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
@@ -14,6 +17,8 @@ pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
     Regrant, Server, ServerKind, Setting,
 };
+
+pub use version::{ServerVersions, Version, VersionRange};
 
 pub mod codes;
 mod options;

@@ -224,6 +224,11 @@ pub struct Server {
     pub refusal_page: Option<Span>,
     /// Sections that replace the server's `Require` check for some paths.
     pub regrants: Vec<Regrant>,
+    /// nginx `ssl_session_tickets` (on unless turned off): resumes TLS sessions from tickets.
+    pub session_tickets: Setting<bool>,
+    /// nginx `ssl_session_cache builtin` or `shared:...`: a cache that resumes sessions by
+    /// id. `None` for nginx's default (`none`) and for `off`.
+    pub session_cache: Option<Span>,
 }
 
 impl Server {
@@ -250,7 +255,14 @@ impl Server {
             verify_bypass: None,
             refusal_page: None,
             regrants: Vec::new(),
+            session_tickets: Setting::default_value(true),
+            session_cache: None,
         }
+    }
+
+    /// Whether a TLS session made here can be resumed (tickets, or a session cache).
+    pub fn resumes_sessions(&self) -> bool {
+        self.session_tickets.value || self.session_cache.is_some()
     }
 
     /// Client verification in a section that covers every request path (Apache
@@ -320,6 +332,16 @@ pub struct Config {
     pub address_ports: Vec<AddressPort>,
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
+}
+
+impl Config {
+    /// The TLS address:ports a client elsewhere can connect to: what the rules about
+    /// handshakes and default servers judge.
+    pub fn tls_address_ports_from_outside(&self) -> impl Iterator<Item = &AddressPort> {
+        self.address_ports
+            .iter()
+            .filter(|ap| ap.tls && ap.reachable_from_outside())
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ struct Inherited {
     trusted_certificate: Option<(String, Span)>,
     ssl_on: Option<(bool, Span)>,
     reject_handshake: Option<(bool, Span)>,
+    session_tickets: Option<(bool, Span)>,
+    /// Whether `ssl_session_cache` keeps sessions (`builtin`, `shared:`), not `none`/`off`.
+    session_cache: Option<(bool, Span)>,
     certificate: Option<Span>,
     real_ip_header: Option<(String, Span)>,
     /// `set_real_ip_from` entries: a server's own list replaces the inherited one whole.
@@ -201,6 +204,18 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                 if let Some(v) = on_off(d, findings) {
                     s.reject_handshake = Some((v, span));
                 }
+            }
+            "ssl_session_tickets" => {
+                if let Some(v) = on_off(d, findings) {
+                    s.session_tickets = Some((v, span));
+                }
+            }
+            "ssl_session_cache" => {
+                let stores = d
+                    .args
+                    .iter()
+                    .any(|a| a.value.starts_with("builtin") || a.value.starts_with("shared:"));
+                s.session_cache = Some((stores, span));
             }
             _ => {}
         }
@@ -439,6 +454,18 @@ fn finish_server(
     }
     if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {
         server.reject_handshake = Some(span);
+    }
+    if let Some((v, _)) = own.session_tickets.or(http.session_tickets) {
+        server.session_tickets = Setting {
+            value: v,
+            origin: origin(
+                own.session_tickets.map(|x| x.1),
+                http.session_tickets.map(|x| x.1),
+            ),
+        };
+    }
+    if let Some((true, span)) = own.session_cache.or(http.session_cache) {
+        server.session_cache = Some(span);
     }
     server.real_ip = real_ip(&own, http);
     server.verify_enforced =
