@@ -6,9 +6,11 @@ use crate::rules::{
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
     client_verify_per_directory::ClientVerifyPerDirectory,
     client_verify_renegotiation::ClientVerifyRenegotiation,
-    default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
+    default_server_missing::DefaultServerMissing,
+    handshake_crosses_client_ca::HandshakeCrossesClientCa, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
     plaintext_serves_content::PlaintextServesContent, real_ip_untrusted::RealIpUntrusted,
+    session_resumption_crosses_client_ca::SessionResumptionCrossesClientCa,
     unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
@@ -26,6 +28,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ClientVerifyRenegotiation,
     &DefaultServerMissing,
     &PlaintextServesContent,
+    &HandshakeCrossesClientCa,
+    &SessionResumptionCrossesClientCa,
     &CaFileUnreadable,
     &CaUntrusted,
     &CaExpired,

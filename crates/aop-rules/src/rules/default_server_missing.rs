@@ -85,11 +85,7 @@ impl Rule for DefaultServerMissing {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
-        for ap in config
-            .address_ports
-            .iter()
-            .filter(|ap| ap.tls && ap.reachable_from_outside())
-        {
+        for ap in config.tls_address_ports_from_outside() {
             // A regular-expression name that matches any hostname answers unknown names
             // before the default server does (nginx tries regexes in configuration order).
             let regex = ap
