@@ -12,12 +12,14 @@ mod real_servers {
     pub mod apache_lines;
     pub mod apache_macro;
     pub mod apache_rewrite;
+    pub mod crossing;
     pub mod edits;
     pub mod env;
     pub mod fixtures;
     pub mod glob;
     pub mod layout;
     pub mod lint;
+    pub mod namespace;
     pub mod nginx;
     pub mod nginx_rewrite;
     pub mod pki;

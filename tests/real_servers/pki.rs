@@ -18,6 +18,9 @@ impl Pki {
     pub fn cloudflare_ca(&self) -> PathBuf {
         self.dir.join("cloudflare-ca.pem")
     }
+    pub fn unrelated_ca(&self) -> PathBuf {
+        self.dir.join("unrelated-ca.pem")
+    }
     pub fn server_cert(&self) -> PathBuf {
         self.dir.join("server.crt")
     }
