@@ -356,6 +356,17 @@ fn nginx_reject_handshake_catch_all_answers_unknown_hosts_after_another_sni() {
         let r = https(&ns, Some("open.test"), "unknown.test", None);
         assert_eq!(r, format!("200 {}", DEFAULT_ROOT.trim()), "{release}");
         drop(ns);
+        // Content of its own answers the same way.
+        let text = servers.replace(
+            "ssl_reject_handshake on;",
+            r#"ssl_reject_handshake on; return 200 "CATCH-ALL\n";"#,
+        );
+        let Some(ns) = start(&nginx, &text) else {
+            return;
+        };
+        let r = https(&ns, Some("open.test"), "unknown.test", None);
+        assert_eq!(r, "200 CATCH-ALL", "{release}");
+        drop(ns);
         let servers = servers.replace(
             "ssl_reject_handshake on;",
             "ssl_reject_handshake on; return 444;",

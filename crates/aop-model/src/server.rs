@@ -200,8 +200,14 @@ pub struct Server {
     /// A server-level refusal of clients whose certificate did not verify
     /// (`if ($ssl_client_verify != SUCCESS) { return 403; }`, `Require expr ...`).
     pub verify_enforced: Option<Span>,
-    /// nginx `ssl_reject_handshake on`: no handshake, so nothing is served over TLS.
+    /// nginx `ssl_reject_handshake on`: no handshake of its own. Requests still reach it by
+    /// `Host` over another server's handshake (see `answers_by_host`).
     pub reject_handshake: Option<Span>,
+    /// A server that refuses handshakes but still has content of its own (a `root`, a
+    /// `proxy_pass`, a `return` with a text): the directive that serves it to requests routed
+    /// here by `Host` after a handshake with another server of the address:port. `None` when
+    /// it serves nothing, or only nginx's compiled-in root (docs/semantics.md).
+    pub answers_by_host: Option<Span>,
     pub per_directory_verify: Vec<PerDirectoryVerify>,
     /// The line that produced this server when it was expanded from a template (Apache's
     /// mod_macro `Use`): its own spans point into the template.
@@ -247,6 +253,7 @@ impl Server {
             locations: Vec::new(),
             verify_enforced: None,
             reject_handshake: None,
+            answers_by_host: None,
             per_directory_verify: Vec::new(),
             expanded_from: None,
             real_ip: None,

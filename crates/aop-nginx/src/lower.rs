@@ -473,6 +473,11 @@ fn finish_server(
     server.verify_bypass = own_bypass.unwrap_or(http_bypass);
     if let Some(span) = server.reject_handshake {
         if server.listeners.iter().all(|l| l.tls) {
+            // The content it would serve without the refusal still answers requests routed
+            // here by `Host`; the server's own opener stands for nginx's compiled-in root.
+            if server.action == aop_model::Action::Serves && server.action_span != Some(head) {
+                server.answers_by_host = server.action_span;
+            }
             server.action = aop_model::Action::Rejects;
             server.action_span = Some(span);
         }
