@@ -94,9 +94,10 @@ fn https(ns: &Namespaced, sni: Option<&str>, host: &str, cert: Option<Issuer>) -
     answer
 }
 
-/// A TLS 1.3 session made with SNI `first` and `cert`, then resumed with SNI and `Host` of
+/// A TLS 1.3 session made with SNI `first` (none when `None`, with `Host: default.test`) and
+/// `cert`, then resumed with SNI and `Host` of
 /// `second` and no certificate: whether it was resumed, and the answer's status line and body.
-fn resume(ns: &Namespaced, first: &str, cert: Issuer, second: &str) -> (bool, String) {
+fn resume(ns: &Namespaced, first: Option<&str>, cert: Issuer, second: &str) -> (bool, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let session = dir.path().join("session.pem");
     let session = session.display().to_string();
@@ -112,18 +113,17 @@ fn resume(ns: &Namespaced, first: &str, cert: Issuer, second: &str) -> (bool, St
         "127.0.0.1:443",
     ];
     let mut made: Vec<&str> = common.to_vec();
-    made.extend([
-        "-servername",
-        first,
-        "-cert",
-        &c,
-        "-key",
-        &k,
-        "-sess_out",
-        &session,
-    ]);
+    match first {
+        Some(name) => made.extend(["-servername", name]),
+        None => made.push("-noservername"),
+    }
+    made.extend(["-cert", &c, "-key", &k, "-sess_out", &session]);
     let out = ns
-        .run("openssl", &made, Some(request(first).as_bytes()))
+        .run(
+            "openssl",
+            &made,
+            Some(request(first.unwrap_or("default.test")).as_bytes()),
+        )
         .expect("openssl");
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("HTTP/1.1 200"),
@@ -148,7 +148,7 @@ fn resume(ns: &Namespaced, first: &str, cert: Issuer, second: &str) -> (bool, St
         .find(|l| l.chars().all(|c| c.is_ascii_uppercase()) && !l.is_empty())
         .unwrap_or("");
     let answer = format!("{status} {body}").trim().to_string();
-    println!("  session of {first} ({cert:?}) resumed at {second}: reused {reused}, {answer}");
+    println!("  session of {first:?} ({cert:?}) resumed at {second}: reused {reused}, {answer}");
     let _ = fs::remove_file(&session);
     (reused, answer)
 }
@@ -234,7 +234,7 @@ fn nginx_tls13_sessions_resume_across_servers_before_the_cve_2025_23419_fix() {
         let Some(ns) = start(&nginx, &partner_and_app("")) else {
             return;
         };
-        let (reused, answer) = resume(&ns, "partner.test", Issuer::Cloudflare, "app.test");
+        let (reused, answer) = resume(&ns, Some("partner.test"), Issuer::Cloudflare, "app.test");
         if release == "1.26.2" {
             assert_eq!((reused, answer.as_str()), (true, "HTTP/1.1 200 OK APP"));
         } else {
@@ -246,7 +246,7 @@ fn nginx_tls13_sessions_resume_across_servers_before_the_cve_2025_23419_fix() {
         let Some(ns) = start(&nginx, &partner_and_app("ssl_session_tickets off;")) else {
             return;
         };
-        let (reused, _) = resume(&ns, "partner.test", Issuer::Cloudflare, "app.test");
+        let (reused, _) = resume(&ns, Some("partner.test"), Issuer::Cloudflare, "app.test");
         assert!(
             !reused,
             "{release}: resumed with tickets off in the default server"
@@ -271,7 +271,7 @@ fn nginx_1_26_2_resumes_by_the_default_servers_settings() {
     let Some(ns) = start(&nginx, &servers) else {
         return;
     };
-    let (reused, answer) = resume(&ns, "partner.test", Issuer::Cloudflare, "app.test");
+    let (reused, answer) = resume(&ns, Some("partner.test"), Issuer::Cloudflare, "app.test");
     assert_eq!((reused, answer.as_str()), (true, "HTTP/1.1 200 OK APP"));
     drop(ns);
     // Without tickets anywhere, a shared cache in the default server resumes sessions made
@@ -288,7 +288,7 @@ fn nginx_1_26_2_resumes_by_the_default_servers_settings() {
     let Some(ns) = start(&nginx, &servers) else {
         return;
     };
-    let (reused, _) = resume(&ns, "partner.test", Issuer::Cloudflare, "app.test");
+    let (reused, _) = resume(&ns, Some("partner.test"), Issuer::Cloudflare, "app.test");
     assert!(reused, "a shared session cache did not resume");
 }
 
@@ -376,5 +376,34 @@ fn nginx_reject_handshake_catch_all_answers_unknown_hosts_after_another_sni() {
         };
         let r = https(&ns, Some("open.test"), "unknown.test", None);
         assert_eq!(r, "000", "{release}: return 444 closes the connection");
+    }
+}
+
+/// A session made without SNI with a default server that verifies another CA resumes at
+/// the protected server, even on Debian's 1.22.1 whose package fixed the SNI case; 1.30.4
+/// makes a full handshake. Without resumption the same client gets in anyway on every
+/// release (`nginx_without_sni_the_default_servers_ca_admits_to_another_server`): AOP203.
+#[test]
+fn nginx_sessions_made_without_sni_resume_at_other_servers_before_the_fix() {
+    let cf = pki().cloudflare_ca().display().to_string();
+    for (release, nginx) in releases() {
+        println!("nginx {release}:");
+        let servers = default_and_app(&format!(
+            "ssl_verify_client on; ssl_client_certificate {cf};"
+        ))
+        .replace("return 444;", r#"return 200 "DEFAULT\n";"#);
+        let Some(ns) = start(&nginx, &servers) else {
+            return;
+        };
+        let (reused, answer) = resume(&ns, None, Issuer::Cloudflare, "app.test");
+        if release == "1.30.4" {
+            assert!(!reused && !answer.contains("APP"), "{release}: {answer}");
+        } else {
+            assert_eq!(
+                (reused, answer.as_str()),
+                (true, "HTTP/1.1 200 OK APP"),
+                "{release}"
+            );
+        }
     }
 }
