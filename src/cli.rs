@@ -56,6 +56,17 @@ pub struct Common {
     #[arg(long = "define", value_name = "NAME")]
     pub defines: Vec<String>,
 
+    /// The nginx version that runs the tree (`1.26.2`, or `nginx -v`'s `nginx/1.26.2`):
+    /// verdicts that depend on it (CVE-2025-23419, `ssl_trusted_certificate` alone) are
+    /// decided for it. Without it (nor `nginx_version` in the settings file) they take the
+    /// answer that is unsafe on some version and say so.
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub nginx_version: Option<aop_model::Version>,
+
+    /// The Apache httpd version that runs the tree (`2.4.62`, or `Apache/2.4.62`).
+    #[arg(long, value_name = "VERSION", value_parser = parse_version)]
+    pub apache_version: Option<aop_model::Version>,
+
     /// Settings file (default: the first `aop-lint.toml` found from the linted path upwards).
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
@@ -143,6 +154,11 @@ pub struct CaArgs {
     /// settings file's expiry_warn_days].
     #[arg(long, value_name = "DAYS")]
     pub expiry_warn_days: Option<u32>,
+}
+
+pub fn parse_version(text: &str) -> Result<aop_model::Version, String> {
+    aop_model::Version::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a version such as 1.26.2"))
 }
 
 fn parse_now(text: &str) -> Result<i64, String> {

@@ -10,6 +10,8 @@
 //! expiry_warn_days = 30                         # warn this long before a CA expires
 //! root = "."                                    # `/` of the linted system (as --root),
 //!                                               # relative to this file's directory
+//! nginx_version = "1.26.2"                      # the server that runs the tree
+//! apache_version = "2.4.62"
 //!
 //! [severity]                                    # per rule, by code or name
 //! AOP201 = "warning"
@@ -24,7 +26,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use aop_gate::resolve_rules;
-use aop_model::{ServerKind, Severity};
+use aop_model::{ServerKind, ServerVersions, Severity, Version};
 use aop_pki::{parse_sha256, Sha256Fingerprint};
 
 pub const FILE_NAME: &str = "aop-lint.toml";
@@ -39,6 +41,8 @@ struct Raw {
     expiry_warn_days: Option<Spanned<i64>>,
     server: Option<Spanned<String>>,
     root: Option<Spanned<String>>,
+    nginx_version: Option<Spanned<String>>,
+    apache_version: Option<Spanned<String>>,
 }
 
 /// The settings of one file, checked and resolved to rule codes.
@@ -57,6 +61,7 @@ pub struct Settings {
     pub server: Option<ServerKind>,
     /// `root`: where `/` of the linted system is, resolved against the file's directory.
     pub root: Option<PathBuf>,
+    pub versions: ServerVersions,
 }
 
 /// Why a settings file was refused, with the place in it when there is one.
@@ -198,6 +203,18 @@ pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
         })?;
         settings.expiry_warn_days = Some(d);
     }
+    let version = |v: &Spanned<String>| {
+        Version::parse(v.get_ref()).ok_or_else(|| {
+            err(
+                v.span(),
+                format!("`{}` is not a version such as 1.26.2", v.get_ref()),
+            )
+        })
+    };
+    settings.versions = ServerVersions {
+        nginx: raw.nginx_version.as_ref().map(version).transpose()?,
+        apache: raw.apache_version.as_ref().map(version).transpose()?,
+    };
     if let Some(kind) = &raw.server {
         settings.server = Some(match kind.get_ref().as_str() {
             "nginx" => ServerKind::Nginx,
@@ -265,7 +282,7 @@ mod tests {
     fn every_key_is_read() {
         let fp = "AB:".repeat(31) + "AB";
         let s = parse_str(&format!(
-            "select = [\"AOP1\", \"default-server-missing\"]\nignore = [\"AOP104\"]\nserver = \"apache\"\ntrusted_ca_sha256 = [\"{fp}\"]\nexpiry_warn_days = 14\n[severity]\nAOP201 = \"warning\"\nclient-verify-missing = \"info\"\n"
+            "select = [\"AOP1\", \"default-server-missing\"]\nignore = [\"AOP104\"]\nserver = \"apache\"\ntrusted_ca_sha256 = [\"{fp}\"]\nexpiry_warn_days = 14\nnginx_version = \"1.26.2\"\napache_version = \"2.4.62\"\n[severity]\nAOP201 = \"warning\"\nclient-verify-missing = \"info\"\n"
         ))
         .unwrap();
         let select = s.select.unwrap();
@@ -274,6 +291,8 @@ mod tests {
         assert_eq!(s.server, Some(ServerKind::Apache));
         assert_eq!(s.trusted_ca_sha256, vec![[0xab; 32]]);
         assert_eq!(s.expiry_warn_days, Some(14));
+        assert_eq!(s.versions.nginx, Some(Version::new(1, 26, 2)));
+        assert_eq!(s.versions.apache, Some(Version::new(2, 4, 62)));
         assert_eq!(s.severity["AOP201"], Severity::Warning);
         assert_eq!(s.severity["AOP101"], Severity::Info);
     }
@@ -313,6 +332,10 @@ mod tests {
 
         let (at, _) = error_at("expiry_warn_days = -1\n");
         assert_eq!(at, "-1");
+
+        let (at, msg) = error_at("nginx_version = \"latest\"\n");
+        assert_eq!(at, "\"latest\"");
+        assert!(msg.contains("not a version"), "{msg}");
 
         let (at, _) = error_at("server = \"iis\"\n");
         assert_eq!(at, "\"iis\"");

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use aop_gate::{gate, resolve_rules, Policy};
-use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, Severity};
+use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, ServerVersions, Severity};
 use aop_report::{
     render_concise, render_github, render_human, render_sarif, render_statistics, sort_findings,
     sort_suppressed, write_json, HumanOptions, Report,
@@ -329,6 +329,14 @@ fn ca_settings(settings: &Settings, args: &CaArgs) -> CaSettings {
     ca
 }
 
+/// The server versions for one tree: the command line over the settings file.
+fn versions(settings: &Settings, common: &Common) -> ServerVersions {
+    ServerVersions {
+        nginx: common.nginx_version.or(settings.versions.nginx),
+        apache: common.apache_version.or(settings.versions.apache),
+    }
+}
+
 /// `--select`/`--ignore` words as codes; `None` for an empty `--select`.
 fn cli_rules(words: &[String]) -> Result<Option<Vec<&'static str>>, String> {
     if words.is_empty() {
@@ -513,10 +521,12 @@ fn check(mut args: CheckArgs) -> i32 {
         ));
         files.extend((before_members..map.len()).map(|i| FileId(i as u32)));
         found.extend(aop_rules::check(
-            &Context::new(&config, &map).with_ca_settings(CaSettings {
-                root: opts.root.clone(),
-                ..ca_settings(&tree_settings, &args.ca)
-            }),
+            &Context::new(&config, &map)
+                .with_ca_settings(CaSettings {
+                    root: opts.root.clone(),
+                    ..ca_settings(&tree_settings, &args.ca)
+                })
+                .with_versions(versions(&tree_settings, &args.common)),
         ));
         let sifted = gate(
             found,

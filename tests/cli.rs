@@ -135,3 +135,39 @@ fn output_is_deterministic() {
     ]);
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// `--nginx-version` decides the verdicts that depend on the release, over `nginx_version`
+/// of the settings file; without either, the finding says it assumed an affected release.
+#[test]
+fn the_nginx_version_decides_version_dependent_verdicts() {
+    let json = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        stdout(&aop_lint(&all))
+    };
+    let unknown = json(&["fixtures/nginx/session-resumption-crosses-client-ca"]);
+    assert!(unknown.contains("\"AOP204\"") && unknown.contains("assumed affected"));
+    assert!(unknown.contains("\"severity\": \"warning\""), "{unknown}");
+    let affected = json(&[
+        "fixtures/nginx/session-resumption-crosses-client-ca",
+        "--nginx-version",
+        "nginx/1.26.2",
+    ]);
+    assert!(affected.contains("nginx 1.26.2 is affected"), "{affected}");
+    let fixed = json(&[
+        "fixtures/nginx/session-resumption-crosses-client-ca",
+        "--nginx-version",
+        "1.26.3",
+    ]);
+    assert!(!codes(&fixed).contains(&"AOP204".to_string()));
+    // The command line wins over the settings file's 1.26.2.
+    let over = json(&[
+        "fixtures/nginx/session-resumption-crosses-client-ca-1-26-2",
+        "--nginx-version",
+        "1.30.4",
+    ]);
+    assert!(!codes(&over).contains(&"AOP204".to_string()));
+    let bad = aop_lint(&["fixtures/nginx/compliant", "--nginx-version", "latest"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a version such as 1.26.2"));
+}

@@ -39,6 +39,10 @@ const KIT: &[(&str, &str)] = &[
         "fixtures/nginx/ca-expired-ok/certs/zone-ca.pem",
     ),
     (
+        "certs/shop-zone-ca.pem",
+        "fixtures/nginx/ca-untrusted-ok/certs/zone-ca.pem",
+    ),
+    (
         "certs/shop.example.com.pem",
         "fixtures/nginx/ca-not-a-ca/certs/shop.example.com.pem",
     ),

@@ -12,6 +12,7 @@ mod real_servers {
     pub mod apache_lines;
     pub mod apache_macro;
     pub mod apache_rewrite;
+    pub mod crossing;
     pub mod curl;
     pub mod edits;
     pub mod env;
@@ -19,6 +20,7 @@ mod real_servers {
     pub mod glob;
     pub mod layout;
     pub mod lint;
+    pub mod namespace;
     pub mod nginx;
     pub mod nginx_rewrite;
     pub mod pki;

@@ -57,3 +57,24 @@ pub fn tools(test: &str, programs: &[&str]) -> Option<Vec<PathBuf>> {
     eprintln!("\n*** SKIPPED {message} ***\n");
     None
 }
+
+/// An nginx release built by `../shared/servers/build-nginx.sh VERSION` at its default prefix
+/// (`target/servers/nginx-VERSION`), or below `$AOP_NGINX_RELEASES` (`DIR/nginx-VERSION`).
+/// `None` after saying so loudly: the tests about that release do not run.
+pub fn nginx_release(version: &str) -> Option<PathBuf> {
+    let relative = format!("nginx-{version}/sbin/nginx");
+    let mut places = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/servers")];
+    if let Ok(dir) = env::var("AOP_NGINX_RELEASES") {
+        places.insert(0, PathBuf::from(dir));
+    }
+    let found = places
+        .iter()
+        .map(|p| p.join(&relative))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!(
+            "\n*** SKIPPED nginx {version}: not built (../shared/servers/build-nginx.sh {version} target/servers/nginx-{version}, or set AOP_NGINX_RELEASES) ***\n"
+        );
+    }
+    found
+}

@@ -24,6 +24,9 @@ impl Pki {
     pub fn cloudflare_crl(&self) -> PathBuf {
         self.dir.join("cloudflare-ca.crl.pem")
     }
+    pub fn unrelated_ca(&self) -> PathBuf {
+        self.dir.join("unrelated-ca.pem")
+    }
     pub fn server_cert(&self) -> PathBuf {
         self.dir.join("server.crt")
     }

@@ -2,21 +2,20 @@
 //! The answers are written down in docs/semantics.md.
 
 use std::fs;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::apache;
 use super::env;
 use super::fixtures::root;
 use super::layout::MARKER;
+use super::namespace::Namespaced;
 use super::nginx::{serve, Instance};
 use super::pki::pki;
 use super::pki::Issuer;
 use super::probe::{run, Cert, Outcome, Probe};
-use super::process::{run_with_input, run_with_timeout};
+use super::process::run_with_input;
 
 fn try_serve_conf(nginx: &Path, conf: &str) -> Result<Instance, String> {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -208,92 +207,6 @@ fn nginx_sni_and_host_of_different_servers() {
     assert_eq!(r.status, Some(400), "{}", r.describe());
 }
 
-/// nginx started with `conf` (`{root}` stands for its directory) in a network namespace of
-/// its own, where loopback (and whatever `setup` adds to it) is all there is: a wildcard
-/// listener there is reachable from nowhere but this test.
-struct Namespaced {
-    child: std::process::Child,
-    _dir: tempfile::TempDir,
-    ns: String,
-}
-
-impl Namespaced {
-    /// `None` (after saying why) where namespaces are not permitted.
-    fn start(nginx: &Path, conf: &str, setup: &str, ready: (&str, &str)) -> Option<Namespaced> {
-        let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
-            eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
-            return None;
-        };
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().display().to_string();
-        let conf = format!("pid {root}/nginx.pid;\n{}", conf.replace("{root}", &root));
-        fs::write(dir.path().join("nginx.conf"), conf).expect("write");
-        let script = format!(
-            "ip link set lo up && {setup} exec {} -p {root}/ -c {root}/nginx.conf -e {root}/error.log -g 'daemon off; error_log {root}/error.log;'",
-            nginx.display(),
-        );
-        let child = match Command::new("unshare")
-            .args(["--net", "--", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-        {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("*** SKIPPED: cannot run unshare: {e} ***");
-                return None;
-            }
-        };
-        let ns = format!("--net=/proc/{}/ns/net", child.id());
-        let mut started = Namespaced {
-            child,
-            _dir: dir,
-            ns,
-        };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            if let Ok(Some(status)) = started.child.try_wait() {
-                let mut err = String::new();
-                use std::io::Read;
-                if let Some(mut s) = started.child.stderr.take() {
-                    let _ = s.read_to_string(&mut err);
-                }
-                eprintln!("*** SKIPPED: no network namespace here ({status}): {err} ***");
-                return None;
-            }
-            if started.curl(ready.0, "x").contains(ready.1) || Instant::now() > deadline {
-                return Some(started);
-            }
-            sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// `GET /` with `Host: host` from inside the namespace to `addr` (`127.0.0.1:8080`):
-    /// the body, or `error: ...` when nothing answered.
-    fn curl(&self, addr: &str, host: &str) -> String {
-        let mut cmd = Command::new("nsenter");
-        cmd.args([&self.ns, "--", "curl", "-sS", "--max-time", "3", "-H"])
-            .arg(format!("Host: {host}"))
-            .arg(format!("http://{addr}/"));
-        match run_with_timeout(&mut cmd, Duration::from_secs(6)) {
-            Ok(out) if out.status.success() => {
-                String::from_utf8_lossy(&out.stdout).trim().to_string()
-            }
-            Ok(out) => format!("error: {}", String::from_utf8_lossy(&out.stderr).trim()),
-            Err(e) => format!("error: {e}"),
-        }
-    }
-}
-
-impl Drop for Namespaced {
-    fn drop(&mut self) {
-        drop(KillGroup(self.child.id()));
-        let _ = self.child.wait();
-    }
-}
-
 /// Needs a network namespace (root with CAP_SYS_ADMIN): a wildcard listener must not be
 /// reachable from anywhere but this test, so the server runs where loopback is all there is.
 #[test]
@@ -342,20 +255,6 @@ fn nginx_loopback_listeners_are_not_reachable_at_other_addresses() {
             answer.starts_with("error:"),
             "192.0.2.1:{port} answered {answer}"
         );
-    }
-}
-
-struct KillGroup(u32);
-
-impl Drop for KillGroup {
-    fn drop(&mut self) {
-        let pid = self.0.to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        sleep(Duration::from_millis(200));
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status();
     }
 }
 

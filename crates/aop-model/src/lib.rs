@@ -2,12 +2,15 @@
 //! each server's semantics (inheritance, vhost selection) are applied by its own crate before
 //! a [`Config`] exists.
 
+mod crossing;
 mod finding;
 mod inclusions;
 mod listen;
 mod scenario;
 mod server;
+mod version;
 
+pub use crossing::handshake_admits;
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
@@ -16,6 +19,8 @@ pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
     Regrant, Server, ServerKind, Setting,
 };
+
+pub use version::{ServerVersions, Version, VersionRange};
 
 pub mod codes;
 mod options;

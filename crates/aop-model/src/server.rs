@@ -200,8 +200,14 @@ pub struct Server {
     /// A server-level refusal of clients whose certificate did not verify
     /// (`if ($ssl_client_verify != SUCCESS) { return 403; }`, `Require expr ...`).
     pub verify_enforced: Option<Span>,
-    /// nginx `ssl_reject_handshake on`: no handshake, so nothing is served over TLS.
+    /// nginx `ssl_reject_handshake on`: no handshake of its own. Requests still reach it by
+    /// `Host` over another server's handshake (see `answers_by_host`).
     pub reject_handshake: Option<Span>,
+    /// A server that refuses handshakes but still has content of its own (a `root`, a
+    /// `proxy_pass`, a `return` with a text): the directive that serves it to requests routed
+    /// here by `Host` after a handshake with another server of the address:port. `None` when
+    /// it serves nothing, or only nginx's compiled-in root (docs/semantics.md).
+    pub answers_by_host: Option<Span>,
     pub per_directory_verify: Vec<PerDirectoryVerify>,
     /// The line that produced this server when it was expanded from a template (Apache's
     /// mod_macro `Use`): its own spans point into the template.
@@ -224,6 +230,11 @@ pub struct Server {
     pub refusal_page: Option<Span>,
     /// Sections that replace the server's `Require` check for some paths.
     pub regrants: Vec<Regrant>,
+    /// nginx `ssl_session_tickets` (on unless turned off): resumes TLS sessions from tickets.
+    pub session_tickets: Setting<bool>,
+    /// nginx `ssl_session_cache builtin` or `shared:...`: a cache that resumes sessions by
+    /// id. `None` for nginx's default (`none`) and for `off`.
+    pub session_cache: Option<Span>,
 }
 
 impl Server {
@@ -242,6 +253,7 @@ impl Server {
             locations: Vec::new(),
             verify_enforced: None,
             reject_handshake: None,
+            answers_by_host: None,
             per_directory_verify: Vec::new(),
             expanded_from: None,
             real_ip: None,
@@ -250,7 +262,14 @@ impl Server {
             verify_bypass: None,
             refusal_page: None,
             regrants: Vec::new(),
+            session_tickets: Setting::default_value(true),
+            session_cache: None,
         }
+    }
+
+    /// Whether a TLS session made here can be resumed (tickets, or a session cache).
+    pub fn resumes_sessions(&self) -> bool {
+        self.session_tickets.value || self.session_cache.is_some()
     }
 
     /// Client verification in a section that covers every request path (Apache
@@ -320,6 +339,16 @@ pub struct Config {
     pub address_ports: Vec<AddressPort>,
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
+}
+
+impl Config {
+    /// The TLS address:ports a client elsewhere can connect to: what the rules about
+    /// handshakes and default servers judge.
+    pub fn tls_address_ports_from_outside(&self) -> impl Iterator<Item = &AddressPort> {
+        self.address_ports
+            .iter()
+            .filter(|ap| ap.tls && ap.reachable_from_outside())
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ struct Inherited {
     trusted_certificate: Option<(String, Span)>,
     ssl_on: Option<(bool, Span)>,
     reject_handshake: Option<(bool, Span)>,
+    session_tickets: Option<(bool, Span)>,
+    /// Whether `ssl_session_cache` keeps sessions (`builtin`, `shared:`), not `none`/`off`.
+    session_cache: Option<(bool, Span)>,
     certificate: Option<Span>,
     real_ip_header: Option<(String, Span)>,
     /// `set_real_ip_from` entries: a server's own list replaces the inherited one whole.
@@ -201,6 +204,18 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                 if let Some(v) = on_off(d, findings) {
                     s.reject_handshake = Some((v, span));
                 }
+            }
+            "ssl_session_tickets" => {
+                if let Some(v) = on_off(d, findings) {
+                    s.session_tickets = Some((v, span));
+                }
+            }
+            "ssl_session_cache" => {
+                let stores = d
+                    .args
+                    .iter()
+                    .any(|a| a.value.starts_with("builtin") || a.value.starts_with("shared:"));
+                s.session_cache = Some((stores, span));
             }
             _ => {}
         }
@@ -440,12 +455,29 @@ fn finish_server(
     if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {
         server.reject_handshake = Some(span);
     }
+    if let Some((v, _)) = own.session_tickets.or(http.session_tickets) {
+        server.session_tickets = Setting {
+            value: v,
+            origin: origin(
+                own.session_tickets.map(|x| x.1),
+                http.session_tickets.map(|x| x.1),
+            ),
+        };
+    }
+    if let Some((true, span)) = own.session_cache.or(http.session_cache) {
+        server.session_cache = Some(span);
+    }
     server.real_ip = real_ip(&own, http);
     server.verify_enforced =
         enforcement(&outline, flags).or_else(|| location_enforcement(&outline, flags));
     server.verify_bypass = own_bypass.unwrap_or(http_bypass);
     if let Some(span) = server.reject_handshake {
         if server.listeners.iter().all(|l| l.tls) {
+            // The content it would serve without the refusal still answers requests routed
+            // here by `Host`; the server's own opener stands for nginx's compiled-in root.
+            if server.action == aop_model::Action::Serves && server.action_span != Some(head) {
+                server.answers_by_host = server.action_span;
+            }
             server.action = aop_model::Action::Rejects;
             server.action_span = Some(span);
         }

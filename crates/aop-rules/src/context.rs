@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aop_model::Config;
+use aop_model::{Config, ServerVersions};
 use aop_pki::Sha256Fingerprint;
 use aop_source::{Limits, SourceMap};
 
@@ -44,6 +44,9 @@ pub struct Context<'a> {
     pub config: &'a Config,
     pub map: &'a SourceMap,
     pub ca: CaSettings,
+    /// The server versions the user named; verdicts that depend on one not named say which
+    /// answer they took.
+    pub versions: ServerVersions,
     pub(crate) ca_uses: OnceLock<Vec<CaUse<'a>>>,
 }
 
@@ -53,12 +56,18 @@ impl<'a> Context<'a> {
             config,
             map,
             ca: CaSettings::default(),
+            versions: ServerVersions::default(),
             ca_uses: OnceLock::new(),
         }
     }
 
     pub fn with_ca_settings(mut self, ca: CaSettings) -> Self {
         self.ca = ca;
+        self
+    }
+
+    pub fn with_versions(mut self, versions: ServerVersions) -> Self {
+        self.versions = versions;
         self
     }
 }

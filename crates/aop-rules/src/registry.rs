@@ -6,7 +6,8 @@ use crate::rules::{
     client_verify_optional_unenforced::ClientVerifyOptionalUnenforced,
     client_verify_per_directory::ClientVerifyPerDirectory,
     client_verify_renegotiation::ClientVerifyRenegotiation,
-    default_server_missing::DefaultServerMissing, include_unresolved::IncludeUnresolved,
+    default_server_missing::DefaultServerMissing,
+    handshake_crosses_client_ca::HandshakeCrossesClientCa, include_unresolved::IncludeUnresolved,
     not_checked::NotChecked, parse_error::ParseError,
     plaintext_serves_content::PlaintextServesContent,
     probe_differs_from_files::ProbeDiffersFromFiles,
@@ -14,7 +15,9 @@ use crate::rules::{
     probe_plain_http_served::ProbePlainHttpServed, probe_public_ca_list::ProbePublicCaList,
     probe_served_unknown_ca::ProbeServedUnknownCa,
     probe_served_without_certificate::ProbeServedWithoutCertificate,
-    real_ip_untrusted::RealIpUntrusted, unused_suppression::UnusedSuppression,
+    real_ip_untrusted::RealIpUntrusted,
+    session_resumption_crosses_client_ca::SessionResumptionCrossesClientCa,
+    unused_suppression::UnusedSuppression,
 };
 use crate::Rule;
 
@@ -31,6 +34,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ClientVerifyRenegotiation,
     &DefaultServerMissing,
     &PlaintextServesContent,
+    &HandshakeCrossesClientCa,
+    &SessionResumptionCrossesClientCa,
     &CaFileUnreadable,
     &CaUntrusted,
     &CaExpired,

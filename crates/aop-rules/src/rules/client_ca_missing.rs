@@ -1,4 +1,4 @@
-use aop_model::{ClientVerify, Finding, Label, ServerKind};
+use aop_model::{CaRefKind, ClientVerify, Finding, Label, Server, ServerKind, Severity, Version};
 
 use crate::{declare_rule, Context, Meta, Rule};
 
@@ -8,6 +8,12 @@ declare_rule! {
     /// naming the CA to verify against: no `ssl_client_certificate` or
     /// `ssl_trusted_certificate` (nginx), no `SSLCACertificateFile` or `SSLCACertificatePath`
     /// (Apache).
+    ///
+    /// nginx before 1.27.2 also refuses `ssl_trusted_certificate` alone (measured: 1.22.1 and
+    /// 1.26.2 do not start, 1.30.4 starts and verifies against it without sending CA names).
+    /// That case depends on the version (`--nginx-version`, or `nginx_version` in
+    /// `aop-lint.toml`): an error for an older version, nothing for 1.27.2 and later, and a
+    /// warning saying so when no version is given.
     ///
     /// ## Why it matters
     /// nginx refuses to start with this configuration; Apache falls back to whatever CA
@@ -49,6 +55,44 @@ declare_rule! {
     }
 }
 
+/// nginx verifies against `ssl_trusted_certificate` alone from this release on.
+const TRUSTED_ALONE_FROM: Version = Version::new(1, 27, 2);
+
+/// nginx: `ssl_trusted_certificate` without `ssl_client_certificate`.
+fn trusted_certificate_only(s: &Server) -> bool {
+    s.kind == ServerKind::Nginx
+        && s.ca
+            .iter()
+            .all(|c| c.kind == CaRefKind::NginxTrustedCertificate)
+}
+
+fn trusted_only_finding(cx: &Context, s: &Server) -> Option<Finding> {
+    let version = cx.versions.nginx;
+    if version.is_some_and(|v| v >= TRUSTED_ALONE_FROM) {
+        return None;
+    }
+    let span = s.client_verify.origin.span().unwrap_or(s.span);
+    let mut f = Finding::new(
+        ClientCaMissing::CODE,
+        format!(
+            "server `{}` verifies client certificates against `ssl_trusted_certificate` alone, which nginx before 1.27.2 refuses",
+            s.display_name()
+        ),
+        Label::new(span, "verification turned on here, with no ssl_client_certificate"),
+    )
+    .with_label(Label::new(s.ca[0].span, "nginx 1.27.2 and later verify against this alone"))
+    .with_help(format!(
+        "name the CA as ssl_client_certificate (it is then also sent to clients as the acceptable CA):\n    ssl_client_certificate {};",
+        s.ca[0].path
+    ))
+    .for_server(s.reference());
+    f = match version {
+        Some(v) => f.with_note(format!("nginx {v} refuses to start: \"no ssl_client_certificate for ssl_verify_client\"")),
+        None => f.severity(Severity::Warning).with_note("no nginx version given (--nginx-version, or nginx_version in aop-lint.toml): nginx before 1.27.2 refuses to start (\"no ssl_client_certificate for ssl_verify_client\"); 1.27.2 and later start and verify"),
+    };
+    Some(f)
+}
+
 impl Rule for ClientCaMissing {
     fn meta(&self) -> &'static Meta {
         &Self::META
@@ -60,7 +104,13 @@ impl Rule for ClientCaMissing {
                 s.client_verify.value,
                 ClientVerify::On | ClientVerify::Optional
             );
-            if !s.tls() || !verifying || !s.ca.is_empty() {
+            if !s.tls() || !verifying {
+                continue;
+            }
+            if !s.ca.is_empty() {
+                if trusted_certificate_only(s) {
+                    out.extend(trusted_only_finding(cx, s));
+                }
                 continue;
             }
             let span = s.client_verify.origin.span().unwrap_or(s.span);

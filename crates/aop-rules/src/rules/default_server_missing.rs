@@ -1,4 +1,5 @@
-use aop_model::{Action, DefaultWhy, Finding, Label, ServerKind, Severity};
+use aop_model::{Action, AddressPort, DefaultWhy, Finding, Label, Server, ServerKind, Severity};
+use aop_source::Span;
 
 use crate::ca_files::verifies_with_own_ca_only;
 use crate::{declare_rule, Context, Meta, Rule};
@@ -11,6 +12,13 @@ declare_rule! {
     /// `<VirtualHost>` for the address:port (Apache). A warning rather than an error when that
     /// server trusts only CAs declared in `aop-lint.toml` (the zone's own certificate).
     /// Loopback addresses and unix sockets are not judged: nobody outside connects there.
+    ///
+    /// A default server with `ssl_reject_handshake on` makes no handshake of its own, but a
+    /// client that made its handshake with another server's SNI and sends a `Host` no
+    /// server names is routed to it by `Host` (nginx 1.22.1 and 1.30.4). When it has content
+    /// of its own there (a `root`, a `proxy_pass`, a `return` with a text), that is reported
+    /// too; add `return 444;` beside `ssl_reject_handshake on`. nginx's compiled-in root
+    /// (`html` under the prefix), which a bare catch-all serves, is not reported yet.
     ///
     /// ## Why it matters
     /// Cloudflare's shared origin-pull certificate proves only that a request came through
@@ -78,6 +86,23 @@ fn help(kind: ServerKind, address_port: &str) -> String {
     }
 }
 
+/// A catch-all that refuses handshakes but has content: a client that made its handshake
+/// with another server's SNI and sends a `Host` no server names gets that content.
+fn answers_by_host(ap: &AddressPort, s: &Server, reject: Span, content: Span) -> Finding {
+    let address_port = ap.address_port();
+    Finding::new(
+        DefaultServerMissing::CODE,
+        format!(
+            "the default server for {address_port} refuses handshakes, but serves content to requests routed to it by `Host` over another server's handshake"
+        ),
+        Label::new(content, "served to any `Host` no server names"),
+    )
+    .with_label(Label::new(reject, "refuses only clients that make their handshake here"))
+    .with_help("refuse every request that reaches the catch-all, too:\n    ssl_reject_handshake on;\n    return 444;")
+    .with_note("a client that completes a handshake with the SNI of another server on this address:port (any Cloudflare account can set the SNI and `Host` it sends) and sends a `Host` no server names is answered here")
+    .for_server(s.reference())
+}
+
 impl Rule for DefaultServerMissing {
     fn meta(&self) -> &'static Meta {
         &Self::META
@@ -85,11 +110,7 @@ impl Rule for DefaultServerMissing {
 
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
-        for ap in config
-            .address_ports
-            .iter()
-            .filter(|ap| ap.tls && ap.reachable_from_outside())
-        {
+        for ap in config.tls_address_ports_from_outside() {
             // A regular-expression name that matches any hostname answers unknown names
             // before the default server does (nginx tries regexes in configuration order).
             let regex = ap
@@ -98,6 +119,16 @@ impl Rule for DefaultServerMissing {
                 .find_map(|&i| config.servers[i].catch_all_name.map(|span| (i, span)));
             let answering = regex.map_or(ap.default, |(i, _)| i);
             let s = &config.servers[answering];
+            if let (Some(reject), Some(content)) = (s.reject_handshake, s.answers_by_host) {
+                let handshakes_elsewhere = ap
+                    .servers
+                    .iter()
+                    .any(|&i| i != answering && config.servers[i].reject_handshake.is_none());
+                if handshakes_elsewhere && s.host_guard.is_none() {
+                    out.push(answers_by_host(ap, s, reject, content));
+                }
+                continue;
+            }
             if s.action != Action::Serves || s.reject_handshake.is_some() || s.host_guard.is_some()
             {
                 continue;

@@ -1,0 +1,132 @@
+//! nginx in a network namespace of its own, where loopback (and whatever a test adds to it)
+//! is all there is: a wildcard listener there is reachable from nowhere but the test, and
+//! clients (curl, openssl) run inside it too.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use super::env;
+use super::process::{run_with_input, run_with_timeout};
+
+/// The body of `index.html` in nginx's default root.
+pub const DEFAULT_ROOT: &str = "nginx default root\n";
+
+/// nginx started with `conf` (`{root}` stands for its directory) in a network namespace of
+/// its own, where loopback (and whatever `setup` adds to it) is all there is: a wildcard
+/// listener there is reachable from nowhere but this test.
+pub struct Namespaced {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+    ns: String,
+}
+
+impl Namespaced {
+    /// `None` (after saying why) where namespaces are not permitted.
+    pub fn start(nginx: &Path, conf: &str, setup: &str, ready: (&str, &str)) -> Option<Namespaced> {
+        let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
+            eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().display().to_string();
+        let conf = format!("pid {root}/nginx.pid;\n{}", conf.replace("{root}", &root));
+        fs::write(dir.path().join("nginx.conf"), conf).expect("write");
+        // nginx's compiled-in root (`html` under the prefix) for servers that set none.
+        fs::create_dir(dir.path().join("html")).expect("html");
+        fs::write(dir.path().join("html/index.html"), DEFAULT_ROOT).expect("write");
+        let script = format!(
+            "ip link set lo up && {setup} exec {} -p {root}/ -c {root}/nginx.conf -e {root}/error.log -g 'daemon off; error_log {root}/error.log;'",
+            nginx.display(),
+        );
+        let child = match Command::new("unshare")
+            .args(["--net", "--", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("*** SKIPPED: cannot run unshare: {e} ***");
+                return None;
+            }
+        };
+        let ns = format!("--net=/proc/{}/ns/net", child.id());
+        let mut started = Namespaced {
+            child,
+            _dir: dir,
+            ns,
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Ok(Some(status)) = started.child.try_wait() {
+                let mut err = String::new();
+                use std::io::Read;
+                if let Some(mut s) = started.child.stderr.take() {
+                    let _ = s.read_to_string(&mut err);
+                }
+                eprintln!("*** SKIPPED: no network namespace here ({status}): {err} ***");
+                return None;
+            }
+            if started.curl(ready.0, "x").contains(ready.1) || Instant::now() > deadline {
+                return Some(started);
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `program` run inside the namespace with `args`, `input` on its standard input, killed
+    /// after 8 s.
+    pub fn run(
+        &self,
+        program: &str,
+        args: &[&str],
+        input: Option<&[u8]>,
+    ) -> Result<Output, String> {
+        let mut cmd = Command::new("nsenter");
+        cmd.args([self.ns.as_str(), "--", program]).args(args);
+        run_with_input(&mut cmd, input, Duration::from_secs(8))
+    }
+
+    /// `GET /` with `Host: host` from inside the namespace to `addr` (`127.0.0.1:8080`):
+    /// the body, or `error: ...` when nothing answered.
+    pub fn curl(&self, addr: &str, host: &str) -> String {
+        let mut cmd = Command::new("nsenter");
+        cmd.args([&self.ns, "--", "curl", "-sS", "--max-time", "3", "-H"])
+            .arg(format!("Host: {host}"))
+            .arg(format!("http://{addr}/"));
+        match run_with_timeout(&mut cmd, Duration::from_secs(6)) {
+            Ok(out) if out.status.success() => {
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            }
+            Ok(out) => format!("error: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+}
+
+impl Drop for Namespaced {
+    fn drop(&mut self) {
+        drop(KillGroup(self.child.id()));
+        let _ = self.child.wait();
+    }
+}
+
+pub struct KillGroup(u32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let pid = self.0.to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        sleep(Duration::from_millis(200));
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
