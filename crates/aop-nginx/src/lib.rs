@@ -13,6 +13,7 @@ mod listen;
 mod lower;
 mod names;
 pub mod parse;
+mod variables;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +199,8 @@ fn finish(
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
     let drafts = std::mem::take(&mut reader.drafts);
+    let mut variables = std::mem::take(&mut reader.variables);
+    variables.read_top(&directives, reader.map);
     let lowered = lower::lower(
         directives,
         drafts,
@@ -207,6 +210,7 @@ fn finish(
         reader.incomplete,
         &mut findings,
     );
+    variables.check(reader.incomplete, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,
