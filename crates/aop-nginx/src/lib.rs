@@ -231,3 +231,14 @@ pub(crate) fn test_tree(tag: &str, main: &str, sites: &[String]) -> PathBuf {
     }
     dir
 }
+
+/// The findings of a one-file tree (`nginx.conf` holding `main`), read in a fresh directory.
+#[cfg(test)]
+pub(crate) fn test_findings(tag: &str, main: &str) -> Vec<Finding> {
+    let dir = test_tree(tag, main, &[]);
+    let mut map = SourceMap::default();
+    let config =
+        load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default()).expect("entry readable");
+    std::fs::remove_dir_all(&dir).unwrap();
+    config.findings
+}

@@ -21,9 +21,10 @@ pub enum Builds {
 }
 
 pub struct Group {
-    /// Where in nginx's sources the names are defined: for whoever checks or extends the table.
+    /// Where in nginx's sources the names are defined (read by the test that holds the table
+    /// against them, and by whoever extends it).
     #[allow(dead_code)]
-    pub source: &'static str,
+    pub sources: &'static [&'static str],
     pub builds: Builds,
     pub names: &'static [&'static str],
     /// `NGX_HTTP_VAR_PREFIX` variables: any name starting with one of these is defined.
@@ -32,7 +33,7 @@ pub struct Group {
 
 pub const GROUPS: &[Group] = &[
     Group {
-        source: "src/http/ngx_http_variables.c",
+        sources: &["src/http/ngx_http_variables.c"],
         builds: Builds::All,
         names: &[
             "http_host",
@@ -106,19 +107,19 @@ pub const GROUPS: &[Group] = &[
         prefixes: &["http_", "sent_http_", "sent_trailer_", "cookie_", "arg_"],
     },
     Group {
-        source: "src/http/ngx_http_variables.c",
+        sources: &["src/http/ngx_http_variables.c"],
         builds: Builds::Since("1.23.2"),
         names: &[],
         prefixes: &["proxy_protocol_tlv_"],
     },
     Group {
-        source: "src/http/ngx_http_variables.c",
+        sources: &["src/http/ngx_http_variables.c"],
         builds: Builds::Since("1.29"),
         names: &["request_port", "is_request_port"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/ngx_http_upstream.c",
+        sources: &["src/http/ngx_http_upstream.c"],
         builds: Builds::All,
         names: &[
             "upstream_addr",
@@ -136,7 +137,7 @@ pub const GROUPS: &[Group] = &[
         prefixes: &["upstream_http_", "upstream_trailer_", "upstream_cookie_"],
     },
     Group {
-        source: "src/http/modules/ngx_http_ssl_module.c",
+        sources: &["src/http/modules/ngx_http_ssl_module.c"],
         builds: Builds::All,
         names: &[
             "ssl_protocol",
@@ -166,7 +167,7 @@ pub const GROUPS: &[Group] = &[
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_ssl_module.c",
+        sources: &["src/http/modules/ngx_http_ssl_module.c"],
         builds: Builds::Since("1.29"),
         names: &[
             "ssl_sigalg",
@@ -177,7 +178,7 @@ pub const GROUPS: &[Group] = &[
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_proxy_module.c",
+        sources: &["src/http/modules/ngx_http_proxy_module.c"],
         builds: Builds::All,
         names: &[
             "proxy_host",
@@ -189,49 +190,57 @@ pub const GROUPS: &[Group] = &[
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_proxy_module.c",
+        sources: &["src/http/modules/ngx_http_proxy_module.c"],
         builds: Builds::Since("1.25"),
         names: &["proxy_add_via"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_proxy_module.c",
+        sources: &["src/http/modules/ngx_http_proxy_module.c"],
         builds: Builds::Since("1.29"),
         names: &["proxy_internal_host"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_fastcgi_module.c",
+        sources: &["src/http/modules/ngx_http_fastcgi_module.c"],
         builds: Builds::All,
         names: &["fastcgi_script_name", "fastcgi_path_info"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_grpc_module.c",
+        sources: &["src/http/modules/ngx_http_grpc_module.c"],
         builds: Builds::All,
         names: &["grpc_internal_trailers"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_realip_module.c",
+        sources: &["src/http/modules/ngx_http_realip_module.c"],
         builds: Builds::All,
         names: &["realip_remote_addr", "realip_remote_port"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_limit_conn_module.c, ngx_http_limit_req_module.c",
+        sources: &[
+            "src/http/modules/ngx_http_limit_conn_module.c",
+            "src/http/modules/ngx_http_limit_req_module.c",
+        ],
         builds: Builds::All,
         names: &["limit_conn_status", "limit_req_status"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_browser_module.c",
+        sources: &["src/http/modules/ngx_http_browser_module.c"],
         builds: Builds::All,
         names: &["msie", "modern_browser", "ancient_browser"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_gzip_filter_module.c, ngx_http_referer_module.c, ngx_http_userid_filter_module.c, ngx_http_ssi_filter_module.c",
+        sources: &[
+            "src/http/modules/ngx_http_gzip_filter_module.c",
+            "src/http/modules/ngx_http_referer_module.c",
+            "src/http/modules/ngx_http_userid_filter_module.c",
+            "src/http/modules/ngx_http_ssi_filter_module.c",
+        ],
         builds: Builds::All,
         names: &[
             "gzip_ratio",
@@ -245,7 +254,7 @@ pub const GROUPS: &[Group] = &[
         prefixes: &[],
     },
     Group {
-        source: "src/http/v2/ngx_http_v2_module.c",
+        sources: &["src/http/v2/ngx_http_v2_module.c"],
         builds: Builds::All,
         names: &["http2"],
         prefixes: &[],
@@ -253,7 +262,11 @@ pub const GROUPS: &[Group] = &[
     // Compiled into Debian's 1.22 (`--with-http_secure_link_module`, `--with-http_slice_module`,
     // `--with-http_stub_status_module`) but not into the builds of build-nginx.sh.
     Group {
-        source: "src/http/modules/ngx_http_secure_link_module.c, ngx_http_slice_filter_module.c, ngx_http_stub_status_module.c",
+        sources: &[
+            "src/http/modules/ngx_http_secure_link_module.c",
+            "src/http/modules/ngx_http_slice_filter_module.c",
+            "src/http/modules/ngx_http_stub_status_module.c",
+        ],
         builds: Builds::All,
         names: &[
             "secure_link",
@@ -267,13 +280,13 @@ pub const GROUPS: &[Group] = &[
         prefixes: &[],
     },
     Group {
-        source: "src/http/v3/ngx_http_v3_module.c",
+        sources: &["src/http/v3/ngx_http_v3_module.c"],
         builds: Builds::Optional("ngx_http_v3_module (--with-http_v3_module)"),
         names: &["http3"],
         prefixes: &[],
     },
     Group {
-        source: "src/http/modules/ngx_http_geoip_module.c",
+        sources: &["src/http/modules/ngx_http_geoip_module.c"],
         builds: Builds::Optional("ngx_http_geoip_module (Debian: libnginx-mod-http-geoip)"),
         names: &[
             "geoip_country_code",
@@ -302,4 +315,92 @@ pub fn lookup(name: &str) -> Option<&'static Group> {
     GROUPS
         .iter()
         .find(|g| g.names.contains(&name) || g.prefixes.iter().any(|p| name.starts_with(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// One file of nginx's source archive, or `None` when the archive is not beside the
+    /// repository (`../shared/servers/nginx/`).
+    fn nginx_source(version: &str, file: &str) -> Option<String> {
+        let archive = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "../../../shared/servers/nginx/nginx-{version}.tar.gz"
+        ));
+        if !archive.is_file() {
+            return None;
+        }
+        let out = Command::new("tar")
+            .arg("-xzOf")
+            .arg(&archive)
+            .arg(format!("nginx-{version}/{file}"))
+            .output()
+            .expect("tar runs");
+        assert!(out.status.success(), "{file} not in {}", archive.display());
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The names of the `ngx_http_variable_t` arrays of a source file.
+    fn arrays(text: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for part in text.split("ngx_http_variable_t").skip(1) {
+            // A declaration `ngx_http_variable_t name[] = {`, not a pointer or a parameter.
+            let part = part.trim_start();
+            let ident = part
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            let Some(body) = part[ident..].strip_prefix("[] = {") else {
+                continue;
+            };
+            let body = body.split("\n};").next().unwrap_or_default();
+            for entry in body.split("{ ngx_string(\"").skip(1) {
+                let name = entry.split('"').next().unwrap_or_default();
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
+
+    /// Each name of the table is in the source file it is said to come from, and each name
+    /// of those files' variable arrays is in the table: a table copied by hand stays true to
+    /// nginx's sources.
+    #[test]
+    fn the_table_is_what_the_nginx_sources_define() {
+        let Some(_) = nginx_source("1.30.4", "src/http/ngx_http_variables.c") else {
+            if std::env::var_os("CI").is_some() {
+                panic!("../shared/servers/nginx is missing, and CI is set: this test must run");
+            }
+            eprintln!("SKIPPED the_table_is_what_the_nginx_sources_define: no nginx sources");
+            return;
+        };
+        for g in GROUPS {
+            let text: String = g
+                .sources
+                .iter()
+                .map(|f| nginx_source("1.30.4", f).expect("archive present"))
+                .collect();
+            for name in g.names.iter().chain(g.prefixes) {
+                assert!(
+                    text.contains(&format!("ngx_string(\"{name}\")")),
+                    "`{name}` is not defined in {:?}",
+                    g.sources
+                );
+            }
+            for name in arrays(&text) {
+                let prefix = name.ends_with('_');
+                let known = match prefix {
+                    true => GROUPS.iter().any(|g| g.prefixes.contains(&name.as_str())),
+                    false => lookup(&name).is_some(),
+                };
+                assert!(
+                    known,
+                    "{:?} defines `{name}`, missing from the table",
+                    g.sources
+                );
+            }
+        }
+    }
 }

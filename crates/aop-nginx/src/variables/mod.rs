@@ -9,6 +9,7 @@
 
 mod known;
 mod script;
+mod spelling;
 
 use std::collections::HashSet;
 
@@ -271,7 +272,14 @@ impl Variables {
                 None if self.load_module || incomplete => {
                     findings.push(maybe_elsewhere(&name, span, self.load_module))
                 }
-                None => findings.push(unknown(&name, span)),
+                None => {
+                    let own = known::GROUPS.iter().flat_map(|g| g.names.iter().copied());
+                    let meant = spelling::nearest(
+                        &name,
+                        own.chain(self.defined.iter().map(String::as_str)),
+                    );
+                    findings.push(unknown(&name, span, meant))
+                }
             }
         }
     }
@@ -312,8 +320,10 @@ fn reference_span(arg: &Arg, at: std::ops::Range<usize>, map: &SourceMap) -> Spa
     }
 }
 
-fn unknown(name: &str, span: Span) -> Finding {
-    let help = if name == "connection_upgrade" {
+fn unknown(name: &str, span: Span, meant: Option<&str>) -> Finding {
+    let help = if let Some(meant) = meant {
+        format!("if `${meant}` was meant, write `${meant}`; otherwise define `${name}` in `http {{}}` (`map ... ${name} {{ ... }}` or `set ${name} ...;`)")
+    } else if name == "connection_upgrade" {
         "define it in `http {}`, as nginx's WebSocket proxying example does: `map $http_upgrade $connection_upgrade { default upgrade; '' close; }`".to_string()
     } else {
         format!(
@@ -356,4 +366,55 @@ fn from_module(name: &str, span: Span, module: &str) -> Finding {
     .with_help(format!(
         "if `nginx -t` says `unknown \"{name}\" variable`, load the module (`load_module`) or build nginx with it"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The variable findings of a tree whose `http {}` holds `http`: (code, message).
+    fn said(tag: &str, http: &str) -> Vec<(&'static str, String)> {
+        let main = format!("events {{}}\nhttp {{\n{http}\n}}\n");
+        crate::test_findings(tag, &main)
+            .into_iter()
+            .filter(|f| f.message.contains("variable") || f.message.contains('$'))
+            .map(|f| (f.code, f.message))
+            .collect()
+    }
+
+    fn unknown(name: &str) -> Vec<(&'static str, String)> {
+        vec![("AOP001", format!("unknown \"{name}\" variable"))]
+    }
+
+    #[test]
+    fn only_what_nginx_compiles_with_variables_is_a_use() {
+        let regexes =
+            "server { location ~ ^/a$ { rewrite ^/(?<rest>.*)$x /$rest; return 200 \"$uri\"; } }";
+        assert_eq!(said("vars-regex", regexes), []);
+        let lua = "server { set_by_lua $y 'return 1'; return 200 $y; }";
+        assert_eq!(said("vars-lua", lua), []);
+        let typo = "server { if ($bogus_one) { return 403; } }";
+        assert_eq!(said("vars-if", typo), unknown("bogus_one"));
+        let file_test = "server { if (!-f $document_root/x$nope) { return 403; } }";
+        assert_eq!(said("vars-if-file", file_test), unknown("nope"));
+        let compared = "server { if ($host = \"a$nope\") { return 403; } if ($host ~ ^$nope2) { return 403; } }";
+        assert_eq!(said("vars-if-eq", compared), unknown("nope"));
+    }
+
+    #[test]
+    fn an_access_log_condition_is_a_use_and_a_map_anywhere_defines_it() {
+        let log = "server { access_log off; access_log /dev/null combined if=$loggable; }";
+        assert_eq!(said("vars-log", log), unknown("loggable"));
+        let mapped = format!("{log}\nmap $status $loggable {{ ~^[23] 0; default 1; }}");
+        assert_eq!(said("vars-log-map", &mapped), []);
+    }
+
+    /// A file that was not read may define the name: never a start error then.
+    #[test]
+    fn an_unread_include_makes_an_undefined_name_unchecked() {
+        let found = said(
+            "vars-unread",
+            "include missing.conf;\nserver { return 200 $from_missing; }",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "AOP004");
+    }
 }
