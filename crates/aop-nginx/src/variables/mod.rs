@@ -31,6 +31,10 @@ pub struct Variables {
     load_module: bool,
 }
 
+/// Unknown names a misspelling is looked for, and the tree's own names each is compared with.
+const MAX_SUGGESTED: usize = 20;
+const MAX_COMPARED: usize = 2_000;
+
 /// Which arguments of a directive nginx compiles with variables.
 enum Scripts {
     All,
@@ -264,6 +268,7 @@ impl Variables {
 
     /// Reports each variable used but defined nowhere, at its first use.
     pub fn check(self, incomplete: bool, findings: &mut Vec<Finding>) {
+        let mut suggested = 0;
         for (name, span) in self.uses {
             if self.defined.contains(&name) {
                 continue;
@@ -276,12 +281,15 @@ impl Variables {
                     findings.push(maybe_elsewhere(&name, span, self.load_module))
                 }
                 None => {
-                    let own = known::GROUPS.iter().flat_map(|g| g.names.iter().copied());
-                    let meant = spelling::nearest(
-                        &name,
-                        own.chain(self.defined.iter().map(String::as_str)),
-                    );
-                    findings.push(unknown(&name, span, meant))
+                    // Each search compares with every name: a hostile tree of thousands of
+                    // unknown and defined names gets suggestions for its first few only.
+                    suggested += 1;
+                    let meant = (suggested <= MAX_SUGGESTED).then(|| {
+                        let own = known::GROUPS.iter().flat_map(|g| g.names.iter().copied());
+                        let defined = self.defined.iter().map(String::as_str);
+                        spelling::nearest(&name, own.chain(defined.take(MAX_COMPARED)))
+                    });
+                    findings.push(unknown(&name, span, meant.flatten()))
                 }
             }
         }
@@ -419,5 +427,21 @@ mod tests {
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "AOP004");
+    }
+
+    /// Thousands of unknown names beside thousands of defined ones: each is reported, and
+    /// the search for a misspelling stays bounded.
+    #[test]
+    fn many_unknown_names_are_each_reported() {
+        let mut http = String::from("server {\n");
+        for i in 0..3000 {
+            http.push_str(&format!(
+                "set $defined_{i} 1;\nadd_header X-{i} $undefined_{i}x;\n"
+            ));
+        }
+        http.push('}');
+        let found = said("vars-many", &http);
+        assert_eq!(found.len(), 3000);
+        assert!(found.iter().all(|(code, _)| *code == "AOP001"));
     }
 }

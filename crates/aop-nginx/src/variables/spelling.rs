@@ -24,11 +24,18 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// Longer names are not typed by hand: no suggestion, and no quadratic comparison.
+const MAX_LEN: usize = 48;
+
 /// The closest of `candidates` to `name`, when it is close enough to be a slip of the keys:
 /// one edit for a short name, two for a longer one. Ties go to the first in byte order.
 pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if name.len() > MAX_LEN {
+        return None;
+    }
     let most = if name.len() < 6 { 1 } else { 2 };
     candidates
+        .filter(|c| c.len().abs_diff(name.len()) <= most)
         .map(|c| (distance(name.as_bytes(), c.as_bytes()), c))
         .filter(|&(d, _)| d <= most)
         .min()
