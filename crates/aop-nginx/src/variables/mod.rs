@@ -7,6 +7,7 @@
 //! Only directives whose arguments nginx compiles with variables are read for uses; a `$` in
 //! any other (a regex, a Lua block, a directive aop-lint does not know) is never a use.
 
+mod directives;
 mod known;
 mod script;
 mod spelling;
@@ -17,6 +18,7 @@ use aop_model::{codes, Finding, Label};
 use aop_source::{SourceMap, Span};
 
 use crate::ast::{Arg, Directive};
+use directives::{holds_data, scripts, Scripts};
 use known::Builds;
 use script::{named_captures, references};
 
@@ -34,78 +36,6 @@ pub struct Variables {
 /// Unknown names a misspelling is looked for, and the tree's own names each is compared with.
 const MAX_SUGGESTED: usize = 20;
 const MAX_COMPARED: usize = 2_000;
-
-/// Which arguments of a directive nginx compiles with variables.
-enum Scripts {
-    All,
-    From(usize),
-    Last,
-    /// `access_log path [format] [if=condition] ...`
-    AccessLog,
-    /// `log_format name [escape=...] string ...`
-    LogFormat,
-    /// `proxy_redirect`: all but the regexes.
-    NotRegex,
-}
-
-fn scripts(name: &str) -> Option<Scripts> {
-    Some(match name {
-        "proxy_set_header" | "grpc_set_header" | "fastcgi_param" | "uwsgi_param" | "scgi_param"
-        | "add_header" | "add_trailer" | "auth_request_set" | "set" | "rewrite" => Scripts::From(1),
-        "return"
-        | "proxy_pass"
-        | "fastcgi_pass"
-        | "uwsgi_pass"
-        | "scgi_pass"
-        | "grpc_pass"
-        | "root"
-        | "alias"
-        | "try_files"
-        | "index"
-        | "proxy_cache_key"
-        | "fastcgi_cache_key"
-        | "uwsgi_cache_key"
-        | "scgi_cache_key"
-        | "proxy_no_cache"
-        | "proxy_cache_bypass"
-        | "fastcgi_no_cache"
-        | "fastcgi_cache_bypass"
-        | "uwsgi_no_cache"
-        | "uwsgi_cache_bypass"
-        | "scgi_no_cache"
-        | "scgi_cache_bypass"
-        | "proxy_set_body"
-        | "auth_basic"
-        | "auth_basic_user_file"
-        | "limit_rate"
-        | "limit_rate_after"
-        | "secure_link"
-        | "secure_link_md5"
-        | "limit_req_zone"
-        | "limit_conn_zone"
-        | "proxy_ssl_name"
-        | "proxy_ssl_certificate"
-        | "proxy_ssl_certificate_key"
-        | "ssl_certificate"
-        | "ssl_certificate_key"
-        | "proxy_bind"
-        | "sub_filter"
-        | "hash" => Scripts::All,
-        "error_page" => Scripts::Last,
-        "access_log" => Scripts::AccessLog,
-        "log_format" => Scripts::LogFormat,
-        "proxy_redirect" => Scripts::NotRegex,
-        _ => return None,
-    })
-}
-
-/// Blocks whose lines are data (a table's keys and values), not directives.
-fn holds_data(name: &str) -> bool {
-    matches!(
-        name,
-        "map" | "geo" | "split_clients" | "types" | "charset_map" | "match"
-    )
-}
 
 impl Variables {
     /// Reads a part of `http {}` (a server about to be drafted).
@@ -292,22 +222,6 @@ impl Variables {
                     findings.push(unknown(&name, span, meant.flatten()))
                 }
             }
-        }
-    }
-}
-
-impl Scripts {
-    /// Where the script starts in argument `i` of `len` (a byte offset), or `None` when the
-    /// argument is not one.
-    fn pick(&self, i: usize, len: usize, value: &str) -> Option<usize> {
-        match self {
-            Scripts::All => Some(0),
-            Scripts::From(n) => (i >= *n).then_some(0),
-            Scripts::Last => (i + 1 == len).then_some(0),
-            Scripts::AccessLog if i == 0 => Some(0),
-            Scripts::AccessLog => value.starts_with("if=").then_some(3),
-            Scripts::LogFormat => (i >= 1 && !value.starts_with("escape=")).then_some(0),
-            Scripts::NotRegex => (!value.starts_with('~')).then_some(0),
         }
     }
 }
