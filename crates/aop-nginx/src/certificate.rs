@@ -108,19 +108,13 @@ pub fn missing_certificates(
 
 #[cfg(test)]
 mod tests {
-    use aop_model::{codes, LoadOptions};
+    use aop_model::codes;
 
     fn aop001(tag: &str, main: &str) -> Vec<String> {
-        let dir = crate::test_tree(tag, main, &[]);
-        let mut map = aop_source::SourceMap::default();
-        let config = crate::load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default())
-            .expect("entry readable");
-        std::fs::remove_dir_all(&dir).unwrap();
-        config
-            .findings
-            .iter()
+        crate::test_findings(tag, main)
+            .into_iter()
             .filter(|f| f.code == codes::PARSE_ERROR.code)
-            .map(|f| f.message.clone())
+            .map(|f| f.message)
             .collect()
     }
 

@@ -13,6 +13,7 @@ use crate::ast::Directive;
 use crate::glob;
 use crate::lower::{draft_server, Draft};
 use crate::parse::{parse, Parsed, SyntaxError};
+use crate::variables::Variables;
 
 pub struct Reader<'a> {
     pub map: &'a mut SourceMap,
@@ -52,6 +53,8 @@ pub struct Reader<'a> {
     /// Some include was not read in full (a file missing or unreadable, a cycle, a limit):
     /// a directive it holds may be missing from the tree.
     pub incomplete: bool,
+    /// Variables defined and used, read from each server before its block is freed.
+    pub variables: Variables,
 }
 
 /// The files of a dump, looked up by path and by directory: a linear search per include
@@ -117,6 +120,7 @@ impl<'a> Reader<'a> {
             reported_unreadable: HashSet::new(),
             reported_depth: HashSet::new(),
             incomplete: false,
+            variables: Variables::default(),
         }
     }
 
@@ -255,6 +259,7 @@ impl<'a> Reader<'a> {
         block.directives = self.expand(children, depth);
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
+            self.variables.read_http(std::slice::from_ref(d), self.map);
             self.drafts
                 .push(Box::new(draft_server(d, self.map, &mut self.findings)));
             d.block = None;

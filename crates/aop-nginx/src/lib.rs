@@ -13,6 +13,7 @@ mod listen;
 mod lower;
 mod names;
 pub mod parse;
+mod variables;
 
 use std::path::{Path, PathBuf};
 
@@ -198,6 +199,8 @@ fn finish(
 ) -> Config {
     let mut findings = std::mem::take(&mut reader.findings);
     let drafts = std::mem::take(&mut reader.drafts);
+    let mut variables = std::mem::take(&mut reader.variables);
+    variables.read_top(&directives, reader.map);
     let lowered = lower::lower(
         directives,
         drafts,
@@ -207,6 +210,7 @@ fn finish(
         reader.incomplete,
         &mut findings,
     );
+    variables.check(reader.incomplete, &mut findings);
     Config {
         kind: ServerKind::Nginx,
         entry: file,
@@ -226,4 +230,15 @@ pub(crate) fn test_tree(tag: &str, main: &str, sites: &[String]) -> PathBuf {
         std::fs::write(dir.join("sites").join(format!("{n}.conf")), text).unwrap();
     }
     dir
+}
+
+/// The findings of a one-file tree (`nginx.conf` holding `main`), read in a fresh directory.
+#[cfg(test)]
+pub(crate) fn test_findings(tag: &str, main: &str) -> Vec<Finding> {
+    let dir = test_tree(tag, main, &[]);
+    let mut map = SourceMap::default();
+    let config =
+        load(&dir.join("nginx.conf"), &mut map, &LoadOptions::default()).expect("entry readable");
+    std::fs::remove_dir_all(&dir).unwrap();
+    config.findings
 }

@@ -8,8 +8,9 @@ declare_rule! {
     /// missing semicolon, an unclosed block or quote, an invalid value for a directive whose
     /// value decides client verification; and what nginx checks once the file is read: a
     /// duplicate `default_server`, a TLS address:port whose default server (or, behind a
-    /// default that refuses handshakes, any server) has no `ssl_certificate`. Messages are
-    /// nginx's own (docs/semantics.md lists the checks).
+    /// default that refuses handshakes, any server) has no `ssl_certificate`, a variable
+    /// that neither nginx nor the tree defines (`unknown "connection_upgrade" variable`).
+    /// Messages are nginx's own (docs/semantics.md lists the checks).
     ///
     /// ## Why it matters
     /// A configuration the server rejects does not run: the server keeps its previous
