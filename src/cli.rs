@@ -203,4 +203,5 @@ pub enum ColorChoice {
 pub enum ServerArg {
     Nginx,
     Apache,
+    Caddy,
 }

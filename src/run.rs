@@ -68,6 +68,7 @@ fn cli_kind(common: &Common) -> Option<ServerKind> {
     common.server.map(|s| match s {
         ServerArg::Nginx => ServerKind::Nginx,
         ServerArg::Apache => ServerKind::Apache,
+        ServerArg::Caddy => ServerKind::Caddy,
     })
 }
 
@@ -142,6 +143,8 @@ fn load(
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
         ServerKind::Apache => aop_apache::load(&tree.entry, map, opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
+        ServerKind::Caddy => aop_caddy::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
 }

@@ -103,6 +103,7 @@ fn too_wide(source: &str) -> Option<String> {
 /// The directives to paste: Cloudflare's ranges and the header it sets.
 fn help(kind: ServerKind) -> String {
     match kind {
+        ServerKind::Caddy => "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/) in the global options:\n    {\n        servers {\n            trusted_proxies static 173.245.48.0/20 ... 2400:cb00::/32\n            client_ip_headers CF-Connecting-IP\n        }\n    }".into(),
         ServerKind::Nginx => "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/), one line each:\n    set_real_ip_from 173.245.48.0/20;\n    ...\n    set_real_ip_from 2400:cb00::/32;\n    real_ip_header CF-Connecting-IP;".into(),
         ServerKind::Apache => {
             // Each `RemoteIPTrustedProxy` adds to the list: short lines stay pasteable.
