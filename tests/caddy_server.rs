@@ -95,6 +95,11 @@ const CASES: &[Case] = &[
         finding: Some("AOP101"),
     },
     Case {
+        fixture: "client-verify-missing-empty-client-auth",
+        probes: &[(NO_CERT, "200"), (OTHER_SNI, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
         fixture: "client-verify-missing-mode-require",
         probes: &[(NO_CERT, REFUSED), (UNRELATED, "200"), (CLOUDFLARE, "200")],
         finding: Some("AOP101"),
