@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use aop_model::{
-    codes, AddressPort, ClientVerify, Finding, Label, ListenAddr, Listener, LoadOptions, Server,
-    ServerKind,
+    codes, AddressPort, ClientVerify, Finding, Label, ListenAddr, Listener, LoadOptions, RealIp,
+    Server, ServerKind,
 };
 use aop_source::{FileId, SourceMap, Span};
 
@@ -27,6 +27,8 @@ struct Global {
     /// `servers { strict_sni_host insecure_off }`.
     strict_sni_off: Option<Span>,
     default_bind: Vec<(ListenAddr, Span)>,
+    /// `servers { trusted_proxies static ...; client_ip_headers ... }`.
+    real_ip: Option<RealIp>,
 }
 
 /// Global options with nothing to say about who reaches which site.
@@ -82,6 +84,7 @@ fn global(directives: &[Directive], findings: &mut Vec<Finding>) -> Global {
         redirects: true,
         strict_sni_off: None,
         default_bind: Vec::new(),
+        real_ip: None,
     };
     for d in directives {
         let name = d.name.text.as_str();
@@ -102,6 +105,7 @@ fn global(directives: &[Directive], findings: &mut Vec<Finding>) -> Global {
                         g.strict_sni_off = Some(s.span());
                     }
                 }
+                g.real_ip = real_ip(d.children(), findings);
             }
             "default_bind" => g.default_bind = binds(d),
             _ if QUIET_GLOBALS.contains(&name) => {}
@@ -109,6 +113,34 @@ fn global(directives: &[Directive], findings: &mut Vec<Finding>) -> Global {
         }
     }
     g
+}
+
+/// Whom Caddy believes when it takes the client's address from a header: `private_ranges`
+/// is loopback and the private ranges, so it adds nothing to report.
+fn real_ip(servers: &[Directive], findings: &mut Vec<Finding>) -> Option<RealIp> {
+    let proxies = servers.iter().find(|d| d.is("trusted_proxies"))?;
+    if proxies.arg(0) != Some("static") {
+        findings.push(not_checked(
+            proxies,
+            "a trusted_proxies source other than `static`",
+        ));
+        return None;
+    }
+    let header = servers
+        .iter()
+        .find(|d| d.is("client_ip_headers"))
+        .and_then(|d| d.args.first())
+        .map(|t| (t.text.clone(), t.span));
+    let trusted = proxies.args[1..]
+        .iter()
+        .filter(|t| t.text != "private_ranges")
+        .map(|t| (t.text.clone(), t.span))
+        .collect();
+    Some(RealIp {
+        header,
+        trusted,
+        inherited: false,
+    })
 }
 
 fn not_checked(d: &Directive, what: &str) -> Finding {
@@ -255,6 +287,7 @@ fn lower_site(
     if server.client_verify.value != ClientVerify::Off {
         server.verify_bypass = g.strict_sni_off;
     }
+    server.real_ip = g.real_ip.clone();
     let (action, span) = site_action(&site.body, findings);
     server.action = action;
     server.action_span = span;
