@@ -53,6 +53,12 @@ const NO_SNI: Probe = Probe {
     host: Some("shop.example.com"),
     cert: None,
 };
+const WILDCARD: Probe = Probe {
+    label: "SNI and Host other.example.com, no certificate",
+    url: "https://other.example.com/",
+    host: None,
+    cert: None,
+};
 const PLAIN: Probe = Probe {
     label: "plain HTTP",
     url: "http://shop.example.com/",
@@ -97,6 +103,11 @@ const CASES: &[Case] = &[
     Case {
         fixture: "client-verify-missing-empty-client-auth",
         probes: &[(NO_CERT, "200"), (OTHER_SNI, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
+        fixture: "client-verify-missing-wildcard-not-inherited",
+        probes: &[(NO_CERT, "200"), (WILDCARD, REFUSED)],
         finding: Some("AOP101"),
     },
     Case {
