@@ -59,6 +59,12 @@ const WILDCARD: Probe = Probe {
     host: None,
     cert: None,
 };
+const PLAIN_8080: Probe = Probe {
+    label: "plain HTTP on port 8080",
+    url: "http://shop.example.com:8080/",
+    host: None,
+    cert: None,
+};
 const PLAIN: Probe = Probe {
     label: "plain HTTP",
     url: "http://shop.example.com/",
@@ -146,6 +152,11 @@ const CASES: &[Case] = &[
         finding: Some("AOP102"),
     },
     Case {
+        fixture: "plaintext-serves-content-mixed-addresses",
+        probes: &[(PLAIN_8080, "200")],
+        finding: Some("AOP202"),
+    },
+    Case {
         fixture: "plaintext-serves-content",
         probes: &[(PLAIN, "200")],
         finding: Some("AOP202"),
@@ -207,7 +218,7 @@ fn curl_line(probe: &Probe) -> String {
     let mut line = String::from(
         "curl -sk --max-time 3 -o /dev/null -w '%{http_code}' \
          --resolve shop.example.com:443:127.0.0.1 --resolve other.example.com:443:127.0.0.1 \
-         --resolve shop.example.com:80:127.0.0.1",
+         --resolve shop.example.com:80:127.0.0.1 --resolve shop.example.com:8080:127.0.0.1",
     );
     if let Some(host) = probe.host {
         line.push_str(&format!(" -H 'Host: {host}'"));

@@ -184,7 +184,8 @@ pub fn lower(
     let mut redirected: Vec<(String, Span)> = Vec::new();
     let mut plain_hosts = HashSet::new();
     for site in &caddyfile.sites {
-        if let Some((server, https_hosts)) = lower_site(site, &g, map, opts, findings) {
+        let (site_servers, https_hosts) = lower_site(site, &g, map, opts, findings);
+        for server in site_servers {
             // A name with its own `http://` site gets no automatic redirect.
             if server
                 .listeners
@@ -193,9 +194,9 @@ pub fn lower(
             {
                 plain_hosts.extend(server.names.iter().map(|(n, _)| n.clone()));
             }
-            redirected.extend(https_hosts);
             servers.push(server);
         }
+        redirected.extend(https_hosts);
     }
     redirected.retain(|(h, _)| !plain_hosts.contains(h));
     if g.redirects && !redirected.is_empty() {
@@ -208,17 +209,25 @@ pub fn lower(
     }
 }
 
-/// The server for a site, and the hostnames automatic HTTPS redirects to it.
+/// A site's addresses of one kind (plain HTTP or TLS): Caddy serves the two on separate
+/// servers, so they are separate servers in the model too.
+#[derive(Default)]
+struct Part {
+    names: Vec<(String, Span)>,
+    listeners: Vec<Listener>,
+    tokens: Vec<Span>,
+    catch_all: bool,
+}
+
+/// The servers for a site (one for its plain-HTTP addresses, one for its TLS addresses), and
+/// the hostnames automatic HTTPS redirects to it.
 fn lower_site(
     site: &Site,
     g: &Global,
     map: &SourceMap,
     opts: &LoadOptions,
     findings: &mut Vec<Finding>,
-) -> Option<(Server, Vec<(String, Span)>)> {
-    let first = site.addresses.first()?;
-    let last = site.addresses.last().expect("one at least");
-    let mut server = Server::new(ServerKind::Caddy, first.span.to(last.span));
+) -> (Vec<Server>, Vec<(String, Span)>) {
     let has_tls = site.body.iter().any(|d| d.is("tls"));
     let bind = site
         .body
@@ -226,7 +235,7 @@ fn lower_site(
         .find(|d| d.is("bind"))
         .map(binds)
         .unwrap_or_else(|| g.default_bind.clone());
-    let mut catch_all = false;
+    let mut parts = [Part::default(), Part::default()];
     let mut https_hosts = Vec::new();
     for token in &site.addresses {
         if token.text.contains("{$") {
@@ -249,20 +258,22 @@ fn lower_site(
         };
         let tls = address.tls(g.ports) || (has_tls && address.scheme.as_deref() != Some("http"));
         let port = address.port(g.ports);
+        let part = &mut parts[tls as usize];
+        part.tokens.push(token.span);
         if address.catch_all() {
-            catch_all = true;
+            part.catch_all = true;
         } else {
-            server.names.push((address.host.clone(), token.span));
+            part.names.push((address.host.clone(), token.span));
             if tls && port != g.ports.http {
                 https_hosts.push((address.host.clone(), token.span));
             }
         }
         let addrs = if bind.is_empty() {
-            vec![(ListenAddr::AnyV4, token.span)]
+            vec![ListenAddr::AnyV4]
         } else {
-            bind.clone()
+            bind.iter().map(|(a, _)| a.clone()).collect()
         };
-        for (addr, _) in addrs {
+        for addr in addrs {
             let listener = Listener {
                 addr,
                 port: Some(port),
@@ -270,28 +281,68 @@ fn lower_site(
                 default_server: false,
                 span: token.span,
             };
-            if !server.listeners.contains(&listener) {
-                server.listeners.push(listener);
+            if !part.listeners.contains(&listener) {
+                part.listeners.push(listener);
             }
         }
     }
-    if server.listeners.is_empty() {
-        return None;
+    if parts.iter().all(|p| p.listeners.is_empty()) {
+        return (Vec::new(), https_hosts);
     }
-    if !catch_all {
-        server.host_guard = Some(server.span);
+    if let (Some(plain), Some(tls)) = (parts[0].tokens.first(), connection_policy(&site.body)) {
+        findings.push(
+            Finding::new(
+                codes::PARSE_ERROR,
+                "Caddy refuses to start: a plain-HTTP address of this site is HTTP, but the site attempts to configure TLS connection policies",
+                Label::new(tls, "configures the TLS handshake (certificates, client_auth, protocols)"),
+            )
+            .with_label(Label::new(*plain, "plain-HTTP address"))
+            .with_help("give the http:// address a site block of its own, without the tls directive"),
+        );
     }
     let auth = client_auth(&site.body, map, opts, findings);
-    server.client_verify = auth.verify;
-    server.ca = auth.ca;
-    if server.client_verify.value != ClientVerify::Off {
-        server.verify_bypass = g.strict_sni_off;
+    let (action, action_span) = site_action(&site.body, findings);
+    let mut servers = Vec::new();
+    for (tls, part) in parts.into_iter().enumerate() {
+        let (Some(first), Some(last)) = (part.tokens.first(), part.tokens.last()) else {
+            continue;
+        };
+        let mut server = Server::new(ServerKind::Caddy, first.to(*last));
+        server.names = part.names;
+        server.listeners = part.listeners;
+        if !part.catch_all {
+            server.host_guard = Some(server.span);
+        }
+        if tls == 1 {
+            server.client_verify = auth.verify;
+            server.ca = auth.ca.clone();
+            if server.client_verify.value != ClientVerify::Off {
+                server.verify_bypass = g.strict_sni_off;
+            }
+        }
+        server.real_ip = g.real_ip.clone();
+        server.action = action;
+        server.action_span = action_span;
+        servers.push(server);
     }
-    server.real_ip = g.real_ip.clone();
-    let (action, span) = site_action(&site.body, findings);
-    server.action = action;
-    server.action_span = span;
-    Some((server, https_hosts))
+    (servers, https_hosts)
+}
+
+/// A `tls` directive that shapes the handshake itself (certificate files, client
+/// authentication, protocols, ciphers), which Caddy cannot apply to a plain-HTTP address
+/// (measured with `caddy validate` 2.11.7: "server listening on [:8080] is HTTP, but attempts
+/// to configure TLS connection policies"). Issuers and `internal` only obtain certificates.
+fn connection_policy(body: &[Directive]) -> Option<Span> {
+    const HANDSHAKE: &[&str] = &["client_auth", "protocols", "ciphers", "curves", "alpn"];
+    body.iter()
+        .filter(|d| d.is("tls"))
+        .find(|d| {
+            d.args.len() == 2
+                || d.children()
+                    .iter()
+                    .any(|c| HANDSHAKE.contains(&c.name.text.as_str()))
+        })
+        .map(Directive::span)
 }
 
 /// What automatic HTTPS adds on the HTTP port: a redirect to HTTPS for every site name.
