@@ -106,6 +106,10 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/httpd/conf/httpd.conf",
         "etc/httpd/conf.d/ssl.conf",
         "etc/httpd/conf.modules.d/00-ssl.conf",
+        "etc/caddy/Caddyfile",
+        "Caddyfile.prod",
+        "deploy/caddy/sites/shop.caddy",
+        "site.caddyfile",
     ] {
         assert!(h.files.is_match(yes), "{yes} should be linted");
     }
@@ -116,6 +120,8 @@ fn files_pattern_picks_configuration_paths_only() {
         "src/config.rs",
         "mynginx.conf.bak",
         "docs/nginx.md",
+        "docs/caddy.md",
+        "etc/caddy/certs/origin-pull-ca.pem",
     ] {
         assert!(!h.files.is_match(no), "{no} should not be linted");
     }
