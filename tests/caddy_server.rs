@@ -372,3 +372,20 @@ fn real_caddy_agrees_with_the_fixtures() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// A fixture whose marker says the real Caddy serves it is in `CASES`, and every case's
+/// marker says so: a new probed fixture cannot be forgotten here.
+#[test]
+fn every_fixture_marked_as_probed_is_probed() {
+    let probed: Vec<String> = common::cases("caddy")
+        .into_iter()
+        .filter(|case| {
+            std::fs::read_to_string(repo().join(case).join("not-servable"))
+                .is_ok_and(|m| m.contains("tests/caddy_server.rs"))
+        })
+        .map(|case| case.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let mut listed: Vec<String> = CASES.iter().map(|c| c.fixture.to_string()).collect();
+    listed.sort();
+    assert_eq!(probed, listed);
+}
