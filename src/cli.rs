@@ -293,4 +293,5 @@ pub enum ColorChoice {
 pub enum ServerArg {
     Nginx,
     Apache,
+    Caddy,
 }

@@ -219,10 +219,11 @@ pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
         settings.server = Some(match kind.get_ref().as_str() {
             "nginx" => ServerKind::Nginx,
             "apache" => ServerKind::Apache,
+            "caddy" => ServerKind::Caddy,
             other => {
                 return Err(err(
                     kind.span(),
-                    format!("unknown server kind `{other}`: use nginx or apache"),
+                    format!("unknown server kind `{other}`: use nginx, apache or caddy"),
                 ))
             }
         });

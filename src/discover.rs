@@ -14,11 +14,17 @@ const NGINX: &[&str] = &["nginx.conf"];
 /// Debian's layout, the upstream/RHEL file directly in the directory, and RHEL's `/etc/httpd`
 /// whose main file sits in `conf/`.
 const APACHE: &[&str] = &["apache2.conf", "httpd.conf", "conf/httpd.conf"];
+const CADDY: &[&str] = &["Caddyfile"];
 
 fn kind_of_file(path: &Path) -> Option<ServerKind> {
     match path.file_name()?.to_str()? {
         "nginx.conf" => Some(ServerKind::Nginx),
         "apache2.conf" | "httpd.conf" => Some(ServerKind::Apache),
+        "Caddyfile" => Some(ServerKind::Caddy),
+        // `Caddyfile.prod`, `site.caddyfile`: the names `caddy fmt` and editors recognise.
+        name if name.starts_with("Caddyfile.") || name.ends_with(".caddyfile") => {
+            Some(ServerKind::Caddy)
+        }
         _ => None,
     }
 }
@@ -42,12 +48,15 @@ pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String>
             path.display()
         ));
     }
-    let candidates: Vec<(ServerKind, &str)> =
-        [(ServerKind::Nginx, NGINX), (ServerKind::Apache, APACHE)]
-            .into_iter()
-            .filter(|(k, _)| forced.is_none() || forced == Some(*k))
-            .flat_map(|(k, names)| names.iter().map(move |n| (k, *n)))
-            .collect();
+    let candidates: Vec<(ServerKind, &str)> = [
+        (ServerKind::Nginx, NGINX),
+        (ServerKind::Apache, APACHE),
+        (ServerKind::Caddy, CADDY),
+    ]
+    .into_iter()
+    .filter(|(k, _)| forced.is_none() || forced == Some(*k))
+    .flat_map(|(k, names)| names.iter().map(move |n| (k, *n)))
+    .collect();
     for (kind, name) in candidates {
         let entry = path.join(name);
         if entry.is_file() {
@@ -57,7 +66,8 @@ pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String>
     let wanted = match forced {
         Some(ServerKind::Nginx) => "no nginx.conf",
         Some(ServerKind::Apache) => "no apache2.conf, httpd.conf or conf/httpd.conf",
-        None => "no nginx.conf, apache2.conf, httpd.conf or conf/httpd.conf",
+        Some(ServerKind::Caddy) => "no Caddyfile",
+        None => "no nginx.conf, apache2.conf, httpd.conf, conf/httpd.conf or Caddyfile",
     };
     Err(format!(
         "{}: {wanted} here; give the main configuration file itself",
@@ -115,5 +125,19 @@ mod tests {
         let only_nginx = tree(&["nginx.conf"]);
         let e = discover(only_nginx.path(), Some(ServerKind::Apache)).unwrap_err();
         assert!(e.contains("no apache2.conf"), "{e}");
+    }
+
+    #[test]
+    fn a_caddyfile_is_found_by_its_name() {
+        let d = tree(&["etc/caddy/Caddyfile", "site.caddyfile", "Caddyfile.prod"]);
+        let t = discover(&d.path().join("etc/caddy"), None).unwrap();
+        assert_eq!(t.kind, ServerKind::Caddy);
+        assert_eq!(t.entry, d.path().join("etc/caddy/Caddyfile"));
+        for name in ["site.caddyfile", "Caddyfile.prod"] {
+            assert_eq!(
+                discover(&d.path().join(name), None).unwrap().kind,
+                ServerKind::Caddy
+            );
+        }
     }
 }

@@ -69,6 +69,7 @@ fn cli_kind(common: &Common) -> Option<ServerKind> {
     common.server.map(|s| match s {
         ServerArg::Nginx => ServerKind::Nginx,
         ServerArg::Apache => ServerKind::Apache,
+        ServerArg::Caddy => ServerKind::Caddy,
     })
 }
 
@@ -154,6 +155,8 @@ pub(crate) fn load(
         ServerKind::Nginx => aop_nginx::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
         ServerKind::Apache => aop_apache::load(&tree.entry, map, opts)
+            .map_err(|e| format!("{}: {e}", tree.entry.display())),
+        ServerKind::Caddy => aop_caddy::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }
 }

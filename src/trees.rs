@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 
 /// File names that make a file a tree's main configuration.
-const MAIN_FILES: &[&str] = &["nginx.conf", "apache2.conf", "httpd.conf"];
+const MAIN_FILES: &[&str] = &["nginx.conf", "apache2.conf", "httpd.conf", "Caddyfile"];
 
 /// The directory a tree was copied out of `/` into, when its path shows it: `X/etc/nginx`,
-/// `X/etc/apache2`, `X/etc/httpd` (or a file in it, or in its `conf/`) give `X`; `/etc/nginx`
-/// gives `/`.
+/// `X/etc/apache2`, `X/etc/httpd`, `X/etc/caddy` (or a file in it, or in its `conf/`) give
+/// `X`; `/etc/nginx` gives `/`.
 pub fn copied_root(tree: &Path) -> Option<PathBuf> {
     let mut dir = if tree.is_dir() {
         tree.to_path_buf()
@@ -23,7 +23,11 @@ pub fn copied_root(tree: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(&dir).ok()?;
     let server = abs.file_name()?;
     let etc = abs.parent()?.file_name()?;
-    if etc != "etc" || !["nginx", "apache2", "httpd"].iter().any(|n| server == *n) {
+    if etc != "etc"
+        || !["nginx", "apache2", "httpd", "caddy"]
+            .iter()
+            .any(|n| server == *n)
+    {
         return None;
     }
     // Keep the form the user gave (relative stays relative) so reported paths match theirs.
@@ -41,6 +45,7 @@ const MAIN_PLACES: &[&str] = &[
     "apache2.conf",
     "httpd.conf",
     "conf/httpd.conf",
+    "Caddyfile",
 ];
 
 /// One tree to lint, and the files given on the command line that led to it.
@@ -212,5 +217,19 @@ mod tests {
         let trees = plan(&[PathBuf::from("no/such/file.conf"), PathBuf::from("docs")]);
         assert_eq!(trees[0].path, PathBuf::from("no/such/file.conf"));
         assert_eq!(trees[1].path, PathBuf::from("docs"));
+    }
+
+    #[test]
+    fn an_imported_caddy_file_stands_for_its_caddyfile() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
+        let root = dir.path().join("etc/caddy");
+        fs::create_dir_all(root.join("sites")).unwrap();
+        fs::write(root.join("Caddyfile"), "import sites/*\n").unwrap();
+        fs::write(root.join("sites/shop.caddy"), "").unwrap();
+        let trees = plan(&[root.join("sites/shop.caddy"), root.join("Caddyfile")]);
+        assert_eq!(trees.len(), 1);
+        assert_eq!(trees[0].members, vec![root.join("sites/shop.caddy")]);
+        assert_eq!(copied_root(&root), Some(dir.path().to_path_buf()));
     }
 }

@@ -19,6 +19,11 @@ fn apache_fixture_snapshots() {
     fixture_snapshots("apache");
 }
 
+#[test]
+fn caddy_fixture_snapshots() {
+    fixture_snapshots("caddy");
+}
+
 fn fixture_snapshots(kind: &str) {
     for case in cases(kind) {
         let json = aop_lint(&[&case, "--format", "json"]);
@@ -41,6 +46,11 @@ fn every_nginx_rule_has_triggering_and_clean_fixtures() {
 #[test]
 fn every_apache_rule_has_triggering_and_clean_fixtures() {
     rules_have_fixtures("apache", aop_model::ServerKind::Apache);
+}
+
+#[test]
+fn every_caddy_rule_has_triggering_and_clean_fixtures() {
+    rules_have_fixtures("caddy", aop_model::ServerKind::Caddy);
 }
 
 fn rules_have_fixtures(dir: &str, kind: aop_model::ServerKind) {
@@ -105,6 +115,11 @@ fn nginx_servers_snapshots() {
 #[test]
 fn apache_servers_snapshots() {
     servers_snapshots("apache");
+}
+
+#[test]
+fn caddy_servers_snapshots() {
+    servers_snapshots("caddy");
 }
 
 fn servers_snapshots(kind: &str) {

@@ -110,6 +110,10 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
         "aop-lint.toml",
         "etc/apache2/envvars",
+        "etc/caddy/Caddyfile",
+        "Caddyfile.prod",
+        "deploy/caddy/sites/shop.caddy",
+        "site.caddyfile",
     ] {
         assert!(h.files.is_match(yes), "{yes} should be linted");
     }
@@ -119,6 +123,8 @@ fn files_pattern_picks_configuration_paths_only() {
         "src/config.rs",
         "mynginx.conf.bak",
         "docs/nginx.md",
+        "docs/caddy.md",
+        "etc/caddy/certs/origin-pull-ca.pem",
     ] {
         assert!(!h.files.is_match(no), "{no} should not be linted");
     }

@@ -433,15 +433,7 @@ fn group(servers: &[Server]) -> Vec<AddressPort> {
                 }
                 None => {
                     index.insert(key, out.len());
-                    out.push(AddressPort {
-                        addr: l.addr.clone(),
-                        port: l.port,
-                        tls: l.tls,
-                        servers: vec![i],
-                        default: i,
-                        default_span: l.span,
-                        default_why: DefaultWhy::FirstListed,
-                    });
+                    out.push(AddressPort::first_listed(l, i));
                 }
             }
         }

@@ -116,6 +116,19 @@ pub struct AddressPort {
 }
 
 impl AddressPort {
+    /// The address:port of `listener`, with `server` its first and default server.
+    pub fn first_listed(listener: &Listener, server: usize) -> Self {
+        AddressPort {
+            addr: listener.addr.clone(),
+            port: listener.port,
+            tls: listener.tls,
+            servers: vec![server],
+            default: server,
+            default_span: listener.span,
+            default_why: DefaultWhy::FirstListed,
+        }
+    }
+
     /// See [`ListenAddr::reachable_from_outside`].
     pub fn reachable_from_outside(&self) -> bool {
         self.addr.reachable_from_outside()

@@ -8,6 +8,7 @@ use crate::{AddressPort, Finding, Listener, ServerRef};
 pub enum ServerKind {
     Nginx,
     Apache,
+    Caddy,
 }
 
 impl ServerKind {
@@ -15,18 +16,23 @@ impl ServerKind {
         match self {
             ServerKind::Nginx => "nginx",
             ServerKind::Apache => "apache",
+            ServerKind::Caddy => "caddy",
         }
     }
 }
 
 /// Client-certificate verification, in nginx's words (Apache: `none`, `require`, `optional`,
-/// `optional_no_ca`).
+/// `optional_no_ca`; Caddy: `require_and_verify`, `verify_if_given`, `request`, and
+/// `require`, which is [`ClientVerify::AnyCertificate`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ClientVerify {
     Off,
     On,
     Optional,
     OptionalNoCa,
+    /// A certificate is required but never verified: any certificate from any issuer, even
+    /// one made up on the spot, is accepted (Caddy's `client_auth { mode require }`).
+    AnyCertificate,
 }
 
 impl ClientVerify {
@@ -36,6 +42,19 @@ impl ClientVerify {
             ClientVerify::On => "on",
             ClientVerify::Optional => "optional",
             ClientVerify::OptionalNoCa => "optional_no_ca",
+            ClientVerify::AnyCertificate => "any_certificate",
+        }
+    }
+
+    /// The value as the server's own configuration writes it.
+    pub fn written(self, kind: ServerKind) -> &'static str {
+        match (kind, self) {
+            (ServerKind::Caddy, ClientVerify::Off) => "no client_auth",
+            (ServerKind::Caddy, ClientVerify::On) => "mode require_and_verify",
+            (ServerKind::Caddy, ClientVerify::Optional) => "mode verify_if_given",
+            (ServerKind::Caddy, ClientVerify::OptionalNoCa) => "mode request",
+            (ServerKind::Caddy, ClientVerify::AnyCertificate) => "mode require",
+            (_, v) => v.as_str(),
         }
     }
 }
@@ -84,6 +103,10 @@ pub enum CaRefKind {
     ApacheFile,
     /// Apache `SSLCACertificatePath`: a directory of hashed links.
     ApachePath,
+    /// Caddy `client_auth { trust_pool file ... }`.
+    CaddyTrustPoolFile,
+    /// Caddy's deprecated `client_auth { trusted_ca_cert_file ... }`.
+    CaddyTrustedCaCertFile,
 }
 
 impl CaRefKind {
@@ -93,6 +116,8 @@ impl CaRefKind {
             CaRefKind::NginxTrustedCertificate => "ssl_trusted_certificate",
             CaRefKind::ApacheFile => "SSLCACertificateFile",
             CaRefKind::ApachePath => "SSLCACertificatePath",
+            CaRefKind::CaddyTrustPoolFile => "trust_pool file",
+            CaRefKind::CaddyTrustedCaCertFile => "trusted_ca_cert_file",
         }
     }
 }
@@ -291,7 +316,7 @@ impl Server {
         let whole_server = match self.client_verify.value {
             ClientVerify::On => true,
             ClientVerify::Optional | ClientVerify::OptionalNoCa => self.verify_enforced.is_some(),
-            ClientVerify::Off => false,
+            ClientVerify::Off | ClientVerify::AnyCertificate => false,
         };
         whole_server || self.site_verified_per_directory().is_some()
     }
@@ -325,6 +350,7 @@ impl Server {
             _ => match self.kind {
                 ServerKind::Nginx => "(no server_name)".to_string(),
                 ServerKind::Apache => "(no ServerName)".to_string(),
+                ServerKind::Caddy => "(any host)".to_string(),
             },
         }
     }

@@ -182,5 +182,8 @@ pub(crate) fn directive_line(ca: &CaRef, path: &str) -> String {
         CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
             format!("ssl_client_certificate {path};")
         }
+        CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => {
+            format!("trust_pool file {path}")
+        }
     }
 }

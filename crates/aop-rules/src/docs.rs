@@ -92,7 +92,7 @@ mod tests {
         let m = find_rule("AOP201").unwrap().meta();
         let p = page(m);
         assert!(p.starts_with("# AOP201 default-server-missing\n"));
-        assert!(p.contains("| error | nginx, apache |"));
+        assert!(p.contains("| error | nginx, apache, caddy |"));
         assert!(p.contains("## Why it matters"));
     }
 

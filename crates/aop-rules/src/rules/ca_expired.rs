@@ -45,7 +45,7 @@ declare_rule! {
         code: "AOP303",
         name: "ca-expired",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "a client CA has expired, is not valid yet, or expires within the warning window",
     }
 }

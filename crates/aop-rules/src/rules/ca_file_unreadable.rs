@@ -49,7 +49,7 @@ declare_rule! {
         code: "AOP301",
         name: "ca-file-unreadable",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "a CA file or directory that is missing, unreadable, not PEM or holds no certificate",
     }
 }
@@ -57,6 +57,7 @@ declare_rule! {
 fn server_name(u: &CaUse) -> &'static str {
     match u.servers.first().map(|s| s.kind) {
         Some(ServerKind::Apache) => "Apache",
+        Some(ServerKind::Caddy) => "Caddy",
         _ => "nginx",
     }
 }
@@ -82,6 +83,7 @@ fn unreadable(u: &CaUse, error: &CaError) -> (Severity, String, String) {
                 "check the path: relative paths are read from {}, and `--root DIR` reads absolute paths below DIR",
                 match u.ca.kind {
                     CaRefKind::ApacheFile | CaRefKind::ApachePath => "ServerRoot (by default the directory of apache2.conf, or the parent of conf/ for conf/httpd.conf)",
+                    CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => "the Caddyfile's directory (Caddy itself opens them from its working directory: prefer an absolute path)",
                     _ => "the directory of the main configuration",
                 }
             ),

@@ -49,7 +49,7 @@ declare_rule! {
         code: "AOP305",
         name: "ca-shared-cloudflare",
         severity: Info,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "the shared Cloudflare origin-pull CA proves \"some Cloudflare account\", not your zone",
     }
 }
@@ -63,6 +63,9 @@ fn help(kind: CaRefKind) -> String {
         }
         CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
             "    server {\n        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n    }"
+        }
+        CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => {
+            "    https:// {\n        tls internal\n        abort\n    }\n(a site without a hostname answers every name its own sites do not)"
         }
     };
     format!("{OWN_CA}\n{catch_all}")

@@ -123,6 +123,10 @@ impl Rule for ClientCaMissing {
                     "name the CA that signs Cloudflare's client certificate:\n    SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem",
                     "without a CA, mod_ssl cannot verify any client certificate",
                 ),
+                ServerKind::Caddy => (
+                    "name the CA that signs Cloudflare's client certificate:\n    tls {\n        client_auth {\n            mode require_and_verify\n            trust_pool file /etc/caddy/origin-pull-ca.pem\n        }\n    }",
+                    "without a trust pool, Caddy cannot verify any client certificate",
+                ),
             };
             out.push(
                 Finding::new(

@@ -7,7 +7,9 @@ declare_rule! {
     /// Reports a TLS server that serves content without requiring a client certificate:
     /// `ssl_verify_client` is `off` or absent (nginx), `SSLVerifyClient none` or absent
     /// (Apache). A server whose TLS listeners are all on loopback or unix sockets is not
-    /// reported: neither Cloudflare nor anyone else connects to them.
+    /// reported: neither Cloudflare nor anyone else connects to them. Caddy: also a site whose
+    /// `client_auth` has `mode require` (a certificate is required but never verified), and a
+    /// site with client authentication under `strict_sni_host insecure_off`.
     ///
     /// ## Why it matters
     /// Authenticated Origin Pulls only protect the origin when the origin refuses clients
@@ -45,7 +47,7 @@ declare_rule! {
         code: "AOP101",
         name: "client-verify-missing",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "a TLS server that serves content without requiring a client certificate",
     }
 }
@@ -54,6 +56,9 @@ pub(crate) fn help(kind: ServerKind) -> &'static str {
     match kind {
         ServerKind::Nginx => {
             "require Cloudflare's client certificate in this server:\n    ssl_verify_client on;\n    ssl_client_certificate /etc/ssl/cloudflare/origin-pull-ca.pem;"
+        }
+        ServerKind::Caddy => {
+            "require and verify Cloudflare's client certificate in this site:\n    tls {\n        client_auth {\n            mode require_and_verify\n            trust_pool file /etc/caddy/origin-pull-ca.pem\n        }\n    }"
         }
         ServerKind::Apache => {
             "require Cloudflare's client certificate in this virtual host:\n    SSLVerifyClient require\n    SSLVerifyDepth 1\n    SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem"
@@ -111,12 +116,23 @@ impl Rule for ClientVerifyMissing {
             }
             out.push(f);
         }
+        for s in
+            _cx.config.servers.iter().filter(|s| {
+                serves_over_tls(s) && s.client_verify.value == ClientVerify::AnyCertificate
+            })
+        {
+            out.push(any_certificate(s));
+        }
         for s in _cx.config.servers.iter().filter(|s| {
             serves_over_tls(s) && s.client_verify.value != ClientVerify::Off && !applies(s)
         }) {
             let Some(bypass) = s.verify_bypass else {
                 continue;
             };
+            if s.kind == ServerKind::Caddy {
+                out.push(strict_sni_off(s, bypass));
+                continue;
+            }
             let mut f = Finding::new(
                 Self::CODE,
                 format!(
@@ -136,4 +152,39 @@ impl Rule for ClientVerifyMissing {
             out.push(f);
         }
     }
+}
+
+/// Caddy's `mode require`: a certificate must be sent, but nothing checks who issued it.
+fn any_certificate(s: &Server) -> Finding {
+    let span = s.client_verify.origin.span().unwrap_or(s.span);
+    Finding::new(
+        ClientVerifyMissing::CODE,
+        format!(
+            "server `{}` requires a client certificate but never verifies it: any certificate, even one made up on the spot, gets in",
+            s.display_name()
+        ),
+        Label::new(span, "`mode require`: a certificate is required, not verified"),
+    )
+    .with_help("verify the certificate against Cloudflare's CA:\n    client_auth {\n        mode require_and_verify\n        trust_pool file /etc/caddy/origin-pull-ca.pem\n    }")
+    .for_server(s.reference())
+}
+
+/// Caddy with `strict_sni_host insecure_off`: the TLS handshake is chosen by SNI, the site
+/// by `Host`, so a handshake for another name reaches this site without a certificate.
+fn strict_sni_off(s: &Server, bypass: aop_source::Span) -> Finding {
+    let mut f = Finding::new(
+        ClientVerifyMissing::CODE,
+        format!(
+            "server `{}` requires a client certificate only for clients that name it in their SNI: a handshake for another name, or none, with `Host: {}` gets its content without one",
+            s.display_name(),
+            s.display_name()
+        ),
+        Label::new(bypass, "lets the Host header pick a site other than the one the handshake was for"),
+    )
+    .with_help("remove `strict_sni_host insecure_off`: with client authentication, Caddy then answers such requests with 421")
+    .for_server(s.reference());
+    if let Some(span) = s.client_verify.origin.span() {
+        f = f.with_label(Label::new(span, "verification for this site's SNI only"));
+    }
+    f
 }

@@ -54,7 +54,7 @@ declare_rule! {
         code: "AOP102",
         name: "client-verify-optional-unenforced",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "optional client verification that nothing enforces",
     }
 }
@@ -89,7 +89,7 @@ fn verify_label(s: &Server) -> Label {
             ),
         );
     }
-    let value = s.client_verify.value.as_str();
+    let value = s.client_verify.value.written(s.kind);
     let span = s.client_verify.origin.span().unwrap_or(s.span);
     match s.client_verify.origin {
         Origin::Inherited(_) => Label::new(
@@ -190,7 +190,7 @@ impl Rule for ClientVerifyOptionalUnenforced {
             out.extend(regranted(cx, s, check, &s.regrants));
         }
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
-            let value = s.client_verify.value.as_str();
+            let value = s.client_verify.value.written(s.kind);
             let span = s.client_verify.origin.span().unwrap_or(s.span);
             let label = match s.client_verify.origin {
                 Origin::Inherited(_) => {
@@ -200,6 +200,7 @@ impl Rule for ClientVerifyOptionalUnenforced {
             };
             let help = match s.kind {
                 ServerKind::Nginx => "refuse unverified clients in this server, or require the certificate outright:\n    if ($ssl_client_verify != SUCCESS) { return 403; }\nor\n    ssl_verify_client on;",
+                ServerKind::Caddy => "verify and require the certificate at the handshake:\n    tls {\n        client_auth {\n            mode require_and_verify\n            trust_pool file /etc/caddy/origin-pull-ca.pem\n        }\n    }",
                 ServerKind::Apache => "refuse unverified clients in this virtual host, or require the certificate outright:\n    <Location \"/\">\n        Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n    </Location>\nor\n    SSLVerifyClient require",
             };
             let mut f = Finding::new(
@@ -213,7 +214,9 @@ impl Rule for ClientVerifyOptionalUnenforced {
             .with_label(Label::new(s.span, "nothing in this server refuses unverified clients"))
             .with_help(help)
             .for_server(s.reference());
-            if s.client_verify.value == ClientVerify::OptionalNoCa {
+            if s.client_verify.value == ClientVerify::OptionalNoCa && s.kind == ServerKind::Caddy {
+                f = f.with_note("`mode request` never verifies the certificate: a certificate from any issuer, or none, is accepted");
+            } else if s.client_verify.value == ClientVerify::OptionalNoCa {
                 f = f.with_note("`optional_no_ca` never verifies the certificate chain: a certificate from any issuer is accepted at the handshake");
             }
             out.push(f);

@@ -63,7 +63,7 @@ declare_rule! {
         code: "AOP201",
         name: "default-server-missing",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "a TLS address:port whose default server serves a real site",
     }
 }
@@ -80,6 +80,10 @@ fn help(kind: ServerKind, address_port: &str) -> String {
                 "put a catch-all first that refuses unknown hostnames:\n    server {{\n        listen {listen} ssl default_server;\n        ssl_reject_handshake on;\n    }}"
             )
         }
+        ServerKind::Caddy => format!(
+            "give {address_port} a catch-all site that refuses unknown hostnames (a site without a hostname answers every name the others do not):\n    https://:{port} {{\n        tls internal\n        abort\n    }}",
+            port = address_port.rsplit(':').next().unwrap_or("443")
+        ),
         ServerKind::Apache => format!(
             "put a catch-all first for {address_port} that refuses unknown hostnames:\n    <VirtualHost {address_port}>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>"
         ),

@@ -30,7 +30,7 @@ declare_rule! {
         code: "AOP002",
         name: "include-unresolved",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "an include the server cannot follow: missing file, cycle, too deep",
     }
 }

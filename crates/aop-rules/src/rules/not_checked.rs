@@ -41,7 +41,7 @@ declare_rule! {
         code: "AOP004",
         name: "not-checked",
         severity: Warning,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "part of the configuration could not be checked",
     }
 }

@@ -39,7 +39,7 @@ declare_rule! {
         code: "AOP001",
         name: "parse-error",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "syntax the server would reject",
     }
 }

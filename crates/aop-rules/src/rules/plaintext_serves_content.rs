@@ -46,7 +46,7 @@ declare_rule! {
         code: "AOP202",
         name: "plaintext-serves-content",
         severity: Error,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "a plain-HTTP listener that serves content instead of redirecting or refusing",
     }
 }
@@ -109,6 +109,7 @@ impl Rule for PlaintextServesContent {
                 _ if s.acme_only => "nothing to change while this directory holds challenge files only: the certificate authority fetches them over plain HTTP".to_string(),
                 ServerKind::Nginx => "redirect plain HTTP to https, or refuse it:\n    return 301 https://$host$request_uri;\nor\n    return 444;".to_string(),
                 ServerKind::Apache => apache_help(s),
+                ServerKind::Caddy => "serve this site over HTTPS only: drop the `http://` address (Caddy then redirects plain HTTP to HTTPS by itself), or refuse plain HTTP in its own site:\n    http://shop.example.com {\n        abort\n    }".to_string(),
             };
             let mut f = Finding::new(
                 Self::CODE,

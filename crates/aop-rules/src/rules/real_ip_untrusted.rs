@@ -14,7 +14,7 @@ declare_rule! {
     /// same network; none is routed on the internet) are accepted. Apache's
     /// `RemoteIPHeader` with no trusted proxy at all is reported too: mod_remoteip then takes
     /// the header from every peer. A virtual host trusts the main server's proxies and its
-    /// own together.
+    /// own together. Caddy: the global `servers { trusted_proxies static ... }`.
     ///
     /// ## Why it matters
     /// With nginx's realip module or Apache's mod_remoteip, the server replaces the client's
@@ -71,7 +71,7 @@ declare_rule! {
         code: "AOP501",
         name: "real-ip-untrusted",
         severity: Warning,
-        servers: [Nginx, Apache],
+        servers: [Nginx, Apache, Caddy],
         summary: "client addresses taken from a header set by sources wider than Cloudflare",
     }
 }
@@ -103,6 +103,7 @@ fn too_wide(source: &str) -> Option<String> {
 /// The directives to paste: Cloudflare's ranges and the header it sets.
 fn help(kind: ServerKind) -> String {
     match kind {
+        ServerKind::Caddy => "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/) in the global options:\n    {\n        servers {\n            trusted_proxies static 173.245.48.0/20 ... 2400:cb00::/32\n            client_ip_headers CF-Connecting-IP\n        }\n    }".into(),
         ServerKind::Nginx => "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/), one line each:\n    set_real_ip_from 173.245.48.0/20;\n    ...\n    set_real_ip_from 2400:cb00::/32;\n    real_ip_header CF-Connecting-IP;".into(),
         ServerKind::Apache => {
             // Each `RemoteIPTrustedProxy` adds to the list: short lines stay pasteable.
@@ -143,10 +144,14 @@ impl Rule for RealIpUntrusted {
         let mut seen = std::collections::HashSet::new();
         for s in &cx.config.servers {
             let Some(real_ip) = &s.real_ip else { continue };
+            let default_header = match s.kind {
+                ServerKind::Caddy => "X-Forwarded-For",
+                _ => "X-Real-IP",
+            };
             let header = real_ip
                 .header
                 .as_ref()
-                .map_or("X-Real-IP", |(h, _)| h.as_str());
+                .map_or(default_header, |(h, _)| h.as_str());
             if real_ip.trusted.is_empty() {
                 if let Some((_, span)) = &real_ip.header {
                     if seen.insert(*span) {

@@ -1,0 +1,45 @@
+//! No input makes the reader panic: every prefix of every Caddy fixture, and the same bytes
+//! with one byte changed at a time to each character the lexer treats specially.
+
+use std::path::{Path, PathBuf};
+
+use aop_model::LoadOptions;
+use aop_source::SourceMap;
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/caddy");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("Caddyfile"))
+        .filter(|p| p.is_file())
+        .collect();
+    out.sort();
+    out
+}
+
+fn read(path: &Path, bytes: Vec<u8>) -> usize {
+    let mut map = SourceMap::default();
+    let file = map.add(path, bytes);
+    let config = aop_caddy::load_file(file, &mut map, &LoadOptions::default());
+    config.servers.len() + config.findings.len()
+}
+
+#[test]
+fn prefixes_and_single_byte_changes_never_panic() {
+    let special = b"{}\"`\\#<\n ,:$[]()*@";
+    let files = fixtures();
+    assert!(files.len() > 20, "the Caddy fixtures are where they were");
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        for end in 0..=bytes.len() {
+            read(&path, bytes[..end].to_vec());
+        }
+        for at in (0..bytes.len()).step_by(3) {
+            for &b in special {
+                let mut changed = bytes.clone();
+                changed[at] = b;
+                read(&path, changed);
+            }
+        }
+    }
+}
