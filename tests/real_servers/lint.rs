@@ -7,27 +7,10 @@ use std::time::Duration;
 use super::plan::Verdict;
 use super::process::run_with_timeout;
 
-pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
-pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
-
-/// The codes of `set` that apply to `kind` but are not in aop-lint's rule registry yet.
-/// While some are missing, aop-lint cannot be faulted for *not* reporting a verdict (its
-/// `yes` is still checked: missing rules could only have added findings).
-pub fn unimplemented(set: &[&'static str], kind: aop_model::ServerKind) -> Vec<&'static str> {
-    let applies = |code: &str| match code {
-        // Per-directory verification exists in Apache only.
-        "AOP103" => kind == aop_model::ServerKind::Apache,
-        _ => true,
-    };
-    set.iter()
-        .copied()
-        .filter(|code| applies(code))
-        .filter(|code| {
-            !aop_rules::RULES
-                .iter()
-                .any(|r| r.meta().code == *code && r.meta().kinds.contains(&kind))
-        })
-        .collect()
+/// The codes whose findings say the origin is open, or reaches a foreign account: each rule
+/// declares which in its `declare_rule!` (`verdict: Open`), so the registry is the only list.
+pub fn codes_with(verdict: aop_rules::Verdict) -> Vec<&'static str> {
+    aop_rules::codes_with(verdict)
 }
 
 pub struct Lint {
@@ -66,10 +49,10 @@ pub fn lint(tree: &Path, server: &str) -> Result<Lint, String> {
         .collect();
     codes.sort();
     codes.dedup();
-    let has = |set: &[&str]| codes.iter().any(|c| set.contains(&c.as_str()));
+    let has = |set: Vec<&str>| codes.iter().any(|c| set.contains(&c.as_str()));
     let verdict = Verdict {
-        open: has(&OPEN_CODES),
-        foreign: has(&FOREIGN_CODES),
+        open: has(codes_with(aop_rules::Verdict::Open)),
+        foreign: has(codes_with(aop_rules::Verdict::Foreign)),
     };
     Ok(Lint { codes, verdict })
 }

@@ -1,6 +1,6 @@
 use aop_model::{ClientVerify, Finding, Label, ServerKind};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -45,16 +45,13 @@ declare_rule! {
         name: "client-ca-missing",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "client verification on, but no CA file or path to verify against",
     }
 }
 
-impl Rule for ClientCaMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientCaMissing {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in &cx.config.servers {
             let verifying = matches!(
                 s.client_verify.value,

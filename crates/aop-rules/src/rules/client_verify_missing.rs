@@ -1,6 +1,6 @@
 use aop_model::{Action, ClientVerify, Finding, Label, Origin, Server, ServerKind};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +46,7 @@ declare_rule! {
         name: "client-verify-missing",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "a TLS server that serves content without requiring a client certificate",
     }
 }
@@ -76,12 +77,8 @@ fn applies(s: &Server) -> bool {
             .all(|p| p.value == ClientVerify::Off)
 }
 
-impl Rule for ClientVerifyMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyMissing {
+    fn check(_cx: &Context, out: &mut Vec<Finding>) {
         for s in _cx.config.servers.iter().filter(|s| applies(s)) {
             let listener = s.tls_from_outside().expect("applies() checked");
             let mut f = Finding::new(

@@ -3,7 +3,7 @@ use aop_model::{
 };
 use aop_source::Span;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -55,6 +55,7 @@ declare_rule! {
         name: "client-verify-optional-unenforced",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "optional client verification that nothing enforces",
     }
 }
@@ -167,12 +168,8 @@ fn regranted(cx: &Context, s: &Server, check: Span, regrants: &[Regrant]) -> Opt
     Some(f)
 }
 
-impl Rule for ClientVerifyOptionalUnenforced {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyOptionalUnenforced {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let asks_optionally = |s: &&Server| {
             optional(s)
                 || (s.tls_from_outside().is_some()

@@ -1,6 +1,6 @@
 use aop_model::{Action, ClientVerify, Finding, Label, Server};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -45,6 +45,7 @@ declare_rule! {
         name: "client-verify-per-directory",
         severity: Error,
         servers: [Apache],
+        verdict: Open,
         summary: "client verification only inside <Directory>/<Location>, leaving some path open",
     }
 }
@@ -93,12 +94,8 @@ or let the refusal carry a text, not a page:
     );
 }
 
-impl Rule for ClientVerifyPerDirectory {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyPerDirectory {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
             if s.site_verified_per_directory().is_some() {
                 refusal_page(cx, s, out);

@@ -1,7 +1,7 @@
 use aop_model::{Action, DefaultWhy, Finding, Label, ServerKind, Severity};
 
 use crate::ca_files::verifies_with_own_ca_only;
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -56,6 +56,7 @@ declare_rule! {
         name: "default-server-missing",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Foreign,
         summary: "a TLS address:port whose default server serves a real site",
     }
 }
@@ -78,12 +79,8 @@ fn help(kind: ServerKind, address_port: &str) -> String {
     }
 }
 
-impl Rule for DefaultServerMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl DefaultServerMissing {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         for ap in config
             .address_ports

@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -27,18 +27,13 @@ declare_rule! {
     /// }
     /// ```
     pub struct IncludeUnresolved {
-        code: "AOP002",
-        name: "include-unresolved",
-        severity: Error,
+        id: aop_model::codes::INCLUDE_UNRESOLVED,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "an include the server cannot follow: missing file, cycle, too deep",
     }
 }
 
-impl Rule for IncludeUnresolved {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl IncludeUnresolved {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

@@ -1,3 +1,6 @@
+//! Generated from the files of this directory: do not edit. Regenerate with
+//! `UPDATE_REGISTRY=1 cargo test -p aop-rules registry` (`aop-gen new-rule` does it too).
+
 pub mod ca_expired;
 pub mod ca_file_unreadable;
 pub mod ca_not_a_ca;
@@ -16,3 +19,25 @@ pub mod parse_error;
 pub mod plaintext_serves_content;
 pub mod real_ip_untrusted;
 pub mod unused_suppression;
+
+/// Every rule, in file order ([`crate::RULES`] sorts them by code).
+pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
+    ca_expired::ENTRY,
+    ca_file_unreadable::ENTRY,
+    ca_not_a_ca::ENTRY,
+    ca_shared_cloudflare::ENTRY,
+    ca_superseded::ENTRY,
+    ca_untrusted::ENTRY,
+    client_ca_missing::ENTRY,
+    client_verify_missing::ENTRY,
+    client_verify_optional_unenforced::ENTRY,
+    client_verify_per_directory::ENTRY,
+    client_verify_renegotiation::ENTRY,
+    default_server_missing::ENTRY,
+    include_unresolved::ENTRY,
+    not_checked::ENTRY,
+    parse_error::ENTRY,
+    plaintext_serves_content::ENTRY,
+    real_ip_untrusted::ENTRY,
+    unused_suppression::ENTRY,
+];

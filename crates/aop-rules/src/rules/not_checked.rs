@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -38,18 +38,13 @@ declare_rule! {
     /// }
     /// ```
     pub struct NotChecked {
-        code: "AOP004",
-        name: "not-checked",
-        severity: Warning,
+        id: aop_model::codes::NOT_CHECKED,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "part of the configuration could not be checked",
     }
 }
 
-impl Rule for NotChecked {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl NotChecked {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -35,18 +35,13 @@ declare_rule! {
     /// }
     /// ```
     pub struct ParseError {
-        code: "AOP001",
-        name: "parse-error",
-        severity: Error,
+        id: aop_model::codes::PARSE_ERROR,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "syntax the server would reject",
     }
 }
 
-impl Rule for ParseError {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ParseError {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use aop_model::{Action, Finding, Label, ListenAddr, Server, ServerKind, Severity};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -47,16 +47,13 @@ declare_rule! {
         name: "plaintext-serves-content",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "a plain-HTTP listener that serves content instead of redirecting or refusing",
     }
 }
 
-impl Rule for PlaintextServesContent {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl PlaintextServesContent {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         // Names of sites that mutual TLS protects: a TLS server that requires the client
         // certificate. A TLS server without verification protects nothing to go around.

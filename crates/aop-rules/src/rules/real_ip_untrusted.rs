@@ -1,7 +1,7 @@
 use aop_model::{Finding, Label, Server, ServerKind};
 
 use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, Cidr, V4, V6};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -72,6 +72,7 @@ declare_rule! {
         name: "real-ip-untrusted",
         severity: Warning,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "client addresses taken from a header set by sources wider than Cloudflare",
     }
 }
@@ -132,12 +133,8 @@ fn trusts_every_peer(s: &Server, header: &str, span: aop_source::Span) -> Findin
     .for_server(s.reference())
 }
 
-impl Rule for RealIpUntrusted {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl RealIpUntrusted {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         // An http-level (main server) list is inherited by many servers: report each
         // directive once.
         let mut seen = std::collections::HashSet::new();
