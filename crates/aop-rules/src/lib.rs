@@ -7,6 +7,8 @@ mod context;
 pub mod docs;
 pub mod registry;
 pub mod rules;
+#[cfg(test)]
+mod tester;
 
 pub use context::{CaSettings, Context};
 pub use registry::{codes_with, find_rule, RULES};

@@ -134,3 +134,46 @@ impl ClientVerifyMissing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyMissing;
+    use crate::tester::{apache_tls, nginx_tls, Tester, APACHE_VERIFIED_SITE, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyMissing)
+            .nginx_fail(nginx_tls(PROXY))
+            // Turned off at `http {}` and inherited.
+            .nginx_fail(
+                "http { ssl_verify_client off;
+                    server { listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            // Verification that a 495/496 error page turns back into content.
+            .nginx_fail(nginx_tls(
+                "ssl_verify_client on; ssl_client_certificate ca.pem;
+                error_page 495 496 /index.html;",
+            ))
+            .nginx_pass(nginx_tls(
+                "ssl_verify_client on; ssl_client_certificate ca.pem;",
+            ))
+            // Inherited from `http {}`.
+            .nginx_pass(
+                "http { ssl_verify_client on; ssl_client_certificate ca.pem;
+                    server { listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            // Nobody elsewhere reaches a loopback listener.
+            .nginx_pass(
+                "http { server { listen 127.0.0.1:443 ssl; ssl_certificate c.pem;
+                    ssl_certificate_key c.key; } }",
+            )
+            // The standard catch-all: no handshake, nothing served.
+            .nginx_pass(
+                "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(apache_tls("DocumentRoot /var/www/shop"))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

@@ -217,3 +217,43 @@ impl ClientVerifyOptionalUnenforced {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyOptionalUnenforced;
+    use crate::tester::{apache_tls, nginx_tls, Tester, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyOptionalUnenforced)
+            .nginx_fail(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem; {PROXY}"
+            )))
+            // Checked in one location only: the others serve anyone.
+            .nginx_fail(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem;
+                location /admin {{ if ($ssl_client_verify != SUCCESS) {{ return 403; }} }}
+                {PROXY}"
+            )))
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem;
+                if ($ssl_client_verify != SUCCESS) {{ return 403; }}
+                {PROXY}"
+            )))
+            .apache_fail(apache_tls(
+                "SSLVerifyClient optional
+                SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop",
+            ))
+            .apache_pass(apache_tls(
+                "SSLVerifyClient optional
+                SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location />
+                    Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'
+                </Location>",
+            ))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

@@ -93,3 +93,24 @@ impl ClientVerifyRenegotiation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyRenegotiation;
+    use crate::tester::{apache_tls, Tester, APACHE_VERIFIED_SITE};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyRenegotiation)
+            .apache_fail(apache_tls(
+                "SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location />
+                    SSLVerifyClient require
+                </Location>",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

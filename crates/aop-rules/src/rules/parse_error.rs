@@ -45,3 +45,33 @@ declare_rule! {
 impl ParseError {
     fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ParseError;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ParseError)
+            .nginx_fail("http { server { listen 443 ssl } }")
+            .nginx_fail("http { server { listen 443 ssl; ssl_verify_client maybe; } }")
+            .nginx_pass(
+                "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(
+                "LoadModule ssl_module modules/mod_ssl.so
+                <VirtualHost *:443>
+                    SSLVerifyClient sometimes
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule ssl_module modules/mod_ssl.so
+                <VirtualHost *:443>
+                    SSLVerifyClient require
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

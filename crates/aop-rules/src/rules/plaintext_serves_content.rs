@@ -154,3 +154,44 @@ fn apache_help(s: &Server) -> String {
         "redirect plain HTTP to https, or refuse it:\n{redirect}\nor\n    <Location \"/\">\n        Require all denied\n    </Location>"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PlaintextServesContent;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&PlaintextServesContent)
+            .nginx_fail(
+                "http { server { listen 80; server_name shop.example.com;
+                    location / { proxy_pass http://127.0.0.1:8080; } } }",
+            )
+            .nginx_fail("http { server { listen 80; return 200 'hello'; } }")
+            .nginx_pass(
+                "http { server { listen 80; server_name shop.example.com;
+                    return 301 https://$host$request_uri; } }",
+            )
+            .nginx_pass(
+                "http { server { listen 127.0.0.1:80;
+                    location / { proxy_pass http://127.0.0.1:8080; } } }",
+            )
+            .apache_fail(
+                "Listen 80
+                <VirtualHost *:80>
+                    ServerName shop.example.com
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule alias_module modules/mod_alias.so
+                Listen 80
+                <VirtualHost *:80>
+                    ServerName shop.example.com
+                    Redirect permanent / https://shop.example.com/
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

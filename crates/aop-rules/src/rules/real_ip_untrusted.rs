@@ -174,3 +174,48 @@ impl RealIpUntrusted {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RealIpUntrusted;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&RealIpUntrusted)
+            .nginx_fail(
+                "http { set_real_ip_from 0.0.0.0/0; real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            // A range Cloudflare no longer uses.
+            .nginx_fail(
+                "http { set_real_ip_from 104.16.0.0/12; real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .nginx_pass(
+                "http { set_real_ip_from 173.245.48.0/20; set_real_ip_from 10.0.0.0/8;
+                    real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(
+                "LoadModule remoteip_module modules/mod_remoteip.so
+                Listen 80
+                RemoteIPHeader CF-Connecting-IP
+                RemoteIPTrustedProxy 0.0.0.0/1 128.0.0.0/1
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule remoteip_module modules/mod_remoteip.so
+                Listen 80
+                RemoteIPHeader CF-Connecting-IP
+                RemoteIPTrustedProxy 173.245.48.0/20
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}
