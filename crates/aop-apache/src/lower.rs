@@ -3,10 +3,11 @@
 //! itself where a `Listen` reaches no vhost.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
-    LoadOptions, Location, Origin, Server, ServerKind, Setting,
+    LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{FileId, Span};
 
@@ -36,9 +37,12 @@ impl Lowering<'_> {
     pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
         let main = Scope::collect(tree, &mut self.findings);
         let listens = listens(tree);
+        let main_written = written(&main.directives);
         let mut servers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
-            servers.push(self.vhost(d, &main, &listens));
+            let mut server = self.vhost(d, &main, &listens);
+            server.directives.inherited = Arc::clone(&main_written);
+            servers.push(server);
         }
         self.htaccess(tree);
         self.nested_vhosts(tree);
@@ -126,6 +130,7 @@ impl Lowering<'_> {
             .collect();
         server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
+        server.directives.own = written(&own.directives);
         server
     }
 
@@ -315,8 +320,22 @@ impl Lowering<'_> {
         server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
         server.per_directory_verify = per_directory(main, &empty);
         server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
+        server.directives.own = written(&main.directives);
         servers.push(server);
     }
+}
+
+/// Server-level directives for the model's table of what each server has in force
+/// (`Server::directive`).
+fn written(directives: &[&Directive]) -> Arc<[Written]> {
+    directives
+        .iter()
+        .map(|d| Written {
+            name: d.name.clone(),
+            args: d.args.iter().map(|a| a.value.clone()).collect(),
+            span: d.span,
+        })
+        .collect()
 }
 
 fn setting<T: Copy>(own: Option<(T, Span)>, main: Option<(T, Span)>) -> Option<Setting<T>> {

@@ -2,11 +2,13 @@
 //! each server's semantics (inheritance, vhost selection) are applied by its own crate before
 //! a [`Config`] exists.
 
+mod directives;
 mod finding;
 mod inclusions;
 mod listen;
 mod server;
 
+pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};

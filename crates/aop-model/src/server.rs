@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use aop_source::{FileId, Span};
 
-use crate::{AddressPort, Finding, Listener, ServerRef};
+use crate::{AddressPort, DirectiveName, Directives, Finding, Listener, ServerRef, Written};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ServerKind {
@@ -224,6 +224,9 @@ pub struct Server {
     pub refusal_page: Option<Span>,
     /// Sections that replace the server's `Require` check for some paths.
     pub regrants: Vec<Regrant>,
+    /// Every directive at the server's level and at the level it inherits from, as written:
+    /// what a rule reads through [`Server::directive`] when no field above holds its answer.
+    pub directives: Directives,
 }
 
 impl Server {
@@ -250,7 +253,13 @@ impl Server {
             verify_bypass: None,
             refusal_page: None,
             regrants: Vec::new(),
+            directives: Directives::default(),
         }
+    }
+
+    /// The occurrence of a directive in force in this server ([`Directives::effective`]).
+    pub fn directive(&self, name: DirectiveName) -> Option<Setting<&Written>> {
+        self.directives.effective(self.kind, name)
     }
 
     /// Client verification in a section that covers every request path (Apache

@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
-    LoadOptions, Origin, Server, ServerKind, Setting,
+    LoadOptions, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{SourceMap, Span};
 
@@ -69,6 +70,7 @@ pub fn lower(
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
+                let http_written = written(http);
                 for s in http.iter_mut() {
                     if s.name != "server" {
                         continue;
@@ -85,8 +87,9 @@ pub fn lower(
                         }
                         None => continue,
                     };
-                    let (server, tls) =
+                    let (mut server, tls) =
                         finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
+                    server.directives.inherited = Arc::clone(&http_written);
                     servers.push(server);
                     tls_facts.push(tls);
                 }
@@ -207,6 +210,20 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
     }
 }
 
+/// The directives of `block` that open no block, for the model's table of what each server
+/// has in force (`Server::directive`).
+fn written(block: &[Directive]) -> Arc<[Written]> {
+    block
+        .iter()
+        .filter(|d| d.block.is_none() && d.name != "server")
+        .map(|d| Written {
+            name: d.name.to_string(),
+            args: d.args.iter().map(|a| a.value.to_string()).collect(),
+            span: d.head_span(),
+        })
+        .collect()
+}
+
 fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
     match (own, inherited) {
         (Some(s), _) => Origin::Own(s),
@@ -244,6 +261,7 @@ pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>)
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
+    server.directives.own = written(children);
     let mut tls_flags = Vec::new();
     for c in children {
         match c.name.as_str() {
