@@ -12,6 +12,7 @@ pub mod client_verify_missing;
 pub mod client_verify_optional_unenforced;
 pub mod client_verify_per_directory;
 pub mod client_verify_renegotiation;
+pub mod client_verify_too_deep;
 pub mod default_server_missing;
 pub mod include_unresolved;
 pub mod not_checked;
@@ -33,6 +34,7 @@ pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
     client_verify_optional_unenforced::ENTRY,
     client_verify_per_directory::ENTRY,
     client_verify_renegotiation::ENTRY,
+    client_verify_too_deep::ENTRY,
     default_server_missing::ENTRY,
     include_unresolved::ENTRY,
     not_checked::ENTRY,
