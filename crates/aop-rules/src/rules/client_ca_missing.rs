@@ -88,3 +88,32 @@ impl ClientCaMissing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientCaMissing;
+    use crate::tester::{apache_tls, nginx_tls, Tester, APACHE_VERIFIED_SITE, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientCaMissing)
+            .nginx_fail(nginx_tls(&format!("ssl_verify_client on; {PROXY}")))
+            .nginx_fail(nginx_tls(&format!("ssl_verify_client optional; {PROXY}")))
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client on; ssl_client_certificate ca.pem; {PROXY}"
+            )))
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client on; ssl_trusted_certificate ca.pem; {PROXY}"
+            )))
+            // `optional_no_ca` verifies nothing against a CA.
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client optional_no_ca; {PROXY}"
+            )))
+            .apache_fail(apache_tls(
+                "SSLVerifyClient require\n DocumentRoot /var/www/shop",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

@@ -136,3 +136,25 @@ impl ClientVerifyPerDirectory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyPerDirectory;
+    use crate::tester::{apache_tls, Tester, APACHE_VERIFIED_SITE};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyPerDirectory)
+            // Only /admin asks for a certificate: every other path is served to anyone.
+            .apache_fail(apache_tls(
+                "SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location /admin>
+                    SSLVerifyClient require
+                </Location>",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}

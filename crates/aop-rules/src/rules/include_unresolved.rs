@@ -37,3 +37,21 @@ declare_rule! {
 impl IncludeUnresolved {
     fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::IncludeUnresolved;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&IncludeUnresolved)
+            // Nothing exists below the tester's root: every named file is missing.
+            .nginx_fail("http { include sites-enabled/shop.conf; }")
+            .nginx_pass("http { include sites-enabled/*.conf; }")
+            .apache_fail("Include sites-enabled/shop.conf")
+            .apache_pass("IncludeOptional sites-enabled/*.conf")
+            .run();
+        insta::assert_snapshot!(findings);
+    }
+}
