@@ -1,5 +1,7 @@
 //! Every rule lives in `src/rules/<name>.rs`: one unit struct declared with [`declare_rule!`],
-//! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
+//! its documentation in the doc comment, its check over the model, its test vectors in its
+//! `#[cfg(test)]` module. The file is its registration: `rules/mod.rs` is generated from the
+//! directory, and [`RULES`] lists every rule by code. docs/contributing.md walks through it.
 
 mod ca_files;
 mod cloudflare_ips;
