@@ -31,9 +31,9 @@ OUT=target/bench
 VENV=target/bench-venv
 mkdir -p "$OUT"
 
-cargo build --release --locked -p aop-lint -p aop-gen
-LINT="$PWD/target/release/aop-lint"
-GEN="$PWD/target/release/aop-gen"
+cargo build --profile profiling --locked -p aop-lint -p aop-gen
+LINT="$PWD/target/profiling/aop-lint"
+GEN="$PWD/target/profiling/aop-gen"
 
 if [ -z "$SKIP_SLOW" ] && { [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; }; then
   python3 -m venv "$VENV"

@@ -24,6 +24,20 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation: what it catches, why, an example and the fix.
     Explain(ExplainArgs),
+    /// Send a running origin the requests it must refuse (no client certificate, one from an
+    /// unknown CA, no SNI, plain HTTP) and report what it served. Contacts only the
+    /// addresses given.
+    Probe(ProbeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man -l -` or packaging.
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +79,11 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Print how many findings each rule has instead of the findings (human and concise
+    /// formats); the exit code still gates.
+    #[arg(long)]
+    pub statistics: bool,
 
     /// Write the report to FILE instead of standard output (`-`: standard output); the exit
     /// code still gates.
@@ -136,6 +155,62 @@ pub struct ServersArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// Origin addresses: `203.0.113.7`, `[2001:db8::7]`, `origin.example.net`.
+    #[arg(value_name = "ADDRESS", required = true)]
+    pub targets: Vec<String>,
+
+    /// A site name to send as SNI and `Host` (repeatable; with --config, the names of its
+    /// servers by default).
+    #[arg(long = "host", value_name = "NAME", required_unless_present = "config")]
+    pub hosts: Vec<String>,
+
+    /// The configuration the origin runs (a tree, as for the lint): its names and ports are
+    /// probed unless given, and every answer that differs from what the files say is a
+    /// finding of its own.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Where `/` of the origin's system is, for --config (as for the lint).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
+    /// A TLS port to probe (repeatable; default 443).
+    #[arg(long = "port", value_name = "PORT")]
+    pub ports: Vec<u16>,
+
+    /// A plain-HTTP port to probe (repeatable; default 80).
+    #[arg(long = "http-port", value_name = "PORT")]
+    pub http_ports: Vec<u16>,
+
+    /// Probe no plain-HTTP port.
+    #[arg(long)]
+    pub no_http: bool,
+
+    /// Your own client certificate (PEM), e.g. your zone's, to confirm the path that must
+    /// work; with --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+
+    /// The key of --client-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+
+    /// Print the requests that would be sent, and send none.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Args, Debug)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
@@ -158,6 +233,9 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands: annotations on the changed files.
     Github,
+    /// One line per finding, `path:line:column: severity CODE message`, as editors and grep
+    /// read it.
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

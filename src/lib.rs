@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 pub mod config;
 mod discover;
+mod probe;
 mod run;
 mod trees;
 

@@ -7,8 +7,8 @@ use clap::Parser;
 use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, Severity};
 use aop_report::{
-    render_github, render_human, render_sarif, sort_findings, sort_suppressed, write_json,
-    HumanOptions, Report,
+    render_concise, render_github, render_human, render_sarif, render_statistics, sort_findings,
+    sort_suppressed, write_json, HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
 use aop_source::{FileId, SourceMap, Span};
@@ -22,9 +22,9 @@ use crate::config::{self, ConfigError, Settings};
 use crate::discover::discover;
 use crate::trees::{plan, Tree};
 
-const EXIT_CLEAN: i32 = 0;
-const EXIT_FINDINGS: i32 = 1;
-const EXIT_INPUT: i32 = 2;
+pub(crate) const EXIT_CLEAN: i32 = 0;
+pub(crate) const EXIT_FINDINGS: i32 = 1;
+pub(crate) const EXIT_INPUT: i32 = 2;
 
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -40,6 +40,25 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Servers(args)) => servers(args),
+        Some(Command::Probe(args)) => crate::probe::probe(args),
+        Some(Command::Completions(args)) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: the generator panics on a closed pipe (`... | head`).
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "aop-lint", &mut out);
+            write_out(&String::from_utf8_lossy(&out))
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    error(&e.to_string());
+                    EXIT_INPUT
+                }
+            }
+        }
         Some(Command::Rules(args)) => rules(args),
         Some(Command::Explain(args)) => explain(args),
         None => check(cli.check),
@@ -113,7 +132,7 @@ fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<C
 }
 
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
-fn load(
+pub(crate) fn load(
     path: &Path,
     forced: Option<ServerKind>,
     opts: &LoadOptions,
@@ -128,7 +147,7 @@ fn load(
     }
 }
 
-fn error(msg: &str) {
+pub(crate) fn error(msg: &str) {
     eprintln!("aop-lint: error: {msg}");
 }
 
@@ -136,7 +155,7 @@ fn no_color_env() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+pub(crate) fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -144,7 +163,7 @@ fn use_color(choice: ColorChoice, terminal: bool) -> bool {
     }
 }
 
-fn write_out(text: &str) -> i32 {
+pub(crate) fn write_out(text: &str) -> i32 {
     emit(text, None)
 }
 
@@ -480,7 +499,9 @@ fn check(args: CheckArgs) -> i32 {
             &render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
             output,
         ),
+        _ if args.statistics => emit(&render_statistics(&report), output),
         Format::Github => emit(&render_github(&report), output),
+        Format::Concise => emit(&render_concise(&report), output),
         Format::Human => emit(
             &render_human(
                 &report,
@@ -496,14 +517,19 @@ fn check(args: CheckArgs) -> i32 {
     if written != EXIT_CLEAN || unreadable {
         return EXIT_INPUT;
     }
-    let threshold = match args.fail_on {
+    gate_exit(args.fail_on, &report.findings)
+}
+
+/// 1 when a finding is at or above `--fail-on`, else 0.
+pub(crate) fn gate_exit(fail_on: FailOn, findings: &[aop_model::Finding]) -> i32 {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
     match threshold {
-        Some(t) if report.findings.iter().any(|f| f.severity >= t) => EXIT_FINDINGS,
+        Some(t) if findings.iter().any(|f| f.severity >= t) => EXIT_FINDINGS,
         _ => EXIT_CLEAN,
     }
 }

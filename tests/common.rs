@@ -188,3 +188,19 @@ pub fn start(nginx: &Path, dir: &Path, ports: &[(&str, u16)]) -> Nginx {
     }
     guard
 }
+
+/// (code, message) of each finding of a JSON report.
+pub fn code_messages(json: &str) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(json).expect("JSON report");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}

@@ -140,6 +140,11 @@ fn examples_trigger_their_rule_and_fixes_do_not() {
     let mut checked = 0;
     for r in RULES {
         let m = r.meta();
+        // The probe's rules (AOP6xx) are raised by what a running server answers: their
+        // examples are a probe's output and a fragment of the configuration that fixes it.
+        if m.code.starts_with("AOP6") {
+            continue;
+        }
         let mut examples = 0;
         for (lang, body) in docs::section_blocks(m, "Example") {
             let Some((main, server)) = lintable(&lang, m.kinds) else {
@@ -179,8 +184,12 @@ fn examples_trigger_their_rule_and_fixes_do_not() {
         checked += examples;
     }
     eprintln!("{checked} documentation blocks linted");
+    let probe_rules = RULES
+        .iter()
+        .filter(|r| r.meta().code.starts_with("AOP6"))
+        .count();
     assert!(
-        checked >= 2 * RULES.len() - 2,
+        checked >= 2 * (RULES.len() - probe_rules) - 2,
         "only {checked} blocks checked"
     );
 }

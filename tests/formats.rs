@@ -230,3 +230,65 @@ fn colours_follow_the_flag_and_no_color() {
         Some(2)
     );
 }
+
+/// `--format concise`: one line per finding in the form editors' error lists read.
+#[test]
+fn concise_is_one_line_per_finding() {
+    let o = aop_lint(&[
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let json = stdout(&aop_lint(&[
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "json",
+    ]));
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), findings.len(), "{text}");
+    for (line, f) in lines.iter().zip(findings) {
+        let want = format!(
+            "{}:{}:{}: {} {} {}",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"],
+            f["severity"].as_str().unwrap(),
+            f["code"].as_str().unwrap(),
+            f["message"].as_str().unwrap()
+        );
+        assert_eq!(*line, want);
+    }
+}
+
+/// `--statistics`: counts per rule, most first; the exit code still gates.
+#[test]
+fn statistics_count_findings_per_rule() {
+    let o = aop_lint(&["fixtures/nginx/client-verify-missing", "--statistics"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "     1  AOP101  client-verify-missing (error)\n     1  AOP201  default-server-missing (error)\n     2  findings in 1 files\n"
+    );
+}
+
+/// Completions and the manual page come from the same command definition.
+#[test]
+fn completions_and_man_page_describe_the_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = aop_lint(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("fail-on"), "{shell}");
+    }
+    let man = aop_lint(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let text = stdout(&man);
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH aop-lint 1"),
+        "{text}"
+    );
+    assert!(text.contains("fail\\-on"), "{text}");
+}

@@ -12,6 +12,7 @@ mod real_servers {
     pub mod apache_lines;
     pub mod apache_macro;
     pub mod apache_rewrite;
+    pub mod curl;
     pub mod edits;
     pub mod env;
     pub mod fixtures;
@@ -24,6 +25,7 @@ mod real_servers {
     pub mod plan;
     pub mod probe;
     pub mod process;
+    pub mod report_codes;
     pub mod semantics;
     pub mod startup;
     pub mod tokens;

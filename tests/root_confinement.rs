@@ -24,18 +24,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn findings(out: &Output) -> Vec<(String, String)> {
-    let json: serde_json::Value = serde_json::from_str(&stdout(out)).expect("JSON report");
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    common::code_messages(&stdout(out))
 }
 
 const MAIN: &str = "events {}\nhttp {\n    include /etc/nginx/sites-enabled/*;\n}\n";

@@ -7,11 +7,7 @@ use std::time::Duration;
 use super::plan::Verdict;
 use super::process::run_with_timeout;
 
-/// The codes whose findings say the origin is open, or reaches a foreign account: each rule
-/// declares which in its `declare_rule!` (`verdict: Open`), so the registry is the only list.
-pub fn codes_with(verdict: aop_rules::Verdict) -> Vec<&'static str> {
-    aop_rules::codes_with(verdict)
-}
+use super::report_codes::{any_of, codes, foreign_codes, open_codes};
 
 pub struct Lint {
     pub codes: Vec<String>,
@@ -40,19 +36,10 @@ pub fn lint(tree: &Path, server: &str) -> Result<Lint, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         )
     })?;
-    let findings = json["findings"]
-        .as_array()
-        .ok_or("aop-lint's report has no `findings` array")?;
-    let mut codes: Vec<String> = findings
-        .iter()
-        .filter_map(|f| f["code"].as_str().map(str::to_string))
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let has = |set: Vec<&str>| codes.iter().any(|c| set.contains(&c.as_str()));
+    let codes = codes(&json)?;
     let verdict = Verdict {
-        open: has(codes_with(aop_rules::Verdict::Open)),
-        foreign: has(codes_with(aop_rules::Verdict::Foreign)),
+        open: any_of(&codes, &open_codes()),
+        foreign: any_of(&codes, &foreign_codes()),
     };
     Ok(Lint { codes, verdict })
 }

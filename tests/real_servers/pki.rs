@@ -18,6 +18,12 @@ impl Pki {
     pub fn cloudflare_ca(&self) -> PathBuf {
         self.dir.join("cloudflare-ca.pem")
     }
+    /// An empty revocation list signed by the Cloudflare stand-in, for configs that name one
+    /// (only the real-world harness serves such configs).
+    #[allow(dead_code)]
+    pub fn cloudflare_crl(&self) -> PathBuf {
+        self.dir.join("cloudflare-ca.crl.pem")
+    }
     pub fn server_cert(&self) -> PathBuf {
         self.dir.join("server.crt")
     }
@@ -107,6 +113,18 @@ fn generate(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let (other_ca, other_key) = ca("Unrelated client CA (aop-lint tests)")?;
     write("cloudflare-ca.pem", cf_ca.pem())?;
     write("unrelated-ca.pem", other_ca.pem())?;
+    let crl = rcgen::CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2020, 1, 1),
+        next_update: rcgen::date_time_ymd(2999, 1, 1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    };
+    write(
+        "cloudflare-ca.crl.pem",
+        crl.signed_by(&cf_ca, &cf_key)?.pem()?,
+    )?;
 
     let (cert, key) = client("origin-pull client stand-in", &cf_ca, &cf_key)?;
     write("cloudflare-client.crt", cert.pem())?;

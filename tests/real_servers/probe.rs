@@ -6,6 +6,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::addresses::Endpoint;
+pub use super::curl::Outcome;
+use super::curl::WRITE_OUT;
 use super::layout::MARKER;
 use super::pki::{pki, Issuer};
 use super::process::{run_with_input, run_with_timeout};
@@ -65,27 +67,7 @@ impl Probe {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    pub status: Option<u16>,
-    /// curl's exit code; `None` for a request made otherwise (`openssl s_client`) or one
-    /// whose process could not be run or timed out (then `error` says which).
-    pub curl_exit: Option<i32>,
-    pub body: String,
-    pub error: String,
-}
-
 impl Outcome {
-    /// No answer: the client could not be run, or was killed at its deadline.
-    fn unanswered(error: String) -> Outcome {
-        Outcome {
-            status: None,
-            curl_exit: None,
-            body: String::new(),
-            error,
-        }
-    }
-
     /// The request got through to content: a 2xx (a file, the default page, `return 200`,
     /// the stand-in backend), a 502/504 from a proxy whose backend did not answer as
     /// expected (the request passed every lock in front of it), or any status whose body is
@@ -112,24 +94,7 @@ impl Outcome {
                     .unwrap_or_default();
                 format!("{code}{marker}")
             }
-            None => {
-                let why = match self.curl_exit {
-                    Some(35) => "TLS handshake failed",
-                    Some(52) => "closed without reply",
-                    Some(56) => "connection reset",
-                    Some(28) => "timed out",
-                    Some(7) => "connection refused",
-                    _ => "no response",
-                };
-                // OpenSSL's reason is the last part: `...:SSL routines::tlsv13 alert ...`.
-                let reason = self.error.rsplit("::").next().unwrap_or("");
-                let reason = reason.split(", errno").next().unwrap_or(reason);
-                let detail: String = reason.trim().chars().take(40).collect();
-                match self.curl_exit {
-                    Some(code) => format!("curl {code}: {why} ({detail})"),
-                    None => format!("{why} ({detail})"),
-                }
-            }
+            None => self.failure(),
         }
     }
 }
@@ -164,7 +129,7 @@ fn run_once(probe: &Probe) -> Outcome {
         "--connect-timeout",
         "3",
     ]);
-    cmd.args(["-w", "\n%{http_code}", "-o", "-"]);
+    cmd.args(WRITE_OUT);
     cmd.args(["-H", &format!("Host: {}", probe.host)]);
     let url = match (&probe.sni, ep.tls) {
         (Some(sni), true) => {
@@ -188,17 +153,7 @@ fn run_once(probe: &Probe) -> Outcome {
     }
     cmd.arg(url);
     match run_with_timeout(&mut cmd, Duration::from_secs(8)) {
-        Ok(out) => {
-            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-            let (body, code) = stdout.rsplit_once('\n').unwrap_or(("", stdout.as_str()));
-            let status = code.trim().parse::<u16>().ok().filter(|c| *c != 0);
-            Outcome {
-                status,
-                curl_exit: out.status.code(),
-                body: body.to_string(),
-                error: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-            }
-        }
+        Ok(out) => Outcome::from_curl(&out),
         Err(e) => Outcome::unanswered(e),
     }
 }

@@ -20,6 +20,7 @@ const RANGES: &[(char, &str)] = &[
     ('2', "reachability: default servers, plain HTTP"),
     ('3', "CA files"),
     ('5', "the client's real IP address"),
+    ('6', "what a running origin answered (`aop-lint probe`)"),
 ];
 
 pub struct NewRule {
@@ -54,7 +55,7 @@ impl NewRule {
             .map(|(_, what)| *what)
             .ok_or_else(|| {
                 format!(
-                    "`{}`: no such range; the ranges are 0xx tool, 1xx verification, 2xx reachability, 3xx CA, 5xx real IP",
+                    "`{}`: no such range; the ranges are 0xx tool, 1xx verification, 2xx reachability, 3xx CA, 5xx real IP, 6xx probe",
                     self.code
                 )
             })?;
@@ -256,6 +257,7 @@ mod tests {
         assert!(rule("Bad_Name", "AOP199").validate().is_err());
         assert!(rule("a-rule", "AOP1").validate().is_err());
         assert!(rule("a-rule", "AOP401").validate().is_err());
+        assert!(rule("a-rule", "AOP701").validate().is_err());
         assert_eq!(
             rule("a-rule", "AOP199").validate(),
             Ok("client-certificate verification")

@@ -195,7 +195,7 @@ fn is_hidden_control(c: char) -> bool {
 }
 
 /// Text from the configuration repeated in a message, made safe to print.
-fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     text.chars()
         .map(|c| if is_hidden_control(c) { '?' } else { c })
         .collect()

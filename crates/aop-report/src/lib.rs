@@ -2,6 +2,7 @@
 //! JSON schema (docs/json-output.md) for machines, SARIF 2.1.0 for code scanning, workflow
 //! commands for GitHub Actions annotations.
 
+mod concise;
 mod github;
 mod human;
 mod json;
@@ -10,7 +11,9 @@ mod rule_info;
 mod sarif;
 mod servers;
 
+pub use concise::{render_concise, render_statistics};
 pub use github::render_github;
+use human::visible;
 pub use human::{render_human, HumanOptions};
 pub use json::{render_json, write_json};
 pub use paths::{display_path, display_paths};

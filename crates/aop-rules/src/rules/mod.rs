@@ -18,6 +18,12 @@ pub mod include_unresolved;
 pub mod not_checked;
 pub mod parse_error;
 pub mod plaintext_serves_content;
+pub mod probe_differs_from_files;
+pub mod probe_own_certificate_refused;
+pub mod probe_plain_http_served;
+pub mod probe_public_ca_list;
+pub mod probe_served_unknown_ca;
+pub mod probe_served_without_certificate;
 pub mod real_ip_untrusted;
 pub mod unused_suppression;
 
@@ -40,6 +46,12 @@ pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
     not_checked::ENTRY,
     parse_error::ENTRY,
     plaintext_serves_content::ENTRY,
+    probe_differs_from_files::ENTRY,
+    probe_own_certificate_refused::ENTRY,
+    probe_plain_http_served::ENTRY,
+    probe_public_ca_list::ENTRY,
+    probe_served_unknown_ca::ENTRY,
+    probe_served_without_certificate::ENTRY,
     real_ip_untrusted::ENTRY,
     unused_suppression::ENTRY,
 ];

@@ -1,0 +1,306 @@
+//! `aop-lint probe` against a real nginx that the test starts in a private network namespace
+//! (loopback only): a locked site, an open one and a plain-HTTP one. Each probe's finding must
+//! be what the server's answer proves, and the static lint of the same files must agree.
+
+mod common;
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+
+struct KillGroup(u32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0)])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// A CA, a client certificate from it, and a server certificate, as PEM files in `dir`.
+fn certificates(dir: &Path) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "Probe Test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    fs::write(dir.join("ca.pem"), ca_cert.pem()).unwrap();
+
+    let key = KeyPair::generate().unwrap();
+    let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client
+        .distinguished_name
+        .push(DnType::CommonName, "zone client");
+    client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = client.signed_by(&key, &ca_cert, &ca_key).unwrap();
+    fs::write(dir.join("client.pem"), cert.pem()).unwrap();
+    fs::write(dir.join("client.key"), key.serialize_pem()).unwrap();
+
+    // A bundle of twelve CAs, as a public trust store would give.
+    let bundle: String = (0..12)
+        .map(|i| {
+            let key = KeyPair::generate().unwrap();
+            let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            p.distinguished_name
+                .push(DnType::CommonName, format!("Public CA {i}"));
+            p.self_signed(&key).unwrap().pem()
+        })
+        .collect();
+    fs::write(dir.join("bundle.pem"), bundle).unwrap();
+
+    let key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["locked.test".to_string()]).unwrap();
+    let cert = server.self_signed(&key).unwrap();
+    fs::write(dir.join("server.pem"), cert.pem()).unwrap();
+    fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+}
+
+fn config(dir: &Path) -> String {
+    let d = dir.display();
+    format!(
+        r#"pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{}}
+http {{
+    access_log off;
+    ssl_certificate {d}/server.pem;
+    ssl_certificate_key {d}/server.key;
+    server {{
+        listen 443 ssl default_server;
+        server_name locked.test;
+        ssl_client_certificate {d}/ca.pem;
+        ssl_verify_client on;
+        return 200 "LOCKED\n";
+    }}
+    server {{
+        listen 8443 ssl default_server;
+        server_name open.test;
+        return 200 "OPEN\n";
+    }}
+    server {{
+        listen 9443 ssl default_server;
+        server_name bundle.test;
+        ssl_client_certificate {d}/bundle.pem;
+        ssl_verify_client on;
+        return 200 "BUNDLE\n";
+    }}
+    server {{
+        listen 80 default_server;
+        server_name plain.test;
+        return 200 "PLAIN\n";
+    }}
+}}
+"#
+    )
+}
+
+/// (code, message) of each finding of `aop-lint probe ARGS --format json` run in the
+/// namespace of `pid`.
+fn probe(pid: u32, args: &[&str]) -> (Option<i32>, Vec<(String, String)>) {
+    let out = Command::new("nsenter")
+        .arg(format!("--net=/proc/{pid}/ns/net"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_aop-lint"))
+        .arg("probe")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("nsenter");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.trim_start().starts_with('{'),
+        "no JSON: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let findings = common::code_messages(&text);
+    (out.status.code(), findings)
+}
+
+fn codes(findings: &[(String, String)]) -> Vec<&str> {
+    let mut c: Vec<&str> = findings.iter().map(|(c, _)| c.as_str()).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn probe_reports_what_the_running_nginx_serves() {
+    let Some(nginx) = common::nginx_binary("aop-lint probe") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certificates(d);
+    fs::write(d.join("nginx.conf"), config(d)).unwrap();
+    let script = format!(
+        "ip link set lo up && exec {} -p {}/ -c {}/nginx.conf -g 'daemon off;'",
+        nginx.display(),
+        d.display(),
+        d.display()
+    );
+    let mut child = Command::new("unshare")
+        .args(["--net", "--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("unshare (needs root and network namespaces)");
+    let pid = child.id();
+    let guard = KillGroup(pid);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !d.join("nginx.pid").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "nginx did not start: {}",
+            fs::read_to_string(d.join("error.log")).unwrap_or_default()
+        );
+        sleep(Duration::from_millis(50));
+    }
+
+    let client = d.join("client.pem");
+    let key = d.join("client.key");
+    let (code, locked) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "locked.test",
+            "--no-http",
+            "--client-cert",
+            client.to_str().unwrap(),
+            "--client-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(codes(&locked), Vec::<&str>::new(), "{locked:?}");
+    assert_eq!(code, Some(0));
+
+    let (code, open) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "open.test",
+            "--port",
+            "8443",
+            "--no-http",
+        ],
+    );
+    // With SNI, without SNI, and with a name no site has; and the unknown CA's certificate.
+    assert_eq!(
+        codes(&open),
+        vec!["AOP601", "AOP601", "AOP601", "AOP602"],
+        "{open:?}"
+    );
+    assert_eq!(code, Some(1));
+
+    let (_, plain) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "plain.test",
+            "--port",
+            "443",
+            "--http-port",
+            "80",
+        ],
+    );
+    assert!(
+        plain
+            .iter()
+            .any(|(c, m)| c == "AOP603" && m.contains("HTTP 200")),
+        "{plain:?}"
+    );
+
+    let (_, bundle) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "bundle.test",
+            "--port",
+            "9443",
+            "--no-http",
+        ],
+    );
+    assert_eq!(codes(&bundle), vec!["AOP604"], "{bundle:?}");
+    assert!(bundle[0].1.contains("from 12 CAs"), "{bundle:?}");
+
+    // The static verdicts on the same files say the same: 8443 and 80 open, 443 locked.
+    let lint = common::aop_lint(&[d.to_str().unwrap(), "--format", "json"]);
+    let found = common::codes(&common::stdout(&lint));
+    assert!(found.contains(&"AOP101".to_string()), "{found:?}");
+    assert!(found.contains(&"AOP202".to_string()), "{found:?}");
+
+    // The files are fixed (8443 now verifies clients) but the server is not reloaded: the
+    // probe with --config says the running server is not running these files.
+    let fixed = config(d).replace(
+        "server_name open.test;",
+        &format!(
+            "server_name open.test;\n        ssl_client_certificate {}/ca.pem;\n        ssl_verify_client on;",
+            d.display()
+        ),
+    );
+    fs::write(d.join("nginx.conf"), fixed).unwrap();
+    let (_, stale) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--config",
+            d.to_str().unwrap(),
+            "--host",
+            "open.test",
+            "--port",
+            "8443",
+            "--no-http",
+        ],
+    );
+    let differs: Vec<_> = stale.iter().filter(|(c, _)| c == "AOP606").collect();
+    assert_eq!(differs.len(), 4, "{stale:?}");
+    assert!(differs
+        .iter()
+        .all(|(_, m)| m
+            .starts_with("the files refuse this request but the running server served it")));
+    // Where files and server agree there is no such finding.
+    let (_, agreed) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--config",
+            d.to_str().unwrap(),
+            "--host",
+            "locked.test",
+            "--port",
+            "443",
+            "--no-http",
+        ],
+    );
+    assert!(agreed.iter().all(|(c, _)| c != "AOP606"), "{agreed:?}");
+    drop(guard);
+    let _ = child.wait();
+}
+
+#[test]
+fn dry_run_sends_nothing_and_lists_the_requests() {
+    let o = common::aop_lint(&[
+        "probe",
+        "192.0.2.1",
+        "--host",
+        "shop.example.com",
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = common::stdout(&o);
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.contains("192.0.2.1 TLS :443 no SNI, Host shop.example.com"));
+}

@@ -1,0 +1,297 @@
+//! The real server, chrooted into a prepared root inside fresh mount and network namespaces:
+//! the host's program directories are bound read-only into the root, loopback carries the
+//! test addresses, and a stand-in backend answers on the upstream ports. Everything
+//! mounted or bound vanishes with the namespace.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use super::backend::backend;
+use super::scan::Backends;
+
+/// The address probes from "the internet" leave from.
+pub const INTERNET: Source = Source {
+    label: "internet",
+    v4: "203.0.113.5",
+    v6: "2001:db8::5",
+};
+/// An address in Cloudflare's published ranges (ips-v4.txt / ips-v6.txt).
+pub const EDGE: Source = Source {
+    label: "edge",
+    v4: "173.245.48.5",
+    v6: "2400:cb00::5",
+};
+pub const LOCAL: Source = Source {
+    label: "local",
+    v4: "127.0.0.1",
+    v6: "::1",
+};
+/// The origin's own address, where wildcard listeners answer.
+pub const ORIGIN_V4: &str = "198.51.100.10";
+pub const ORIGIN_V6: &str = "2001:db8:100::10";
+/// Stand-ins for specific listen addresses of a tree (see `Spec::addresses`).
+const STAND_INS: &[&str] = &["198.51.100.11", "198.51.100.12", "198.51.100.13"];
+
+/// A configuration test that takes longer has hung (exit 124 then counts as a refusal).
+const CHECK_SECONDS: u32 = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub label: &'static str,
+    pub v4: &'static str,
+    pub v6: &'static str,
+}
+
+/// How the server is started inside the chroot.
+pub struct Launch {
+    /// Shell text run in the chroot for the configuration test (`nginx -t`, `apache2 -t`).
+    pub check: String,
+    /// Shell text that runs the server in the foreground.
+    pub run: String,
+}
+
+pub fn nginx_launch() -> Launch {
+    let base = "/usr/sbin/nginx -p /usr/share/nginx/ -c /etc/nginx/nginx.conf";
+    Launch {
+        check: format!("{base} -t"),
+        run: format!("exec {base} -g 'daemon off;'"),
+    }
+}
+
+/// `server_root` and `main` are absolute in the served system; Debian-layout trees get their
+/// envvars sourced, as apache2ctl does.
+pub fn apache_launch(server_root: &str, main: &str, envvars: bool) -> Launch {
+    let env = if envvars {
+        format!(". {server_root}/envvars; ")
+    } else {
+        String::new()
+    };
+    let base = format!("/usr/sbin/apache2 -d {server_root} -f {main}");
+    Launch {
+        check: format!("{env}{base} -t"),
+        run: format!("{env}exec {base} -DFOREGROUND"),
+    }
+}
+
+/// What happened at start.
+pub enum Started {
+    /// The configuration test refused the tree: its output.
+    Refused(String),
+    /// The test passed but the server did not stay up: its output.
+    Exited(String),
+    Running(Running),
+}
+
+pub struct Running {
+    /// A process inside the namespace, for `nsenter --net`.
+    pub ns_pid: u32,
+    /// `(address, port)` of every socket the server listens on, as `ss` shows them.
+    pub listeners: Vec<(String, u16)>,
+    /// Everything the namespace's shell and the server wrote to their standard streams.
+    pub log: PathBuf,
+    _guard: KillGroup,
+}
+
+impl Running {
+    /// Still up: a server that fails after opening its sockets (mod_ssl's certificate
+    /// set-up comes after the bind) leaves probes that say nothing.
+    pub fn alive(&self) -> bool {
+        Path::new("/proc")
+            .join(self.ns_pid.to_string())
+            .join("ns/net")
+            .exists()
+    }
+
+    pub fn net_arg(&self) -> String {
+        format!("--net=/proc/{}/ns/net", self.ns_pid)
+    }
+}
+
+pub fn start(
+    root: &Path,
+    ctl: &Path,
+    launch: &Launch,
+    backends: &Backends,
+    hostname: Option<&str>,
+) -> Started {
+    fs::create_dir_all(ctl).expect("control directory");
+    let mut script = script(root, ctl, launch, backends);
+    if let Some(name) = hostname {
+        script = format!("{}{script}", set_hostname(name));
+    }
+    fs::write(ctl.join("run.sh"), &script).expect("script");
+    let log = fs::File::create(ctl.join("out.log")).expect("log");
+    let child = Command::new("unshare")
+        .args(["--mount", "--net", "--uts", "--fork", "--", "sh"])
+        .arg(ctl.join("run.sh"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .process_group(0)
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => return Started::Exited(format!("cannot run unshare: {e}")),
+    };
+    wait_ready(KillGroup(child), ctl)
+}
+
+fn wait_ready(mut guard: KillGroup, ctl: &Path) -> Started {
+    let child = &mut guard.0;
+    let read = |name: &str| fs::read_to_string(ctl.join(name)).unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if ctl.join("ready").exists() {
+            break;
+        }
+        let exited = matches!(child.try_wait(), Ok(Some(_)));
+        if exited || Instant::now() > deadline {
+            let check = read("check.out");
+            let why = format!("{}{}", check, read("out.log"));
+            return if read("check.rc").trim() != "0" && !check.is_empty() {
+                Started::Refused(check)
+            } else if exited {
+                Started::Exited(why)
+            } else {
+                Started::Exited(format!("not ready within 20 s\n{why}"))
+            };
+        }
+        sleep(Duration::from_millis(50));
+    }
+    let ns_pid = read("ns.pid").trim().parse().unwrap_or(0);
+    let backend: Vec<String> = read("backend.ports")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let listeners = read("listen.txt")
+        .lines()
+        .filter_map(|line| {
+            let local = line.split_whitespace().nth(3)?;
+            let (addr, port) = local.rsplit_once(':')?;
+            let port: u16 = port.parse().ok()?;
+            let addr = addr.split('%').next().unwrap_or(addr).to_string();
+            let is_backend = addr == "127.0.0.1" && backend.contains(&port.to_string());
+            (!is_backend).then_some((addr, port))
+        })
+        .collect();
+    Started::Running(Running {
+        ns_pid,
+        listeners,
+        log: ctl.join("out.log"),
+        _guard: guard,
+    })
+}
+
+/// The host's program directories, /proc and the devices, bound into the root.
+fn mounts(root: &Path) -> String {
+    let r = root.display();
+    let mut s = String::new();
+    for dir in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64"] {
+        if Path::new("/").join(dir).is_dir() {
+            s.push_str(&format!(
+                "mount --bind /{dir} {r}/{dir} && mount -o remount,bind,ro {r}/{dir}\n"
+            ));
+        }
+    }
+    s.push_str(&format!("mount -t proc proc {r}/proc\n"));
+    for dev in ["null", "zero", "random", "urandom"] {
+        s.push_str(&format!("mount --bind /dev/{dev} {r}/dev/{dev}\n"));
+    }
+    s
+}
+
+/// The host name inside the UTS namespace (without the `hostname` program, not installed
+/// everywhere).
+fn set_hostname(name: &str) -> String {
+    format!("echo {name} > /proc/sys/kernel/hostname\n")
+}
+
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Only the configuration test (`-t`), in namespaces of its own: whether it passes, and
+/// what it printed.
+pub fn check(root: &Path, launch: &Launch, hostname: Option<&str>) -> (bool, String) {
+    let mut script = String::from("set -u\n");
+    if let Some(name) = hostname {
+        script.push_str(&set_hostname(name));
+    }
+    script.push_str(&mounts(root));
+    script.push_str(&format!(
+        "exec timeout {CHECK_SECONDS} chroot {} /bin/sh -c {} 2>&1\n",
+        root.display(),
+        quoted(&launch.check)
+    ));
+    let out = Command::new("unshare")
+        .args([
+            "--mount", "--net", "--uts", "--fork", "--", "sh", "-c", &script,
+        ])
+        .stdin(Stdio::null())
+        .output();
+    match out {
+        Ok(out) => (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        Err(e) => (false, format!("cannot run unshare: {e}")),
+    }
+}
+
+fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> String {
+    let r = root.display();
+    let c = ctl.display();
+    let mut s = String::from("set -u\n");
+    s.push_str(&format!("echo $$ > {c}/ns.pid\n"));
+    s.push_str("ip link set lo up\n");
+    for a in [INTERNET.v4, EDGE.v4, ORIGIN_V4].iter().chain(STAND_INS) {
+        s.push_str(&format!("ip addr add {a}/32 dev lo\n"));
+    }
+    for a in [INTERNET.v6, EDGE.v6, ORIGIN_V6] {
+        s.push_str(&format!("ip -6 addr add {a}/128 dev lo nodad\n"));
+    }
+    s.push_str(&mounts(root));
+    s.push_str(&format!(
+        "timeout {CHECK_SECONDS} chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
+        quoted(&launch.check)
+    ));
+    s.push_str(&format!("[ \"$(cat {c}/check.rc)\" = 0 ] || exit 1\n"));
+    s.push_str(&format!(
+        "chroot {r} /bin/sh -c {} &\nSERVER=$!\n",
+        quoted(&launch.run)
+    ));
+    // Up when something listens and the server still runs after a short settle.
+    s.push_str(&format!(
+        "i=0; while [ $i -lt 100 ]; do kill -0 $SERVER 2>/dev/null || exit 1; \
+         [ -n \"$(ss -Hltn)\" ] && break; sleep 0.1; i=$((i+1)); done\n\
+         sleep 1.5; kill -0 $SERVER 2>/dev/null || exit 1\n\
+         ss -Hltn > {c}/listen.txt\n"
+    ));
+    s.push_str(&backend(root, ctl, backends));
+    s.push_str(&format!("touch {c}/ready\nwait $SERVER\n"));
+    s
+}
+
+/// Ends the namespace's process group (server, workers, backend) whatever happens to the
+/// test.
+pub struct KillGroup(Child);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.wait();
+    }
+}
