@@ -37,7 +37,7 @@ impl Lowering<'_> {
     pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
         let main = Scope::collect(tree, &mut self.findings);
         let listens = listens(tree);
-        let main_written = written(&main.directives);
+        let main_written = written(&main.directives, self.opts);
         let mut servers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
             let mut server = self.vhost(d, &main, &listens);
@@ -130,7 +130,7 @@ impl Lowering<'_> {
             .collect();
         server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
-        server.directives.own = written(&own.directives);
+        server.directives.own = written(&own.directives, self.opts);
         server
     }
 
@@ -320,16 +320,17 @@ impl Lowering<'_> {
         server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
         server.per_directory_verify = per_directory(main, &empty);
         server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
-        server.directives.own = written(&main.directives);
+        server.directives.own = written(&main.directives, self.opts);
         servers.push(server);
     }
 }
 
-/// Server-level directives for the model's table of what each server has in force
-/// (`Server::directive`).
-fn written(directives: &[&Directive]) -> Arc<[Written]> {
+/// Server-level directives a rule asks about, for the model's table of what each server has
+/// in force (`Server::directive`).
+fn written(directives: &[&Directive], opts: &LoadOptions) -> Arc<[Written]> {
     directives
         .iter()
+        .filter(|d| opts.keeps_directive(ServerKind::Apache, &d.name))
         .map(|d| Written {
             name: d.name.clone(),
             args: d.args.iter().map(|a| a.value.clone()).collect(),

@@ -198,8 +198,9 @@ declare_rule! {
 }
 
 /// TODO: the question this rule asks of one server. Ask the model (`Server::tls_from_outside`,
-/// `Server::requires_client_certificate`, ...), and `Server::directive` for a setting no
-/// field of `Server` holds.
+/// `Server::requires_client_certificate`, ...), and `Server::directive(NAME)` for a setting no
+/// field of `Server` holds (with `reads: [NAME]` in the `declare_rule!` above, so the
+/// readers keep it).
 fn applies(s: &Server) -> bool {
     let _ = s;
     false

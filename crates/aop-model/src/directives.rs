@@ -1,7 +1,8 @@
 //! A server's directives as written, its own and those it inherits: what lets a rule ask
 //! about a setting that no field of [`crate::Server`] holds, with no change to the readers.
-//! Each reader fills it once for every directive; a rule names the directive in both
-//! dialects ([`DirectiveName`]) and gets the one in force, with its origin.
+//! A rule names the directive in both dialects ([`DirectiveName`]) in its `declare_rule!`;
+//! each reader keeps those directives ([`crate::LoadOptions::directives`]) and the rule gets
+//! the one in force, with its origin.
 //!
 //! The table holds the standard inheritance only: nginx `http {}` into `server {}`, Apache's
 //! main server into `<VirtualHost>`, the last occurrence winning. A rule about a directive

@@ -255,8 +255,12 @@ impl<'a> Reader<'a> {
         block.directives = self.expand(children, depth);
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
-            self.drafts
-                .push(Box::new(draft_server(d, self.map, &mut self.findings)));
+            self.drafts.push(Box::new(draft_server(
+                d,
+                self.map,
+                self.opts,
+                &mut self.findings,
+            )));
             d.block = None;
         }
     }

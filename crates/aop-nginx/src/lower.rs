@@ -70,7 +70,7 @@ pub fn lower(
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
-                let http_written = written(http);
+                let http_written = written(http, opts);
                 for s in http.iter_mut() {
                     if s.name != "server" {
                         continue;
@@ -78,7 +78,7 @@ pub fn lower(
                     let draft = match s.block.take() {
                         Some(block) => {
                             s.block = Some(block);
-                            let draft = draft_server(s, map, findings);
+                            let draft = draft_server(s, map, opts, findings);
                             s.block = None;
                             Box::new(draft)
                         }
@@ -210,12 +210,12 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
     }
 }
 
-/// The directives of `block` that open no block, for the model's table of what each server
-/// has in force (`Server::directive`).
-fn written(block: &[Directive]) -> Arc<[Written]> {
+/// The directives of `block` that open no block and that a rule asks about, for the model's
+/// table of what each server has in force (`Server::directive`).
+fn written(block: &[Directive], opts: &LoadOptions) -> Arc<[Written]> {
     block
         .iter()
-        .filter(|d| d.block.is_none() && d.name != "server")
+        .filter(|d| d.block.is_none() && opts.keeps_directive(ServerKind::Nginx, &d.name))
         .map(|d| Written {
             name: d.name.to_string(),
             args: d.args.iter().map(|a| a.value.to_string()).collect(),
@@ -256,12 +256,17 @@ impl Draft {
 }
 
 /// Reads a server block on its own; findings come in the order nginx would give them.
-pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>) -> Draft {
+pub fn draft_server(
+    d: &Directive,
+    map: &SourceMap,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+) -> Draft {
     let children = d.children();
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
-    server.directives.own = written(children);
+    server.directives.own = written(children, opts);
     let mut tls_flags = Vec::new();
     for c in children {
         match c.name.as_str() {

@@ -13,7 +13,7 @@ pub mod rules;
 mod tester;
 
 pub use context::{CaSettings, Context};
-pub use registry::{codes_with, find_rule, RULES};
+pub use registry::{codes_with, directives_read, find_rule, RULES};
 
 use aop_model::{Code, Finding, ServerKind, Severity};
 
@@ -38,6 +38,8 @@ pub struct Meta {
     pub severity: Severity,
     pub kinds: &'static [ServerKind],
     pub verdict: Verdict,
+    /// The directives the rule reads through `Server::directive`: the readers keep these.
+    pub reads: &'static [aop_model::DirectiveName],
     pub summary: &'static str,
     pub docs: &'static str,
 }
@@ -73,6 +75,9 @@ pub trait Rule: Sync {
 /// docs), its [`Rule`] impl and its registry entry. The rule's file then only adds
 /// `impl Name { fn check(cx: &Context, out: &mut Vec<Finding>) { ... } }`.
 ///
+/// A rule that reads a directive no field of `Server` holds names it in `reads: [NAME]` (a
+/// `const NAME: DirectiveName` of its file) and asks `Server::directive(NAME)`.
+///
 /// A code the readers emit before any rule runs takes its identity from
 /// `aop_model::codes` (`id: aop_model::codes::PARSE_ERROR`) instead of `code`, `name` and
 /// `severity`, so it is declared once.
@@ -86,6 +91,7 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             servers: [$($kind:ident),* $(,)?],
             verdict: $verdict:ident,
+            $(reads: [$($dir:expr),* $(,)?],)?
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -99,6 +105,7 @@ macro_rules! declare_rule {
                 },
                 servers: [$($kind),*],
                 verdict: $verdict,
+                $(reads: [$($dir),*],)?
                 summary: $summary,
             }
         }
@@ -109,6 +116,7 @@ macro_rules! declare_rule {
             id: $id:expr,
             servers: [$($kind:ident),* $(,)?],
             verdict: $verdict:ident,
+            $(reads: [$($dir:expr),* $(,)?],)?
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -123,6 +131,7 @@ macro_rules! declare_rule {
                 severity: Self::CODE.severity,
                 kinds: &[$(aop_model::ServerKind::$kind),*],
                 verdict: $crate::Verdict::$verdict,
+                reads: &[$($($dir),*)?],
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
             };

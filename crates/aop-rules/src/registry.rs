@@ -72,6 +72,12 @@ pub fn codes_with(verdict: crate::Verdict) -> Vec<&'static str> {
         .collect()
 }
 
+/// Every directive a rule reads through `Server::directive`: what the readers must keep
+/// (`LoadOptions::directives`).
+pub fn directives_read() -> Vec<aop_model::DirectiveName> {
+    RULES.iter().flat_map(|r| r.meta().reads).copied().collect()
+}
+
 /// The rule modules of `dir` (`src/rules/`): each `.rs` file but `mod.rs`, by file stem, sorted.
 pub fn rule_modules(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();

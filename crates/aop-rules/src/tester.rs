@@ -129,6 +129,7 @@ impl Tester {
     fn findings(&self, case: &Case) -> (Vec<Finding>, SourceMap) {
         let opts = LoadOptions {
             root: Some(PathBuf::from(NO_ROOT)),
+            directives: crate::directives_read(),
             ..LoadOptions::default()
         };
         let mut map = SourceMap::default();

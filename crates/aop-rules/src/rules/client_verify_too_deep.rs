@@ -76,6 +76,7 @@ declare_rule! {
         severity: Warning,
         servers: [Nginx, Apache],
         verdict: None,
+        reads: [DEPTH],
         summary: "client certificates verified through intermediate CAs Cloudflare does not use",
     }
 }
