@@ -57,8 +57,12 @@ pub struct Common {
     pub defines: Vec<String>,
 
     /// Settings file (default: the first `aop-lint.toml` found from the linted path upwards).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
+
+    /// Use no settings file at all: neither one found upwards nor --config.
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 #[derive(Args, Debug)]
@@ -79,6 +83,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+
+    /// Print which settings file applies to each path and what it sets, and lint nothing.
+    #[arg(long)]
+    pub show_settings: bool,
 
     /// Print how many findings each rule has instead of the findings (human and concise
     /// formats); the exit code still gates.
@@ -152,6 +160,12 @@ pub struct ServersArgs {
 
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+
+    /// For each address:port reachable from outside, what each kind of request gets (the
+    /// site's names, an unknown name, no SNI; no certificate, an unrelated CA's, a trusted
+    /// one) and which server decides it.
+    #[arg(long)]
+    pub scenarios: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,8 @@
 //! server = "nginx"                              # when the tree does not tell
 //! trusted_ca_sha256 = ["ab12...64 hex digits"]  # your own client CAs
 //! expiry_warn_days = 30                         # warn this long before a CA expires
+//! root = "."                                    # `/` of the linted system (as --root),
+//!                                               # relative to this file's directory
 //!
 //! [severity]                                    # per rule, by code or name
 //! AOP201 = "warning"
@@ -36,6 +38,7 @@ struct Raw {
     trusted_ca_sha256: Option<Vec<Spanned<String>>>,
     expiry_warn_days: Option<Spanned<i64>>,
     server: Option<Spanned<String>>,
+    root: Option<Spanned<String>>,
 }
 
 /// The settings of one file, checked and resolved to rule codes.
@@ -52,6 +55,8 @@ pub struct Settings {
     pub trusted_ca_sha256: Vec<Sha256Fingerprint>,
     pub expiry_warn_days: Option<u32>,
     pub server: Option<ServerKind>,
+    /// `root`: where `/` of the linted system is, resolved against the file's directory.
+    pub root: Option<PathBuf>,
 }
 
 /// Why a settings file was refused, with the place in it when there is one.
@@ -204,6 +209,22 @@ pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
                 ))
             }
         });
+    }
+    if let Some(root) = &raw.root {
+        let written = Path::new(root.get_ref());
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let resolved = if written.is_absolute() {
+            written.to_path_buf()
+        } else {
+            dir.join(written)
+        };
+        if !resolved.is_dir() {
+            return Err(err(
+                root.span(),
+                format!("root `{}` is not a directory", resolved.display()),
+            ));
+        }
+        settings.root = Some(resolved);
     }
     Ok(settings)
 }

@@ -85,9 +85,20 @@ fn options(common: &Common) -> LoadOptions {
 /// `etc/apache2` or `etc/httpd` is a copy of `/` (a repository's `deploy/etc/nginx`), and its
 /// absolute paths are read below that copy, never from this machine; said on standard error
 /// unless `quiet`.
-fn tree_options(opts: &LoadOptions, tree: &Path, quiet: bool) -> LoadOptions {
+fn tree_options(
+    opts: &LoadOptions,
+    tree: &Path,
+    settings_root: Option<&Path>,
+    quiet: bool,
+) -> LoadOptions {
     if opts.root.is_some() {
         return opts.clone();
+    }
+    if let Some(root) = settings_root {
+        return LoadOptions {
+            root: Some(root.to_path_buf()),
+            ..opts.clone()
+        };
     }
     let Some(root) = crate::trees::copied_root(tree) else {
         return opts.clone();
@@ -259,6 +270,8 @@ struct SettingsSource {
     found: HashMap<PathBuf, Settings>,
     /// Every file applied to some tree, in the order first used: the report names them.
     applied: Vec<PathBuf>,
+    /// `--isolated`: no settings file at all.
+    isolated: bool,
 }
 
 impl SettingsSource {
@@ -272,10 +285,14 @@ impl SettingsSource {
             explicit,
             found: HashMap::new(),
             applied: Vec::new(),
+            isolated: common.isolated,
         })
     }
 
     fn for_tree(&mut self, tree: &Path) -> Result<Settings, ConfigError> {
+        if self.isolated {
+            return Ok(Settings::default());
+        }
         let (path, settings) = match &self.explicit {
             Some((path, s)) => (path.clone(), s.clone()),
             None => {
@@ -348,17 +365,33 @@ fn canonical(p: &Path) -> PathBuf {
 
 /// A finding for each given file the tree never reads: nothing in it was checked, and a gate
 /// must not pass it as clean (an unrelated `nginx.conf` above it may be the tree found).
-fn unread_members(tree: &Tree, map: &mut SourceMap, files: &[FileId]) -> Vec<Finding> {
+fn unread_members(
+    tree: &Tree,
+    config: &Config,
+    settings: Option<&Path>,
+    map: &mut SourceMap,
+    files: &[FileId],
+) -> Vec<Finding> {
     if tree.members.is_empty() {
         return Vec::new();
     }
+    // Read as configuration, as a CA file a server names, or as the settings applied.
     let read: HashSet<PathBuf> = files
         .iter()
         .map(|&f| canonical(&map.file(f).path))
+        .chain(
+            config
+                .servers
+                .iter()
+                .flat_map(|s| s.ca.iter().map(|c| canonical(&c.resolved))),
+        )
+        .chain(settings.map(canonical))
         .collect();
     let mut out = Vec::new();
     for member in &tree.members {
-        if read.contains(&canonical(member)) {
+        // A certificate the tree does not name as a client CA may still be its server's
+        // own (`ssl_certificate`): no verdict depends on it.
+        if read.contains(&canonical(member)) || crate::trees::is_certificate(member) {
             continue;
         }
         // The file is shown as it is; its bytes were named by the user, so reading them is
@@ -385,10 +418,24 @@ fn unread_members(tree: &Tree, map: &mut SourceMap, files: &[FileId]) -> Vec<Fin
     out
 }
 
-fn check(args: CheckArgs) -> i32 {
+fn check(mut args: CheckArgs) -> i32 {
     if args.paths.is_empty() && args.nginx_dump.is_empty() {
         error("no path given: try `aop-lint /etc/nginx`");
         return EXIT_INPUT;
+    }
+    // A settings file given as a path (a pre-commit hook passes every changed file) is
+    // checked, not linted as a server's configuration: a broken one fails here.
+    let (settings_files, trees): (Vec<PathBuf>, Vec<PathBuf>) = std::mem::take(&mut args.paths)
+        .into_iter()
+        .partition(|p| p.file_name().is_some_and(|n| n == config::FILE_NAME));
+    args.paths = trees;
+    for file in &settings_files {
+        if let Err(e) = config::load(file) {
+            return config_error(&e);
+        }
+    }
+    if args.paths.is_empty() && args.nginx_dump.is_empty() {
+        return EXIT_CLEAN;
     }
     let (select, ignore) = match (cli_rules(&args.select), cli_rules(&args.ignore)) {
         (Ok(s), Ok(i)) => (s, i.unwrap_or_default()),
@@ -401,6 +448,9 @@ fn check(args: CheckArgs) -> i32 {
         Ok(s) => s,
         Err(e) => return config_error(&e),
     };
+    if args.show_settings {
+        return show_settings(&args.paths, &mut settings);
+    }
     let opts = options(&args.common);
     let mut map = SourceMap::default();
     let mut findings = Vec::new();
@@ -430,7 +480,8 @@ fn check(args: CheckArgs) -> i32 {
         };
         let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
-        let opts = tree_options(&opts, &tree.path, is_dump || args.quiet);
+        let settings_root = before.as_ref().and_then(|s| s.root.as_deref());
+        let opts = tree_options(&opts, &tree.path, settings_root, is_dump || args.quiet);
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
         } else {
@@ -454,7 +505,13 @@ fn check(args: CheckArgs) -> i32 {
         let mut files: Vec<FileId> = (first_file..map.len()).map(|i| FileId(i as u32)).collect();
         let mut found = config.findings.clone();
         let before_members = map.len();
-        found.extend(unread_members(&tree, &mut map, &files));
+        found.extend(unread_members(
+            &tree,
+            &config,
+            tree_settings.path.as_deref(),
+            &mut map,
+            &files,
+        ));
         files.extend((before_members..map.len()).map(|i| FileId(i as u32)));
         found.extend(aop_rules::check(
             &Context::new(&config, &map).with_ca_settings(CaSettings {
@@ -543,7 +600,12 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let opts = tree_options(&options(&args.common), &args.path, true);
+    let opts = tree_options(
+        &options(&args.common),
+        &args.path,
+        settings.root.as_deref(),
+        true,
+    );
     let loaded = if args.path == Path::new("-") {
         load_dump(&args.path, &opts, &mut map)
     } else {
@@ -557,6 +619,7 @@ fn servers(args: ServersArgs) -> i32 {
         }
     };
     let text = match args.format {
+        _ if args.scenarios => aop_report::render_scenarios(&config, &map),
         ListFormat::Json => aop_report::render_servers_json(&config, &map),
         ListFormat::Human => aop_report::render_servers_human(&config, &map),
     };
@@ -578,4 +641,48 @@ fn explain(args: ExplainArgs) -> i32 {
             EXIT_INPUT
         }
     }
+}
+
+/// `--show-settings`: the settings file each path gets, and what it sets.
+fn show_settings(paths: &[PathBuf], settings: &mut SettingsSource) -> i32 {
+    let mut text = String::new();
+    for path in paths {
+        let s = match settings.for_tree(path) {
+            Ok(s) => s,
+            Err(e) => return config_error(&e),
+        };
+        let file = s
+            .path
+            .as_deref()
+            .map_or("none (defaults)".to_string(), |p| p.display().to_string());
+        text.push_str(&format!("{}: settings from {file}\n", path.display()));
+        let list = |codes: &[&str]| codes.join(", ");
+        if let Some(select) = &s.select {
+            text.push_str(&format!("    select: {}\n", list(select)));
+        }
+        if !s.ignore.is_empty() {
+            text.push_str(&format!("    ignore: {}\n", list(&s.ignore)));
+        }
+        let mut severity: Vec<_> = s.severity.iter().collect();
+        severity.sort();
+        for (code, sev) in severity {
+            text.push_str(&format!("    severity: {code} = {}\n", sev.as_str()));
+        }
+        if let Some(kind) = s.server {
+            text.push_str(&format!("    server: {}\n", kind.as_str()));
+        }
+        if let Some(root) = &s.root {
+            text.push_str(&format!("    root: {}\n", root.display()));
+        }
+        if let Some(days) = s.expiry_warn_days {
+            text.push_str(&format!("    expiry_warn_days: {days}\n"));
+        }
+        if !s.trusted_ca_sha256.is_empty() {
+            text.push_str(&format!(
+                "    trusted_ca_sha256: {} fingerprints\n",
+                s.trusted_ca_sha256.len()
+            ));
+        }
+    }
+    write_out(&text)
 }

@@ -104,12 +104,28 @@ fn key(path: &Path) -> PathBuf {
 }
 
 /// The trees behind `paths`, in the order first named, each once.
+/// A certificate or key file (`.pem`, `.crt`, `.cer`, `.key`), as a pre-commit hook passes
+/// the changed ones: it matters only as a file a tree names.
+pub fn is_certificate(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "pem" | "crt" | "cer" | "key"))
+}
+
 pub fn plan(paths: &[PathBuf]) -> Vec<Tree> {
     let mut trees: Vec<(PathBuf, Tree)> = Vec::new();
     for path in paths {
         let (tree_path, member) = if path.is_file() && !is_main_file(path) {
             match root_above(path) {
                 Some(root) => (relative_to_cwd(root), Some(path.clone())),
+                // A certificate no tree holds is no configuration to lint.
+                None if is_certificate(path) => {
+                    eprintln!(
+                        "aop-lint: note: {} is a certificate file with no server configuration above it: not checked",
+                        path.display()
+                    );
+                    continue;
+                }
                 // No tree above: the file is taken as a main file, as it always was.
                 None => (path.clone(), None),
             }

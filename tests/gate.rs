@@ -364,3 +364,57 @@ fn settings_stop_at_the_repository_and_at_world_writable_directories() {
         "{github}"
     );
 }
+
+/// `root` in aop-lint.toml (relative to the file) reads absolute paths in the repository, as
+/// `--root` does; `--isolated` applies no settings file; `--show-settings` says which one
+/// applies and what it sets; a settings file given as a path is checked, and a broken one
+/// fails (as a pre-commit hook passes it).
+#[test]
+fn settings_root_isolated_and_show_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    std::fs::create_dir(repo.join(".git")).unwrap();
+    std::fs::write(
+        repo.join("aop-lint.toml"),
+        "root = \"rootfs\"\nignore = [\"AOP201\"]\n",
+    )
+    .unwrap();
+    let conf = repo.join("conf");
+    tree(
+        &conf,
+        "events {}\nhttp {\n    include /etc/nginx/site.conf;\n}\n",
+        None,
+    );
+    std::fs::create_dir_all(repo.join("rootfs/etc/nginx")).unwrap();
+    std::fs::write(
+        repo.join("rootfs/etc/nginx/site.conf"),
+        fixture("client-verify-missing")
+            .split_once("http {")
+            .map(|(_, rest)| rest.trim_end().trim_end_matches('}').to_string())
+            .unwrap(),
+    )
+    .unwrap();
+    let (_, found) = json(&[conf.to_str().unwrap()]);
+    assert_eq!(
+        found,
+        vec!["AOP101"],
+        "the root of the settings file was not used"
+    );
+    let (_, isolated) = json(&[conf.to_str().unwrap(), "--isolated"]);
+    assert_eq!(
+        isolated,
+        vec!["AOP004"],
+        "--isolated still read a settings file"
+    );
+    let shown = stdout(&aop_lint(&[conf.to_str().unwrap(), "--show-settings"]));
+    assert!(shown.contains("settings from "), "{shown}");
+    assert!(shown.contains("ignore: AOP201"), "{shown}");
+    assert!(shown.contains("root: "), "{shown}");
+
+    let settings = repo.join("aop-lint.toml");
+    let checked = aop_lint(&[settings.to_str().unwrap()]);
+    assert_eq!(checked.status.code(), Some(0));
+    std::fs::write(&settings, "ignore = [\"AOP2\"\n").unwrap();
+    let broken = aop_lint(&[settings.to_str().unwrap()]);
+    assert_eq!(broken.status.code(), Some(2));
+}

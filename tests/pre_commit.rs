@@ -106,13 +106,16 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/httpd/conf/httpd.conf",
         "etc/httpd/conf.d/ssl.conf",
         "etc/httpd/conf.modules.d/00-ssl.conf",
+        // A CA file swapped for another changes the verdict as much as a directive does.
+        "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
+        "aop-lint.toml",
+        "etc/apache2/envvars",
     ] {
         assert!(h.files.is_match(yes), "{yes} should be linted");
     }
     for no in [
         "README.md",
         "scripts/deploy.sh",
-        "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
         "src/config.rs",
         "mynginx.conf.bak",
         "docs/nginx.md",
@@ -132,6 +135,8 @@ fn hook_on_every_file_lints_the_tree_once() {
     assert_eq!(
         picked,
         vec![
+            "aop-lint.toml",
+            "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
             "etc/nginx/nginx.conf",
             "etc/nginx/sites-available/old-shop.conf",
             "etc/nginx/sites-enabled/catch-all",

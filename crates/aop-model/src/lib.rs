@@ -6,12 +6,14 @@ mod directives;
 mod finding;
 mod inclusions;
 mod listen;
+mod scenario;
 mod server;
 
 pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
+pub use scenario::{Answer, CertSent, Name, Request};
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
     Regrant, Server, ServerKind, Setting,

@@ -9,6 +9,7 @@ mod json;
 mod paths;
 mod rule_info;
 mod sarif;
+mod scenarios;
 mod servers;
 
 pub use concise::{render_concise, render_statistics};
@@ -19,6 +20,7 @@ pub use json::{render_json, write_json};
 pub use paths::{display_path, display_paths};
 pub use rule_info::RuleInfo;
 pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
+pub use scenarios::{render_scenarios, scenarios, Scenario, UNKNOWN_NAME};
 pub use servers::{render_servers_human, render_servers_json};
 
 use aop_model::{Finding, Severity, Suppressed};
