@@ -297,6 +297,7 @@ impl StaticView {
     fn read(path: &Path, root: Option<PathBuf>, map: &mut SourceMap) -> Result<StaticView, String> {
         let opts = LoadOptions {
             root,
+            directives: aop_rules::directives_read(),
             ..LoadOptions::default()
         };
         let config = crate::run::load(path, None, &opts, map)?;

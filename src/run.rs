@@ -77,6 +77,7 @@ fn options(common: &Common) -> LoadOptions {
     LoadOptions {
         root: common.root.clone(),
         defines: (!common.defines.is_empty()).then(|| common.defines.clone()),
+        directives: aop_rules::directives_read(),
         ..LoadOptions::default()
     }
 }

@@ -1,63 +1,10 @@
-//! `docs/rules/` is generated from the rules' doc comments; this test fails when the two
-//! drift. Regenerate with `UPDATE_DOCS=1 cargo test --test rule_docs`.
+//! `aop-lint explain` and `aop-lint rules` say what the registry says. That `docs/rules/`
+//! matches the rules' doc comments is tested in aop-rules (`cargo test -p aop-rules docs`).
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use aop_rules::{docs, RULES};
-use common::{aop_lint, repo, stdout};
-
-/// Every file `docs/rules/` must hold, by name, with its content.
-fn expected() -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    for r in RULES {
-        let m = r.meta();
-        files.insert(format!("{}.md", m.code), docs::page(m));
-    }
-    files.insert("README.md".to_string(), docs::index());
-    files
-}
-
-#[test]
-fn docs_rules_match_the_registry() {
-    let dir = repo().join("docs/rules");
-    let want = expected();
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::create_dir_all(&dir).unwrap();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let p = entry.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if !want.contains_key(&name) {
-                std::fs::remove_file(&p).unwrap();
-            }
-        }
-        for (name, text) in &want {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-    }
-    let mut problems = Vec::new();
-    for (name, text) in &want {
-        match std::fs::read_to_string(dir.join(name)) {
-            Ok(have) if have == *text => {}
-            Ok(_) => problems.push(format!(
-                "docs/rules/{name} differs from the rule's doc comment"
-            )),
-            Err(_) => problems.push(format!("docs/rules/{name} is missing")),
-        }
-    }
-    for entry in std::fs::read_dir(&dir).into_iter().flatten() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if !want.contains_key(&name) {
-            problems.push(format!("docs/rules/{name} belongs to no rule"));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "{}\nregenerate with: UPDATE_DOCS=1 cargo test --test rule_docs",
-        problems.join("\n")
-    );
-}
+use common::{aop_lint, stdout};
 
 #[test]
 fn explain_prints_the_same_page() {

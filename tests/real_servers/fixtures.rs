@@ -21,13 +21,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn model(self) -> aop_model::ServerKind {
-        match self {
-            Kind::Nginx => aop_model::ServerKind::Nginx,
-            Kind::Apache => aop_model::ServerKind::Apache,
-        }
-    }
-
     pub fn dir(self) -> &'static str {
         match self {
             Kind::Nginx => "nginx",

@@ -7,28 +7,7 @@ use std::time::Duration;
 use super::plan::Verdict;
 use super::process::run_with_timeout;
 
-use super::report_codes::{any_of, codes};
-pub use super::report_codes::{FOREIGN_CODES, OPEN_CODES};
-
-/// The codes of `set` that apply to `kind` but are not in aop-lint's rule registry yet.
-/// While some are missing, aop-lint cannot be faulted for *not* reporting a verdict (its
-/// `yes` is still checked: missing rules could only have added findings).
-pub fn unimplemented(set: &[&'static str], kind: aop_model::ServerKind) -> Vec<&'static str> {
-    let applies = |code: &str| match code {
-        // Per-directory verification exists in Apache only.
-        "AOP103" => kind == aop_model::ServerKind::Apache,
-        _ => true,
-    };
-    set.iter()
-        .copied()
-        .filter(|code| applies(code))
-        .filter(|code| {
-            !aop_rules::RULES
-                .iter()
-                .any(|r| r.meta().code == *code && r.meta().kinds.contains(&kind))
-        })
-        .collect()
-}
+use super::report_codes::{any_of, codes, foreign_codes, open_codes};
 
 pub struct Lint {
     pub codes: Vec<String>,
@@ -59,8 +38,8 @@ pub fn lint(tree: &Path, server: &str) -> Result<Lint, String> {
     })?;
     let codes = codes(&json)?;
     let verdict = Verdict {
-        open: any_of(&codes, &OPEN_CODES),
-        foreign: any_of(&codes, &FOREIGN_CODES),
+        open: any_of(&codes, &open_codes()),
+        foreign: any_of(&codes, &foreign_codes()),
     };
     Ok(Lint { codes, verdict })
 }

@@ -1,10 +1,16 @@
 //! aop-lint's verdicts as the truth harnesses read them: the rule codes of a JSON report,
 //! and which codes answer which question.
 
-/// Someone without a Cloudflare certificate gets content.
-pub const OPEN_CODES: [&str; 4] = ["AOP101", "AOP102", "AOP103", "AOP202"];
-/// An unknown name gets a real site.
-pub const FOREIGN_CODES: [&str; 1] = ["AOP201"];
+/// Someone without a Cloudflare certificate gets content: the codes of the rules that
+/// declare `verdict: Open` in their `declare_rule!`, so the registry is the only list.
+pub fn open_codes() -> Vec<&'static str> {
+    aop_rules::codes_with(aop_rules::Verdict::Open)
+}
+
+/// An unknown name gets a real site (`verdict: Foreign`).
+pub fn foreign_codes() -> Vec<&'static str> {
+    aop_rules::codes_with(aop_rules::Verdict::Foreign)
+}
 
 /// The distinct codes of aop-lint's `--format json` report, sorted.
 pub fn codes(json: &serde_json::Value) -> Result<Vec<String>, String> {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::report_codes::{any_of, codes, FOREIGN_CODES, OPEN_CODES};
+use crate::report_codes::{any_of, codes, foreign_codes, open_codes};
 
 /// The server would not start: syntax, an include it cannot follow, a CA file it cannot
 /// read, verification without a CA (nginx).
@@ -44,8 +44,8 @@ pub fn lint(root: &Path, target: &Path, server: &str) -> Result<Lint, String> {
     let codes = codes(&json)?;
     let has = |set: &[&str]| any_of(&codes, set);
     Ok(Lint {
-        open: has(&OPEN_CODES),
-        foreign: has(&FOREIGN_CODES),
+        open: has(&open_codes()),
+        foreign: has(&foreign_codes()),
         plain: has(&["AOP202"]),
         refuses: has(&REFUSE_CODES),
         codes,

@@ -46,8 +46,13 @@ pub struct Tree {
 /// decided becomes a finding; only an unreadable main file is an error.
 pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Tree, ReadError> {
     let entry = &opts.confine(entry)?;
-    let paths = paths::TreePaths::new(entry, opts);
     let id = map.read(entry)?;
+    Ok(read_tree_from(id, entry, map, opts))
+}
+
+/// Reads the tree whose main file is already in the map as `id`, read from `entry`.
+fn read_tree_from(id: FileId, entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Tree {
+    let paths = paths::TreePaths::new(entry, opts);
     let mut reader = read::Reader::new(map, opts, paths);
     if let Some(dir) = entry.parent() {
         let envvars = dir.join("envvars");
@@ -70,25 +75,37 @@ pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Resul
         proxy_lists,
         ..
     } = reader;
-    Ok(Tree {
+    Tree {
         entry: id,
         directives,
         findings,
         paths,
         proxy_lists,
-    })
+    }
 }
 
 /// Reads the tree and lowers it into the model: every `<VirtualHost>` a server.
 pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
     let tree = read_tree(entry, map, opts)?;
+    Ok(lower_tree(tree, opts))
+}
+
+/// Reads a tree whose main file's bytes are already in the map as `file` (a rule's test
+/// vector); includes are followed from the directory of its path.
+pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Config {
+    let entry = map.file(file).path.clone();
+    let tree = read_tree_from(file, &entry, map, opts);
+    lower_tree(tree, opts)
+}
+
+fn lower_tree(tree: Tree, opts: &LoadOptions) -> Config {
     let lowering = lower::Lowering {
         opts,
         paths: &tree.paths,
         proxy_lists: &tree.proxy_lists,
         findings: tree.findings,
     };
-    Ok(lowering.lower(tree.entry, &tree.directives))
+    lowering.lower(tree.entry, &tree.directives)
 }
 
 #[cfg(test)]

@@ -3,10 +3,11 @@
 //! itself where a `Listen` reaches no vhost.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
-    LoadOptions, Location, Origin, Server, ServerKind, Setting,
+    LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{FileId, Span};
 
@@ -50,10 +51,12 @@ impl Lowering<'_> {
             certificates::check(&main, &empty, &names, &by_md, engine, &mut self.findings);
         }
         let listens = listens(tree);
+        let main_written = written(&main.directives, self.opts);
         let mut servers = Vec::new();
         let mut answers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
-            let (server, answer) = self.vhost(d, &main, &listens, &by_md);
+            let (mut server, answer) = self.vhost(d, &main, &listens, &by_md);
+            server.directives.inherited = Arc::clone(&main_written);
             servers.push(server);
             answers.push(answer);
         }
@@ -169,6 +172,7 @@ impl Lowering<'_> {
             .collect();
         server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
+        server.directives.own = written(&own.directives, self.opts);
         (server, answers)
     }
 
@@ -362,8 +366,23 @@ impl Lowering<'_> {
         server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
         server.per_directory_verify = per_directory(main, &empty);
         server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
+        server.directives.own = written(&main.directives, self.opts);
         servers.push(server);
     }
+}
+
+/// Server-level directives a rule asks about, for the model's table of what each server has
+/// in force (`Server::directive`).
+fn written(directives: &[&Directive], opts: &LoadOptions) -> Arc<[Written]> {
+    directives
+        .iter()
+        .filter(|d| opts.keeps_directive(ServerKind::Apache, &d.name))
+        .map(|d| Written {
+            name: d.name.clone(),
+            args: d.args.iter().map(|a| a.value.clone()).collect(),
+            span: d.span,
+        })
+        .collect()
 }
 
 fn setting<T: Copy>(own: Option<(T, Span)>, main: Option<(T, Span)>) -> Option<Setting<T>> {

@@ -3,6 +3,7 @@
 //! a [`Config`] exists.
 
 mod crossing;
+mod directives;
 mod finding;
 mod inclusions;
 mod listen;
@@ -11,6 +12,7 @@ mod server;
 mod version;
 
 pub use crossing::handshake_admits;
+pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};

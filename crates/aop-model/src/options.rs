@@ -2,6 +2,8 @@ use std::path::{Path, PathBuf};
 
 use aop_source::{confine, resolve_in_root, Limits, ReadError};
 
+use crate::DirectiveName;
+
 /// How a tree is read, shared by both server kinds.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -13,9 +15,22 @@ pub struct LoadOptions {
     /// httpd's command-line defines (`-D NAME`, `--define NAME`). `None` when not given: a
     /// name the tree neither defines nor undefines is then undecided.
     pub defines: Option<Vec<String>>,
+    /// The directives the rules ask about through `Server::directive`
+    /// (`aop_rules::directives_read`): each server keeps only these of its directives, so
+    /// reading costs nothing for the others.
+    pub directives: Vec<DirectiveName>,
 }
 
 impl LoadOptions {
+    /// Whether `name`, as a reader of `kind` found it, is one of [`LoadOptions::directives`].
+    pub fn keeps_directive(&self, kind: crate::ServerKind, name: &str) -> bool {
+        self.directives.iter().any(|d| match kind {
+            crate::ServerKind::Nginx => d.nginx == name,
+            crate::ServerKind::Apache => d.apache.eq_ignore_ascii_case(name),
+            crate::ServerKind::Caddy => false,
+        })
+    }
+
     /// The path to read for `written`, a path in the configuration: relative ones start from
     /// `prefix`, which is already a path on this machine (it came from the command line), so
     /// only paths written absolute are moved below `root`. Below a root, every symbolic link

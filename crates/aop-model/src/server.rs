@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use aop_source::{FileId, Span};
 
-use crate::{AddressPort, Finding, Listener, ServerRef};
+use crate::{AddressPort, DirectiveName, Directives, Finding, Listener, ServerRef, Written};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ServerKind {
@@ -260,6 +260,9 @@ pub struct Server {
     /// nginx `ssl_session_cache builtin` or `shared:...`: a cache that resumes sessions by
     /// id. `None` for nginx's default (`none`) and for `off`.
     pub session_cache: Option<Span>,
+    /// Every directive at the server's level and at the level it inherits from, as written:
+    /// what a rule reads through [`Server::directive`] when no field above holds its answer.
+    pub directives: Directives,
 }
 
 impl Server {
@@ -289,12 +292,18 @@ impl Server {
             regrants: Vec::new(),
             session_tickets: Setting::default_value(true),
             session_cache: None,
+            directives: Directives::default(),
         }
     }
 
     /// Whether a TLS session made here can be resumed (tickets, or a session cache).
     pub fn resumes_sessions(&self) -> bool {
         self.session_tickets.value || self.session_cache.is_some()
+    }
+
+    /// The occurrence of a directive in force in this server ([`Directives::effective`]).
+    pub fn directive(&self, name: DirectiveName) -> Option<Setting<&Written>> {
+        self.directives.effective(self.kind, name)
     }
 
     /// Client verification in a section that covers every request path (Apache

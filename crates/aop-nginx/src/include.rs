@@ -260,8 +260,12 @@ impl<'a> Reader<'a> {
         (self.at_top, self.in_http) = (at_top, in_http);
         if in_http && d.name == "server" {
             self.variables.read_http(std::slice::from_ref(d), self.map);
-            self.drafts
-                .push(Box::new(draft_server(d, self.map, &mut self.findings)));
+            self.drafts.push(Box::new(draft_server(
+                d,
+                self.map,
+                self.opts,
+                &mut self.findings,
+            )));
             d.block = None;
         }
     }

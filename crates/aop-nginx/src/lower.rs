@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
-    LoadOptions, Origin, Server, ServerKind, Setting,
+    LoadOptions, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{SourceMap, Span};
 
@@ -72,6 +73,7 @@ pub fn lower(
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
+                let http_written = written(http, opts);
                 for s in http.iter_mut() {
                     if s.name != "server" {
                         continue;
@@ -79,7 +81,7 @@ pub fn lower(
                     let draft = match s.block.take() {
                         Some(block) => {
                             s.block = Some(block);
-                            let draft = draft_server(s, map, findings);
+                            let draft = draft_server(s, map, opts, findings);
                             s.block = None;
                             Box::new(draft)
                         }
@@ -88,8 +90,9 @@ pub fn lower(
                         }
                         None => continue,
                     };
-                    let (server, tls) =
+                    let (mut server, tls) =
                         finish_server(*draft, bypass, &inherited, &flags, prefix, opts);
+                    server.directives.inherited = Arc::clone(&http_written);
                     servers.push(server);
                     tls_facts.push(tls);
                 }
@@ -222,6 +225,20 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
     }
 }
 
+/// The directives of `block` that open no block and that a rule asks about, for the model's
+/// table of what each server has in force (`Server::directive`).
+fn written(block: &[Directive], opts: &LoadOptions) -> Arc<[Written]> {
+    block
+        .iter()
+        .filter(|d| d.block.is_none() && opts.keeps_directive(ServerKind::Nginx, &d.name))
+        .map(|d| Written {
+            name: d.name.to_string(),
+            args: d.args.iter().map(|a| a.value.to_string()).collect(),
+            span: d.head_span(),
+        })
+        .collect()
+}
+
 fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
     match (own, inherited) {
         (Some(s), _) => Origin::Own(s),
@@ -254,11 +271,17 @@ impl Draft {
 }
 
 /// Reads a server block on its own; findings come in the order nginx would give them.
-pub fn draft_server(d: &Directive, map: &SourceMap, findings: &mut Vec<Finding>) -> Draft {
+pub fn draft_server(
+    d: &Directive,
+    map: &SourceMap,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+) -> Draft {
     let children = d.children();
     let mut own = Inherited::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
+    server.directives.own = written(children, opts);
     let mut tls_flags = Vec::new();
     for c in children {
         match c.name.as_str() {

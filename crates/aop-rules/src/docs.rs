@@ -1,6 +1,9 @@
 //! The rule documentation as users read it: `aop-lint explain CODE`, `docs/rules/<CODE>.md`
 //! and the SARIF help text all come from here, so they cannot say different things.
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use crate::{Meta, RULES};
 
 /// Where a rule's page lives, relative to the repository root.
@@ -33,7 +36,7 @@ pub fn page(meta: &Meta) -> String {
 pub fn index() -> String {
     let mut out = String::from(
         "# Rules\n\nGenerated from the rules' own documentation (`aop-lint rules`, \
-         `aop-lint explain CODE`); regenerate with `UPDATE_DOCS=1 cargo test --test rule_docs`.\n\n\
+         `aop-lint explain CODE`); regenerate with `UPDATE_DOCS=1 cargo test -p aop-rules docs`.\n\n\
          | code | name | severity | summary |\n|---|---|---|---|\n",
     );
     for r in RULES {
@@ -48,6 +51,57 @@ pub fn index() -> String {
         ));
     }
     out
+}
+
+/// Every file `docs/rules/` must hold, by name, with its content.
+pub fn expected_files() -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    for r in RULES {
+        let m = r.meta();
+        files.insert(format!("{}.md", m.code), page(m));
+    }
+    files.insert("README.md".to_string(), index());
+    files
+}
+
+/// How `dir` (`docs/rules/`) differs from [`expected_files`], one line a file; with
+/// `rewrite`, the directory is made to match first.
+pub fn drift(dir: &Path, rewrite: bool) -> std::io::Result<Vec<String>> {
+    let want = expected_files();
+    if rewrite {
+        std::fs::create_dir_all(dir)?;
+        for entry in std::fs::read_dir(dir)? {
+            let p = entry?.path();
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !want.contains_key(&name) {
+                std::fs::remove_file(&p)?;
+            }
+        }
+        for (name, text) in &want {
+            std::fs::write(dir.join(name), text)?;
+        }
+    }
+    let mut problems = Vec::new();
+    for (name, text) in &want {
+        match std::fs::read_to_string(dir.join(name)) {
+            Ok(have) if have == *text => {}
+            Ok(_) => problems.push(format!(
+                "docs/rules/{name} differs from the rule's doc comment"
+            )),
+            Err(_) => problems.push(format!("docs/rules/{name} is missing")),
+        }
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten() {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !want.contains_key(&name) {
+            problems.push(format!("docs/rules/{name} belongs to no rule"));
+        }
+    }
+    Ok(problems)
 }
 
 /// The fenced code blocks of one `## Section` of a rule's documentation, with their info
@@ -86,6 +140,19 @@ pub fn section_blocks(meta: &Meta, section: &str) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use crate::find_rule;
+
+    /// `docs/rules/` is generated from the rules' doc comments; this fails when the two
+    /// drift. Regenerate with `UPDATE_DOCS=1 cargo test -p aop-rules docs`.
+    #[test]
+    fn docs_rules_match_the_registry() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+        let problems = drift(&dir, std::env::var_os("UPDATE_DOCS").is_some()).unwrap();
+        assert!(
+            problems.is_empty(),
+            "{}\nregenerate with: UPDATE_DOCS=1 cargo test -p aop-rules docs",
+            problems.join("\n")
+        );
+    }
 
     #[test]
     fn page_starts_with_code_and_name_and_holds_the_doc() {

@@ -1,17 +1,35 @@
 //! Every rule lives in `src/rules/<name>.rs`: one unit struct declared with [`declare_rule!`],
-//! its documentation in the doc comment, its check over the model. [`RULES`] lists them all.
+//! its documentation in the doc comment, its check over the model, its test vectors in its
+//! `#[cfg(test)]` module. The file is its registration: `rules/mod.rs` is generated from the
+//! directory, and [`RULES`] lists every rule by code. docs/contributing.md walks through it.
 
 mod ca_files;
 mod cloudflare_ips;
 mod context;
 pub mod docs;
-mod registry;
+pub mod registry;
 pub mod rules;
+#[cfg(test)]
+mod tester;
 
 pub use context::{CaSettings, Context};
-pub use registry::{find_rule, RULES};
+pub use registry::{codes_with, directives_read, find_rule, RULES};
 
 use aop_model::{Code, Finding, ServerKind, Severity};
+
+/// What a finding of a rule says about the origin, in the terms of the real-server harness
+/// (tests/real_servers.rs), which checks every rule that claims a verdict against what nginx
+/// and httpd do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A client without Cloudflare's certificate gets content.
+    Open,
+    /// A request for a name nobody configured, with Cloudflare's certificate (another
+    /// Cloudflare account), gets a real site.
+    Foreign,
+    /// Neither: the finding is about something a probe cannot see.
+    None,
+}
 
 /// What a rule declares about itself; `docs` is its doc comment, in Markdown.
 pub struct Meta {
@@ -19,6 +37,9 @@ pub struct Meta {
     pub name: &'static str,
     pub severity: Severity,
     pub kinds: &'static [ServerKind],
+    pub verdict: Verdict,
+    /// The directives the rule reads through `Server::directive`: the readers keep these.
+    pub reads: &'static [aop_model::DirectiveName],
     pub summary: &'static str,
     pub docs: &'static str,
 }
@@ -50,7 +71,16 @@ pub trait Rule: Sync {
     fn check(&self, cx: &Context, out: &mut Vec<Finding>);
 }
 
-/// Declares a rule's struct and metadata from one block; the doc comment becomes its docs.
+/// Declares a rule from one block: its struct, its metadata (the doc comment becomes its
+/// docs), its [`Rule`] impl and its registry entry. The rule's file then only adds
+/// `impl Name { fn check(cx: &Context, out: &mut Vec<Finding>) { ... } }`.
+///
+/// A rule that reads a directive no field of `Server` holds names it in `reads: [NAME]` (a
+/// `const NAME: DirectiveName` of its file) and asks `Server::directive(NAME)`.
+///
+/// A code the readers emit before any rule runs takes its identity from
+/// `aop_model::codes` (`id: aop_model::codes::PARSE_ERROR`) instead of `code`, `name` and
+/// `severity`, so it is declared once.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -60,6 +90,33 @@ macro_rules! declare_rule {
             name: $rname:literal,
             severity: $sev:ident,
             servers: [$($kind:ident),* $(,)?],
+            verdict: $verdict:ident,
+            $(reads: [$($dir:expr),* $(,)?],)?
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $crate::declare_rule! {
+            $(#[doc = $doc])*
+            pub struct $name {
+                id: aop_model::Code {
+                    code: $code,
+                    name: $rname,
+                    severity: aop_model::Severity::$sev,
+                },
+                servers: [$($kind),*],
+                verdict: $verdict,
+                $(reads: [$($dir),*],)?
+                summary: $summary,
+            }
+        }
+    };
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            id: $id:expr,
+            servers: [$($kind:ident),* $(,)?],
+            verdict: $verdict:ident,
+            $(reads: [$($dir:expr),* $(,)?],)?
             summary: $summary:literal $(,)?
         }
     ) => {
@@ -67,16 +124,34 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $name {
+            pub const CODE: aop_model::Code = $id;
             pub const META: $crate::Meta = $crate::Meta {
-                code: $code,
-                name: $rname,
-                severity: aop_model::Severity::$sev,
+                code: Self::CODE.code,
+                name: Self::CODE.name,
+                severity: Self::CODE.severity,
                 kinds: &[$(aop_model::ServerKind::$kind),*],
+                verdict: $crate::Verdict::$verdict,
+                reads: &[$($($dir),*)?],
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
             };
-            pub const CODE: aop_model::Code = Self::META.id();
         }
+
+        impl $crate::Rule for $name {
+            fn meta(&self) -> &'static $crate::Meta {
+                &Self::META
+            }
+
+            fn check(&self, cx: &$crate::Context, out: &mut Vec<aop_model::Finding>) {
+                $name::check(cx, out)
+            }
+        }
+
+        /// This module's rule, as `rules/mod.rs` registers it.
+        pub(crate) const ENTRY: $crate::registry::Entry = $crate::registry::Entry {
+            code: $name::CODE.code,
+            rule: &$name,
+        };
     };
 }
 

@@ -2,7 +2,7 @@ use aop_model::Finding;
 use aop_pki::{format_date, CertRef, Known, Problem};
 
 use crate::ca_files::{ca_problems, CLOUDFLARE_AOP_CA_URL};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +46,7 @@ declare_rule! {
         name: "ca-expired",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "a client CA has expired, is not valid yet, or expires within the warning window",
     }
 }
@@ -66,12 +67,8 @@ fn renew_help(certs: &[CertRef]) -> String {
     }
 }
 
-impl Rule for CaExpired {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaExpired {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let path = &u.ca.path;
             let (message, label, help) = match p {

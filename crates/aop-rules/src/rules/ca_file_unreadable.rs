@@ -2,7 +2,7 @@ use aop_model::{CaRefKind, Finding, ServerKind, Severity};
 use aop_pki::{CaError, Problem};
 
 use crate::ca_files::{ca_problems, directive_line, CaUse, CLOUDFLARE_AOP_CA_URL};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -50,6 +50,7 @@ declare_rule! {
         name: "ca-file-unreadable",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "a CA file or directory that is missing, unreadable, not PEM or holds no certificate",
     }
 }
@@ -124,12 +125,8 @@ fn list<T>(items: &[T], show: impl Fn(&T) -> String) -> String {
     items.iter().map(show).collect::<Vec<_>>().join("; ")
 }
 
-impl Rule for CaFileUnreadable {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaFileUnreadable {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let path = &u.ca.path;
             let (severity, message, label, help) = match p {

@@ -2,7 +2,7 @@ use aop_model::Finding;
 use aop_pki::{NotCaReason, Problem};
 
 use crate::ca_files::ca_problems;
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -47,6 +47,7 @@ declare_rule! {
         name: "ca-not-a-ca",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "a certificate in the client CA file is not a CA (no CA:TRUE or no keyCertSign)",
     }
 }
@@ -59,12 +60,8 @@ fn reason(r: NotCaReason) -> &'static str {
     }
 }
 
-impl Rule for CaNotACa {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaNotACa {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let path = &u.ca.path;
             let Problem::NotACa { certs } = p else {

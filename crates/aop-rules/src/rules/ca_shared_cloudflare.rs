@@ -2,7 +2,7 @@ use aop_model::{CaRefKind, Finding};
 use aop_pki::{Known, Problem};
 
 use crate::ca_files::ca_problems;
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -50,6 +50,7 @@ declare_rule! {
         name: "ca-shared-cloudflare",
         severity: Info,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "the shared Cloudflare origin-pull CA proves \"some Cloudflare account\", not your zone",
     }
 }
@@ -71,12 +72,8 @@ fn help(kind: CaRefKind) -> String {
     format!("{OWN_CA}\n{catch_all}")
 }
 
-impl Rule for CaSharedCloudflare {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaSharedCloudflare {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let Problem::SharedCloudflare { cert } = p else {
                 continue;

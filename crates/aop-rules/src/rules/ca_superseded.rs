@@ -4,7 +4,7 @@ use aop_pki::{
 };
 
 use crate::ca_files::{ca_problems, CLOUDFLARE_AOP_CA_URL};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -49,16 +49,13 @@ declare_rule! {
         name: "ca-superseded",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "Cloudflare's origin-pull CA of 2015, expired and replaced, is still in the client CA file",
     }
 }
 
-impl Rule for CaSuperseded {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaSuperseded {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let Problem::Superseded {
                 cert,

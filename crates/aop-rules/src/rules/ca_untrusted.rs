@@ -2,7 +2,7 @@ use aop_model::Finding;
 use aop_pki::{hex_sha256, Problem};
 
 use crate::ca_files::{ca_problems, directive_line, name_list, CLOUDFLARE_AOP_CA_URL};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -49,16 +49,13 @@ declare_rule! {
         name: "ca-untrusted",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "the client CA file trusts certificates that are neither Cloudflare's origin-pull CA nor declared",
     }
 }
 
-impl Rule for CaUntrusted {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl CaUntrusted {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for (u, p) in ca_problems(cx) {
             let path = &u.ca.path;
             let replace = directive_line(u.ca, "/etc/ssl/cloudflare/origin-pull-ca.pem");

@@ -1,6 +1,6 @@
 use aop_model::{CaRefKind, ClientVerify, Finding, Label, Server, ServerKind, Severity, Version};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -51,6 +51,7 @@ declare_rule! {
         name: "client-ca-missing",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "client verification on, but no CA file or path to verify against",
     }
 }
@@ -93,12 +94,8 @@ fn trusted_only_finding(cx: &Context, s: &Server) -> Option<Finding> {
     Some(f)
 }
 
-impl Rule for ClientCaMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientCaMissing {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in &cx.config.servers {
             let verifying = matches!(
                 s.client_verify.value,
@@ -143,5 +140,36 @@ impl Rule for ClientCaMissing {
                 .for_server(s.reference()),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientCaMissing;
+    use crate::tester::{apache_tls, nginx_tls, Tester, APACHE_VERIFIED_SITE, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientCaMissing)
+            .nginx_fail(nginx_tls(&format!("ssl_verify_client on; {PROXY}")))
+            .nginx_fail(nginx_tls(&format!("ssl_verify_client optional; {PROXY}")))
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client on; ssl_client_certificate ca.pem; {PROXY}"
+            )))
+            // Enough from nginx 1.27.2 on; with no version given, the older answer (a
+            // warning) is taken.
+            .nginx_fail(nginx_tls(&format!(
+                "ssl_verify_client on; ssl_trusted_certificate ca.pem; {PROXY}"
+            )))
+            // `optional_no_ca` verifies nothing against a CA.
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client optional_no_ca; {PROXY}"
+            )))
+            .apache_fail(apache_tls(
+                "SSLVerifyClient require\n DocumentRoot /var/www/shop",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

@@ -1,6 +1,6 @@
 use aop_model::{Action, ClientVerify, Finding, Label, Origin, Server, ServerKind};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +48,7 @@ declare_rule! {
         name: "client-verify-missing",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: Open,
         summary: "a TLS server that serves content without requiring a client certificate",
     }
 }
@@ -81,12 +82,8 @@ fn applies(s: &Server) -> bool {
             .all(|p| p.value == ClientVerify::Off)
 }
 
-impl Rule for ClientVerifyMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyMissing {
+    fn check(_cx: &Context, out: &mut Vec<Finding>) {
         for s in _cx.config.servers.iter().filter(|s| applies(s)) {
             let listener = s.tls_from_outside().expect("applies() checked");
             let mut f = Finding::new(
@@ -187,4 +184,47 @@ fn strict_sni_off(s: &Server, bypass: aop_source::Span) -> Finding {
         f = f.with_label(Label::new(span, "verification for this site's SNI only"));
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyMissing;
+    use crate::tester::{apache_tls, nginx_tls, Tester, APACHE_VERIFIED_SITE, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyMissing)
+            .nginx_fail(nginx_tls(PROXY))
+            // Turned off at `http {}` and inherited.
+            .nginx_fail(
+                "http { ssl_verify_client off;
+                    server { listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            // Verification that a 495/496 error page turns back into content.
+            .nginx_fail(nginx_tls(
+                "ssl_verify_client on; ssl_client_certificate ca.pem;
+                error_page 495 496 /index.html;",
+            ))
+            .nginx_pass(nginx_tls(
+                "ssl_verify_client on; ssl_client_certificate ca.pem;",
+            ))
+            // Inherited from `http {}`.
+            .nginx_pass(
+                "http { ssl_verify_client on; ssl_client_certificate ca.pem;
+                    server { listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            // Nobody elsewhere reaches a loopback listener.
+            .nginx_pass(
+                "http { server { listen 127.0.0.1:443 ssl; ssl_certificate c.pem;
+                    ssl_certificate_key c.key; } }",
+            )
+            // The standard catch-all: no handshake, nothing served.
+            .nginx_pass(
+                "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(apache_tls("DocumentRoot /var/www/shop"))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 }

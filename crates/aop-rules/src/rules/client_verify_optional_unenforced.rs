@@ -3,7 +3,7 @@ use aop_model::{
 };
 use aop_source::Span;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -55,6 +55,7 @@ declare_rule! {
         name: "client-verify-optional-unenforced",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: Open,
         summary: "optional client verification that nothing enforces",
     }
 }
@@ -167,12 +168,8 @@ fn regranted(cx: &Context, s: &Server, check: Span, regrants: &[Regrant]) -> Opt
     Some(f)
 }
 
-impl Rule for ClientVerifyOptionalUnenforced {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyOptionalUnenforced {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let asks_optionally = |s: &&Server| {
             optional(s)
                 || (s.tls_from_outside().is_some()
@@ -221,5 +218,45 @@ impl Rule for ClientVerifyOptionalUnenforced {
             }
             out.push(f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyOptionalUnenforced;
+    use crate::tester::{apache_tls, nginx_tls, Tester, PROXY};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyOptionalUnenforced)
+            .nginx_fail(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem; {PROXY}"
+            )))
+            // Checked in one location only: the others serve anyone.
+            .nginx_fail(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem;
+                location /admin {{ if ($ssl_client_verify != SUCCESS) {{ return 403; }} }}
+                {PROXY}"
+            )))
+            .nginx_pass(nginx_tls(&format!(
+                "ssl_verify_client optional; ssl_client_certificate ca.pem;
+                if ($ssl_client_verify != SUCCESS) {{ return 403; }}
+                {PROXY}"
+            )))
+            .apache_fail(apache_tls(
+                "SSLVerifyClient optional
+                SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop",
+            ))
+            .apache_pass(apache_tls(
+                "SSLVerifyClient optional
+                SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location />
+                    Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'
+                </Location>",
+            ))
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

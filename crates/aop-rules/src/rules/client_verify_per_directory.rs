@@ -1,6 +1,6 @@
 use aop_model::{Action, ClientVerify, Finding, Label, Server};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -49,6 +49,7 @@ declare_rule! {
         name: "client-verify-per-directory",
         severity: Error,
         servers: [Apache],
+        verdict: Open,
         summary: "client verification only inside <Directory>/<Location>, leaving some path open",
     }
 }
@@ -97,12 +98,8 @@ or let the refusal carry a text, not a page:
     );
 }
 
-impl Rule for ClientVerifyPerDirectory {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyPerDirectory {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
             if s.site_verified_per_directory().is_some() {
                 refusal_page(cx, s, out);
@@ -141,5 +138,27 @@ impl Rule for ClientVerifyPerDirectory {
             }
             out.push(f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyPerDirectory;
+    use crate::tester::{apache_tls, Tester, APACHE_VERIFIED_SITE};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyPerDirectory)
+            // Only /admin asks for a certificate: every other path is served to anyone.
+            .apache_fail(apache_tls(
+                "SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location /admin>
+                    SSLVerifyClient require
+                </Location>",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

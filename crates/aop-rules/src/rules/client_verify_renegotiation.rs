@@ -1,6 +1,6 @@
 use aop_model::{Action, ClientVerify, Finding, Label, Server};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -48,6 +48,7 @@ declare_rule! {
         name: "client-verify-renegotiation",
         severity: Warning,
         servers: [Apache],
+        verdict: None,
         summary: "client verification for the whole site, but per directory: asked for after the handshake",
     }
 }
@@ -65,12 +66,8 @@ fn applies(s: &Server) -> bool {
             .is_some_and(|p| p.value == ClientVerify::On || s.regrants.is_empty())
 }
 
-impl Rule for ClientVerifyRenegotiation {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl ClientVerifyRenegotiation {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in cx.config.servers.iter().filter(|s| applies(s)) {
             let Some(p) = s.site_verified_per_directory() else {
                 continue;
@@ -98,5 +95,26 @@ impl Rule for ClientVerifyRenegotiation {
                 .for_server(s.reference()),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ClientVerifyRenegotiation;
+    use crate::tester::{apache_tls, Tester, APACHE_VERIFIED_SITE};
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ClientVerifyRenegotiation)
+            .apache_fail(apache_tls(
+                "SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop
+                <Location />
+                    SSLVerifyClient require
+                </Location>",
+            ))
+            .apache_pass(apache_tls(APACHE_VERIFIED_SITE))
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

@@ -2,7 +2,7 @@ use aop_model::{Action, AddressPort, DefaultWhy, Finding, Label, Server, ServerK
 use aop_source::Span;
 
 use crate::ca_files::verifies_with_own_ca_only;
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -64,6 +64,7 @@ declare_rule! {
         name: "default-server-missing",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: Foreign,
         summary: "a TLS address:port whose default server serves a real site",
     }
 }
@@ -107,12 +108,8 @@ fn answers_by_host(ap: &AddressPort, s: &Server, reject: Span, content: Span) ->
     .for_server(s.reference())
 }
 
-impl Rule for DefaultServerMissing {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl DefaultServerMissing {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         for ap in config.tls_address_ports_from_outside() {
             // A regular-expression name that matches any hostname answers unknown names
@@ -173,5 +170,62 @@ impl Rule for DefaultServerMissing {
             }
             out.push(f);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DefaultServerMissing;
+    use crate::tester::{apache_tls, nginx_tls, Tester, PROXY};
+
+    const VERIFIED: &str = "ssl_verify_client on; ssl_client_certificate ca.pem;";
+
+    /// A default server holding `body` before the site.
+    fn catch_all(body: &str) -> String {
+        format!(
+            "http {{
+                server {{ listen 443 ssl default_server; {body} }}
+                server {{ listen 443 ssl; server_name shop.example.com;
+                    ssl_certificate c.pem; ssl_certificate_key c.key; {VERIFIED} {PROXY} }}
+            }}"
+        )
+    }
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&DefaultServerMissing)
+            // The only server on the port is the default: it answers every name.
+            .nginx_fail(nginx_tls(&format!("{VERIFIED} {PROXY}")))
+            .nginx_pass(catch_all("ssl_reject_handshake on;"))
+            .nginx_pass(catch_all(
+                "ssl_certificate c.pem; ssl_certificate_key c.key; return 444;",
+            ))
+            // The first virtual host of an address:port is its default.
+            .apache_fail(apache_tls(
+                "ServerName shop.example.com
+                SSLVerifyClient require
+                SSLCACertificateFile ca.pem
+                DocumentRoot /var/www/shop",
+            ))
+            .apache_pass(
+                "LoadModule ssl_module modules/mod_ssl.so
+                Listen 443
+                <VirtualHost *:443>
+                    ServerName catch-all.invalid
+                    SSLEngine on
+                    SSLCertificateFile c.pem
+                    <Location />
+                        Require all denied
+                    </Location>
+                </VirtualHost>
+                <VirtualHost *:443>
+                    ServerName shop.example.com
+                    SSLEngine on
+                    SSLCertificateFile c.pem
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

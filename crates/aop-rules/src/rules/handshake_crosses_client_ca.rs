@@ -1,6 +1,6 @@
 use aop_model::{handshake_admits, DefaultWhy, Finding, Label, Server};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -66,6 +66,7 @@ declare_rule! {
         name: "handshake-crosses-client-ca",
         severity: Error,
         servers: [Nginx],
+        verdict: None,
         summary: "without SNI, the default server's client CA admits clients to a server that trusts another CA",
     }
 }
@@ -122,12 +123,8 @@ fn finding(address_port: &str, default: &Server, why: DefaultWhy, target: &Serve
     f
 }
 
-impl Rule for HandshakeCrossesClientCa {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl HandshakeCrossesClientCa {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         for ap in config.tls_address_ports_from_outside() {
             let default = &config.servers[ap.default];

@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -27,18 +27,31 @@ declare_rule! {
     /// }
     /// ```
     pub struct IncludeUnresolved {
-        code: "AOP002",
-        name: "include-unresolved",
-        severity: Error,
+        id: aop_model::codes::INCLUDE_UNRESOLVED,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "an include the server cannot follow: missing file, cycle, too deep",
     }
 }
 
-impl Rule for IncludeUnresolved {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
+impl IncludeUnresolved {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
+}
 
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+#[cfg(test)]
+mod tests {
+    use super::IncludeUnresolved;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&IncludeUnresolved)
+            // Nothing exists below the tester's root: every named file is missing.
+            .nginx_fail("http { include sites-enabled/shop.conf; }")
+            .nginx_pass("http { include sites-enabled/*.conf; }")
+            .apache_fail("Include sites-enabled/shop.conf")
+            .apache_pass("IncludeOptional sites-enabled/*.conf")
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 }

@@ -1,3 +1,6 @@
+//! Generated from the files of this directory: do not edit. Regenerate with
+//! `UPDATE_REGISTRY=1 cargo test -p aop-rules registry` (`aop-gen new-rule` does it too).
+
 pub mod ca_expired;
 pub mod ca_file_unreadable;
 pub mod ca_not_a_ca;
@@ -9,6 +12,7 @@ pub mod client_verify_missing;
 pub mod client_verify_optional_unenforced;
 pub mod client_verify_per_directory;
 pub mod client_verify_renegotiation;
+pub mod client_verify_too_deep;
 pub mod default_server_missing;
 pub mod handshake_crosses_client_ca;
 pub mod include_unresolved;
@@ -24,3 +28,34 @@ pub mod probe_served_without_certificate;
 pub mod real_ip_untrusted;
 pub mod session_resumption_crosses_client_ca;
 pub mod unused_suppression;
+
+/// Every rule, in file order ([`crate::RULES`] sorts them by code).
+pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
+    ca_expired::ENTRY,
+    ca_file_unreadable::ENTRY,
+    ca_not_a_ca::ENTRY,
+    ca_shared_cloudflare::ENTRY,
+    ca_superseded::ENTRY,
+    ca_untrusted::ENTRY,
+    client_ca_missing::ENTRY,
+    client_verify_missing::ENTRY,
+    client_verify_optional_unenforced::ENTRY,
+    client_verify_per_directory::ENTRY,
+    client_verify_renegotiation::ENTRY,
+    client_verify_too_deep::ENTRY,
+    default_server_missing::ENTRY,
+    handshake_crosses_client_ca::ENTRY,
+    include_unresolved::ENTRY,
+    not_checked::ENTRY,
+    parse_error::ENTRY,
+    plaintext_serves_content::ENTRY,
+    probe_differs_from_files::ENTRY,
+    probe_own_certificate_refused::ENTRY,
+    probe_plain_http_served::ENTRY,
+    probe_public_ca_list::ENTRY,
+    probe_served_unknown_ca::ENTRY,
+    probe_served_without_certificate::ENTRY,
+    real_ip_untrusted::ENTRY,
+    session_resumption_crosses_client_ca::ENTRY,
+    unused_suppression::ENTRY,
+];

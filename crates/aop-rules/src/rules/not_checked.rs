@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -38,18 +38,49 @@ declare_rule! {
     /// }
     /// ```
     pub struct NotChecked {
-        code: "AOP004",
-        name: "not-checked",
-        severity: Warning,
+        id: aop_model::codes::NOT_CHECKED,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "part of the configuration could not be checked",
     }
 }
 
-impl Rule for NotChecked {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
+impl NotChecked {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
+}
 
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+#[cfg(test)]
+mod tests {
+    use super::NotChecked;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&NotChecked)
+            .nginx_fail("stream { server { listen 443; proxy_pass 127.0.0.1:8443; } }")
+            // A listen parameter this nginx does not know.
+            .nginx_fail(
+                "http { server { listen 443 ssl default_server http3; ssl_reject_handshake on; } }",
+            )
+            .nginx_pass(
+                "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(
+                "Listen 80
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                    <Directory /var/www/shop>
+                        AllowOverride All
+                    </Directory>
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "Listen 80
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 }

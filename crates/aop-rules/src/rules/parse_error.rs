@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -36,18 +36,43 @@ declare_rule! {
     /// }
     /// ```
     pub struct ParseError {
-        code: "AOP001",
-        name: "parse-error",
-        severity: Error,
+        id: aop_model::codes::PARSE_ERROR,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "syntax the server would reject",
     }
 }
 
-impl Rule for ParseError {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
+impl ParseError {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
+}
 
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+#[cfg(test)]
+mod tests {
+    use super::ParseError;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&ParseError)
+            .nginx_fail("http { server { listen 443 ssl } }")
+            .nginx_fail("http { server { listen 443 ssl; ssl_verify_client maybe; } }")
+            .nginx_pass(
+                "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(
+                "LoadModule ssl_module modules/mod_ssl.so
+                <VirtualHost *:443>
+                    SSLVerifyClient sometimes
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule ssl_module modules/mod_ssl.so
+                <VirtualHost *:443>
+                    SSLVerifyClient require
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 }

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use aop_model::{Action, Finding, Label, ListenAddr, Server, ServerKind, Severity};
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -47,16 +47,13 @@ declare_rule! {
         name: "plaintext-serves-content",
         severity: Error,
         servers: [Nginx, Apache, Caddy],
+        verdict: Open,
         summary: "a plain-HTTP listener that serves content instead of redirecting or refusing",
     }
 }
 
-impl Rule for PlaintextServesContent {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl PlaintextServesContent {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
         // Names of sites that mutual TLS protects: a TLS server that requires the client
         // certificate. A TLS server without verification protects nothing to go around.
@@ -157,4 +154,45 @@ fn apache_help(s: &Server) -> String {
     format!(
         "redirect plain HTTP to https, or refuse it:\n{redirect}\nor\n    <Location \"/\">\n        Require all denied\n    </Location>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PlaintextServesContent;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&PlaintextServesContent)
+            .nginx_fail(
+                "http { server { listen 80; server_name shop.example.com;
+                    location / { proxy_pass http://127.0.0.1:8080; } } }",
+            )
+            .nginx_fail("http { server { listen 80; return 200 'hello'; } }")
+            .nginx_pass(
+                "http { server { listen 80; server_name shop.example.com;
+                    return 301 https://$host$request_uri; } }",
+            )
+            .nginx_pass(
+                "http { server { listen 127.0.0.1:80;
+                    location / { proxy_pass http://127.0.0.1:8080; } } }",
+            )
+            .apache_fail(
+                "Listen 80
+                <VirtualHost *:80>
+                    ServerName shop.example.com
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule alias_module modules/mod_alias.so
+                Listen 80
+                <VirtualHost *:80>
+                    ServerName shop.example.com
+                    Redirect permanent / https://shop.example.com/
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 }

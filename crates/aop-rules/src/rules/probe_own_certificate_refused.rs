@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -27,15 +27,12 @@ declare_rule! {
         name: "probe-own-certificate-refused",
         severity: Warning,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "a running origin refused the client certificate given with --client-cert",
     }
 }
 
 /// Raised by `aop-lint probe` from what the running origin answered, not from the files.
-impl Rule for ProbeOwnCertificateRefused {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ProbeOwnCertificateRefused {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

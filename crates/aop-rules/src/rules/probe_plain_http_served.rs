@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -30,15 +30,12 @@ declare_rule! {
         name: "probe-plain-http-served",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "a running origin served content over plain HTTP",
     }
 }
 
 /// Raised by `aop-lint probe` from what the running origin answered, not from the files.
-impl Rule for ProbePlainHttpServed {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ProbePlainHttpServed {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

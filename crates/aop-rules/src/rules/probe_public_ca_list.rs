@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -29,15 +29,12 @@ declare_rule! {
         name: "probe-public-ca-list",
         severity: Warning,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "a running origin asks for client certificates from a long list of CAs, as a public bundle gives",
     }
 }
 
 /// Raised by `aop-lint probe` from what the running origin answered, not from the files.
-impl Rule for ProbePublicCaList {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ProbePublicCaList {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -30,15 +30,12 @@ declare_rule! {
         name: "probe-served-unknown-ca",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "a running origin served content to a client certificate from a CA it cannot trust",
     }
 }
 
 /// Raised by `aop-lint probe` from what the running origin answered, not from the files.
-impl Rule for ProbeServedUnknownCa {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ProbeServedUnknownCa {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

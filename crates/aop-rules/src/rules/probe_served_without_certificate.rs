@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -41,15 +41,12 @@ declare_rule! {
         name: "probe-served-without-certificate",
         severity: Error,
         servers: [Nginx, Apache],
+        verdict: Open,
         summary: "a running origin served content over TLS to a client that sent no certificate",
     }
 }
 
 /// Raised by `aop-lint probe` from what the running origin answered, not from the files.
-impl Rule for ProbeServedWithoutCertificate {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+impl ProbeServedWithoutCertificate {
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }

@@ -1,7 +1,7 @@
 use aop_model::{Finding, Label, Server, ServerKind};
 
 use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, Cidr, V4, V6};
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -72,6 +72,7 @@ declare_rule! {
         name: "real-ip-untrusted",
         severity: Warning,
         servers: [Nginx, Apache, Caddy],
+        verdict: None,
         summary: "client addresses taken from a header set by sources wider than Cloudflare",
     }
 }
@@ -133,12 +134,8 @@ fn trusts_every_peer(s: &Server, header: &str, span: aop_source::Span) -> Findin
     .for_server(s.reference())
 }
 
-impl Rule for RealIpUntrusted {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl RealIpUntrusted {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         // An http-level (main server) list is inherited by many servers: report each
         // directive once.
         let mut seen = std::collections::HashSet::new();
@@ -180,5 +177,50 @@ impl Rule for RealIpUntrusted {
                 out.push(f);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RealIpUntrusted;
+    use crate::tester::Tester;
+
+    #[test]
+    fn vectors() {
+        let findings = Tester::new(&RealIpUntrusted)
+            .nginx_fail(
+                "http { set_real_ip_from 0.0.0.0/0; real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            // A range Cloudflare no longer uses.
+            .nginx_fail(
+                "http { set_real_ip_from 104.16.0.0/12; real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .nginx_pass(
+                "http { set_real_ip_from 173.245.48.0/20; set_real_ip_from 10.0.0.0/8;
+                    real_ip_header CF-Connecting-IP;
+                    server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
+            )
+            .apache_fail(
+                "LoadModule remoteip_module modules/mod_remoteip.so
+                Listen 80
+                RemoteIPHeader CF-Connecting-IP
+                RemoteIPTrustedProxy 0.0.0.0/1 128.0.0.0/1
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .apache_pass(
+                "LoadModule remoteip_module modules/mod_remoteip.so
+                Listen 80
+                RemoteIPHeader CF-Connecting-IP
+                RemoteIPTrustedProxy 173.245.48.0/20
+                <VirtualHost *:80>
+                    DocumentRoot /var/www/shop
+                </VirtualHost>",
+            )
+            .run();
+        insta::assert_snapshot!(findings);
     }
 }

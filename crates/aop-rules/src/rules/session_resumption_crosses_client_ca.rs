@@ -2,7 +2,7 @@ use aop_model::{
     handshake_admits, Finding, Label, Origin, Server, Severity, Version, VersionRange,
 };
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -91,6 +91,7 @@ declare_rule! {
         name: "session-resumption-crosses-client-ca",
         severity: Error,
         servers: [Nginx],
+        verdict: None,
         summary: "CVE-2025-23419: a TLS session verified by one server resumes in another that trusts another CA",
     }
 }
@@ -121,12 +122,8 @@ fn resumption_label(default: &Server) -> Label {
     }
 }
 
-impl Rule for SessionResumptionCrossesClientCa {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+impl SessionResumptionCrossesClientCa {
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
         let version = cx.versions.nginx;
         if version.is_some_and(|v| !affected(v)) {
             return;

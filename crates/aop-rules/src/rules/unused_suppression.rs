@@ -1,6 +1,6 @@
 use aop_model::Finding;
 
-use crate::{declare_rule, Context, Meta, Rule};
+use crate::{declare_rule, Context};
 
 declare_rule! {
     /// ## What it does
@@ -50,16 +50,13 @@ declare_rule! {
         name: "unused-suppression",
         severity: Warning,
         servers: [Nginx, Apache],
+        verdict: None,
         summary: "an inline suppression that silences nothing, or cannot be read",
     }
 }
 
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static Meta {
-        &Self::META
-    }
-
+impl UnusedSuppression {
     /// Suppressions are matched against every other rule's findings after all rules ran, in
     /// `aop-gate`; this rule only declares the code it reports under.
-    fn check(&self, _cx: &Context, _out: &mut Vec<Finding>) {}
+    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }
