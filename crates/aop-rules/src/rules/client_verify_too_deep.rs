@@ -37,6 +37,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLVerifyClient require
     ///     SSLVerifyDepth 10
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
@@ -64,6 +66,8 @@ declare_rule! {
     /// <VirtualHost *:443>
     ///     ServerName shop.example.com
     ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
     ///     SSLVerifyClient require
     ///     SSLVerifyDepth 1
     ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
