@@ -92,7 +92,8 @@ fn push_once(findings: &mut Vec<Finding>, finding: Finding) {
 mod tests {
     use crate::tests::load;
 
-    const SSL: &str = "LoadModule ssl_module mod_ssl.so\nListen 443\n";
+    const SSL: &str =
+        "LoadModule ssl_module mod_ssl.so\nLoadModule md_module mod_md.so\nListen 443\n";
 
     fn parse_errors(body: &str) -> usize {
         let t = load(&format!("{SSL}{body}"));

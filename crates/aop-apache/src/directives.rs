@@ -520,6 +520,20 @@ pub fn exists(name: &str, modules: &Modules) -> Option<bool> {
     None
 }
 
+/// The first module or MPM known to provide the directive `name`.
+pub fn providers(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    MODULES
+        .iter()
+        .find(|(_, list)| list.contains(&name.as_str()))
+        .map(|(m, _)| *m)
+        .or_else(|| {
+            MPM.iter()
+                .find(|(directive, _)| *directive == name)
+                .and_then(|(_, mpms)| mpms.first().copied())
+        })
+}
+
 fn is_known_module(id: &str) -> bool {
     MODULES.iter().any(|(m, _)| *m == id) || MPM.iter().any(|(_, mpms)| mpms.contains(&id))
 }

@@ -23,6 +23,7 @@ mod arity;
 mod certificates;
 mod enforce;
 mod lower;
+mod md;
 mod reach;
 mod rewrite;
 mod scope;

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aop_model::{
-    codes, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr, Listener,
-    LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
+    codes, Action, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr,
+    Listener, LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{FileId, Span};
 
@@ -17,6 +17,7 @@ use crate::arity;
 use crate::ast::Directive;
 use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
+use crate::md::Managed;
 use crate::paths::TreePaths;
 use crate::reach;
 use crate::remoteip::{real_ip, ProxyLists};
@@ -40,6 +41,7 @@ impl Lowering<'_> {
     pub fn lower(mut self, entry: FileId, tree: &[Directive]) -> Config {
         let main = Scope::collect(tree, &mut self.findings);
         let by_md = certificates::managed_names(tree);
+        let managed = Managed::of(tree);
         // mod_ssl sets up the main server too, whether or not a connection reaches it.
         if let Some((_, engine)) = main.ssl_engine {
             let names: Vec<String> = main
@@ -55,7 +57,7 @@ impl Lowering<'_> {
         let mut servers = Vec::new();
         let mut answers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
-            let (mut server, answer) = self.vhost(d, &main, &listens, &by_md);
+            let (mut server, answer) = self.vhost(d, &main, &listens, &by_md, &managed);
             server.directives.inherited = Arc::clone(&main_written);
             servers.push(server);
             answers.push(answer);
@@ -100,6 +102,7 @@ impl Lowering<'_> {
         main: &Scope,
         listens: &[Listen],
         by_md: &[String],
+        managed: &Managed,
     ) -> (Server, Answers) {
         let own = Scope::collect(d.children(), &mut self.findings);
         let mut server = Server::new(ServerKind::Apache, d.span);
@@ -151,7 +154,11 @@ impl Lowering<'_> {
         server.ca = self.ca_refs(&own, main);
         let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
         certificates::check(&own, main, &names, by_md, d.span, &mut self.findings);
-        let answers = Answers::of(&own, main, &names, tls, only_port(&server.listeners));
+        let mut answers = Answers::of(&own, main, &names, tls, only_port(&server.listeners));
+        // mod_md redirects before any other module looks at the request.
+        if let Some(span) = managed.redirects_plain(&names).filter(|_| !tls) {
+            answers.named = (Action::Redirects, Some(span));
+        }
         server.verify_enforced = verify_enforcement(&own, main);
         server.refusal_page = refusal_page(&own, main);
         server.regrants = regrants(&own, main, server.verify_enforced, &mut self.findings);

@@ -236,6 +236,7 @@ impl<'a> Reader<'a> {
                 continue;
             }
             self.report_undefined(&undefined);
+            self.check_known(&d, &d.name);
             self.read_time(&d);
             append(&mut stack, &mut root, d);
         }
@@ -268,6 +269,7 @@ impl<'a> Reader<'a> {
             self.skip(lines, i, &opener);
             return;
         }
+        self.check_known(&opener, &format!("<{}", opener.name));
         match opener.name.as_str() {
             "ifmodule" | "ifdefine" | "ifversion" | "iffile" | "ifdirective" | "ifsection" => {
                 if self.condition(&opener, &lines[*i..]) {
@@ -720,6 +722,36 @@ impl<'a> Reader<'a> {
             .trim_start_matches('<')
             .trim_end_matches('>')
             .to_string()
+    }
+
+    /// httpd refuses a directive no module loaded so far provides. A tree that loads no
+    /// module at all is a fragment of a config, whose modules are loaded elsewhere.
+    fn check_known(&mut self, d: &Directive, key: &str) {
+        if self.modules.loaded().next().is_none()
+            || directives::exists(key, &self.modules) != Some(false)
+        {
+            return;
+        }
+        let written = self.map.text(d.name_span).into_owned();
+        let msg = format!(
+            "Invalid command '{written}', perhaps misspelled or defined by a module not included in the server configuration: httpd refuses to start"
+        );
+        let help = match directives::providers(key) {
+            Some(module) => format!(
+                "load the module that provides it before this line:\n    LoadModule {module} modules/mod_{}.so\nor wrap it in `<IfModule {module}>`",
+                module.trim_end_matches("_module")
+            ),
+            None => format!(
+                "load the module that provides `{written}` before this line (`LoadModule`), wrap it in `<IfModule>`, or correct its spelling"
+            ),
+        };
+        self.finding(
+            codes::PARSE_ERROR,
+            d.name_span,
+            msg,
+            "no module loaded here provides this",
+        )
+        .help = Some(help);
     }
 
     /// Directives that change how the rest of the tree is read.

@@ -1015,3 +1015,43 @@ fn service_files_give_the_command_line_defines() {
     assert!(debian.codes().is_empty(), "{:?}", debian.config.findings);
     assert!(has_site(&debian));
 }
+
+#[test]
+fn a_directive_no_loaded_module_provides_stops_httpd() {
+    let errors = |body: &str| {
+        let t = load(&format!(
+            "LoadModule mpm_event_module mod_mpm_event.so\n{body}"
+        ));
+        t.saying("Invalid command").len()
+    };
+    assert_eq!(errors("Header set X-A b\n"), 1);
+    assert_eq!(errors("<Proxy \"*\">\n</Proxy>\n"), 1);
+    assert_eq!(errors("PassengerHighPerformance on\n"), 1);
+    assert_eq!(
+        errors("LoadModule headers_module mod_headers.so\nHeader set X-A b\n"),
+        0
+    );
+    assert_eq!(
+        errors("<IfModule headers_module>\nHeader set X-A b\n</IfModule>\n"),
+        0
+    );
+    // httpd asks at the line: a module loaded later does not help.
+    assert_eq!(
+        errors("Header set X-A b\nLoadModule headers_module mod_headers.so\n"),
+        1
+    );
+    // A module aop-lint does not know may provide a directive it does not know either.
+    assert_eq!(
+        errors("LoadModule passenger_module mod_passenger.so\nPassengerHighPerformance on\n"),
+        0
+    );
+    assert_eq!(
+        errors("LoadModule passenger_module mod_passenger.so\nHeader set X-A b\n"),
+        1
+    );
+    // A fragment that loads no module at all has its modules loaded elsewhere.
+    assert_eq!(
+        load("Header set X-A b\n").saying("Invalid command").len(),
+        0
+    );
+}

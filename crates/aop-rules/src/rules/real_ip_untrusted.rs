@@ -60,6 +60,7 @@ declare_rule! {
     ///
     /// ```apache
     /// LoadModule remoteip_module modules/mod_remoteip.so
+    /// LoadModule alias_module modules/mod_alias.so
     /// RemoteIPHeader CF-Connecting-IP
     /// RemoteIPTrustedProxy 173.245.48.0/20 103.21.244.0/22 2400:cb00::/32
     /// <VirtualHost *:80>
