@@ -188,14 +188,10 @@ fn judge(
 }
 
 fn code_of(code: &str) -> Code {
-    let meta = find_rule(code)
+    find_rule(code)
         .expect("probe codes are registered rules")
-        .meta();
-    Code {
-        code: meta.code,
-        name: meta.name,
-        severity: meta.severity,
-    }
+        .meta()
+        .id()
 }
 
 fn finding(code: &str, probe: &Probe, outcome: &Outcome, span: Span) -> Finding {

@@ -45,6 +45,13 @@ pub struct Meta {
 }
 
 impl Meta {
+    /// Raised by `aop-lint probe` from a running server's answers, never by linting files:
+    /// the 6xx range (docs/contributing.md). Their cases are servers the probe's tests
+    /// start, not fixtures, and their examples are a probe's output.
+    pub fn judges_running_server(&self) -> bool {
+        self.code.starts_with("AOP6")
+    }
+
     pub const fn id(&self) -> Code {
         Code {
             code: self.code,
