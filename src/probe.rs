@@ -7,14 +7,12 @@ use std::path::{Path, PathBuf};
 
 use aop_model::{Code, Finding, Label, LoadOptions};
 use aop_probe::{plan, ClientCert, Outcome, Probe, Result as ProbeResult, TargetSpec};
-use aop_report::{render_concise, render_github, render_human, render_sarif, write_json};
 use aop_report::{HumanOptions, Report};
 use aop_rules::find_rule;
 use aop_source::{SourceMap, Span};
 
-use crate::catalog;
 use crate::cli::{Format, ProbeArgs};
-use crate::run::{error, gate_exit, use_color, write_out, EXIT_CLEAN, EXIT_INPUT};
+use crate::run::{emit_report, error, gate_exit, use_color, write_out, EXIT_CLEAN, EXIT_INPUT};
 
 /// More CA names than an origin-pull setup needs (Cloudflare's CA, a zone's own CA, their
 /// successors): past this, the client CA file is a bundle.
@@ -240,34 +238,21 @@ fn report(args: &ProbeArgs, map: &SourceMap, mut findings: Vec<Finding>) -> i32 
         address_ports: 0,
         settings: Vec::new(),
     };
-    let written = match args.format {
-        Format::Json => {
-            let mut out = Vec::new();
-            match write_json(&report, &mut out) {
-                Ok(()) => write_out(&String::from_utf8_lossy(&out)),
-                Err(_) => EXIT_INPUT,
-            }
-        }
-        Format::Sarif => write_out(&render_sarif(&report, &catalog::rule_infos(None))),
-        Format::Github => write_out(&render_github(&report)),
-        Format::Concise => write_out(&render_concise(&report)),
-        Format::Human => {
-            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-            let mut text = render_human(
-                &report,
-                HumanOptions {
-                    color: use_color(args.color, terminal),
-                    quiet: true,
-                    ..HumanOptions::default()
-                },
-            );
-            // The transcript is the evidence of a clean run too.
-            for (_, f) in map.files() {
-                text.push_str(&String::from_utf8_lossy(&f.bytes));
-            }
-            write_out(&text)
-        }
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let human = HumanOptions {
+        color: use_color(args.color, terminal),
+        quiet: true,
+        ..HumanOptions::default()
     };
+    let mut written = emit_report(&report, args.format, None, human, None, false);
+    if written == EXIT_CLEAN && args.format == Format::Human {
+        // The transcript is the evidence of a clean run too.
+        let transcript: String = map
+            .files()
+            .map(|(_, f)| String::from_utf8_lossy(&f.bytes).into_owned())
+            .collect();
+        written = write_out(&transcript);
+    }
     if written != EXIT_CLEAN {
         return written;
     }

@@ -563,32 +563,47 @@ fn check(mut args: CheckArgs) -> i32 {
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
     let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let output = args.output.as_deref();
-    let written = match args.format {
-        // Streamed: the JSON of thousands of findings is megabytes, not worth holding whole.
-        Format::Json => emit_with(output, |w| write_json(&report, w)),
-        Format::Sarif => emit(
-            &render_sarif(&report, &catalog::rule_infos(args.docs_url.as_deref())),
-            output,
-        ),
-        _ if args.statistics => emit(&render_statistics(&report), output),
-        Format::Github => emit(&render_github(&report), output),
-        Format::Concise => emit(&render_concise(&report), output),
-        Format::Human => emit(
-            &render_human(
-                &report,
-                HumanOptions {
-                    color: use_color(args.color, to_terminal),
-                    quiet: args.quiet,
-                    ..HumanOptions::default()
-                },
-            ),
-            output,
-        ),
+    let human = HumanOptions {
+        color: use_color(args.color, to_terminal),
+        quiet: args.quiet,
+        ..HumanOptions::default()
     };
+    let written = emit_report(
+        &report,
+        args.format,
+        output,
+        human,
+        args.docs_url.as_deref(),
+        args.statistics,
+    );
     if written != EXIT_CLEAN || unreadable {
         return EXIT_INPUT;
     }
     gate_exit(args.fail_on, &report.findings)
+}
+
+/// Writes `report` in `format` to standard output or to `output`; `statistics` replaces the
+/// findings by their counts in the formats for people.
+pub(crate) fn emit_report(
+    report: &Report,
+    format: Format,
+    output: Option<&Path>,
+    human: HumanOptions,
+    docs_url: Option<&str>,
+    statistics: bool,
+) -> i32 {
+    match format {
+        // Streamed: the JSON of thousands of findings is megabytes, not worth holding whole.
+        Format::Json => emit_with(output, |w| write_json(report, w)),
+        Format::Sarif => emit(
+            &render_sarif(report, &catalog::rule_infos(docs_url)),
+            output,
+        ),
+        _ if statistics => emit(&render_statistics(report), output),
+        Format::Github => emit(&render_github(report), output),
+        Format::Concise => emit(&render_concise(report), output),
+        Format::Human => emit(&render_human(report, human), output),
+    }
 }
 
 /// 1 when a finding is at or above `--fail-on`, else 0.
