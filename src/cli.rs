@@ -67,6 +67,13 @@ pub struct Common {
     #[arg(long, value_name = "VERSION", value_parser = parse_version)]
     pub apache_version: Option<aop_model::Version>,
 
+    /// Which build of the server runs the tree, for the modules it compiles in: `debian`
+    /// (Debian and Ubuntu packages), `rhel` (RHEL, Fedora and rebuilds) or `upstream`
+    /// (nginx.org packages, httpd's own build and the official Docker images). Without it,
+    /// Debian's `apache2.conf` says Debian, and nothing else is assumed.
+    #[arg(long, value_name = "BUILD", value_parser = parse_build)]
+    pub build: Option<aop_model::Build>,
+
     /// Settings file (default: the first `aop-lint.toml` found from the linted path upwards).
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
@@ -156,7 +163,16 @@ pub struct CaArgs {
     pub expiry_warn_days: Option<u32>,
 }
 
-pub fn parse_version(text: &str) -> Result<aop_model::Version, String> {
+pub fn parse_build(word: &str) -> Result<aop_model::Build, String> {
+    aop_model::Build::parse(word).ok_or_else(|| {
+        format!(
+            "`{word}` is not a build: use {}",
+            aop_model::Build::NAMES.join(", ")
+        )
+    })
+}
+
+fn parse_version(text: &str) -> Result<aop_model::Version, String> {
     aop_model::Version::parse(text)
         .ok_or_else(|| format!("`{text}` is not a version such as 1.26.2"))
 }

@@ -12,6 +12,8 @@
 //!                                               # relative to this file's directory
 //! nginx_version = "1.26.2"                      # the server that runs the tree
 //! apache_version = "2.4.62"
+//! build = "debian"                              # debian, rhel or upstream: the modules
+//!                                               # the server compiles in
 //!
 //! [severity]                                    # per rule, by code or name
 //! AOP201 = "warning"
@@ -26,7 +28,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use aop_gate::resolve_rules;
-use aop_model::{ServerKind, ServerVersions, Severity, Version};
+use aop_model::{Build, ServerKind, ServerVersions, Severity, Version};
 use aop_pki::{parse_sha256, Sha256Fingerprint};
 
 pub const FILE_NAME: &str = "aop-lint.toml";
@@ -43,6 +45,7 @@ struct Raw {
     root: Option<Spanned<String>>,
     nginx_version: Option<Spanned<String>>,
     apache_version: Option<Spanned<String>>,
+    build: Option<Spanned<String>>,
 }
 
 /// The settings of one file, checked and resolved to rule codes.
@@ -62,6 +65,7 @@ pub struct Settings {
     /// `root`: where `/` of the linted system is, resolved against the file's directory.
     pub root: Option<PathBuf>,
     pub versions: ServerVersions,
+    pub build: Option<Build>,
 }
 
 /// Why a settings file was refused, with the place in it when there is one.
@@ -215,6 +219,18 @@ pub fn parse(path: &Path, text: String) -> Result<Settings, ConfigError> {
         nginx: raw.nginx_version.as_ref().map(version).transpose()?,
         apache: raw.apache_version.as_ref().map(version).transpose()?,
     };
+    if let Some(build) = &raw.build {
+        settings.build = Some(Build::parse(build.get_ref()).ok_or_else(|| {
+            err(
+                build.span(),
+                format!(
+                    "unknown build `{}`: use {}",
+                    build.get_ref(),
+                    Build::NAMES.join(", ")
+                ),
+            )
+        })?);
+    }
     if let Some(kind) = &raw.server {
         settings.server = Some(match kind.get_ref().as_str() {
             "nginx" => ServerKind::Nginx,
@@ -283,7 +299,7 @@ mod tests {
     fn every_key_is_read() {
         let fp = "AB:".repeat(31) + "AB";
         let s = parse_str(&format!(
-            "select = [\"AOP1\", \"default-server-missing\"]\nignore = [\"AOP104\"]\nserver = \"apache\"\ntrusted_ca_sha256 = [\"{fp}\"]\nexpiry_warn_days = 14\nnginx_version = \"1.26.2\"\napache_version = \"2.4.62\"\n[severity]\nAOP201 = \"warning\"\nclient-verify-missing = \"info\"\n"
+            "select = [\"AOP1\", \"default-server-missing\"]\nignore = [\"AOP104\"]\nserver = \"apache\"\ntrusted_ca_sha256 = [\"{fp}\"]\nexpiry_warn_days = 14\nnginx_version = \"1.26.2\"\napache_version = \"2.4.62\"\nbuild = \"rhel\"\n[severity]\nAOP201 = \"warning\"\nclient-verify-missing = \"info\"\n"
         ))
         .unwrap();
         let select = s.select.unwrap();
@@ -294,8 +310,19 @@ mod tests {
         assert_eq!(s.expiry_warn_days, Some(14));
         assert_eq!(s.versions.nginx, Some(Version::new(1, 26, 2)));
         assert_eq!(s.versions.apache, Some(Version::new(2, 4, 62)));
+        assert_eq!(s.build, Some(Build::Rhel));
         assert_eq!(s.severity["AOP201"], Severity::Warning);
         assert_eq!(s.severity["AOP101"], Severity::Info);
+    }
+
+    #[test]
+    fn an_unknown_build_points_at_its_value() {
+        let e = parse_str("build = \"gentoo\"\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "unknown build `gentoo`: use debian, rhel, upstream"
+        );
+        assert_eq!(e.span, Some(8..16));
     }
 
     #[test]

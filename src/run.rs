@@ -77,6 +77,7 @@ fn options(common: &Common) -> LoadOptions {
     LoadOptions {
         root: common.root.clone(),
         defines: (!common.defines.is_empty()).then(|| common.defines.clone()),
+        build: common.build,
         directives: aop_rules::directives_read(),
         ..LoadOptions::default()
     }
@@ -89,13 +90,17 @@ fn options(common: &Common) -> LoadOptions {
 fn tree_options(
     opts: &LoadOptions,
     tree: &Path,
-    settings_root: Option<&Path>,
+    settings: Option<&Settings>,
     quiet: bool,
 ) -> LoadOptions {
+    let opts = &LoadOptions {
+        build: opts.build.or(settings.and_then(|s| s.build)),
+        ..opts.clone()
+    };
     if opts.root.is_some() {
         return opts.clone();
     }
-    if let Some(root) = settings_root {
+    if let Some(root) = settings.and_then(|s| s.root.as_deref()) {
         return LoadOptions {
             root: Some(root.to_path_buf()),
             ..opts.clone()
@@ -491,8 +496,7 @@ fn check(mut args: CheckArgs) -> i32 {
         };
         let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
-        let settings_root = before.as_ref().and_then(|s| s.root.as_deref());
-        let opts = tree_options(&opts, &tree.path, settings_root, is_dump || args.quiet);
+        let opts = tree_options(&opts, &tree.path, before.as_ref(), is_dump || args.quiet);
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
         } else {
@@ -628,12 +632,7 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let opts = tree_options(
-        &options(&args.common),
-        &args.path,
-        settings.root.as_deref(),
-        true,
-    );
+    let opts = tree_options(&options(&args.common), &args.path, Some(&settings), true);
     let loaded = if args.path == Path::new("-") {
         load_dump(&args.path, &opts, &mut map)
     } else {
@@ -701,6 +700,9 @@ fn show_settings(paths: &[PathBuf], settings: &mut SettingsSource) -> i32 {
         }
         if let Some(root) = &s.root {
             text.push_str(&format!("    root: {}\n", root.display()));
+        }
+        if let Some(build) = s.build {
+            text.push_str(&format!("    build: {}\n", build.describe()));
         }
         if let Some(days) = s.expiry_warn_days {
             text.push_str(&format!("    expiry_warn_days: {days}\n"));

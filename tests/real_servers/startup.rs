@@ -69,10 +69,10 @@ fn nginx_test(nginx: &Path, case: &str) -> Option<String> {
 }
 
 /// aop-lint's AOP001 messages for the fixture.
-fn aop001(case: &str) -> Vec<String> {
+fn aop001(case: &str, server: &str) -> Vec<String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aop-lint"));
     cmd.current_dir(root())
-        .args(["--format", "json", "--server", "nginx", case]);
+        .args(["--format", "json", "--server", server, case]);
     let out = run_with_timeout(&mut cmd, Duration::from_secs(30)).expect("aop-lint runs");
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("aop-lint's JSON report");
@@ -109,7 +109,7 @@ fn nginx_refuses_to_start_where_aop001_says() {
         }
         checked += 1;
         let refused = nginx_test(nginx, &case);
-        let said = aop001(&case);
+        let said = aop001(&case, "nginx");
         println!("{case:<55} nginx: {refused:?} | aop-lint AOP001: {said:?}");
         match (clean, refused) {
             (true, None) => {}
@@ -122,5 +122,60 @@ fn nginx_refuses_to_start_where_aop001_says() {
         }
     }
     assert!(checked > 0, "no parse-error fixture checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// httpd's own refusal of the Apache fixture `case` (`apache2 -t`), without the place.
+fn apache_test(apache: &Path, case: &str) -> Option<String> {
+    let main = root().join(case).join("apache2.conf");
+    let mut cmd = Command::new(apache);
+    cmd.arg("-t").arg("-f").arg(&main);
+    let out = run_with_timeout(&mut cmd, Duration::from_secs(20)).expect("apache2 -t runs");
+    if out.status.success() {
+        return None;
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let place = format!("{}: ", main.display());
+    Some(match stderr.split_once(place.as_str()) {
+        Some((_, message)) => message.trim().to_string(),
+        None => stderr.trim().to_string(),
+    })
+}
+
+/// The Apache fixtures whose truth is httpd's start-up check rather than served requests
+/// (their `not-servable` says `apache2 -t`): httpd refuses each in the words of an AOP001.
+#[test]
+fn apache_refuses_to_start_where_aop001_says() {
+    let Some(tools) = env::tools("Apache start-up checks", &["apache2"]) else {
+        return;
+    };
+    let apache = &tools[0];
+    let mut cases: Vec<String> = fs::read_dir(root().join("fixtures/apache"))
+        .expect("fixtures/apache")
+        .flatten()
+        .filter(|e| {
+            fs::read_to_string(e.path().join("not-servable"))
+                .is_ok_and(|why| why.contains("`apache2 -t`"))
+        })
+        .map(|e| format!("fixtures/apache/{}", e.file_name().to_string_lossy()))
+        .collect();
+    cases.sort();
+    assert!(
+        !cases.is_empty(),
+        "no Apache fixture is checked by apache2 -t"
+    );
+    let mut problems = Vec::new();
+    for case in &cases {
+        let refused = apache_test(apache, case);
+        let said = aop001(case, "apache");
+        println!("{case:<55} apache2: {refused:?} | aop-lint AOP001: {said:?}");
+        match refused {
+            None => problems.push(format!("{case}: apache2 -t accepts it")),
+            Some(e) if said.iter().any(|m| m.starts_with(e.as_str())) => {}
+            Some(e) => problems.push(format!(
+                "{case}: apache2 says `{e}`, aop-lint's AOP001 say {said:?}"
+            )),
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -30,6 +30,9 @@ pub fn lint(root: &Path, target: &Path, server: &str) -> Result<Lint, String> {
         .arg("--root")
         .arg(root)
         .args(["--format", "json", "--server", server])
+        // The trees are served by this machine's Debian packages: a tree written for
+        // another build (RHEL's httpd, nginx.org's nginx) is judged for the one that runs it.
+        .args(["--build", "debian"])
         .arg(target)
         .output()
         .map_err(|e| format!("cannot run aop-lint: {e}"))?;

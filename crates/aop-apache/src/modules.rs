@@ -3,43 +3,59 @@
 
 use std::collections::HashSet;
 
-/// Compiled into Debian's and the upstream default httpd (`apache2 -l`).
-const BUILT_IN: &[&str] = &[
-    "core.c",
-    "mod_so.c",
-    "mod_watchdog.c",
-    "http_core.c",
-    "mod_log_config.c",
-    "mod_logio.c",
-    "mod_version.c",
-    "mod_unixd.c",
-];
+use aop_model::Build;
 
 #[derive(Clone, Debug)]
 pub struct Modules {
     names: HashSet<String>,
     /// The identifiers `LoadModule` named, in order.
     loaded: Vec<String>,
+    /// The build whose compiled-in modules these are, when known: only then is a
+    /// `LoadModule` of one of them refused.
+    build: Option<Build>,
 }
 
 impl Default for Modules {
     fn default() -> Self {
+        Modules::for_build(None)
+    }
+}
+
+/// `mod_log_config.c` -> `log_config_module`.
+fn identifier(file: &str) -> String {
+    let stem = file.trim_end_matches(".c");
+    let id = stem.strip_prefix("mod_").unwrap_or(stem);
+    format!("{id}_module")
+}
+
+impl Modules {
+    /// The modules compiled into `build`; for an unknown build, those of Debian's, the
+    /// largest set, so that `<IfModule>` of any of them holds as it does on some build.
+    pub fn for_build(build: Option<Build>) -> Self {
         let mut m = Modules {
             names: HashSet::new(),
             loaded: Vec::new(),
+            build,
         };
-        for file in BUILT_IN {
+        for file in build.unwrap_or(Build::Debian).apache_built_in() {
             m.names.insert(file.to_string());
-            let stem = file.trim_end_matches(".c");
-            let id = stem.strip_prefix("mod_").unwrap_or(stem);
-            m.names.insert(format!("{id}_module"));
+            m.names.insert(identifier(file));
         }
         m.names.insert("http_module".into());
         m
     }
-}
 
-impl Modules {
+    /// The build, when known, that compiles in the module `LoadModule` names as `id`:
+    /// httpd refuses to load it again ("built-in and can't be loaded").
+    pub fn built_into(&self, id: &str) -> Option<(Build, &'static str)> {
+        let build = self.build?;
+        build
+            .apache_built_in()
+            .iter()
+            .find(|file| identifier(file) == id)
+            .map(|file| (build, *file))
+    }
+
     /// `LoadModule ssl_module modules/mod_ssl.so`.
     pub fn load(&mut self, id: &str, file: Option<&str>) {
         self.names.insert(id.to_string());
@@ -143,6 +159,27 @@ mod tests {
         assert!(m.is_loaded("event.c"));
         m.load("php7_module", Some("/usr/lib/apache2/modules/libphp7.4.so"));
         assert!(m.is_loaded("mod_php7.c"));
+    }
+
+    #[test]
+    fn built_in_modules_by_build() {
+        let debian = Modules::for_build(Some(Build::Debian));
+        assert_eq!(
+            debian.built_into("log_config_module"),
+            Some((Build::Debian, "mod_log_config.c"))
+        );
+        assert_eq!(debian.built_into("ssl_module"), None);
+        let rhel = Modules::for_build(Some(Build::Rhel));
+        assert_eq!(rhel.built_into("log_config_module"), None);
+        assert!(!rhel.is_loaded("log_config_module"));
+        assert_eq!(
+            rhel.built_into("so_module"),
+            Some((Build::Rhel, "mod_so.c"))
+        );
+        // Unknown build: `<IfModule>` as on Debian's, but no load is refused.
+        let unknown = Modules::default();
+        assert!(unknown.is_loaded("log_config_module"));
+        assert_eq!(unknown.built_into("log_config_module"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aop_model::LoadOptions;
+use aop_model::{Build, LoadOptions};
 use aop_source::ReadError;
 
 #[derive(Clone, Debug)]
@@ -21,6 +21,8 @@ pub struct TreePaths {
     pub server_root: PathBuf,
     /// Absolute directories that name the linted tree.
     aliases: Vec<PathBuf>,
+    /// Only Debian's packages name the main file `apache2.conf`.
+    debian_main_file: bool,
 }
 
 impl TreePaths {
@@ -58,7 +60,13 @@ impl TreePaths {
             server_root: tree_root.clone(),
             tree_root,
             aliases,
+            debian_main_file: entry.file_name().is_some_and(|n| n == "apache2.conf"),
         }
+    }
+
+    /// The build the layout names, when it names one.
+    pub fn build(&self) -> Option<Build> {
+        self.debian_main_file.then_some(Build::Debian)
     }
 
     pub fn set_server_root(&mut self, written: &str, opts: &LoadOptions) {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aop_model::{admit_inclusion, codes, Code, Finding, Label, LoadOptions};
+use aop_model::{admit_inclusion, codes, Build, Code, Finding, Label, LoadOptions};
 use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
@@ -73,7 +73,7 @@ impl<'a> Reader<'a> {
             map,
             opts,
             vars: Variables::default(),
-            modules: Modules::default(),
+            modules: Modules::for_build(opts.build.or_else(|| paths.build())),
             paths,
             macros: HashMap::new(),
             findings: Vec::new(),
@@ -754,6 +754,20 @@ impl<'a> Reader<'a> {
         .help = Some(help);
     }
 
+    /// `LoadModule` of a module the build compiles in: httpd stops at it.
+    fn refuse_built_in(&mut self, d: &Directive, id: &str, build: Build, file: &str) {
+        let span = d.args.first().map_or(d.name_span, |a| a.span);
+        let msg = format!(
+            "module {id} is built-in and can't be loaded: {} build {file} into httpd, which refuses to start",
+            build.describe()
+        );
+        let help = format!(
+            "remove this line: {file} is already part of the server (`apache2 -l` / `httpd -l` lists it). If the tree is written for another build, say which with `--build rhel` or `--build upstream`"
+        );
+        self.finding(codes::PARSE_ERROR, span, msg, "compiled into this build")
+            .help = Some(help);
+    }
+
     /// Directives that change how the rest of the tree is read.
     fn read_time(&mut self, d: &Directive) {
         match d.name.as_str() {
@@ -772,7 +786,11 @@ impl<'a> Reader<'a> {
             }
             "loadmodule" => {
                 if let Some(id) = d.arg(0) {
-                    self.modules.load(id, d.arg(1));
+                    if let Some((build, file)) = self.modules.built_into(id) {
+                        self.refuse_built_in(d, id, build, file);
+                    } else {
+                        self.modules.load(id, d.arg(1));
+                    }
                 }
             }
             "serverroot" => {

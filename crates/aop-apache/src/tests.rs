@@ -3,7 +3,7 @@
 use std::fs;
 
 use aop_model::{
-    Action, CaRefKind, ClientVerify, Config, Finding, ListenAddr, LoadOptions, Origin,
+    Action, Build, CaRefKind, ClientVerify, Config, Finding, ListenAddr, LoadOptions, Origin,
 };
 use aop_source::{Limits, SourceMap, Span};
 
@@ -1054,4 +1054,40 @@ fn a_directive_no_loaded_module_provides_stops_httpd() {
         load("Header set X-A b\n").saying("Invalid command").len(),
         0
     );
+}
+
+#[test]
+fn loading_a_module_the_build_compiles_in_stops_httpd() {
+    let main = "LoadModule log_config_module modules/mod_log_config.so\nLoadModule ssl_module modules/mod_ssl.so\n";
+    let refused = |t: &Loaded| t.saying("is built-in and can't be loaded").len();
+    // Only Debian's packages name the main file `apache2.conf`, and they compile it in.
+    let debian = load(main);
+    assert_eq!(refused(&debian), 1);
+    assert_eq!(debian.codes(), vec!["AOP001"]);
+    // RHEL's and the upstream image's `httpd.conf` load it as a module.
+    assert_eq!(
+        refused(&load_with(
+            &[("httpd.conf", main.as_bytes())],
+            LoadOptions::default()
+        )),
+        0
+    );
+    for (build, expected) in [(Build::Debian, 1), (Build::Rhel, 0), (Build::Upstream, 0)] {
+        let opts = LoadOptions {
+            build: Some(build),
+            ..LoadOptions::default()
+        };
+        let t = load_with(&[("httpd.conf", main.as_bytes())], opts);
+        assert_eq!(refused(&t), expected, "{build:?}");
+    }
+    // The core is compiled into every build.
+    let opts = LoadOptions {
+        build: Some(Build::Rhel),
+        ..LoadOptions::default()
+    };
+    let t = load_with(
+        &[("httpd.conf", b"LoadModule so_module modules/mod_so.so\n")],
+        opts,
+    );
+    assert_eq!(refused(&t), 1);
 }

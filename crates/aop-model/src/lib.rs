@@ -26,4 +26,4 @@ pub use version::{ServerVersions, Version, VersionRange};
 
 pub mod codes;
 mod options;
-pub use options::LoadOptions;
+pub use options::{Build, LoadOptions};

@@ -19,6 +19,76 @@ pub struct LoadOptions {
     /// (`aop_rules::directives_read`): each server keeps only these of its directives, so
     /// reading costs nothing for the others.
     pub directives: Vec<DirectiveName>,
+    /// Which build of the server runs the tree: it decides which modules are compiled in.
+    /// `None`: the reader infers it where the layout says (Debian's `apache2.conf`), else
+    /// asks nothing that depends on it.
+    pub build: Option<Build>,
+}
+
+/// A family of server builds that compile the same modules in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// Debian's and Ubuntu's packages: httpd with mod_log_config, mod_logio, mod_version,
+    /// mod_unixd and mod_watchdog compiled in; nginx with `stream` and `mail` as dynamic
+    /// modules (`libnginx-mod-stream`, loaded from `modules-enabled/`).
+    Debian,
+    /// RHEL's, Fedora's and their rebuilds' packages: httpd with only the core compiled in;
+    /// nginx with `stream` and `mail` as dynamic modules (`nginx-mod-stream`).
+    Rhel,
+    /// httpd built from its sources as the official Docker image is (only the core compiled
+    /// in); nginx from nginx.org's packages or Docker image (`stream` and `mail` compiled in).
+    Upstream,
+}
+
+impl Build {
+    pub const NAMES: [&'static str; 3] = ["debian", "rhel", "upstream"];
+
+    pub fn parse(word: &str) -> Option<Build> {
+        match word.to_ascii_lowercase().as_str() {
+            "debian" | "ubuntu" => Some(Build::Debian),
+            "rhel" | "fedora" | "centos" | "rocky" | "alma" => Some(Build::Rhel),
+            "upstream" | "official" | "docker" => Some(Build::Upstream),
+            _ => None,
+        }
+    }
+
+    /// How a report names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Build::Debian => "Debian's packages",
+            Build::Rhel => "RHEL's packages",
+            Build::Upstream => "the upstream build",
+        }
+    }
+
+    /// The nginx modules this build ships as dynamic modules (`load_module` before use),
+    /// with the file `load_module` names and the block they provide.
+    pub fn nginx_dynamic_modules(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Build::Debian | Build::Rhel => &[
+                ("stream", "ngx_stream_module.so"),
+                ("mail", "ngx_mail_module.so"),
+            ],
+            Build::Upstream => &[],
+        }
+    }
+
+    /// The httpd modules compiled into this build (`apache2 -l` / `httpd -l`), by source file.
+    pub fn apache_built_in(self) -> &'static [&'static str] {
+        match self {
+            Build::Debian => &[
+                "core.c",
+                "mod_so.c",
+                "mod_watchdog.c",
+                "http_core.c",
+                "mod_log_config.c",
+                "mod_logio.c",
+                "mod_version.c",
+                "mod_unixd.c",
+            ],
+            Build::Rhel | Build::Upstream => &["core.c", "mod_so.c", "http_core.c"],
+        }
+    }
 }
 
 impl LoadOptions {

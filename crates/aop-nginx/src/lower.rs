@@ -42,6 +42,38 @@ pub struct Lowered {
     pub address_ports: Vec<AddressPort>,
 }
 
+/// The block `d` opens and the module file it needs, when the build ships that module as a
+/// dynamic one and no `load_module` before `d` loaded it.
+fn dynamic_module_missing(
+    d: &Directive,
+    opts: &LoadOptions,
+    loaded: &[String],
+) -> Option<(&'static str, &'static str)> {
+    let build = opts.build?;
+    build
+        .nginx_dynamic_modules()
+        .iter()
+        .find(|(block, file)| d.name == *block && !loaded.iter().any(|l| l == file))
+        .copied()
+}
+
+/// nginx's own refusal of a dynamic module's block used before its `load_module`.
+fn unknown_dynamic_block(d: &Directive, block: &str, file: &str, opts: &LoadOptions) -> Finding {
+    let build = opts.build.map_or("this build", |b| b.describe());
+    let mut f = Finding::new(
+        codes::PARSE_ERROR,
+        format!("unknown directive \"{block}\""),
+        Label::new(
+            d.name_span,
+            format!("{build}: a dynamic module, not loaded before this line"),
+        ),
+    );
+    f.help = Some(format!(
+        "load the module before this block, at the top of nginx.conf:\n    load_module modules/{file};\n(Debian: install libnginx-mod-{block} and keep `include /etc/nginx/modules-enabled/*.conf;`; RHEL: install nginx-mod-{block}; nginx.org's packages compile it in: `--build upstream`)"
+    ));
+    f
+}
+
 /// Lowers the expanded tree. The servers of a top-level `http {}` were drafted as they were
 /// spliced in (`drafts`, in order, their blocks already freed); a server still holding its
 /// block (one the reader did not draft) is drafted here.
@@ -62,8 +94,18 @@ pub fn lower(
     let mut servers = Vec::with_capacity(drafts.len());
     let mut tls_facts = Vec::with_capacity(drafts.len());
     let mut drafts = drafts.into_iter().peekable();
+    // The files `load_module` named so far: a dynamic module's block needs one before it.
+    let mut loaded: Vec<String> = Vec::new();
     for d in top.iter_mut() {
+        if let Some((block, file)) = dynamic_module_missing(d, opts, &loaded) {
+            findings.push(unknown_dynamic_block(d, block, file, opts));
+            continue;
+        }
         match d.name.as_str() {
+            "load_module" => loaded.extend(
+                d.arg(0)
+                    .map(|path| path.rsplit('/').next().unwrap_or(path).to_string()),
+            ),
             "http" => {
                 let Some(block) = d.block.as_mut() else {
                     continue;
@@ -585,7 +627,35 @@ fn address_ports(servers: &[Server], findings: &mut Vec<Finding>) -> Vec<Address
 
 #[cfg(test)]
 mod tests {
-    use aop_model::{ClientVerify, LoadOptions, Origin};
+    use aop_model::{Build, ClientVerify, LoadOptions, Origin};
+
+    /// What a `stream {}` block gives for each build: Debian's and RHEL's nginx refuse it
+    /// without `load_module`, nginx.org's has it compiled in.
+    #[test]
+    fn a_dynamic_module_block_needs_its_load_module_on_distribution_builds() {
+        let stream = "stream {\n  server { listen 9000; proxy_pass 127.0.0.1:9001; }\n}\n";
+        let loaded = format!("load_module modules/ngx_stream_module.so;\n{stream}");
+        let late = format!("{stream}load_module modules/ngx_stream_module.so;\n");
+        let codes = |text: &str, build: Option<Build>| -> Vec<&'static str> {
+            let dir = crate::test_tree("lower-dynamic", text, &[]);
+            let mut map = aop_source::SourceMap::default();
+            let opts = LoadOptions {
+                build,
+                ..LoadOptions::default()
+            };
+            let config = crate::load(&dir.join("nginx.conf"), &mut map, &opts).expect("entry");
+            std::fs::remove_dir_all(&dir).unwrap();
+            config.findings.iter().map(|f| f.code).collect()
+        };
+        assert_eq!(codes(stream, Some(Build::Debian)), vec!["AOP001"]);
+        assert_eq!(codes(stream, Some(Build::Rhel)), vec!["AOP001"]);
+        assert_eq!(codes(&late, Some(Build::Debian)), vec!["AOP001"]);
+        // Loaded, or compiled in, or the build unknown: the block is read, and its servers
+        // are not checked (AOP004), as before.
+        assert_eq!(codes(&loaded, Some(Build::Debian)), vec!["AOP004"]);
+        assert_eq!(codes(stream, Some(Build::Upstream)), vec!["AOP004"]);
+        assert_eq!(codes(stream, None), vec!["AOP004"]);
+    }
 
     /// Servers are drafted as their files are spliced in, before the rest of `http {}` is
     /// read: what `http {}` says after them must still reach them.
