@@ -376,6 +376,46 @@ fn nginx_reject_handshake_catch_all_answers_unknown_hosts_after_another_sni() {
         };
         let r = https(&ns, Some("open.test"), "unknown.test", None);
         assert_eq!(r, "000", "{release}: return 444 closes the connection");
+        drop(ns);
+        // A catch-all that verifies clients (here inherited from `http {}`) is not reached
+        // this way: nginx answers a Host other than the SNI with 421 when the server that
+        // Host selects verifies (`ngx_http_set_virtual_server`).
+        let cf = pki().cloudflare_ca().display().to_string();
+        let verified = format!("ssl_verify_client on; ssl_client_certificate {cf};\n{text}");
+        let Some(ns) = start(&nginx, &verified) else {
+            return;
+        };
+        let r = https(
+            &ns,
+            Some("open.test"),
+            "open.test",
+            Some(Issuer::Cloudflare),
+        );
+        assert_eq!(r, "200 OPEN", "{release}");
+        let r = https(
+            &ns,
+            Some("open.test"),
+            "unknown.test",
+            Some(Issuer::Cloudflare),
+        );
+        assert!(r.starts_with("421"), "{release}: {r}");
+        drop(ns);
+        // Verification in the named server only: its handshake completes without a
+        // certificate, and the catch-all, which checks none, answers (AOP107).
+        let own = text.replace(
+            "server_name open.test;",
+            &format!("server_name open.test; ssl_verify_client on; ssl_client_certificate {cf};"),
+        );
+        let Some(ns) = start(&nginx, &own) else {
+            return;
+        };
+        let r = https(&ns, Some("open.test"), "open.test", None);
+        assert!(r.starts_with("400"), "{release}: {r}");
+        let r = https(&ns, Some("open.test"), "unknown.test", None);
+        assert_eq!(
+            r, "200 CATCH-ALL",
+            "{release}: no certificate, crossed to the catch-all"
+        );
     }
 }
 

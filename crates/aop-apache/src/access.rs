@@ -11,8 +11,8 @@ use aop_source::Span;
 use crate::action::denies_all;
 use crate::ast::Directive;
 use crate::enforce::address_bound;
-use crate::fnmatch::{fnmatch, has_wildcard};
 use crate::scope::Scope;
+use aop_source::{fnmatch, has_wildcard};
 
 /// The `DocumentRoot` httpd uses when none is configured: Debian's build (and RHEL's) compile
 /// in `/var/www/html`.

@@ -7,7 +7,7 @@ use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
-use crate::fnmatch::{fnmatch, has_wildcard};
+use aop_source::{fnmatch, has_wildcard};
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum IncludeError {

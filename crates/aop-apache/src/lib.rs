@@ -4,7 +4,6 @@
 mod ast;
 mod command_line;
 mod directives;
-mod fnmatch;
 mod includes;
 mod lines;
 mod mapped;

@@ -16,7 +16,9 @@ pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
-pub use scenario::{Answer, CertSent, Name, Request};
+pub use scenario::{
+    exposures, scenarios, Answer, CertSent, Exposure, Name, Request, Scenario, UNKNOWN_NAME,
+};
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
     Regrant, Server, ServerKind, Setting,

@@ -7,7 +7,7 @@
 //! A scenario the model cannot decide (a regular-expression name, say) is `Undecided`,
 //! never a guess.
 
-use crate::{Action, AddressPort, ClientVerify, Config, Server};
+use crate::{Action, AddressPort, ClientVerify, Config, Server, ServerKind};
 
 /// The client certificate a request comes with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub enum Name<'a> {
     Both(&'a str),
     /// No SNI (a client talking to the address), this `Host`.
     HostOnly(&'a str),
+    /// The handshake made with one name's SNI, the request sent with another `Host`.
+    Crossed { sni: &'a str, host: &'a str },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,20 +72,174 @@ enum Verification {
     Failed,
 }
 
+/// A name no site configures (a reserved top-level domain).
+pub const UNKNOWN_NAME: &str = "unknown.invalid";
+
+/// The names a client can send to `ap`'s servers: plain names (not regular expressions,
+/// not `_`), a wildcard as one name under it, then a name nobody configured.
+fn names(config: &Config, servers: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = servers
+        .iter()
+        .flat_map(|&i| {
+            config.servers[i]
+                .names
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+        })
+        .filter(|n| !n.is_empty() && n != "_" && !n.starts_with('~') && !n.contains('?'))
+        .map(|n| {
+            let n = n.replace('*', "wild");
+            n.trim_start_matches('.').to_string()
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out.push(UNKNOWN_NAME.to_string());
+    out
+}
+
+/// One row of the table.
+pub struct Scenario {
+    /// Index into the configuration's address:port pairs.
+    pub address_port: usize,
+    pub name: String,
+    /// SNI as well as `Host` (else `Host` only).
+    pub sni: bool,
+    /// The handshake was made with this other name's SNI (nginx: the request crosses to
+    /// the server `Host` selects); `sni` is then true.
+    pub sni_of: Option<String>,
+    pub cert: CertSent,
+    pub answer: Answer,
+}
+
+impl Scenario {
+    /// `SNI shop.example.com, Host shop.example.com, no certificate`; `Host x` for plain HTTP.
+    pub fn describe(&self, ap: &AddressPort) -> String {
+        let n = &self.name;
+        let name = match (ap.tls, self.sni, &self.sni_of) {
+            (true, true, Some(other)) => format!("SNI {other}, Host {n}"),
+            (true, true, None) => format!("SNI {n}, Host {n}"),
+            (true, false, _) => format!("no SNI, Host {n}"),
+            (false, _, _) => return format!("Host {n}"),
+        };
+        format!("{name}, {}", self.cert.describe())
+    }
+}
+
+/// Every request of the table, per address:port reachable from outside.
+pub fn scenarios(config: &Config) -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for (a, ap) in config.address_ports.iter().enumerate() {
+        if !ap.reachable_from_outside() {
+            continue;
+        }
+        let forms: &[bool] = if ap.tls { &[true, false] } else { &[false] };
+        let certs: &[CertSent] = if ap.tls {
+            &[CertSent::None, CertSent::Unrelated, CertSent::Trusted]
+        } else {
+            &[CertSent::None]
+        };
+        let all = names(config, &ap.servers);
+        let known = &all[..all.len() - 1];
+        for name in &all {
+            for &sni in forms {
+                for &cert in certs {
+                    let form = if sni {
+                        Name::Both(name)
+                    } else {
+                        Name::HostOnly(name)
+                    };
+                    let answer = config.simulate(ap, Request { name: form, cert });
+                    out.push(Scenario {
+                        address_port: a,
+                        name: name.clone(),
+                        sni,
+                        sni_of: None,
+                        cert,
+                        answer,
+                    });
+                }
+            }
+        }
+        // nginx routes by `Host` after the handshake: a client that completes the handshake
+        // of a configured name and sends a `Host` nobody configured reaches the default
+        // server's content unless that server verifies too (421). Measured only on nginx.
+        if ap.tls && config.kind == crate::ServerKind::Nginx {
+            for sni in known.iter() {
+                for &cert in certs {
+                    let form = Name::Crossed {
+                        sni,
+                        host: UNKNOWN_NAME,
+                    };
+                    let answer = config.simulate(ap, Request { name: form, cert });
+                    out.push(Scenario {
+                        address_port: a,
+                        name: UNKNOWN_NAME.to_string(),
+                        sni: true,
+                        sni_of: Some(sni.clone()),
+                        cert,
+                        answer,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the simulation says about one server: the first request from outside that gets its
+/// content without a trusted certificate (`open`), the first that gets it with a trusted
+/// certificate and a name no site configures (`foreign`); indices into the scenarios.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Exposure {
+    pub open: Option<usize>,
+    pub foreign: Option<usize>,
+}
+
+/// Each server's [`Exposure`] in `scenarios`, by server index.
+pub fn exposures(config: &Config, scenarios: &[Scenario]) -> Vec<Exposure> {
+    let mut out = vec![Exposure::default(); config.servers.len()];
+    for (k, row) in scenarios.iter().enumerate() {
+        let Answer::Content { server } = row.answer else {
+            continue;
+        };
+        let Some(e) = out.get_mut(server) else {
+            continue;
+        };
+        if row.cert != CertSent::Trusted {
+            e.open.get_or_insert(k);
+        } else if row.name == UNKNOWN_NAME {
+            e.foreign.get_or_insert(k);
+        }
+    }
+    out
+}
+
 impl Config {
     /// What `request` gets on `ap`.
     pub fn simulate(&self, ap: &AddressPort, request: Request) -> Answer {
         let (sni, host) = match request.name {
             Name::Both(n) => (Some(n), n),
             Name::HostOnly(h) => (None, h),
+            Name::Crossed { sni, host } => (Some(sni), host),
         };
         let by_name = |name: &str| self.server_for(ap, name);
-        let handshake = match sni {
+        // The server the SNI selects; the default without SNI (or on plain HTTP).
+        let selected = match sni {
             Some(n) if ap.tls => match by_name(n) {
                 Ok(i) => i,
                 Err(why) => return Answer::Undecided { why },
             },
             _ => ap.default,
+        };
+        // The server whose settings make the handshake. httpd switches them by SNI only to a
+        // virtual host with TLS of its own on this address:port; otherwise the default's
+        // stand, while the SNI's virtual host still counts as selected (measured: fixtures
+        // content-without-certificate*).
+        let handshake = if self.kind == ServerKind::Apache && !tls_on(ap, &self.servers[selected]) {
+            ap.default
+        } else {
+            selected
         };
         let hs = &self.servers[handshake];
         if ap.tls && hs.reject_handshake.is_some() {
@@ -109,16 +265,46 @@ impl Config {
             return action(routed, rs);
         }
         // nginx refuses a request whose `Host` names another server than the SNI when that
-        // server verifies clients (421); without SNI it does not check.
-        if sni.is_some() && routed != handshake && rs.client_verify.value != ClientVerify::Off {
+        // server verifies clients (421), and only when SNI was sent; httpd when the virtual
+        // host `Host` selects is not the one selected for the connection and their TLS
+        // settings differ (`ssl_server_compatible`).
+        let misdirected = match self.kind {
+            // `ssl_hook_ReadReq`: also without SNI, against the default.
+            ServerKind::Apache => {
+                routed != selected && !same_tls_settings(ap, &self.servers[selected], rs)
+            }
+            _ => {
+                sni.is_some() && routed != handshake && rs.client_verify.value != ClientVerify::Off
+            }
+        };
+        if misdirected {
             return Answer::Refused {
                 server: routed,
-                why: "421: the Host names a server that verifies clients, other than the SNI's",
+                why: "421: the Host names another server than the SNI, with other TLS settings",
             };
         }
         // The certificate is asked for, and checked against a CA, by the handshake's server;
         // the server the request is routed to judges that result.
         let result = handshake_result(hs, request.cert);
+        // httpd fails the handshake itself: `require` without a certificate that verifies,
+        // `optional` with one that does not.
+        if self.kind == ServerKind::Apache {
+            let refused = match (hs.client_verify.value, result) {
+                (ClientVerify::On, Verification::NoCertificate) => {
+                    Some("the handshake requires a client certificate")
+                }
+                (ClientVerify::On | ClientVerify::Optional, Verification::Failed) => {
+                    Some("the handshake refuses a certificate that does not verify")
+                }
+                _ => None,
+            };
+            if let Some(why) = refused {
+                return Answer::Refused {
+                    server: handshake,
+                    why,
+                };
+            }
+        }
         let refused = match (rs.client_verify.value, result) {
             (ClientVerify::On, Verification::NoCertificate) => {
                 Some("400: no required client certificate was sent")
@@ -148,6 +334,18 @@ impl Config {
                 },
             };
         }
+        // Reached by `Host` after another server's handshake: a catch-all that refuses
+        // handshakes still answers, from its own content or else nginx's compiled-in page,
+        // which is not a site's (docs/semantics.md).
+        if rs.reject_handshake.is_some() {
+            return match rs.answers_by_host {
+                Some(_) => Answer::Content { server: routed },
+                None => Answer::Refused {
+                    server: routed,
+                    why: "only nginx's compiled-in page: the catch-all has no content of its own",
+                },
+            };
+        }
         action(routed, rs)
     }
 
@@ -165,7 +363,7 @@ impl Config {
                 .map(|(n, _)| n.to_ascii_lowercase())
                 .collect::<Vec<_>>()
         };
-        if self.kind == crate::ServerKind::Apache {
+        if self.kind == ServerKind::Apache {
             let found = ap
                 .servers
                 .iter()
@@ -252,6 +450,23 @@ fn glob_match(pattern: &str, name: &str) -> bool {
     p[pi..].iter().all(|&b| b == b'*')
 }
 
+/// Whether `s` itself has TLS on `ap` (httpd: `SSLEngine on` in the virtual host).
+fn tls_on(ap: &AddressPort, s: &Server) -> bool {
+    s.listeners
+        .iter()
+        .any(|l| l.tls && l.addr == ap.addr && l.port == ap.port)
+}
+
+/// httpd's `ssl_server_compatible`, as far as the model holds the settings it compares: TLS
+/// on both, the same verification mode and the same client CAs.
+fn same_tls_settings(ap: &AddressPort, a: &Server, b: &Server) -> bool {
+    let cas = |s: &Server| s.ca.iter().map(|c| c.path.clone()).collect::<Vec<_>>();
+    tls_on(ap, a)
+        && tls_on(ap, b)
+        && a.client_verify.value == b.client_verify.value
+        && cas(a) == cas(b)
+}
+
 /// The handshake server asks for a certificate unless its verification is off, and checks
 /// it against its own CA file.
 fn handshake_result(hs: &Server, cert: CertSent) -> Verification {
@@ -261,8 +476,9 @@ fn handshake_result(hs: &Server, cert: CertSent) -> Verification {
     match cert {
         CertSent::None => Verification::NoCertificate,
         CertSent::Unrelated => Verification::Failed,
-        CertSent::Trusted if !hs.ca.is_empty() => Verification::Success,
-        CertSent::Trusted => Verification::Failed,
+        // A server that verifies against no CA does not start (AOP104); its other verdicts
+        // are those it has once its CA is named.
+        CertSent::Trusted => Verification::Success,
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use aop_source::ReadError;
+use aop_source::{fnmatch, ReadError};
 
 /// Whether nginx treats an include argument as a pattern (`strpbrk(file, "*?[")`).
 pub fn is_pattern(s: &str) -> bool {
@@ -139,121 +139,9 @@ pub fn path_matches(pattern: &Path, path: &Path) -> bool {
         })
 }
 
-/// fnmatch(3) without flags beyond glob's leading-dot rule.
-pub fn fnmatch(pat: &[u8], name: &[u8]) -> bool {
-    if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {
-        return false;
-    }
-    matches(pat, name)
-}
-
-fn matches(pat: &[u8], name: &[u8]) -> bool {
-    // Iterative matcher with single-star backtracking: linear in practice, no recursion.
-    let (mut p, mut n) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if p < pat.len() {
-            match pat[p] {
-                b'*' => {
-                    star = Some((p, n));
-                    p += 1;
-                    continue;
-                }
-                b'?' => {
-                    p += 1;
-                    n += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((ok, len)) = class(&pat[p..], name[n]) {
-                        if ok {
-                            p += len;
-                            n += 1;
-                            continue;
-                        }
-                    } else if name[n] == b'[' {
-                        p += 1;
-                        n += 1;
-                        continue;
-                    }
-                }
-                b'\\' if p + 1 < pat.len() => {
-                    if pat[p + 1] == name[n] {
-                        p += 2;
-                        n += 1;
-                        continue;
-                    }
-                }
-                c => {
-                    if c == name[n] {
-                        p += 1;
-                        n += 1;
-                        continue;
-                    }
-                }
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                p = sp + 1;
-                n = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
-    }
-    pat[p..].iter().all(|&c| c == b'*')
-}
-
-/// Matches one byte against a bracket expression at the start of `pat`; returns whether it
-/// matched and the expression's length, or `None` when the bracket is not closed.
-fn class(pat: &[u8], c: u8) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(pat.get(i), Some(b'!') | Some(b'^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < pat.len() {
-        if pat[i] == b']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        let lo = pat[i];
-        if pat.get(i + 1) == Some(&b'-') && pat.get(i + 2).is_some_and(|&b| b != b']') {
-            let hi = pat[i + 2];
-            if lo <= c && c <= hi {
-                matched = true;
-            }
-            i += 3;
-        } else {
-            if lo == c {
-                matched = true;
-            }
-            i += 1;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fnmatch_basics() {
-        assert!(fnmatch(b"*.conf", b"a.conf"));
-        assert!(!fnmatch(b"*.conf", b"a.conf.bak"));
-        assert!(!fnmatch(b"*", b".hidden"));
-        assert!(fnmatch(b".*", b".hidden"));
-        assert!(fnmatch(b"a?c", b"abc"));
-        assert!(fnmatch(b"[a-c]x", b"bx"));
-        assert!(!fnmatch(b"[!a-c]x", b"bx"));
-        assert!(fnmatch(b"*a*b*c", b"xxaxxbxxc"));
-        assert!(!fnmatch(b"*a*b*c", b"xxaxxbxx"));
-        assert!(fnmatch(b"[", b"["));
-    }
 
     #[test]
     fn expansion_is_sorted_in_byte_order_and_skips_dotfiles() {

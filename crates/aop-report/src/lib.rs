@@ -12,6 +12,7 @@ mod sarif;
 mod scenarios;
 mod servers;
 
+pub use aop_model::{scenarios, Scenario, UNKNOWN_NAME};
 pub use concise::{render_concise, render_statistics};
 pub use github::render_github;
 use human::visible;
@@ -20,7 +21,7 @@ pub use json::{render_json, write_json};
 pub use paths::{display_path, display_paths};
 pub use rule_info::RuleInfo;
 pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
-pub use scenarios::{render_scenarios, scenarios, Scenario, UNKNOWN_NAME};
+pub use scenarios::render_scenarios;
 pub use servers::{render_servers_human, render_servers_json};
 
 use aop_model::{Finding, Severity, Suppressed};

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aop_model::{Config, ServerVersions};
+use aop_model::{Config, Exposure, Scenario, ServerVersions};
 use aop_pki::Sha256Fingerprint;
 use aop_source::{Limits, SourceMap};
 
@@ -48,6 +48,14 @@ pub struct Context<'a> {
     /// answer they took.
     pub versions: ServerVersions,
     pub(crate) ca_uses: OnceLock<Vec<CaUse<'a>>>,
+    simulation: OnceLock<Simulation>,
+}
+
+/// The requests of the scenario table (aop_model::scenario) and what each server gives them:
+/// the verdicts every open or foreign rule is decided by.
+pub struct Simulation {
+    pub scenarios: Vec<Scenario>,
+    pub exposures: Vec<Exposure>,
 }
 
 impl<'a> Context<'a> {
@@ -58,7 +66,40 @@ impl<'a> Context<'a> {
             ca: CaSettings::default(),
             versions: ServerVersions::default(),
             ca_uses: OnceLock::new(),
+            simulation: OnceLock::new(),
         }
+    }
+
+    /// Simulated once per tree, on first use.
+    pub fn simulation(&self) -> &Simulation {
+        self.simulation.get_or_init(|| {
+            let scenarios = aop_model::scenarios(self.config);
+            let exposures = aop_model::exposures(self.config, &scenarios);
+            Simulation {
+                scenarios,
+                exposures,
+            }
+        })
+    }
+
+    /// The first request from outside that gets server `i`'s content without a trusted
+    /// client certificate.
+    pub fn open_request(&self, i: usize) -> Option<&Scenario> {
+        let sim = self.simulation();
+        sim.exposures
+            .get(i)
+            .and_then(|e| e.open)
+            .map(|k| &sim.scenarios[k])
+    }
+
+    /// The first request with a trusted certificate and a name no site configures that gets
+    /// server `i`'s content.
+    pub fn foreign_request(&self, i: usize) -> Option<&Scenario> {
+        let sim = self.simulation();
+        sim.exposures
+            .get(i)
+            .and_then(|e| e.foreign)
+            .map(|k| &sim.scenarios[k])
     }
 
     pub fn with_ca_settings(mut self, ca: CaSettings) -> Self {

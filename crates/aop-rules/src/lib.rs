@@ -9,6 +9,7 @@ mod context;
 pub mod docs;
 pub mod registry;
 pub mod rules;
+mod simulated;
 #[cfg(test)]
 mod tester;
 
@@ -171,6 +172,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         }
     }
     label_expansions(cx, &mut out);
+    simulated::decide(cx, &mut out);
     out
 }
 

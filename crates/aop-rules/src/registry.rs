@@ -160,7 +160,7 @@ mod tests {
         // raises them.
         assert_eq!(
             codes_with(crate::Verdict::Open),
-            ["AOP101", "AOP102", "AOP103", "AOP202", "AOP601", "AOP602", "AOP603"]
+            ["AOP101", "AOP102", "AOP103", "AOP107", "AOP202", "AOP601", "AOP602", "AOP603"]
         );
         assert_eq!(codes_with(crate::Verdict::Foreign), ["AOP201"]);
     }

@@ -152,7 +152,13 @@ impl Tester {
             .filter(|f| f.code == code)
             .cloned()
             .collect();
-        self.rule.check(&Context::new(&config, &map), &mut out);
+        // The whole pipeline, so that the simulation's decision (crate::simulated) is tested
+        // with each rule.
+        out.extend(
+            crate::check(&Context::new(&config, &map))
+                .into_iter()
+                .filter(|f| f.code == code),
+        );
         (out, map)
     }
 }

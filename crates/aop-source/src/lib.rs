@@ -9,8 +9,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 mod confine;
+mod fnmatch;
 mod limits;
 pub use confine::{below_root, confine, resolve_in_root};
+pub use fnmatch::{fnmatch, has_wildcard};
 pub use limits::Limits;
 
 /// Index of a file in the [`SourceMap`].

@@ -1,4 +1,6 @@
-use aop_model::{Action, AddressPort, DefaultWhy, Finding, Label, Server, ServerKind, Severity};
+use aop_model::{
+    Action, AddressPort, DefaultWhy, Finding, Label, Scenario, Server, ServerKind, Severity,
+};
 use aop_source::Span;
 
 use crate::ca_files::verifies_with_own_ca_only;
@@ -106,6 +108,30 @@ fn answers_by_host(ap: &AddressPort, s: &Server, reject: Span, content: Span) ->
     .with_help("refuse every request that reaches the catch-all, too:\n    ssl_reject_handshake on;\n    return 444;")
     .with_note("a client that completes a handshake with the SNI of another server on this address:port (any Cloudflare account can set the SNI and `Host` it sends) and sends a `Host` no server names is answered here")
     .for_server(s.reference())
+}
+
+/// A request for a name no server configures, with a trusted certificate, that the request
+/// simulation shows getting server `i`'s content by a path the check below does not name.
+pub(crate) fn answered_by_simulation(cx: &Context, i: usize, row: &Scenario) -> Finding {
+    let s = &cx.config.servers[i];
+    let ap = &cx.config.address_ports[row.address_port];
+    let address_port = ap.address_port();
+    let mut f = Finding::new(
+        DefaultServerMissing::CODE,
+        format!(
+            "a request for a hostname nobody configured gets the content of `{}` on {address_port} ({})",
+            s.display_name(),
+            row.describe(ap)
+        ),
+        Label::new(s.span, "this server answers it"),
+    )
+    .with_help(help(s.kind, &address_port))
+    .with_note("any Cloudflare account can point a hostname at this origin; with the shared origin-pull certificate its requests pass client verification")
+    .for_server(s.reference());
+    if let Some(span) = s.action_span {
+        f = f.with_label(Label::new(span, "content served here"));
+    }
+    f
 }
 
 impl DefaultServerMissing {

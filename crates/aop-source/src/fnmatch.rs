@@ -1,6 +1,7 @@
-//! Wildcard matching of one path segment as httpd's includes do it (`apr_fnmatch` with
-//! `APR_FNM_PERIOD`): `*`, `?`, `[...]` with ranges and `!`/`^` negation, `\` escapes, and a
-//! leading `.` matched only by a literal `.`.
+//! Wildcard matching of one path segment, as both servers' includes do it: nginx's `glob(3)`
+//! (fnmatch with glob's leading-dot rule) and httpd's `apr_fnmatch` with `APR_FNM_PERIOD`
+//! agree on `*`, `?`, `[...]` with ranges and `!`/`^` negation, `\` escapes, and a leading
+//! `.` matched only by a literal `.`.
 
 pub fn has_wildcard(s: &[u8]) -> bool {
     s.iter().any(|b| matches!(b, b'*' | b'?' | b'['))
@@ -121,5 +122,14 @@ mod tests {
     #[test]
     fn unclosed_class_is_literal() {
         assert!(fnmatch(b"a[b", b"a[b"));
+        assert!(fnmatch(b"[", b"["));
+    }
+
+    #[test]
+    fn stars_backtrack() {
+        assert!(fnmatch(b"*a*b*c", b"xxaxxbxxc"));
+        assert!(!fnmatch(b"*a*b*c", b"xxaxxbxx"));
+        assert!(!fnmatch(b"*", b".hidden"));
+        assert!(fnmatch(b".*", b".hidden"));
     }
 }

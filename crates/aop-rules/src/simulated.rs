@@ -1,0 +1,98 @@
+//! The request simulation decides the open and foreign verdicts; the rules name the cause.
+//!
+//! Every rule whose [`Verdict`] is open or foreign says *why* a server gives content to a
+//! request it should refuse (verification off, optional and unenforced, per-directory only,
+//! plain HTTP, a default server with a real site). Whether it does is the simulation's
+//! answer (aop_model::scenario, `aop-lint servers --scenarios`): a rule's finding about a
+//! server the simulation shows refusing every such request is withdrawn, and a server the
+//! simulation shows answering one that no rule explains gets a finding of its own
+//! (AOP107 for the open verdict, AOP201 for the foreign one) naming the request. A server some request to which the simulation could
+//! not decide keeps whatever the rules say.
+
+use aop_model::{Answer, Finding, ServerRef};
+
+use crate::rules::{content_without_certificate, default_server_missing};
+use crate::{find_rule, Context, Verdict};
+
+/// What the rules' findings say about one server, and what the simulation says.
+struct Judged {
+    reference: ServerRef,
+    open: bool,
+    foreign: bool,
+    undecided: bool,
+}
+
+pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
+    let sim = cx.simulation();
+    let config = cx.config;
+    let mut undecided = vec![false; config.servers.len()];
+    for row in &sim.scenarios {
+        if let Answer::Undecided { .. } = row.answer {
+            for &i in &config.address_ports[row.address_port].servers {
+                undecided[i] = true;
+            }
+        }
+    }
+    let judged: Vec<Judged> = config
+        .servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Judged {
+            reference: s.reference(),
+            open: cx.open_request(i).is_some(),
+            foreign: cx.foreign_request(i).is_some(),
+            undecided: undecided[i],
+        })
+        .collect();
+    let verdict = |f: &Finding| {
+        find_rule(f.code)
+            .map(|r| r.meta())
+            .filter(|m| !m.judges_running_server())
+            .map_or(Verdict::None, |m| m.verdict)
+    };
+    // A finding stands unless every server it names is decided and given nothing.
+    out.retain(|f| {
+        let Some(reference) = &f.server else {
+            return true;
+        };
+        let asks = verdict(f);
+        if asks == Verdict::None {
+            return true;
+        }
+        let mut named = judged
+            .iter()
+            .filter(|j| &j.reference == reference)
+            .peekable();
+        if named.peek().is_none() {
+            return true;
+        }
+        named.any(|j| {
+            j.undecided
+                || match asks {
+                    Verdict::Open => j.open,
+                    _ => j.foreign,
+                }
+        })
+    });
+    let explained = |reference: &ServerRef, asks: Verdict, out: &[Finding]| {
+        out.iter()
+            .any(|f| f.server.as_ref() == Some(reference) && verdict(f) == asks)
+    };
+    let backstop =
+        |code: &str| find_rule(code).is_some_and(|r| r.meta().kinds.contains(&config.kind));
+    for (i, j) in judged.iter().enumerate() {
+        if j.open
+            && backstop(content_without_certificate::CODE)
+            && !explained(&j.reference, Verdict::Open, out)
+        {
+            if let Some(row) = cx.open_request(i) {
+                out.push(content_without_certificate::finding(cx, i, row));
+            }
+        }
+        if j.foreign && !explained(&j.reference, Verdict::Foreign, out) {
+            if let Some(row) = cx.foreign_request(i) {
+                out.push(default_server_missing::answered_by_simulation(cx, i, row));
+            }
+        }
+    }
+}
