@@ -271,7 +271,7 @@ struct StaticView {
 /// The findings that say a request without Cloudflare's certificate gets content, by kind.
 /// (AOP201 says an unknown name gets a real site with Cloudflare's certificate: the probe
 /// has none, so it is not among them.)
-const OPEN_TLS: &[&str] = &["AOP101", "AOP102", "AOP103"];
+const OPEN_TLS: &[&str] = &["AOP101", "AOP102", "AOP103", "AOP107"];
 const OPEN_PLAIN: &str = "AOP202";
 
 impl StaticView {

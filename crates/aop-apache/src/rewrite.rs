@@ -6,6 +6,7 @@
 //! other requests to what follows, so a guarded redirect is never taken for "redirects
 //! everything".
 
+use aop_model::pcre::Pcre;
 use aop_model::Action;
 use aop_source::Span;
 
@@ -137,17 +138,8 @@ fn effect(rule: &Directive) -> Effect {
     }
 }
 
-/// Patterns compiled here are the administrator's, but bounded all the same.
-fn regex(pattern: &str, nocase: bool) -> Option<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
-        .case_insensitive(nocase)
-        .size_limit(1 << 20)
-        .build()
-        .ok()
-}
-
 /// A CondPattern tested on one known value; `None` for forms not decided here (`-f`,
-/// `<`, a regular expression Rust's engine does not take).
+/// `<`, a regular expression aop-lint does not read, a match past the backtracking bound).
 fn test_value(pattern: &str, nocase: bool, value: &str) -> Option<bool> {
     if let Some(expected) = pattern.strip_prefix('=') {
         let expected = expected.trim_matches('"');
@@ -160,7 +152,7 @@ fn test_value(pattern: &str, nocase: bool, value: &str) -> Option<bool> {
     if pattern.starts_with(['<', '>', '-']) {
         return None;
     }
-    regex(pattern, nocase).map(|r| r.is_match(value))
+    Pcre::new(pattern, nocase).and_then(|r| r.is_match(value))
 }
 
 fn on_value(pattern: &str, nocase: bool, value: &str) -> Truth {

@@ -28,4 +28,5 @@ pub use version::{ServerVersions, Version, VersionRange};
 
 pub mod codes;
 mod options;
+pub mod pcre;
 pub use options::{Build, LoadOptions};

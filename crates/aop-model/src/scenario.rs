@@ -7,6 +7,8 @@
 //! A scenario the model cannot decide (a regular-expression name, say) is `Undecided`,
 //! never a guess.
 
+use aop_source::Span;
+
 use crate::{Action, AddressPort, ClientVerify, Config, Server, ServerKind};
 
 /// The client certificate a request comes with.
@@ -50,9 +52,18 @@ pub struct Request<'a> {
 /// The outcome, and the server that decided it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
-    Content { server: usize },
-    Refused { server: usize, why: &'static str },
-    Undecided { why: String },
+    Content {
+        server: usize,
+    },
+    Refused {
+        server: usize,
+        why: &'static str,
+    },
+    /// `at`: the span that stops the simulation (the name it cannot evaluate).
+    Undecided {
+        why: String,
+        at: Span,
+    },
 }
 
 impl Answer {
@@ -228,7 +239,7 @@ impl Config {
         let selected = match sni {
             Some(n) if ap.tls => match by_name(n) {
                 Ok(i) => i,
-                Err(why) => return Answer::Undecided { why },
+                Err((why, at)) => return Answer::Undecided { why, at },
             },
             _ => ap.default,
         };
@@ -250,7 +261,7 @@ impl Config {
         }
         let routed = match by_name(host) {
             Ok(i) => i,
-            Err(why) => return Answer::Undecided { why },
+            Err((why, at)) => return Answer::Undecided { why, at },
         };
         let rs = &self.servers[routed];
         // `if ($host != shop.example.com) { return 444; }` at server level: a name the server
@@ -354,7 +365,7 @@ impl Config {
     /// trailing one (`www.example.*`). httpd: the first virtual host whose `ServerName` or
     /// `ServerAlias` matches, in configuration order. A regular expression (nginx `~`) that
     /// could match is undecided.
-    fn server_for(&self, ap: &AddressPort, name: &str) -> Result<usize, String> {
+    fn server_for(&self, ap: &AddressPort, name: &str) -> Result<usize, (String, Span)> {
         let name = name.to_ascii_lowercase();
         let names = |i: usize| {
             self.servers[i]
@@ -385,20 +396,23 @@ impl Config {
         if let Some(i) = best(leading_wildcard).or_else(|| best(trailing_wildcard)) {
             return Ok(i);
         }
-        // Regular expressions, in configuration order. nginx's are PCRE: one the `regex`
-        // crate does not read the same way is undecided rather than guessed.
+        // Regular expressions, in configuration order, without regard to case. nginx's are
+        // PCRE: one aop-lint does not read is undecided rather than guessed.
         for &i in &ap.servers {
-            for (n, _) in &self.servers[i].names {
+            for (n, span) in &self.servers[i].names {
                 let Some(pattern) = n.strip_prefix('~') else {
                     continue;
                 };
-                match regex::Regex::new(pattern) {
-                    Ok(re) if re.is_match(&name) => return Ok(i),
-                    Ok(_) => {}
-                    Err(_) => {
-                        return Err(format!(
-                            "the server name `{n}` on {} may match `{name}`: aop-lint cannot evaluate it",
-                            ap.address_port()
+                match crate::pcre::Pcre::new(pattern, true).and_then(|re| re.is_match(&name)) {
+                    Some(true) => return Ok(i),
+                    Some(false) => {}
+                    None => {
+                        return Err((
+                            format!(
+                                "the server name `{n}` on {} may match `{name}`: aop-lint cannot evaluate it",
+                                ap.address_port()
+                            ),
+                            *span,
                         ))
                     }
                 }

@@ -1,5 +1,6 @@
 //! `server_name` regular expressions that answer hostnames nobody configured.
 
+use aop_model::pcre::Pcre;
 use aop_model::{codes, Finding, Label};
 use aop_source::Span;
 
@@ -8,24 +9,26 @@ use aop_source::Span;
 const PROBES: &[&str] = &["unknown-host.invalid", "www.unknown-host.example"];
 
 /// The first `~regex` server name that matches an arbitrary hostname. nginx matches server
-/// names without regard to case; a pattern Rust's regex engine cannot read (a PCRE-only
-/// construct) is reported as not checked rather than guessed at.
+/// names without regard to case; a pattern aop-lint cannot read is reported as not checked
+/// rather than guessed at.
 pub fn catch_all_name(names: &[(String, Span)], findings: &mut Vec<Finding>) -> Option<Span> {
     for (name, span) in names {
         let Some(pattern) = name.strip_prefix('~') else {
             continue;
         };
-        match regex::RegexBuilder::new(pattern)
-            .case_insensitive(true)
-            .size_limit(1 << 20)
-            .build()
-        {
-            Ok(re) => {
-                if PROBES.iter().any(|p| re.is_match(p)) {
+        let matched = Pcre::new(pattern, true).map(|re| {
+            PROBES
+                .iter()
+                .map(|p| re.is_match(p))
+                .collect::<Option<Vec<bool>>>()
+        });
+        match matched {
+            Some(Some(hits)) => {
+                if hits.contains(&true) {
                     return Some(*span);
                 }
             }
-            Err(_) => findings.push(Finding::new(
+            _ => findings.push(Finding::new(
                 codes::NOT_CHECKED,
                 format!("cannot tell which hostnames `{name}` matches: the expression uses syntax aop-lint does not read"),
                 Label::new(*span, "not checked"),
@@ -53,7 +56,9 @@ mod tests {
         assert_eq!(check("~^(www\\.)?shop\\.example\\.com$"), (false, 0));
         assert_eq!(check("~^(?<sub>.+)\\.example\\.com$"), (false, 0));
         assert_eq!(check("shop.example.com"), (false, 0));
-        // A PCRE-only construct (backreference) is said to be unchecked.
-        assert_eq!(check("~^(a)\\1$"), (false, 1));
+        // PCRE's look-ahead and backreferences are read; what is not is said to be unchecked.
+        assert_eq!(check("~^(?!www\\.)(?<domain>.+)$"), (true, 0));
+        assert_eq!(check("~^(a)\\1$"), (false, 0));
+        assert_eq!(check("~^(?<x>a"), (false, 1));
     }
 }

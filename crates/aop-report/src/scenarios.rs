@@ -31,7 +31,7 @@ pub fn render_scenarios(config: &Config, map: &SourceMap) -> String {
         let said = match row.answer {
             Answer::Content { server: i } => format!("CONTENT from {}", server(i)),
             Answer::Refused { server: i, why } => format!("refused by {} ({why})", server(i)),
-            Answer::Undecided { why } => format!("not decided: {why}"),
+            Answer::Undecided { why, .. } => format!("not decided: {why}"),
         };
         text.push_str(&format!("    {request}: {said}\n"));
     }

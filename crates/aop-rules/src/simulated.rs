@@ -7,9 +7,10 @@
 //! server the simulation shows refusing every such request is withdrawn, and a server the
 //! simulation shows answering one that no rule explains gets a finding of its own
 //! (AOP107 for the open verdict, AOP201 for the foreign one) naming the request. A server some request to which the simulation could
-//! not decide keeps whatever the rules say.
+//! not decide keeps whatever the rules say, and the name that stops the simulation is AOP004.
 
-use aop_model::{Answer, Finding, ServerRef};
+use aop_model::{codes, Answer, Finding, Label, ServerRef};
+use aop_source::Span;
 
 use crate::rules::{content_without_certificate, default_server_missing};
 use crate::{find_rule, Context, Verdict};
@@ -26,10 +27,33 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
     let sim = cx.simulation();
     let config = cx.config;
     let mut undecided = vec![false; config.servers.len()];
+    let mut stopped: Vec<(usize, Span)> = Vec::new();
     for row in &sim.scenarios {
-        if let Answer::Undecided { .. } = row.answer {
+        if let Answer::Undecided { why, at } = &row.answer {
             for &i in &config.address_ports[row.address_port].servers {
                 undecided[i] = true;
+            }
+            // One finding per address:port and name that stops it, with the first request;
+            // none where the reader already said it cannot read that name.
+            let said = config
+                .findings
+                .iter()
+                .any(|f| f.code == codes::NOT_CHECKED.code && f.primary.span == *at);
+            if !said && !stopped.contains(&(row.address_port, *at)) {
+                stopped.push((row.address_port, *at));
+                let ap = &config.address_ports[row.address_port];
+                out.push(
+                    Finding::new(
+                        codes::NOT_CHECKED,
+                        format!(
+                            "which server answers on {} is not decided ({}): {why}; the open and foreign verdicts of its servers are the rules' alone",
+                            ap.address_port(),
+                            row.describe(ap)
+                        ),
+                        Label::new(*at, "aop-lint cannot evaluate this name"),
+                    )
+                    .with_help("write the name as nginx's exact or wildcard form where it can be, or check what this address:port answers with `aop-lint probe`"),
+                );
             }
         }
     }
