@@ -1,5 +1,10 @@
 //! Every fixture tree, linted as a user would, with its JSON and human output kept as
 //! snapshots; and every rule with fixtures that trigger it and fixtures that must not.
+//!
+//! A fixture named after a rule (`<rule-name>...`) keeps that rule's findings only, so a
+//! change to one rule's words touches that rule's snapshots alone; every fixture's codes,
+//! all rules together, are one line each of `fixtures__KIND.codes`, where a finding that
+//! appears or vanishes anywhere still shows.
 
 mod common;
 
@@ -24,15 +29,43 @@ fn caddy_fixture_snapshots() {
     fixture_snapshots("caddy");
 }
 
+/// The rule a fixture is named after: the longest rule name its directory name starts with.
+fn rule_of(case: &str) -> Option<&'static str> {
+    let dir = case.rsplit('/').next()?;
+    aop_rules::RULES
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| dir == m.name || dir.starts_with(&format!("{}-", m.name)))
+        .max_by_key(|m| m.name.len())
+        .map(|m| m.code)
+}
+
 fn fixture_snapshots(kind: &str) {
+    let mut table = String::new();
     for case in cases(kind) {
-        let json = aop_lint(&[&case, "--format", "json"]);
-        let human = aop_lint(&[&case]);
+        let all = aop_lint(&[&case, "--format", "json"]);
+        let found = codes(&stdout(&all));
+        table.push_str(&format!(
+            "{} {}\n",
+            case.rsplit('/').next().unwrap_or(&case),
+            if found.is_empty() {
+                "-".to_string()
+            } else {
+                found.join(" ")
+            }
+        ));
+        let select: Vec<&str> = match rule_of(&case) {
+            Some(code) => vec!["--select", code],
+            None => Vec::new(),
+        };
+        let json = aop_lint(&[[case.as_str(), "--format", "json"].as_slice(), &select].concat());
+        let human = aop_lint(&[[case.as_str()].as_slice(), &select].concat());
         let name = snapshot_name(&case);
         insta::assert_snapshot!(format!("{name}.json"), stdout(&json));
         insta::assert_snapshot!(format!("{name}.human"), stdout(&human));
         assert_eq!(json.status.code(), human.status.code(), "{case}");
     }
+    insta::assert_snapshot!(format!("{kind}.codes"), table);
 }
 
 /// Fixture names say what they prove: `<rule-name>...` must raise that rule,
