@@ -344,6 +344,13 @@ impl Server {
             .find(|l| l.tls && l.reachable_from_outside())
     }
 
+    /// The first TLS listener reachable from outside, for a server that makes handshakes and
+    /// serves content: the servers whose client verification every rule about it judges.
+    pub fn serves_tls_from_outside(&self) -> Option<&Listener> {
+        self.tls_from_outside()
+            .filter(|_| self.action == Action::Serves && self.reject_handshake.is_none())
+    }
+
     pub fn reference(&self) -> ServerRef {
         ServerRef {
             kind: self.kind,

@@ -1,4 +1,4 @@
-use aop_model::{Action, ClientVerify, Finding, Label, Origin, Server, ServerKind};
+use aop_model::{ClientVerify, Finding, Label, Origin, Server, ServerKind};
 
 use crate::{declare_rule, Context};
 
@@ -67,12 +67,8 @@ pub(crate) fn help(kind: ServerKind) -> &'static str {
     }
 }
 
-fn serves_over_tls(s: &Server) -> bool {
-    s.tls_from_outside().is_some() && s.action == Action::Serves && s.reject_handshake.is_none()
-}
-
 fn applies(s: &Server) -> bool {
-    serves_over_tls(s)
+    s.serves_tls_from_outside().is_some()
         && s.client_verify.value == ClientVerify::Off
         // Verification only inside sections is AOP103's finding; a section that turns it
         // off asks for nothing and leaves this server's finding to this rule.
@@ -85,7 +81,7 @@ fn applies(s: &Server) -> bool {
 impl ClientVerifyMissing {
     fn check(_cx: &Context, out: &mut Vec<Finding>) {
         for s in _cx.config.servers.iter().filter(|s| applies(s)) {
-            let listener = s.tls_from_outside().expect("applies() checked");
+            let listener = s.serves_tls_from_outside().expect("applies() checked");
             let mut f = Finding::new(
                 Self::CODE,
                 format!(
@@ -113,15 +109,16 @@ impl ClientVerifyMissing {
             }
             out.push(f);
         }
-        for s in
-            _cx.config.servers.iter().filter(|s| {
-                serves_over_tls(s) && s.client_verify.value == ClientVerify::AnyCertificate
-            })
-        {
+        for s in _cx.config.servers.iter().filter(|s| {
+            s.serves_tls_from_outside().is_some()
+                && s.client_verify.value == ClientVerify::AnyCertificate
+        }) {
             out.push(any_certificate(s));
         }
         for s in _cx.config.servers.iter().filter(|s| {
-            serves_over_tls(s) && s.client_verify.value != ClientVerify::Off && !applies(s)
+            s.serves_tls_from_outside().is_some()
+                && s.client_verify.value != ClientVerify::Off
+                && !applies(s)
         }) {
             let Some(bypass) = s.verify_bypass else {
                 continue;

@@ -1,5 +1,5 @@
 use aop_model::{
-    Action, ClientVerify, Finding, Label, Origin, PerDirectoryVerify, Regrant, Server, ServerKind,
+    ClientVerify, Finding, Label, Origin, PerDirectoryVerify, Regrant, Server, ServerKind,
 };
 use aop_source::Span;
 
@@ -61,9 +61,7 @@ declare_rule! {
 }
 
 fn optional(s: &Server) -> bool {
-    s.tls_from_outside().is_some()
-        && s.action == Action::Serves
-        && s.reject_handshake.is_none()
+    s.serves_tls_from_outside().is_some()
         && matches!(
             s.client_verify.value,
             ClientVerify::Optional | ClientVerify::OptionalNoCa
@@ -172,8 +170,7 @@ impl ClientVerifyOptionalUnenforced {
     fn check(cx: &Context, out: &mut Vec<Finding>) {
         let asks_optionally = |s: &&Server| {
             optional(s)
-                || (s.tls_from_outside().is_some()
-                    && s.action == Action::Serves
+                || (s.serves_tls_from_outside().is_some()
                     && s.client_verify.value != ClientVerify::On
                     && optional_per_directory(s).is_some())
         };

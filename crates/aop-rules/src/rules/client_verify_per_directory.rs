@@ -1,4 +1,4 @@
-use aop_model::{Action, ClientVerify, Finding, Label, Server};
+use aop_model::{ClientVerify, Finding, Label, Server};
 
 use crate::{declare_rule, Context};
 
@@ -55,8 +55,7 @@ declare_rule! {
 }
 
 fn applies(s: &Server) -> bool {
-    s.tls_from_outside().is_some()
-        && s.action == Action::Serves
+    s.serves_tls_from_outside().is_some()
         && s.client_verify.value != ClientVerify::On
         && s.per_directory_verify
             .iter()

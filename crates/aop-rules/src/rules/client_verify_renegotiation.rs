@@ -1,4 +1,4 @@
-use aop_model::{Action, ClientVerify, Finding, Label, Server};
+use aop_model::{ClientVerify, Finding, Label, Server};
 
 use crate::{declare_rule, Context};
 
@@ -57,9 +57,7 @@ declare_rule! {
 /// refusal into content (AOP103's finding for `require`, AOP102's for `optional` and its
 /// `Require` check, which a later section may also replace).
 fn applies(s: &Server) -> bool {
-    s.tls_from_outside().is_some()
-        && s.action == Action::Serves
-        && s.reject_handshake.is_none()
+    s.serves_tls_from_outside().is_some()
         && s.client_verify.value != ClientVerify::On
         && s.refusal_page.is_none()
         && s.site_verified_per_directory()

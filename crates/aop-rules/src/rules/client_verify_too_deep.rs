@@ -1,4 +1,4 @@
-use aop_model::{Action, ClientVerify, DirectiveName, Finding, Label, Origin, Server, ServerKind};
+use aop_model::{ClientVerify, DirectiveName, Finding, Label, Origin, Server, ServerKind};
 
 use crate::{declare_rule, Context};
 
@@ -101,9 +101,7 @@ fn checks_the_chain(v: ClientVerify) -> bool {
 /// A server that serves over TLS and verifies client certificates, for the whole server or
 /// in a section.
 fn verifies(s: &Server) -> bool {
-    s.tls_from_outside().is_some()
-        && s.action == Action::Serves
-        && s.reject_handshake.is_none()
+    s.serves_tls_from_outside().is_some()
         && (checks_the_chain(s.client_verify.value)
             || s.per_directory_verify
                 .iter()
