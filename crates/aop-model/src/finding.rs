@@ -52,7 +52,7 @@ impl Label {
 }
 
 /// The server a finding concerns, as a reader would name it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ServerRef {
     pub kind: super::ServerKind,
     pub names: Vec<String>,

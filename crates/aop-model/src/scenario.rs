@@ -7,7 +7,11 @@
 //! A scenario the model cannot decide (a regular-expression name, say) is `Undecided`,
 //! never a guess.
 
+use std::collections::HashMap;
+
 use aop_source::Span;
+
+use crate::pcre::Pcre;
 
 use crate::{Action, AddressPort, ClientVerify, Config, Server, ServerKind};
 
@@ -144,6 +148,7 @@ pub fn scenarios(config: &Config) -> Vec<Scenario> {
         if !ap.reachable_from_outside() {
             continue;
         }
+        let router = Router::new(config, ap);
         let forms: &[bool] = if ap.tls { &[true, false] } else { &[false] };
         let certs: &[CertSent] = if ap.tls {
             &[CertSent::None, CertSent::Unrelated, CertSent::Trusted]
@@ -160,7 +165,7 @@ pub fn scenarios(config: &Config) -> Vec<Scenario> {
                     } else {
                         Name::HostOnly(name)
                     };
-                    let answer = config.simulate(ap, Request { name: form, cert });
+                    let answer = config.simulate(&router, Request { name: form, cert });
                     out.push(Scenario {
                         address_port: a,
                         name: name.clone(),
@@ -182,7 +187,7 @@ pub fn scenarios(config: &Config) -> Vec<Scenario> {
                         sni,
                         host: UNKNOWN_NAME,
                     };
-                    let answer = config.simulate(ap, Request { name: form, cert });
+                    let answer = config.simulate(&router, Request { name: form, cert });
                     out.push(Scenario {
                         address_port: a,
                         name: UNKNOWN_NAME.to_string(),
@@ -227,14 +232,15 @@ pub fn exposures(config: &Config, scenarios: &[Scenario]) -> Vec<Exposure> {
 }
 
 impl Config {
-    /// What `request` gets on `ap`.
-    pub fn simulate(&self, ap: &AddressPort, request: Request) -> Answer {
+    /// What `request` gets on the address:port `router` indexes.
+    pub fn simulate(&self, router: &Router, request: Request) -> Answer {
+        let ap = router.ap;
         let (sni, host) = match request.name {
             Name::Both(n) => (Some(n), n),
             Name::HostOnly(h) => (None, h),
             Name::Crossed { sni, host } => (Some(sni), host),
         };
-        let by_name = |name: &str| self.server_for(ap, name);
+        let by_name = |name: &str| router.server_for(name);
         // The server the SNI selects; the default without SNI (or on plain HTTP).
         let selected = match sni {
             Some(n) if ap.tls => match by_name(n) {
@@ -359,37 +365,84 @@ impl Config {
         }
         action(routed, rs)
     }
+}
 
-    /// The server of `ap` a name selects, or the default. nginx: an exact name first, then
-    /// the longest leading wildcard (`*.example.com`, `.example.com`), then the longest
-    /// trailing one (`www.example.*`). httpd: the first virtual host whose `ServerName` or
-    /// `ServerAlias` matches, in configuration order. A regular expression (nginx `~`) that
-    /// could match is undecided.
-    fn server_for(&self, ap: &AddressPort, name: &str) -> Result<usize, (String, Span)> {
-        let name = name.to_ascii_lowercase();
-        let names = |i: usize| {
-            self.servers[i]
-                .names
-                .iter()
-                .map(|(n, _)| n.to_ascii_lowercase())
-                .collect::<Vec<_>>()
+/// The names of one address:port's servers, indexed once for all the requests sent to it:
+/// a tree of thousands of servers on one port asks about each of their names.
+pub struct Router<'c> {
+    ap: &'c AddressPort,
+    kind: ServerKind,
+    /// Lower-cased exact names: the first server to carry each, with its place in the
+    /// address:port's configuration order.
+    exact: HashMap<String, (usize, usize)>,
+    /// nginx's wildcard names and httpd's `ServerAlias` globs, in configuration order, with
+    /// that place.
+    patterns: Vec<(usize, usize, String)>,
+    /// nginx's regular expressions, in configuration order: `None` when aop-lint cannot
+    /// read one.
+    regexes: Vec<(usize, String, Span, Option<Pcre>)>,
+}
+
+impl<'c> Router<'c> {
+    pub fn new(config: &'c Config, ap: &'c AddressPort) -> Self {
+        let mut router = Router {
+            ap,
+            kind: config.kind,
+            exact: HashMap::new(),
+            patterns: Vec::new(),
+            regexes: Vec::new(),
         };
-        if self.kind == ServerKind::Apache {
-            let found = ap
-                .servers
-                .iter()
-                .copied()
-                .find(|&i| names(i).iter().any(|n| glob_match(n, &name)));
-            return Ok(found.unwrap_or(ap.default));
+        for (place, &i) in ap.servers.iter().enumerate() {
+            for (n, span) in &config.servers[i].names {
+                if let Some(pattern) = n.strip_prefix('~') {
+                    let compiled = (config.kind == ServerKind::Nginx)
+                        .then(|| Pcre::new(pattern, true))
+                        .flatten();
+                    router.regexes.push((i, n.clone(), *span, compiled));
+                    continue;
+                }
+                let n = n.to_ascii_lowercase();
+                let pattern = match config.kind {
+                    ServerKind::Apache => n.contains(['*', '?']),
+                    _ => n.starts_with('.') || n.starts_with("*.") || n.ends_with(".*"),
+                };
+                if pattern {
+                    router.patterns.push((place, i, n));
+                } else {
+                    router.exact.entry(n).or_insert((place, i));
+                }
+            }
         }
-        if let Some(&i) = ap.servers.iter().find(|&&i| names(i).contains(&name)) {
+        router
+    }
+
+    /// The server a name selects, or the default. nginx: an exact name first, then the
+    /// longest leading wildcard (`*.example.com`, `.example.com`), then the longest trailing
+    /// one (`www.example.*`), then regular expressions in order. httpd: the first virtual
+    /// host whose `ServerName` or `ServerAlias` matches, in configuration order. A regular
+    /// expression aop-lint cannot evaluate that could match is undecided.
+    fn server_for(&self, name: &str) -> Result<usize, (String, Span)> {
+        let name = name.to_ascii_lowercase();
+        let exact = self.exact.get(&name).copied();
+        if self.kind == ServerKind::Apache {
+            let glob = self
+                .patterns
+                .iter()
+                .find(|(_, _, p)| glob_match(p, &name))
+                .map(|&(place, i, _)| (place, i));
+            let first = match (exact, glob) {
+                (Some(e), Some(g)) => Some(if g.0 < e.0 { g } else { e }),
+                (e, g) => e.or(g),
+            };
+            return Ok(first.map_or(self.ap.default, |(_, i)| i));
+        }
+        if let Some((_, i)) = exact {
             return Ok(i);
         }
         let best = |matcher: fn(&str, &str) -> Option<usize>| {
-            ap.servers
+            self.patterns
                 .iter()
-                .flat_map(|&i| names(i).into_iter().map(move |n| (i, n)))
-                .filter_map(|(i, n)| matcher(&n, &name).map(|len| (i, len)))
+                .filter_map(|(_, i, p)| matcher(p, &name).map(|len| (*i, len)))
                 .max_by_key(|&(_, len)| len)
                 .map(|(i, _)| i)
         };
@@ -398,27 +451,22 @@ impl Config {
         }
         // Regular expressions, in configuration order, without regard to case. nginx's are
         // PCRE: one aop-lint does not read is undecided rather than guessed.
-        for &i in &ap.servers {
-            for (n, span) in &self.servers[i].names {
-                let Some(pattern) = n.strip_prefix('~') else {
-                    continue;
-                };
-                match crate::pcre::Pcre::new(pattern, true).and_then(|re| re.is_match(&name)) {
-                    Some(true) => return Ok(i),
-                    Some(false) => {}
-                    None => {
-                        return Err((
-                            format!(
-                                "the server name `{n}` on {} may match `{name}`: aop-lint cannot evaluate it",
-                                ap.address_port()
-                            ),
-                            *span,
-                        ))
-                    }
+        for (i, n, span, compiled) in &self.regexes {
+            match compiled.as_ref().and_then(|re| re.is_match(&name)) {
+                Some(true) => return Ok(*i),
+                Some(false) => {}
+                None => {
+                    return Err((
+                        format!(
+                            "the server name `{n}` on {} may match `{name}`: aop-lint cannot evaluate it",
+                            self.ap.address_port()
+                        ),
+                        *span,
+                    ))
                 }
             }
         }
-        Ok(ap.default)
+        Ok(self.ap.default)
     }
 }
 

@@ -21,7 +21,7 @@ use aop_model::{Code, Finding, ServerKind, Severity};
 /// What a finding of a rule says about the origin, in the terms of the real-server harness
 /// (tests/real_servers.rs), which checks every rule that claims a verdict against what nginx
 /// and httpd do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Verdict {
     /// A client without Cloudflare's certificate gets content.
     Open,

@@ -9,6 +9,8 @@
 //! (AOP107 for the open verdict, AOP201 for the foreign one) naming the request. A server some request to which the simulation could
 //! not decide keeps whatever the rules say, and the name that stops the simulation is AOP004.
 
+use std::collections::{HashMap, HashSet};
+
 use aop_model::{codes, Answer, Finding, Label, ServerRef};
 use aop_source::Span;
 
@@ -68,6 +70,12 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
             undecided: undecided[i],
         })
         .collect();
+    // Servers are found by the reference their findings carry: thousands of servers, each
+    // asked about by a few findings.
+    let mut by_reference: HashMap<&ServerRef, Vec<usize>> = HashMap::new();
+    for (i, j) in judged.iter().enumerate() {
+        by_reference.entry(&j.reference).or_default().push(i);
+    }
     let verdict = |f: &Finding| {
         find_rule(f.code)
             .map(|r| r.meta())
@@ -83,14 +91,11 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
         if asks == Verdict::None {
             return true;
         }
-        let mut named = judged
-            .iter()
-            .filter(|j| &j.reference == reference)
-            .peekable();
-        if named.peek().is_none() {
+        let Some(named) = by_reference.get(reference) else {
             return true;
-        }
-        named.any(|j| {
+        };
+        named.iter().any(|&i| {
+            let j = &judged[i];
             j.undecided
                 || match asks {
                     Verdict::Open => j.open,
@@ -98,22 +103,26 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
                 }
         })
     });
-    let explained = |reference: &ServerRef, asks: Verdict, out: &[Finding]| {
-        out.iter()
-            .any(|f| f.server.as_ref() == Some(reference) && verdict(f) == asks)
-    };
+    let mut explained: HashSet<(&ServerRef, Verdict)> = HashSet::new();
+    for f in out.iter() {
+        if let Some(reference) = &f.server {
+            explained.insert((reference, verdict(f)));
+        }
+    }
+    let explained: HashSet<(ServerRef, Verdict)> =
+        explained.into_iter().map(|(r, v)| (r.clone(), v)).collect();
     let backstop =
         |code: &str| find_rule(code).is_some_and(|r| r.meta().kinds.contains(&config.kind));
     for (i, j) in judged.iter().enumerate() {
         if j.open
             && backstop(content_without_certificate::CODE)
-            && !explained(&j.reference, Verdict::Open, out)
+            && !explained.contains(&(j.reference.clone(), Verdict::Open))
         {
             if let Some(row) = cx.open_request(i) {
                 out.push(content_without_certificate::finding(cx, i, row));
             }
         }
-        if j.foreign && !explained(&j.reference, Verdict::Foreign, out) {
+        if j.foreign && !explained.contains(&(j.reference.clone(), Verdict::Foreign)) {
             if let Some(row) = cx.foreign_request(i) {
                 out.push(default_server_missing::answered_by_simulation(cx, i, row));
             }
