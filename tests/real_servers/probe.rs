@@ -1,6 +1,6 @@
 //! One request to the server under test, made with curl (bounded by --max-time and by a
-//! deadline on the process), or with `openssl s_client` for a client curl cannot play, and
-//! what came back.
+//! deadline on the process), or with `openssl s_client` for a client curl cannot play, from
+//! one of the source addresses of sources.rs, and what came back.
 
 use std::process::Command;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use super::curl::WRITE_OUT;
 use super::layout::MARKER;
 use super::pki::{pki, Issuer};
 use super::process::{run_with_input, run_with_timeout};
+use super::sources::Source;
 
 /// A hostname no fixture configures: what another Cloudflare account would send after
 /// pointing its DNS at this origin.
@@ -40,6 +41,8 @@ impl Cert {
 
 #[derive(Clone, Debug)]
 pub struct Probe {
+    /// Where the request comes from (curl `--interface`, s_client `-bind`).
+    pub source: Source,
     pub endpoint: Endpoint,
     /// TLS server name; `None` for plain HTTP (and for TLS without SNI).
     pub sni: Option<String>,
@@ -50,8 +53,14 @@ pub struct Probe {
 }
 
 impl Probe {
+    /// The client's address on the endpoint's side (IPv4 or IPv6).
+    pub fn source_address(&self) -> &'static str {
+        self.source.address(self.endpoint.v6())
+    }
+
     pub fn describe(&self) -> String {
-        let mut target = format!("{} ({})", self.endpoint.original, self.endpoint.port);
+        let ep = &self.endpoint;
+        let mut target = format!("{} ({}:{})", ep.original, ep.connect_host(), ep.port);
         if self.path != "/" {
             target.push_str(&format!(" {}", self.path));
         }
@@ -130,6 +139,7 @@ fn run_once(probe: &Probe) -> Outcome {
         "3",
     ]);
     cmd.args(WRITE_OUT);
+    cmd.args(["--interface", probe.source_address()]);
     cmd.args(["-H", &format!("Host: {}", probe.host)]);
     let url = match (&probe.sni, ep.tls) {
         (Some(sni), true) => {
@@ -170,6 +180,13 @@ fn run_s_client(probe: &Probe) -> Outcome {
     } else {
         cmd.arg("-noservername");
     }
+    let source = probe.source_address();
+    let source = if ep.v6() {
+        format!("[{source}]:0")
+    } else {
+        format!("{source}:0")
+    };
+    cmd.arg("-bind").arg(source);
     cmd.arg("-connect")
         .arg(format!("{}:{}", ep.connect_host(), ep.port));
     let request = format!(
