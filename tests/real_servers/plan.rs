@@ -57,6 +57,7 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
             host: host.to_string(),
             cert,
             path: path.to_string(),
+            claims_loopback: false,
         };
         let probe = |sni: Option<&str>, host: &str, cert| at("/", sni, host, cert);
         // A file every root holds, and the paths locations name: content there is as much
@@ -119,15 +120,23 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
         }
         // The plain request, no certificate, SNI and Host alike, is also made from the edge
         // (another Cloudflare account without Authenticated Origin Pulls: an allow-list of
-        // Cloudflare's ranges lets it in) and from loopback (what `allow 127.0.0.1` or
-        // `Require local` let in, which nobody outside gets: recorded only).
+        // Cloudflare's ranges lets it in), from the internet claiming to be this machine in
+        // forwarding headers (a realip module that believes anyone), and from loopback (what
+        // `allow 127.0.0.1` or `Require local` let in, which nobody outside gets: recorded
+        // only).
         let plain = probe.path == "/"
             && probe.cert == Cert::None
             && probe.sni.as_deref() == probe.endpoint.tls.then_some(probe.host.as_str());
         let also = (role == Role::Open && plain).then(|| {
-            [(EDGE, Role::Open), (LOCAL, Role::Info)].map(|(source, role)| {
+            [
+                (EDGE, false, Role::Open),
+                (INTERNET, true, Role::Open),
+                (LOCAL, false, Role::Info),
+            ]
+            .map(|(source, claims_loopback, role)| {
                 let probe = Probe {
                     source,
+                    claims_loopback,
                     ..probe.clone()
                 };
                 (probe, role)

@@ -17,6 +17,15 @@ use super::sources::Source;
 /// pointing its DNS at this origin.
 pub const FOREIGN_NAME: &str = "aop-truth-foreign.invalid";
 
+/// Forwarding headers in which a client claims to be this machine: a realip module (nginx)
+/// or mod_remoteip that believes the sender takes the claim as the client's address.
+const CLAIM_LOOPBACK: [&str; 4] = [
+    "X-Forwarded-For: 127.0.0.1",
+    "X-Real-IP: 127.0.0.1",
+    "CF-Connecting-IP: 127.0.0.1",
+    "True-Client-IP: 127.0.0.1",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cert {
     None,
@@ -50,6 +59,8 @@ pub struct Probe {
     pub cert: Cert,
     /// The URI path requested: `/`, or a path a location names.
     pub path: String,
+    /// Sends [`CLAIM_LOOPBACK`].
+    pub claims_loopback: bool,
 }
 
 impl Probe {
@@ -63,6 +74,9 @@ impl Probe {
         let mut target = format!("{} ({}:{})", ep.original, ep.connect_host(), ep.port);
         if self.path != "/" {
             target.push_str(&format!(" {}", self.path));
+        }
+        if self.claims_loopback {
+            target.push_str(" claims 127.0.0.1");
         }
         if !self.endpoint.tls {
             return format!("http {target} Host={}", self.host);
@@ -141,6 +155,11 @@ fn run_once(probe: &Probe) -> Outcome {
     cmd.args(WRITE_OUT);
     cmd.args(["--interface", probe.source_address()]);
     cmd.args(["-H", &format!("Host: {}", probe.host)]);
+    if probe.claims_loopback {
+        for header in CLAIM_LOOPBACK {
+            cmd.args(["-H", header]);
+        }
+    }
     let url = match (&probe.sni, ep.tls) {
         (Some(sni), true) => {
             cmd.args([

@@ -43,6 +43,7 @@ fn get(instance: &Instance, original: &str, sni: Option<&str>, host: &str, cert:
         host: host.to_string(),
         cert,
         path: "/".to_string(),
+        claims_loopback: false,
     };
     let outcome = run(&probe);
     println!("{:<70} {}", probe.describe(), outcome.describe());
