@@ -1,6 +1,8 @@
 //! Verdicts checked against the real servers: every fixture with a `servable` file is served
-//! by nginx (or Apache) on loopback and probed with and without client certificates; what the
-//! server did must match what aop-lint says. See docs/real-servers.md.
+//! by nginx (or Apache) in a private network namespace and probed with and without client
+//! certificates from an internet address, a Cloudflare edge address and loopback; what the
+//! server did for the outside addresses must match what aop-lint says. See
+//! docs/real-servers.md.
 //!
 //! Run with `cargo test --test real_servers -- --nocapture` to see the table.
 
@@ -23,12 +25,14 @@ mod real_servers {
     pub mod namespace;
     pub mod nginx;
     pub mod nginx_rewrite;
+    pub mod parallel;
     pub mod pki;
     pub mod plan;
     pub mod probe;
     pub mod process;
     pub mod report_codes;
     pub mod semantics;
+    pub mod sources;
     pub mod startup;
     pub mod tokens;
     pub mod upstream;
@@ -36,7 +40,9 @@ mod real_servers {
 
 use real_servers::fixtures::{self, servable, Fixture, Kind};
 use real_servers::lint::lint;
+use real_servers::namespace::within;
 use real_servers::plan::{run_all, Role, Row, Verdict};
+use real_servers::sources::{EDGE, INTERNET, LOCAL};
 use real_servers::{apache, env, nginx};
 
 fn yes(b: bool) -> &'static str {
@@ -47,8 +53,8 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-/// One line a probe: fixture, request, what it tests, served or not, what came back, and
-/// aop-lint's verdict on the same question.
+/// One line a probe: fixture, source address, request, what it tests, served or not, what
+/// came back, and aop-lint's verdict on the same question.
 fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
     for row in rows {
         let said = match (row.role, lint) {
@@ -56,8 +62,9 @@ fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
             (Role::Foreign, Some(v)) => format!("aop-lint foreign={}", yes(v.foreign)),
             _ => String::new(),
         };
+        let from = format!("{} {}", row.probe.source.label, row.probe.source_address());
         println!(
-            "{fixture:<40} {:<72} {:<9} {:<6} {:<40} {said}",
+            "{fixture:<40} {from:<22} {:<72} {:<9} {:<6} {:<40} {said}",
             row.probe.describe(),
             row.role.label(),
             if row.outcome.served() { "SERVED" } else { "-" },
@@ -66,9 +73,18 @@ fn print_rows(fixture: &str, rows: &[Row], lint: Option<Verdict>) {
     }
 }
 
-/// Serves one fixture, probes it and compares: the number of probes, and the
-/// disagreements.
-fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
+/// What serving one fixture came to.
+#[derive(Default)]
+struct Checked {
+    /// Probes made from each source: internet, edge, loopback.
+    probes: [usize; 3],
+    /// aop-lint was compared and agreed on both verdicts (`None`: not compared).
+    agreed: Option<bool>,
+    problems: Vec<String>,
+}
+
+/// Serves one fixture, probes it and compares.
+fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
     let label = format!("{}/{}", fixture.kind.dir(), fixture.name);
     let mut problems = Vec::new();
     if let Some(needed) = fixture.needs_nginx {
@@ -81,7 +97,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
                     needed.1,
                     program.display()
                 );
-                return (0, problems);
+                return Checked::default();
             }
         }
     }
@@ -92,7 +108,12 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
     };
     let instance = match instance {
         Ok(i) => i,
-        Err(e) => return (0, vec![format!("{label}: could not be served: {e}")]),
+        Err(e) => {
+            return Checked {
+                problems: vec![format!("{label}: could not be served: {e}")],
+                ..Checked::default()
+            }
+        }
     };
     let nginx::Instance {
         server,
@@ -110,6 +131,15 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
     let linted = lint(&fixture.lint_path(), fixture.kind.dir());
     print_rows(&label, &rows, linted.as_ref().ok().map(|l| l.verdict));
     let observed = Verdict::observed(&rows);
+    let mut probes = [0; 3];
+    for row in &rows {
+        let i = [INTERNET, EDGE, LOCAL]
+            .iter()
+            .position(|s| *s == row.probe.source)
+            .expect("a known source");
+        probes[i] += 1;
+    }
+    let mut agreed = None;
 
     for (what, pinned, seen) in [
         ("open", fixture.pinned_open, observed.open),
@@ -137,6 +167,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
                 lint.codes.join(" ")
             );
             println!("{label:<40} verdict: {sides}");
+            agreed = Some(observed == lint.verdict);
             for (what, seen, said, known) in [
                 (
                     "open",
@@ -174,13 +205,18 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> (usize, Vec<String>) {
         }
         Err(e) => problems.push(format!("{label}: {e}")),
     }
-    (rows.len(), problems)
+    Checked {
+        probes,
+        agreed,
+        problems,
+    }
 }
 
-/// Serves every servable fixture of `kind` with `program` and compares.
+/// Serves every servable fixture of `kind` with `program`, in a network namespace, and
+/// compares.
 fn sweep(kind: Kind, program: &str) {
     let test = format!("{}_fixtures_agree_with_aop_lint", kind.dir());
-    let Some(tools) = env::tools(&test, &[program, "curl"]) else {
+    let Some(tools) = env::tools(&test, &[program, "curl", "openssl", "ip"]) else {
         return;
     };
     let mut fixtures = servable(kind).expect("read fixtures/*/*/servable");
@@ -195,17 +231,38 @@ fn sweep(kind: Kind, program: &str) {
         );
         return;
     }
+    let started = std::time::Instant::now();
+    let Some(checked) = within(&test, || {
+        fixtures
+            .iter()
+            .map(|fixture| check(fixture, &tools[0]))
+            .collect::<Vec<_>>()
+    }) else {
+        return;
+    };
     let mut problems = Vec::new();
-    let mut rows = 0;
-    for fixture in &fixtures {
-        let (probes, found) = check(fixture, &tools[0]);
-        rows += probes;
-        problems.extend(found);
+    let mut probes = [0; 3];
+    let (mut compared, mut agreed) = (0, 0);
+    for c in checked {
+        for (total, n) in probes.iter_mut().zip(c.probes) {
+            *total += n;
+        }
+        compared += usize::from(c.agreed.is_some());
+        agreed += usize::from(c.agreed == Some(true));
+        problems.extend(c.problems);
     }
     println!(
-        "{} servable {} fixtures, {rows} probes",
+        "{} servable {} fixtures, {} probes (from {} {}, {} {}, {} {}); aop-lint agrees on {agreed} of {compared} compared; {:.0} s",
         fixtures.len(),
-        kind.dir()
+        kind.dir(),
+        probes.iter().sum::<usize>(),
+        INTERNET.label,
+        probes[0],
+        EDGE.label,
+        probes[1],
+        LOCAL.label,
+        probes[2],
+        started.elapsed().as_secs_f64()
     );
     assert!(
         problems.is_empty(),

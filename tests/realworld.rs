@@ -7,11 +7,15 @@
 
 #[path = "real_servers/curl.rs"]
 mod curl;
+#[path = "real_servers/parallel.rs"]
+mod parallel;
 #[allow(dead_code)]
 #[path = "real_servers/pki.rs"]
 mod pki;
 #[path = "real_servers/report_codes.rs"]
 mod report_codes;
+#[path = "real_servers/sources.rs"]
+mod sources;
 
 mod realworld {
     pub mod backend;

@@ -1,18 +1,23 @@
-//! Every address:port a fixture names is given a loopback stand-in. Each distinct original
-//! address gets its own loopback address and each distinct original port its own free high
-//! port, so the partition of servers among sockets is the one the real addresses give: a
-//! server on a specific address still takes that address's connections away from wildcard
-//! servers, because it keeps a socket of its own.
+//! Every address:port a fixture names is given a stand-in inside the test's network namespace
+//! (namespace.rs). Each distinct original address gets its own address and each distinct
+//! original port its own free high port, so the partition of servers among sockets is the
+//! one the real addresses give: a server on a specific address still takes that address's
+//! connections away from wildcard servers, because it keeps a socket of its own. Addresses
+//! reachable from outside stand in as the origin's (198.51.100.10 for `*`, then .11, ...;
+//! 2001:db8:100::10, ...), loopback ones as loopback (127.0.0.2, ..., `::1`), so a probe
+//! from the internet address meets what an outside client meets.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
+
+use super::sources::{ORIGIN_V4, ORIGIN_V6};
 
 /// A socket the rewritten configuration listens on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     /// As the fixture wrote it, normalised: `*:443`, `[::]:443`, `10.0.0.1:80`.
     pub original: String,
-    /// Loopback address to connect to: `127.0.0.1`, `127.0.0.2`, `::1`.
+    /// Address to connect to: `198.51.100.10`, `127.0.0.2`, `2001:db8:100::10`, `::1`.
     pub host: String,
     pub port: u16,
     pub tls: bool,
@@ -22,19 +27,23 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// The original address is loopback (`127.0.0.0/8`, `[::1]`, `localhost`): only clients
-    /// on the machine itself reach it, which probes from 127.0.0.1 cannot tell apart
-    /// (test `nginx_loopback_listeners_are_not_reachable_at_other_addresses`).
+    /// on the machine itself reach it (test
+    /// `nginx_loopback_listeners_are_not_reachable_at_other_addresses`).
     pub fn local_only(&self) -> bool {
         let host = self
             .original
             .rsplit_once(':')
             .map_or(self.original.as_str(), |(h, _)| h);
-        host.starts_with("127.") || host == "[::1]" || host.eq_ignore_ascii_case("localhost")
+        loopback(host)
+    }
+
+    pub fn v6(&self) -> bool {
+        self.host.contains(':')
     }
 
     /// The authority as curl's `--resolve` and `--connect-to` want it.
     pub fn connect_host(&self) -> String {
-        if self.host.contains(':') {
+        if self.v6() {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
@@ -84,23 +93,40 @@ impl Address {
     }
 }
 
-/// Hands out the loopback stand-ins, the same one every time an original is seen again.
+/// The origin's stand-in addresses the namespace carries: [`ORIGIN_V4`] for `*`, then the
+/// next ones up for specific addresses.
+pub fn origin_v4() -> Vec<String> {
+    following(ORIGIN_V4, '.', 20)
+}
+
+/// [`origin_v4`] for IPv6: [`ORIGIN_V6`] for `[::]`.
+pub fn origin_v6() -> Vec<String> {
+    following(ORIGIN_V6, ':', 4)
+}
+
+/// `first` and the `count - 1` addresses after it (the last group counted up, in decimal
+/// digits: a few addresses are all that is needed).
+fn following(first: &str, separator: char, count: u16) -> Vec<String> {
+    let (net, last) = first.rsplit_once(separator).expect("an address");
+    let last: u16 = last.parse().expect("a decimal last group");
+    (last..last + count)
+        .map(|n| format!("{net}{separator}{n}"))
+        .collect()
+}
+
+/// Hands out the stand-ins, the same one every time an original is seen again.
 #[derive(Default)]
 pub struct AddressMap {
     ports: BTreeMap<u16, u16>,
     hosts: BTreeMap<String, String>,
-    next_v4: u8,
 }
 
 impl AddressMap {
     pub fn new() -> Self {
-        AddressMap {
-            next_v4: 2,
-            ..Default::default()
-        }
+        AddressMap::default()
     }
 
-    /// The loopback host and port standing for `host:port`, or why there is none.
+    /// The stand-in host and port for `host:port`, or why there is none.
     pub fn map(&mut self, host: &str, port: u16) -> Result<(String, u16), String> {
         let new_port = match self.ports.get(&port) {
             Some(p) => *p,
@@ -113,23 +139,26 @@ impl AddressMap {
         if let Some(h) = self.hosts.get(host) {
             return Ok((h.clone(), new_port));
         }
-        let loopback = if host == "*" {
-            "127.0.0.1".to_string()
-        } else if host.starts_with('[') {
-            if self.hosts.values().any(|h| h == "::1") {
-                return Err(format!(
-                    "a second IPv6 address ({host}) has no loopback stand-in left"
-                ));
-            }
-            "::1".to_string()
-        } else {
-            let h = format!("127.0.0.{}", self.next_v4);
-            self.next_v4 = self.next_v4.checked_add(1).ok_or("too many addresses")?;
-            h
+        let pool = match (host.starts_with('['), loopback(host)) {
+            (true, true) => vec!["::1".to_string()],
+            (true, false) => origin_v6(),
+            (false, true) => (2..=254).map(|n| format!("127.0.0.{n}")).collect(),
+            // The wildcard takes the origin's first address, a specific address the next.
+            (false, false) if host == "*" => origin_v4()[..1].to_vec(),
+            (false, false) => origin_v4()[1..].to_vec(),
         };
-        self.hosts.insert(host.to_string(), loopback.clone());
-        Ok((loopback, new_port))
+        let stand_in = pool
+            .into_iter()
+            .find(|a| !self.hosts.values().any(|h| h == a))
+            .ok_or_else(|| format!("no stand-in address left for {host}"))?;
+        self.hosts.insert(host.to_string(), stand_in.clone());
+        Ok((stand_in, new_port))
     }
+}
+
+/// `127.0.0.0/8`, `[::1]` or `localhost`.
+fn loopback(host: &str) -> bool {
+    host.starts_with("127.") || host == "[::1]" || host.eq_ignore_ascii_case("localhost")
 }
 
 /// A port nobody listens on right now. Another process may take it before the server binds
@@ -176,9 +205,13 @@ mod tests {
         let mut map = AddressMap::new();
         let a = map.map("*", 443).unwrap();
         let b = map.map("10.0.0.1", 443).unwrap();
-        assert_eq!(a.0, "127.0.0.1");
-        assert_eq!(b.0, "127.0.0.2");
+        assert_eq!(a.0, "198.51.100.10");
+        assert_eq!(b.0, "198.51.100.11");
         assert_eq!(a.1, b.1);
         assert_eq!(map.map("*", 443).unwrap(), a);
+        assert_eq!(map.map("127.0.0.1", 80).unwrap().0, "127.0.0.2");
+        assert_eq!(map.map("localhost", 80).unwrap().0, "127.0.0.3");
+        assert_eq!(map.map("[::]", 80).unwrap().0, "2001:db8:100::10");
+        assert_eq!(map.map("[::1]", 80).unwrap().0, "::1");
     }
 }

@@ -1,6 +1,8 @@
-//! nginx in a network namespace of its own, where loopback (and whatever a test adds to it)
-//! is all there is: a wildcard listener there is reachable from nowhere but the test, and
-//! clients (curl, openssl) run inside it too.
+//! Private network namespaces, where loopback (and what a test adds to it) is all there is:
+//! a listener there is reachable from nowhere but the test. [`within`] moves a thread of the
+//! test into one, with the probes' source addresses and the origin's stand-ins on loopback;
+//! [`Namespaced`] runs one nginx in a namespace of its own, with clients entering it
+//! (`nsenter`).
 
 use std::fs;
 use std::os::unix::process::CommandExt;
@@ -9,8 +11,64 @@ use std::process::{Command, Output, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use super::addresses::{origin_v4, origin_v6};
 use super::env;
 use super::process::{run_with_input, run_with_timeout};
+use super::sources::loopback_script;
+
+extern "C" {
+    fn unshare(flags: std::ffi::c_int) -> std::ffi::c_int;
+}
+
+/// `CLONE_NEWNET` of `<sched.h>`.
+const CLONE_NEWNET: std::ffi::c_int = 0x4000_0000;
+
+/// Runs `body` on a thread moved into a fresh network namespace whose loopback carries the
+/// sources' addresses (sources.rs) and the origin's stand-ins (addresses.rs). What `body`
+/// starts (servers, curl, openssl, threads) and the sockets it opens (the stand-in backend,
+/// readiness checks) are in there too; the namespace goes when the last of them does.
+/// `None`, after saying why, where namespaces are not permitted and the real servers are not
+/// required; a failure where they are.
+pub fn within<T: Send>(test: &str, body: impl FnOnce() -> T + Send) -> Option<T> {
+    let outcome = std::thread::scope(|scope| {
+        let thread = scope.spawn(|| {
+            // SAFETY: unshare(2) with CLONE_NEWNET moves only the calling thread (a new one,
+            // ending with `body`) into a new network namespace; no memory is touched.
+            if unsafe { unshare(CLONE_NEWNET) } != 0 {
+                let e = std::io::Error::last_os_error();
+                return Err(format!("no network namespace here: {e}"));
+            }
+            let v4 = origin_v4();
+            let v6 = origin_v6();
+            let v4: Vec<&str> = v4.iter().map(String::as_str).collect();
+            let v6: Vec<&str> = v6.iter().map(String::as_str).collect();
+            let script = loopback_script(&v4, &v6);
+            let mut cmd = Command::new("sh");
+            cmd.args(["-ec", &script]);
+            match run_with_timeout(&mut cmd, Duration::from_secs(20)) {
+                Ok(out) if out.status.success() => Ok(body()),
+                Ok(out) => Err(format!(
+                    "loopback set-up failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )),
+                Err(e) => Err(format!("loopback set-up failed: {e}")),
+            }
+        });
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    match outcome {
+        Ok(value) => Some(value),
+        Err(why) if env::required() => {
+            panic!("{test}: {why}; AOP_REAL_SERVERS=required or CI is set, so this is a failure")
+        }
+        Err(why) => {
+            eprintln!("\n*** SKIPPED {test}: {why} ***\n");
+            None
+        }
+    }
+}
 
 /// The body of `index.html` in nginx's default root.
 pub const DEFAULT_ROOT: &str = "nginx default root\n";

@@ -1,16 +1,24 @@
-//! Which requests a served tree gets, and the two verdicts drawn from what they got back.
+//! Which requests a served tree gets, from which source address, and the two verdicts drawn
+//! from what they got back.
 
 use super::layout::MARKER_FILE;
 use super::nginx_rewrite::Served;
+use super::parallel::map_parallel;
 use super::probe::{run, Cert, Outcome, Probe, FOREIGN_NAME};
+use super::sources::{EDGE, INTERNET, LOCAL};
+
+/// Probes in flight at once (each a curl or openssl process).
+const PARALLEL: usize = 4;
 
 /// What a probe's answer says about the origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// Made without a Cloudflare certificate: content here means the origin is open.
+    /// Made from the internet, or from Cloudflare's edge, without Cloudflare's certificate:
+    /// content here means the origin is open (to anyone, or to any Cloudflare account that
+    /// did not turn on Authenticated Origin Pulls).
     Open,
-    /// An unknown name with the Cloudflare certificate: content here means another
-    /// Cloudflare account reaches the origin.
+    /// An unknown name with the Cloudflare certificate, from the edge: content here means
+    /// another Cloudflare account reaches the origin.
     Foreign,
     /// Recorded for the table only.
     Info,
@@ -36,12 +44,20 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
     let names = &served.names;
     let mut out = Vec::new();
     for ep in served.endpoints.iter().filter(|e| e.http) {
+        // Open questions come from the internet; the Cloudflare certificate only ever from
+        // the edge.
         let at = |path: &str, sni: Option<&str>, host: &str, cert| Probe {
+            source: if cert == Cert::Cloudflare {
+                EDGE
+            } else {
+                INTERNET
+            },
             endpoint: ep.clone(),
             sni: sni.map(str::to_string),
             host: host.to_string(),
             cert,
             path: path.to_string(),
+            claims_loopback: false,
         };
         let probe = |sni: Option<&str>, host: &str, cert| at("/", sni, host, cert);
         // A file every root holds, and the paths locations name: content there is as much
@@ -90,26 +106,58 @@ pub fn probes(served: &Served) -> Vec<(Probe, Role)> {
             }
         }
     }
-    // Content on a loopback listener is content for this machine only, not for Cloudflare
-    // or anyone else: recorded, but no verdict.
-    for (probe, role) in out.iter_mut() {
+    let mut sourced = Vec::new();
+    for (probe, role) in out {
+        // A loopback listener is reached from this machine only, not from Cloudflare or
+        // anyone else: probed from loopback, recorded, no verdict.
         if probe.endpoint.local_only() {
-            *role = Role::Info;
+            let probe = Probe {
+                source: LOCAL,
+                ..probe
+            };
+            sourced.push((probe, Role::Info));
+            continue;
         }
+        // The plain request, no certificate, SNI and Host alike, is also made from the edge
+        // (another Cloudflare account without Authenticated Origin Pulls: an allow-list of
+        // Cloudflare's ranges lets it in), from the internet claiming to be this machine in
+        // forwarding headers (a realip module that believes anyone), and from loopback (what
+        // `allow 127.0.0.1` or `Require local` let in, which nobody outside gets: recorded
+        // only).
+        let plain = probe.path == "/"
+            && probe.cert == Cert::None
+            && probe.sni.as_deref() == probe.endpoint.tls.then_some(probe.host.as_str());
+        let also = (role == Role::Open && plain).then(|| {
+            [
+                (EDGE, false, Role::Open),
+                (INTERNET, true, Role::Open),
+                (LOCAL, false, Role::Info),
+            ]
+            .map(|(source, claims_loopback, role)| {
+                let probe = Probe {
+                    source,
+                    claims_loopback,
+                    ..probe.clone()
+                };
+                (probe, role)
+            })
+        });
+        sourced.push((probe, role));
+        sourced.extend(also.into_iter().flatten());
     }
-    out
+    sourced
 }
 
 pub fn run_all(served: &Served) -> Vec<Row> {
-    probes(served)
+    let planned = probes(served);
+    let outcomes = map_parallel(&planned, PARALLEL, |(probe, _)| run(probe));
+    planned
         .into_iter()
-        .map(|(probe, role)| {
-            let outcome = run(&probe);
-            Row {
-                probe,
-                role,
-                outcome,
-            }
+        .zip(outcomes)
+        .map(|((probe, role), outcome)| Row {
+            probe,
+            role,
+            outcome,
         })
         .collect()
 }

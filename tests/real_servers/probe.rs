@@ -1,6 +1,6 @@
 //! One request to the server under test, made with curl (bounded by --max-time and by a
-//! deadline on the process), or with `openssl s_client` for a client curl cannot play, and
-//! what came back.
+//! deadline on the process), or with `openssl s_client` for a client curl cannot play, from
+//! one of the source addresses of sources.rs, and what came back.
 
 use std::process::Command;
 use std::time::Duration;
@@ -11,10 +11,20 @@ use super::curl::WRITE_OUT;
 use super::layout::MARKER;
 use super::pki::{pki, Issuer};
 use super::process::{run_with_input, run_with_timeout};
+use super::sources::Source;
 
 /// A hostname no fixture configures: what another Cloudflare account would send after
 /// pointing its DNS at this origin.
 pub const FOREIGN_NAME: &str = "aop-truth-foreign.invalid";
+
+/// Forwarding headers in which a client claims to be this machine: a realip module (nginx)
+/// or mod_remoteip that believes the sender takes the claim as the client's address.
+const CLAIM_LOOPBACK: [&str; 4] = [
+    "X-Forwarded-For: 127.0.0.1",
+    "X-Real-IP: 127.0.0.1",
+    "CF-Connecting-IP: 127.0.0.1",
+    "True-Client-IP: 127.0.0.1",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cert {
@@ -40,6 +50,8 @@ impl Cert {
 
 #[derive(Clone, Debug)]
 pub struct Probe {
+    /// Where the request comes from (curl `--interface`, s_client `-bind`).
+    pub source: Source,
     pub endpoint: Endpoint,
     /// TLS server name; `None` for plain HTTP (and for TLS without SNI).
     pub sni: Option<String>,
@@ -47,13 +59,24 @@ pub struct Probe {
     pub cert: Cert,
     /// The URI path requested: `/`, or a path a location names.
     pub path: String,
+    /// Sends [`CLAIM_LOOPBACK`].
+    pub claims_loopback: bool,
 }
 
 impl Probe {
+    /// The client's address on the endpoint's side (IPv4 or IPv6).
+    pub fn source_address(&self) -> &'static str {
+        self.source.address(self.endpoint.v6())
+    }
+
     pub fn describe(&self) -> String {
-        let mut target = format!("{} ({})", self.endpoint.original, self.endpoint.port);
+        let ep = &self.endpoint;
+        let mut target = format!("{} ({}:{})", ep.original, ep.connect_host(), ep.port);
         if self.path != "/" {
             target.push_str(&format!(" {}", self.path));
+        }
+        if self.claims_loopback {
+            target.push_str(" claims 127.0.0.1");
         }
         if !self.endpoint.tls {
             return format!("http {target} Host={}", self.host);
@@ -130,7 +153,13 @@ fn run_once(probe: &Probe) -> Outcome {
         "3",
     ]);
     cmd.args(WRITE_OUT);
+    cmd.args(["--interface", probe.source_address()]);
     cmd.args(["-H", &format!("Host: {}", probe.host)]);
+    if probe.claims_loopback {
+        for header in CLAIM_LOOPBACK {
+            cmd.args(["-H", header]);
+        }
+    }
     let url = match (&probe.sni, ep.tls) {
         (Some(sni), true) => {
             cmd.args([
@@ -170,6 +199,13 @@ fn run_s_client(probe: &Probe) -> Outcome {
     } else {
         cmd.arg("-noservername");
     }
+    let source = probe.source_address();
+    let source = if ep.v6() {
+        format!("[{source}]:0")
+    } else {
+        format!("{source}:0")
+    };
+    cmd.arg("-bind").arg(source);
     cmd.arg("-connect")
         .arg(format!("{}:{}", ep.connect_host(), ep.port));
     let request = format!(

@@ -1,18 +1,27 @@
 //! The backend every `proxy_pass`/`ProxyPass` is pointed at: answers any request with the
 //! marker, so a proxied response counts as content the same way a static file does.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::OnceLock;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
 use super::layout::MARKER;
 
-/// Port of the process-wide backend, started on first use.
+/// Port of the backend in the calling thread's network namespace, started there on first
+/// use: a socket stays in the namespace it was made in, and each namespace
+/// ([`super::namespace::within`]) has a loopback of its own.
 pub fn upstream_port() -> u16 {
-    static PORT: OnceLock<u16> = OnceLock::new();
-    *PORT.get_or_init(|| {
+    static PORTS: OnceLock<Mutex<HashMap<PathBuf, u16>>> = OnceLock::new();
+    let namespace = std::fs::read_link("/proc/thread-self/ns/net").unwrap_or_default();
+    let mut ports = PORTS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("backend ports");
+    *ports.entry(namespace).or_insert_with(|| {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the stand-in backend");
         let port = listener.local_addr().expect("backend address").port();
         thread::spawn(move || {

@@ -12,39 +12,15 @@ use std::time::{Duration, Instant};
 
 use super::backend::backend;
 use super::scan::Backends;
+use crate::sources::loopback_script;
 
-/// The address probes from "the internet" leave from.
-pub const INTERNET: Source = Source {
-    label: "internet",
-    v4: "203.0.113.5",
-    v6: "2001:db8::5",
-};
-/// An address in Cloudflare's published ranges (ips-v4.txt / ips-v6.txt).
-pub const EDGE: Source = Source {
-    label: "edge",
-    v4: "173.245.48.5",
-    v6: "2400:cb00::5",
-};
-pub const LOCAL: Source = Source {
-    label: "local",
-    v4: "127.0.0.1",
-    v6: "::1",
-};
-/// The origin's own address, where wildcard listeners answer.
-pub const ORIGIN_V4: &str = "198.51.100.10";
-pub const ORIGIN_V6: &str = "2001:db8:100::10";
+pub use crate::sources::{Source, EDGE, INTERNET, LOCAL, ORIGIN_V4, ORIGIN_V6};
+
 /// Stand-ins for specific listen addresses of a tree (see `Spec::addresses`).
 const STAND_INS: &[&str] = &["198.51.100.11", "198.51.100.12", "198.51.100.13"];
 
 /// A configuration test that takes longer has hung (exit 124 then counts as a refusal).
 const CHECK_SECONDS: u32 = 30;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Source {
-    pub label: &'static str,
-    pub v4: &'static str,
-    pub v6: &'static str,
-}
 
 /// How the server is started inside the chroot.
 pub struct Launch {
@@ -247,13 +223,10 @@ fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> Stri
     let c = ctl.display();
     let mut s = String::from("set -u\n");
     s.push_str(&format!("echo $$ > {c}/ns.pid\n"));
-    s.push_str("ip link set lo up\n");
-    for a in [INTERNET.v4, EDGE.v4, ORIGIN_V4].iter().chain(STAND_INS) {
-        s.push_str(&format!("ip addr add {a}/32 dev lo\n"));
-    }
-    for a in [INTERNET.v6, EDGE.v6, ORIGIN_V6] {
-        s.push_str(&format!("ip -6 addr add {a}/128 dev lo nodad\n"));
-    }
+    let v4: Vec<&str> = std::iter::once(ORIGIN_V4)
+        .chain(STAND_INS.iter().copied())
+        .collect();
+    s.push_str(&loopback_script(&v4, &[ORIGIN_V6]));
     s.push_str(&mounts(root));
     s.push_str(&format!(
         "timeout {CHECK_SECONDS} chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",

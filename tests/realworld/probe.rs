@@ -9,6 +9,7 @@ use super::namespace::{Running, Source, EDGE, INTERNET, LOCAL, ORIGIN_V4, ORIGIN
 use super::prepare::{BACKEND_MARKER, MARKER, MARKER_FILE};
 pub use crate::curl::Outcome;
 use crate::curl::WRITE_OUT;
+use crate::parallel::map_parallel;
 use crate::pki::{pki, Issuer};
 
 /// A name no tree configures: what another Cloudflare account would send.
@@ -240,23 +241,7 @@ fn for_target(
 }
 
 fn run_parallel(running: &Running, plan: Vec<Probe>) -> Vec<(Probe, Outcome)> {
-    let chunk = plan.len().div_ceil(PARALLEL).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = plan
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|p| (p.clone(), run(running, p)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("probe thread"))
-            .collect()
-    })
+    map_parallel(&plan, PARALLEL, |p| (p.clone(), run(running, p)))
 }
 
 pub fn run(running: &Running, probe: &Probe) -> Outcome {
@@ -283,12 +268,7 @@ fn run_once(running: &Running, probe: &Probe) -> Outcome {
         "2",
     ]);
     cmd.args(WRITE_OUT);
-    let source = if probe.v6 {
-        probe.source.v6
-    } else {
-        probe.source.v4
-    };
-    cmd.args(["--interface", source]);
+    cmd.args(["--interface", probe.source.address(probe.v6)]);
     cmd.args(["-H", &format!("Host: {}", probe.host)]);
     let addr = if probe.v6 {
         format!("[{}]", probe.addr)

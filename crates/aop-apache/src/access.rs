@@ -8,7 +8,7 @@
 
 use aop_source::Span;
 
-use crate::action::denies_all;
+use crate::action::denies_outsiders;
 use crate::ast::Directive;
 use crate::enforce::address_bound;
 use crate::scope::Scope;
@@ -27,11 +27,11 @@ enum Authz {
     Admits,
 }
 
-fn authz(section: &Directive) -> Option<Authz> {
+fn authz(section: &Directive, peers_real: bool) -> Option<Authz> {
     if !has_authz(section) {
         return None;
     }
-    Some(denies_all(section).map_or(Authz::Admits, Authz::Denied))
+    Some(denies_outsiders(section, peers_real).map_or(Authz::Admits, Authz::Denied))
 }
 
 pub(crate) fn has_authz(section: &Directive) -> bool {
@@ -87,7 +87,8 @@ fn directories<'t>(own: &Scope<'t>, main: &Scope<'t>) -> Vec<&'t Directive> {
 /// The `Require all denied` that keeps everyone from `path`, when `<Directory>` sections
 /// decide so. A regular-expression section with its own `Require` merges after the others
 /// and may match: then nothing is decided here.
-pub fn denied(path: &str, own: &Scope, main: &Scope) -> Option<Span> {
+/// `peers_real`: see [`crate::action::classify`].
+pub fn denied(path: &str, own: &Scope, main: &Scope, peers_real: bool) -> Option<Span> {
     let all = directories(own, main);
     if all.iter().any(|s| is_regex(s) && has_authz(s)) {
         return None;
@@ -101,7 +102,9 @@ pub fn denied(path: &str, own: &Scope, main: &Scope) -> Option<Span> {
     holding.sort_by_key(|&(depth, i, _)| (depth, i));
     let mut state: Option<Authz> = None;
     for (_, _, s) in holding {
-        let Some(own) = authz(s) else { continue };
+        let Some(own) = authz(s, peers_real) else {
+            continue;
+        };
         state = Some(match (merging(s).as_str(), state) {
             ("or", Some(Authz::Admits)) | ("and", Some(Authz::Denied(_))) => state.unwrap_or(own),
             _ => own,
@@ -142,7 +145,7 @@ fn is_proxying_rewrite(d: &Directive) -> bool {
 /// Something that hands out content although the `DocumentRoot` is denied: a proxy, an
 /// `Alias` to a directory someone may enter, or a section merged after `<Directory>` (or a
 /// deeper `<Directory>` under the root) whose `Require` admits someone.
-pub fn served_elsewhere(root: &str, own: &Scope, main: &Scope) -> Option<Span> {
+pub fn served_elsewhere(root: &str, own: &Scope, main: &Scope, peers_real: bool) -> Option<Span> {
     let directives = own.directives.iter().chain(main.directives.iter());
     let sections = own.sections.iter().chain(main.sections.iter());
     let nested = sections.clone().flat_map(|s| s.children().iter());
@@ -156,7 +159,7 @@ pub fn served_elsewhere(root: &str, own: &Scope, main: &Scope) -> Option<Span> {
                 } else {
                     d.arg(0)
                 };
-                target.is_some_and(|t| denied(t, own, main).is_none())
+                target.is_some_and(|t| denied(t, own, main, peers_real).is_none())
             }
             _ => false,
         };
@@ -168,7 +171,7 @@ pub fn served_elsewhere(root: &str, own: &Scope, main: &Scope) -> Option<Span> {
         // A status page open to `Require local` (Debian's mod_status) is no content for
         // the clients that matter here.
         let requires: Vec<&Directive> = s.children().iter().filter(|c| c.is("require")).collect();
-        let admits = authz(s) == Some(Authz::Admits)
+        let admits = authz(s, peers_real) == Some(Authz::Admits)
             && (requires.is_empty() || !requires.iter().all(|r| address_bound(r)));
         let later = !s.is("directory") || is_regex(s);
         let deeper = s
@@ -209,6 +212,36 @@ mod tests {
         assert_eq!(action(&format!("{wildcard}{vhost}")), Action::Serves);
         let or = "<Directory /srv/site>\n  AuthMerging Or\n  Require ip 10.0.0.0/8\n</Directory>\n";
         assert_eq!(action(&format!("{or}{vhost}")), Action::Serves);
+    }
+
+    #[test]
+    fn a_root_granted_to_this_machine_only_is_refused() {
+        let vhost = "<VirtualHost *:80>\nDocumentRoot /srv/site\n</VirtualHost>\n";
+        let granted = |grant: &str| format!("<Directory /srv/>\n  {grant}\n</Directory>\n");
+        let only_here = [
+            "Require local",
+            "Require ip 127.0.0.1 ::1",
+            "Require ip 127",
+            "Require ip 127.0.0.0/255.0.0.0",
+            "Require local\n  Require ip 127.0.0.0/8",
+        ];
+        let someone_else = [
+            "Require local\n  Require ip 203.0.113.0/24",
+            "Require ip 127.0.0.0/7",
+            "Require ip ::1/64",
+        ];
+        let expected = only_here
+            .iter()
+            .map(|g| (g, Action::Rejects))
+            .chain(someone_else.iter().map(|g| (g, Action::Serves)));
+        for (grant, action_expected) in expected {
+            let conf = format!("{}{vhost}", granted(grant));
+            assert_eq!(action(&conf), action_expected, "{grant}");
+        }
+        // An internal proxy's claim of 127.0.0.1 is believed: the grant is no refusal.
+        let remoteip = "RemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy 10.0.0.0/8\n";
+        let conf = format!("{remoteip}{}{vhost}", granted("Require local"));
+        assert_eq!(action(&conf), Action::Serves);
     }
 
     #[test]

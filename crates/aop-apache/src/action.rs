@@ -87,6 +87,17 @@ pub(crate) fn is_root_location(d: &Directive) -> bool {
 }
 
 pub(crate) fn denies_all(section: &Directive) -> Option<Span> {
+    refusal(section, false)
+}
+
+/// [`denies_all`], or, where the address `Require` checks is the connection's own
+/// (`peers_real`: no mod_remoteip in effect), `Require local` and `Require ip` of loopback
+/// addresses: they admit this machine and nobody outside.
+pub(crate) fn denies_outsiders(section: &Directive, peers_real: bool) -> Option<Span> {
+    refusal(section, peers_real)
+}
+
+fn refusal(section: &Directive, local_refuses_others: bool) -> Option<Span> {
     let mut denied = None;
     for c in section.children() {
         if c.is("require") {
@@ -102,12 +113,42 @@ pub(crate) fn denies_all(section: &Directive) -> Option<Span> {
                 .as_slice()
             {
                 ["all", "denied"] => denied = denied.or(Some(c.span)),
+                ["local"] if local_refuses_others => denied = denied.or(Some(c.span)),
+                ["ip", addrs @ ..]
+                    if local_refuses_others
+                        && !addrs.is_empty()
+                        && addrs.iter().all(|a| loopback(a)) =>
+                {
+                    denied = denied.or(Some(c.span))
+                }
                 // Under the default RequireAny, any other grant opens the section.
                 _ => return None,
             }
         }
     }
     denied
+}
+
+/// A `Require ip` argument inside loopback: `127.0.0.1`, `127.0.0.0/8`, `127`, `::1`.
+fn loopback(arg: &str) -> bool {
+    let (addr, mask) = match arg.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (arg, None),
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            // A netmask (`/255.0.0.0`) or a prefix length of at least 8 stays inside 127/8.
+            a.is_loopback()
+                && mask.is_none_or(|m| {
+                    m.parse::<u8>().is_ok_and(|m| m >= 8)
+                        || m.parse::<std::net::Ipv4Addr>()
+                            .is_ok_and(|m| m.octets()[0] == 255)
+                })
+        }
+        Ok(std::net::IpAddr::V6(a)) => a.is_loopback() && mask.is_none_or(|m| m == "128"),
+        // httpd's partial form: `127` or `127.0` is 127.0.0.0/8 and below.
+        Err(_) => mask.is_none() && (addr == "127" || addr.starts_with("127.")),
+    }
 }
 
 /// The `<Location />` whose `Require` lines decide for `/`: the vhost's sections merge after
@@ -125,7 +166,7 @@ pub(crate) fn effective_root_location<'t>(
 }
 
 /// What the vhost does with the requests its rewrite rules leave undecided.
-fn after_rewrite(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
+fn after_rewrite(own: &Scope, main: &Scope, peers_real: bool) -> (Action, Option<Span>) {
     let redirects = own.directives.iter().chain(main.directives.iter());
     for d in redirects {
         if d.name.starts_with("redirect") {
@@ -136,14 +177,14 @@ fn after_rewrite(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
     }
     match effective_root_location(own, main) {
         Some(location) => {
-            if let Some(span) = denies_all(location) {
+            if let Some(span) = denies_outsiders(location, peers_real) {
                 return (Action::Rejects, Some(span));
             }
         }
         None => {
             let root = access::document_root(own, main);
-            if let Some(span) = access::denied(&root, own, main) {
-                return match access::served_elsewhere(&root, own, main) {
+            if let Some(span) = access::denied(&root, own, main, peers_real) {
+                return match access::served_elsewhere(&root, own, main, peers_real) {
                     Some(elsewhere) => (Action::Serves, Some(elsewhere)),
                     None => (Action::Rejects, Some(span)),
                 };
@@ -162,7 +203,13 @@ fn after_rewrite(own: &Scope, main: &Scope) -> (Action, Option<Span>) {
 
 /// What the vhost does with one kind of request: each action its rules take, and what
 /// follows them for the requests they leave; content anywhere makes it serve.
-pub fn classify(own: &Scope, main: &Scope, req: &Request) -> (Action, Option<Span>) {
+/// `peers_real`: the client's address is the connection's own (no mod_remoteip in effect).
+pub fn classify(
+    own: &Scope,
+    main: &Scope,
+    req: &Request,
+    peers_real: bool,
+) -> (Action, Option<Span>) {
     let rewritten = rewrite(own, req);
     let mut parts: Vec<(Action, Option<Span>)> = rewritten
         .decided
@@ -170,7 +217,7 @@ pub fn classify(own: &Scope, main: &Scope, req: &Request) -> (Action, Option<Spa
         .map(|(a, s)| (a, Some(s)))
         .collect();
     if rewritten.passes {
-        parts.push(after_rewrite(own, main));
+        parts.push(after_rewrite(own, main, peers_real));
     }
     worst(parts)
 }
@@ -191,7 +238,13 @@ pub struct Answers {
 }
 
 impl Answers {
-    pub fn of(own: &Scope, main: &Scope, names: &[String], tls: bool, port: Option<u16>) -> Self {
+    pub fn of(
+        own: &Scope,
+        main: &Scope,
+        names: &[String],
+        (tls, port): (bool, Option<u16>),
+        peers_real: bool,
+    ) -> Self {
         let canonical = own
             .use_canonical_name
             .or(main.use_canonical_name)
@@ -208,7 +261,7 @@ impl Answers {
                 names,
                 canonical_name: server_name.filter(|_| canonical),
             };
-            classify(own, main, &request)
+            classify(own, main, &request, peers_real)
         };
         let unknown = answer(Host::Unknown);
         let named = if names.is_empty() {

@@ -20,7 +20,7 @@ use crate::enforce::{per_directory, refusal_page, regrants};
 use crate::md::Managed;
 use crate::paths::TreePaths;
 use crate::reach;
-use crate::remoteip::{real_ip, ProxyLists};
+use crate::remoteip::{believes_loopback_claims, real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
 
 pub struct Listen {
@@ -154,7 +154,9 @@ impl Lowering<'_> {
         server.ca = self.ca_refs(&own, main);
         let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
         certificates::check(&own, main, &names, by_md, d.span, &mut self.findings);
-        let mut answers = Answers::of(&own, main, &names, tls, only_port(&server.listeners));
+        let port = only_port(&server.listeners);
+        let peers_real = !believes_loopback_claims(&own.directives, &main.directives);
+        let mut answers = Answers::of(&own, main, &names, (tls, port), peers_real);
         // mod_md redirects before any other module looks at the request.
         if let Some(span) = managed.redirects_plain(&names).filter(|_| !tls) {
             answers.named = (Action::Redirects, Some(span));
@@ -363,7 +365,9 @@ impl Lowering<'_> {
         server.ca = self.ca_refs(main, &empty);
         let names: Vec<String> = server.names.iter().map(|(n, _)| n.clone()).collect();
         let tls = server.listeners.iter().any(|l| l.tls);
-        let answers = Answers::of(main, &empty, &names, tls, only_port(&server.listeners));
+        let port = only_port(&server.listeners);
+        let peers_real = !believes_loopback_claims(&main.directives, &[]);
+        let answers = Answers::of(main, &empty, &names, (tls, port), peers_real);
         let ((action, span), guard) = answers.for_server(true);
         server.action = action;
         server.action_span = span;

@@ -151,6 +151,23 @@ fn proxies<'t>(ds: &[&'t Directive]) -> Vec<&'t Directive> {
         .collect()
 }
 
+/// Whether mod_remoteip may take a loopback address from the header as the client's: only
+/// from a peer named by `RemoteIPInternalProxy`(`List`). Trusted proxies, and every peer when
+/// none is named, have private and loopback addresses refused (a client claiming 127.0.0.1
+/// in `X-Forwarded-For` stays itself: fixture `client-verify-missing-ok-require-local-remoteip`).
+pub fn believes_loopback_claims(own: &[&Directive], main: &[&Directive]) -> bool {
+    let header = |ds: &[&Directive]| ds.iter().any(|d| d.is("remoteipheader"));
+    let internal = |ds: &[&Directive]| {
+        ds.iter().any(|d| {
+            matches!(
+                d.name.as_str(),
+                "remoteipinternalproxy" | "remoteipinternalproxylist"
+            )
+        })
+    };
+    (header(own) || header(main)) && (internal(own) || internal(main))
+}
+
 /// What mod_remoteip does for a virtual host (`own`) under the main server (`main`), or for
 /// the main server itself (`own` is the main server's, `main` empty).
 pub fn real_ip(own: &[&Directive], main: &[&Directive], lists: &ProxyLists) -> Option<RealIp> {

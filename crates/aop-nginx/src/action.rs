@@ -99,8 +99,56 @@ fn rewrite_redirects_all(d: &Directive) -> bool {
     catch_all && (external || matches!(flag, Some("permanent" | "redirect")))
 }
 
+/// Who `allow`/`deny` see: whether an allow-list admitting only this machine refuses
+/// everyone else in a block.
+#[derive(Clone, Copy)]
+struct Peers {
+    /// The address `allow` checks is the connection's own: no realip module may put one from
+    /// a header in its place (lower.rs knows the inherited settings and decides).
+    real: bool,
+    /// `satisfy any`: another check (a password) may let a client in instead.
+    satisfy_any: bool,
+}
+
+impl Peers {
+    /// The same inside a block, under the block's own `satisfy`.
+    fn inside(self, children: &[Directive]) -> Peers {
+        let own = children
+            .iter()
+            .rfind(|d| d.name == "satisfy")
+            .and_then(|d| d.arg(0));
+        Peers {
+            satisfy_any: own.map_or(self.satisfy_any, |v| v == "any"),
+            ..self
+        }
+    }
+
+    fn local_allow_refuses_others(self) -> bool {
+        self.real && !self.satisfy_any
+    }
+}
+
+/// An `allow` that admits this machine only: a loopback address or network, or `unix:`.
+fn admits_this_machine_only(allow: &Directive) -> bool {
+    let Some(arg) = allow.arg(0) else {
+        return false;
+    };
+    if arg == "unix:" {
+        return true;
+    }
+    let (addr, mask) = match arg.split_once('/') {
+        Some((a, m)) => (a, m.parse::<u8>().ok()),
+        None => (arg, None),
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_loopback() && mask.is_none_or(|m| m >= 8),
+        Ok(std::net::IpAddr::V6(a)) => a.is_loopback() && mask.is_none_or(|m| m == 128),
+        Err(_) => false,
+    }
+}
+
 /// Decides from one block's own rewrite-phase and access directives, if they decide.
-fn own_decision(children: &[Directive]) -> Option<Decision> {
+fn own_decision(children: &[Directive], peers: Peers) -> Option<Decision> {
     for d in children {
         match d.name.as_str() {
             "return" => {
@@ -117,11 +165,12 @@ fn own_decision(children: &[Directive]) -> Option<Decision> {
     let deny_all = children
         .iter()
         .find(|d| d.name == "deny" && d.arg(0) == Some("all"));
-    let allows = children.iter().any(|d| d.name == "allow");
-    match deny_all {
-        Some(d) if !allows => Some(Decision::new(Action::Rejects, d.head_span())),
-        _ => None,
-    }
+    let mut allows = children.iter().filter(|d| d.name == "allow").peekable();
+    let d = deny_all?;
+    let nobody = allows.peek().is_none();
+    // `allow 127.0.0.1; deny all;`: a client on this machine gets in, nobody outside does.
+    let only_here = peers.local_allow_refuses_others() && allows.all(admits_this_machine_only);
+    (nobody || only_here).then(|| Decision::new(Action::Rejects, d.head_span()))
 }
 
 fn content_span(children: &[Directive]) -> Option<Span> {
@@ -148,19 +197,20 @@ fn reachable(d: &Directive) -> bool {
 }
 
 /// Classifies a location and those nested in it.
-fn location_decision(d: &Directive, out: &mut Vec<Location>) -> Decision {
+fn location_decision(d: &Directive, out: &mut Vec<Location>, peers: Peers) -> Decision {
     let path = d
         .args
         .iter()
         .map(|a| a.value.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let decision = own_decision(d.children()).unwrap_or_else(|| {
+    let peers = peers.inside(d.children());
+    let decision = own_decision(d.children(), peers).unwrap_or_else(|| {
         let nested: Vec<Decision> = d
             .children()
             .iter()
             .filter(|c| c.name == "location" && reachable(c))
-            .map(|c| location_decision(c, out))
+            .map(|c| location_decision(c, out, peers))
             .collect();
         nested
             .into_iter()
@@ -179,9 +229,21 @@ fn location_decision(d: &Directive, out: &mut Vec<Location>) -> Decision {
 }
 
 /// Classifies a server block; `locations` receives every reachable location's own verdict.
-pub fn server_decision(server: &Directive, locations: &mut Vec<Location>) -> Decision {
+/// `peers_real`: the address `allow` checks is the connection's own (no realip module in
+/// effect, no inherited `satisfy any`), so an allow-list of this machine's addresses refuses
+/// every outside client.
+pub fn server_decision(
+    server: &Directive,
+    locations: &mut Vec<Location>,
+    peers_real: bool,
+) -> Decision {
     let children = server.children();
-    if let Some(d) = own_decision(children) {
+    let peers = Peers {
+        real: peers_real,
+        satisfy_any: false,
+    }
+    .inside(children);
+    if let Some(d) = own_decision(children, peers) {
         return d;
     }
     let locs: Vec<&Directive> = children
@@ -190,7 +252,7 @@ pub fn server_decision(server: &Directive, locations: &mut Vec<Location>) -> Dec
         .collect();
     let decisions: Vec<Decision> = locs
         .iter()
-        .map(|l| location_decision(l, locations))
+        .map(|l| location_decision(l, locations, peers))
         .collect();
     let catch_all = locs.iter().any(|l| is_catch_all_location(l));
     let serving = locs
@@ -237,7 +299,7 @@ mod tests {
     fn decide(src: &str) -> Action {
         let p = parse(src.as_bytes(), FileId(0), 100);
         assert!(p.error.is_none());
-        server_decision(&p.directives[0], &mut Vec::new()).action
+        server_decision(&p.directives[0], &mut Vec::new(), true).action
     }
 
     #[test]
@@ -283,7 +345,7 @@ mod tests {
     fn acme(src: &str) -> Decision {
         let p = parse(src.as_bytes(), FileId(0), 100);
         assert!(p.error.is_none());
-        server_decision(&p.directives[0], &mut Vec::new())
+        server_decision(&p.directives[0], &mut Vec::new(), true)
     }
 
     #[test]
@@ -340,6 +402,34 @@ mod tests {
             decide("server { allow 10.0.0.0/8; deny all; }"),
             Action::Serves
         );
+    }
+
+    #[test]
+    fn an_allow_list_of_this_machine_refuses_everyone_else() {
+        for only_here in [
+            "allow 127.0.0.1;",
+            "allow 127.0.0.0/8; allow ::1;",
+            "allow unix:; allow ::1/128;",
+        ] {
+            let src = format!("server {{ {only_here} deny all; }}");
+            assert_eq!(decide(&src), Action::Rejects, "{src}");
+        }
+        for someone_else in [
+            "allow 127.0.0.1; allow 203.0.113.0/24;",
+            "allow 127.0.0.0/7;",
+            "allow ::1/64;",
+            "allow 127.0.0.1; satisfy any;",
+        ] {
+            let src = format!("server {{ {someone_else} deny all; }}");
+            assert_eq!(decide(&src), Action::Serves, "{src}");
+        }
+        // A location's own `satisfy all` puts the allow-list back in charge.
+        let src = "server { satisfy any; location / { satisfy all; allow 127.0.0.1; deny all; } }";
+        assert_eq!(decide(src), Action::Rejects);
+        // Where the address may come from a header, the list is not trusted to refuse.
+        let p = parse(b"server { allow 127.0.0.1; deny all; }", FileId(0), 100);
+        let d = server_decision(&p.directives[0], &mut Vec::new(), false);
+        assert_eq!(d.action, Action::Serves);
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
-    LoadOptions, Origin, Server, ServerKind, Setting, Written,
+    LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
 };
 use aop_source::{SourceMap, Span};
 
-use crate::action::server_decision;
+use crate::action::{server_decision, Decision};
 use crate::ast::{Block, Directive};
 use crate::certificate::{missing_certificates, TlsFacts};
 use crate::enforce::{
@@ -35,6 +35,8 @@ struct Inherited {
     real_ip_header: Option<(String, Span)>,
     /// `set_real_ip_from` entries: a server's own list replaces the inherited one whole.
     real_ip_from: Vec<(String, Span)>,
+    /// `satisfy any`.
+    satisfy_any: bool,
 }
 
 pub struct Lowered {
@@ -239,6 +241,7 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                     s.real_ip_header = Some((h.to_string(), span));
                 }
             }
+            "satisfy" => s.satisfy_any = d.arg(0) == Some("any"),
             "set_real_ip_from" => {
                 if let Some(from) = d.arg(0) {
                     s.real_ip_from.push((from.to_string(), span));
@@ -304,6 +307,10 @@ pub struct Draft {
     outline: Vec<Directive>,
     /// The `ssl`/`quic` flag each listener was written with, in `server.listeners`' order.
     tls_flags: Vec<Option<&'static str>>,
+    /// What the server does, and its locations, where the client's address may come from a
+    /// header (realip) or a password may stand in for it (`satisfy any` inherited): kept
+    /// only when it differs, i.e. an allow-list of this machine's addresses decided.
+    if_peer_not_real: Option<Box<(Decision, Vec<Location>)>>,
 }
 
 impl Draft {
@@ -367,7 +374,11 @@ pub fn draft_server(
         .any(|c| c.name == "error_page")
         .then(|| error_page_bypass(children));
     server.catch_all_name = catch_all_name(&server.names, findings);
-    let decision = server_decision(d, &mut server.locations);
+    let decision = server_decision(d, &mut server.locations, true);
+    let mut locations = Vec::new();
+    let if_not_real = server_decision(d, &mut locations, false);
+    let if_peer_not_real = (if_not_real != decision || locations != server.locations)
+        .then(|| Box::new((if_not_real, locations)));
     server.action = decision.action;
     server.action_span = Some(decision.span);
     server.acme_only = decision.acme_only;
@@ -379,6 +390,7 @@ pub fn draft_server(
         own_bypass,
         outline: outline(children),
         tls_flags,
+        if_peer_not_real,
     }
 }
 
@@ -448,6 +460,7 @@ fn finish_server(
         own_bypass,
         outline,
         tls_flags,
+        if_peer_not_real,
     } = draft;
     let mut tls = TlsFacts {
         flagged: server
@@ -533,6 +546,17 @@ fn finish_server(
         server.session_cache = Some(span);
     }
     server.real_ip = real_ip(&own, http);
+    if let Some(other) = if_peer_not_real {
+        // realip may take `127.0.0.1` from a header an outside client sends; `satisfy any`
+        // lets a password in where the address is refused.
+        if server.real_ip.is_some() || http.satisfy_any {
+            let (decision, locations) = *other;
+            server.action = decision.action;
+            server.action_span = Some(decision.span);
+            server.acme_only = decision.acme_only;
+            server.locations = locations;
+        }
+    }
     server.verify_enforced =
         enforcement(&outline, flags).or_else(|| location_enforcement(&outline, flags));
     server.verify_bypass = own_bypass.unwrap_or(http_bypass);
