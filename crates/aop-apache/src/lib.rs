@@ -22,6 +22,7 @@ mod address;
 mod arity;
 mod certificates;
 mod enforce;
+mod global_only;
 mod lower;
 mod md;
 mod reach;
