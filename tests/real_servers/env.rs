@@ -83,3 +83,24 @@ pub fn nginx_release(version: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// An httpd release built from its source with the prefix `DIR/httpd-VERSION`, below
+/// `$AOP_HTTPD_RELEASES` or `target/servers`: `bin/httpd`. Nothing builds one for CI, so a
+/// missing release only skips, with a message.
+pub fn httpd_release(version: &str) -> Option<PathBuf> {
+    let relative = format!("httpd-{version}/bin/httpd");
+    let mut places = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/servers")];
+    if let Ok(dir) = env::var("AOP_HTTPD_RELEASES") {
+        places.insert(0, PathBuf::from(dir));
+    }
+    let found = places
+        .iter()
+        .map(|p| p.join(&relative))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!(
+            "\n*** SKIPPED httpd {version}: not built (configure --prefix=DIR/httpd-{version} with mod_ssl, then set AOP_HTTPD_RELEASES=DIR) ***\n"
+        );
+    }
+    found
+}

@@ -103,8 +103,9 @@ fn policy_in_force(version: Option<Version>, s: &Server) -> Option<(SniPolicy, O
 /// Whether `target` serves a request made over a connection whose handshake was
 /// `handshake`'s, where the client sent no SNI (`handshake` is the default vhost), or,
 /// under `SSLVHostSNIPolicy insecure`, the SNI of `handshake`. Releases before 2.4.64 make
-/// no check without SNI unless `SSLStrictSNIVHostCheck on` is set in either vhost (source of
-/// 2.4.62, `ssl_hook_ReadReq`); 2.4.64 and later compare the two vhosts' SSL settings.
+/// no check without SNI unless `SSLStrictSNIVHostCheck on` is set in either vhost (2.4.62's
+/// `ssl_hook_ReadReq`, and measured on it); 2.4.64 and later compare the two vhosts' SSL
+/// settings.
 pub fn handshake_crossing(
     version: Option<Version>,
     handshake: &Server,
@@ -128,9 +129,9 @@ pub fn handshake_crossing(
     }
 }
 
-/// Whether a TLS 1.3 session made with `_handshake` (another vhost than the default) resumes
-/// at `target`, which then serves the request (CVE-2025-23048: 2.4.35 up to 2.4.63, unless
-/// `SSLStrictSNIVHostCheck on` in either vhost). Under `SSLVHostSNIPolicy insecure` no
+/// Whether a TLS 1.3 session made with `handshake` (another vhost than the default) may
+/// resume at `target`, which then serves the request (CVE-2025-23048's advisory: 2.4.35 up
+/// to 2.4.63, unless `SSLStrictSNIVHostCheck on` in either vhost; not reproduced on 2.4.62). Under `SSLVHostSNIPolicy insecure` no
 /// session needs to resume: [`handshake_crossing`] reports it.
 pub fn resumption_crossing(
     version: Option<Version>,

@@ -27,11 +27,12 @@ declare_rule! {
     /// requires a client certificate from its CA while another vhost of its TLS
     /// address:port (not the default one: `handshake-crosses-client-ca` reports that)
     /// verifies against a CA it does not name, and neither vhost sets
-    /// `SSLStrictSNIVHostCheck on`. The version is `--apache-version` or `apache_version`;
-    /// without it the finding is a warning that says so, and a tree that sets
-    /// `SSLVHostSNIPolicy` (2.4.66 and later) is judged fixed. These facts come from the
-    /// advisory and the changelog: httpd 2.4.71 never resumed a session across vhosts when
-    /// measured, and no affected release was run.
+    /// `SSLStrictSNIVHostCheck on`. The version is `--apache-version` or `apache_version`; a
+    /// tree that sets `SSLVHostSNIPolicy` (2.4.66 and later) is judged fixed. Always a
+    /// warning: the facts come from the advisory, which says "some configurations", and the
+    /// resumption was not reproduced. httpd 2.4.62 (built from its source) never resumed a
+    /// session of one vhost at another, with session tickets, a shared session cache or a
+    /// shared ticket key, TLS 1.3 or 1.2; neither did 2.4.71.
     ///
     /// ## Why it matters
     /// A client with a certificate from the other server's CA makes a full TLS 1.3 handshake
@@ -226,10 +227,11 @@ fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
                     "trusted by that vhost, not by the protected one",
                 ));
             }
-            out.push(match version {
-                Some(v) => f.with_note(format!("httpd {v} is affected: CVE-2025-23048 covers 2.4.35 to 2.4.63, fixed in 2.4.64")),
-                None => f.severity(Severity::Warning).with_note("no Apache version given (--apache-version, or apache_version in aop-lint.toml): assumed affected; httpd 2.4.64 fixed it"),
-            });
+            // The advisory's configuration was not found: a warning, not an error.
+            out.push(f.severity(Severity::Warning).with_note(match version {
+                Some(v) => format!("httpd {v} is in CVE-2025-23048's range (2.4.35 to 2.4.63, fixed in 2.4.64); the advisory says some configurations resume sessions across vhosts, which 2.4.62 did not do when measured (session tickets, a shared session cache, a shared ticket key)"),
+                None => "no Apache version given (--apache-version, or apache_version in aop-lint.toml): assumed in CVE-2025-23048's range (2.4.35 to 2.4.63, fixed in 2.4.64); the advisory says some configurations resume sessions across vhosts, which 2.4.62 did not do when measured".to_string(),
+            }));
         }
     }
 }
