@@ -105,14 +105,17 @@ fn conf(httpd: &Httpd, main: &str) -> String {
 }
 
 fn start(httpd: &Httpd, main: &str) -> Option<Namespaced> {
-    let conf = conf(httpd, main);
+    start_conf(httpd, &conf(httpd, main))
+}
+
+fn start_conf(httpd: &Httpd, conf: &str) -> Option<Namespaced> {
     let files = [
         ("default/index.html", "DEFAULT\n"),
         ("partner/index.html", "PARTNER\n"),
         ("app/index.html", "APP\n"),
         ("ready/index.html", "READY\n"),
     ];
-    Namespaced::start_apache(&httpd.bin, &conf, &files, ("127.0.0.1:8080", "READY"))
+    Namespaced::start_apache(&httpd.bin, conf, &files, ("127.0.0.1:8080", "READY"))
 }
 
 /// `apache2 -t` on `main` and the vhosts: httpd's complaint, or `None` when it accepts them.
@@ -181,6 +184,21 @@ fn apache_sni_policy_decides_whether_another_vhosts_handshake_reaches_a_vhost() 
     assert_eq!(https(&ns, None, "app.test", cf), "403");
     for sni in [Some("unknown.test"), Some("partner.test")] {
         assert_eq!(https(&ns, sni, "app.test", cf), "200 APP", "sni {sni:?}");
+    }
+    drop(ns);
+    // A default vhost that only asks for a certificate (`optional`): app, which requires one,
+    // asks again against its own CA and refuses the Cloudflare certificate.
+    println!("httpd with `SSLVHostSNIPolicy insecure`, the default vhost `optional`:");
+    let conf = conf(&apache2, "SSLVHostSNIPolicy insecure").replacen(
+        "SSLVerifyClient require",
+        "SSLVerifyClient optional",
+        1,
+    );
+    let Some(ns) = start_conf(&apache2, &conf) else {
+        return;
+    };
+    for sni in [None, Some("unknown.test")] {
+        assert_eq!(https(&ns, sni, "app.test", cf), "403", "sni {sni:?}");
     }
 }
 

@@ -3,7 +3,7 @@
 //! to whether a client verified by one vhost reaches another (CVE-2025-23048).
 //! docs/semantics.md, "Apache: one vhost's handshake, another vhost's request".
 
-use aop_model::{CaRef, DirectiveName, Server, Version};
+use aop_model::{CaRef, ClientVerify, DirectiveName, Server, Version};
 use aop_source::Span;
 
 /// `SSLStrictSNIVHostCheck on`: a client that sent no SNI gets `403` from a name-based vhost.
@@ -149,6 +149,20 @@ pub fn resumption_crossing(
         Some(_) => Crossing::Closed,
         None => Crossing::Depends,
     }
+}
+
+/// Whether the verification of `handshake`'s handshake stands for `target`'s: httpd asks
+/// for the certificate again (renegotiation, or TLS 1.3 post-handshake authentication) when
+/// the request's vhost requires one (`SSLVerifyClient require`, also in a section covering
+/// the site) and the handshake's vhost only asked for it (`optional`, `optional_no_ca`), and
+/// then refuses a certificate its own CA did not issue (`403`, measured on 2.4.62 and 2.4.71).
+/// A handshake under `require`, or a target that checks `optional` with `Require`, carries.
+pub fn verification_carries(handshake: &Server, target: &Server) -> bool {
+    let target_requires = target.client_verify.value == ClientVerify::On
+        || target
+            .site_verified_per_directory()
+            .is_some_and(|p| p.value == ClientVerify::On);
+    handshake.client_verify.value == ClientVerify::On || !target_requires
 }
 
 /// The first CA `handshake` trusts that `target` does not name: what lets a certificate

@@ -32,6 +32,10 @@ declare_rule! {
     ///   set in either vhost (measured on 2.4.62 built from its source: `200`, and `403` with
     ///   the check on; with an SNI, a request for a vhost with other SSL settings gets `421`).
     ///
+    /// On every release, a handshake vhost that only asks for a certificate (`optional`,
+    /// `optional_no_ca`) carries nothing to a vhost that requires one: httpd asks again, and
+    /// the second vhost's CA refuses the certificate (`403`, measured on 2.4.62 and 2.4.71).
+    ///
     /// Without a version, a tree that sets no `SSLVHostSNIPolicy` gets a warning that the
     /// answer depends on the release; one that sets `insecure` runs only on 2.4.66 and
     /// later, and gets the error.
@@ -270,6 +274,7 @@ fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
             let handshakes = std::iter::once(ap.default).chain(ap.servers.iter().copied());
             let crossing = handshakes
                 .filter(|&h| h != t && handshake_admits(&config.servers[h], target))
+                .filter(|&h| apache_sni::verification_carries(&config.servers[h], target))
                 .find_map(|h| {
                     let handshake = &config.servers[h];
                     match apache_sni::handshake_crossing(version, handshake, target) {
@@ -350,6 +355,14 @@ mod tests {
             .versions("apache/2.4.62")
             .apache_fail(apache("", ""))
             .apache_pass(apache("", "SSLStrictSNIVHostCheck on"))
+            // The handshake only asked for a certificate that the shop requires: httpd asks
+            // again, against the shop's CA (403).
+            .apache_pass(apache("", "").replacen("SSLVerifyClient require", "SSLVerifyClient optional", 1))
+            // A shop that checks `optional` with `Require` takes the handshake's word.
+            .apache_fail(apache("", "").replacen("SSLVerifyClient require", "SSLVerifyClient optional", 1).replace(
+                "DocumentRoot /var/www/shop",
+                "DocumentRoot /var/www/shop\n SSLVerifyClient optional\n <Location />\n Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n </Location>",
+            ))
             .versions("apache/2.4.64")
             .apache_pass(apache("", ""))
             .versions("apache/2.4.71")

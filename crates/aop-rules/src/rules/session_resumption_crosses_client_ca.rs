@@ -201,7 +201,9 @@ fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
                 .iter()
                 .filter(|&&h| h != t && h != ap.default)
                 .map(|&h| &config.servers[h])
-                .filter(|h| handshake_admits(h, target))
+                .filter(|h| {
+                    handshake_admits(h, target) && apache_sni::verification_carries(h, target)
+                })
                 .find(|h| apache_sni::resumption_crossing(version, h, target) != Crossing::Closed);
             let Some(other) = other else {
                 continue;
