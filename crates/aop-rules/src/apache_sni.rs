@@ -100,6 +100,12 @@ fn policy_in_force(version: Option<Version>, s: &Server) -> Option<(SniPolicy, O
     }
 }
 
+/// Whether `SSLVHostSNIPolicy insecure` is in force for `s` on `version` (or, without one,
+/// on the releases that start the tree).
+pub fn insecure(version: Option<Version>, s: &Server) -> bool {
+    matches!(policy_in_force(version, s), Some((SniPolicy::Insecure, _)))
+}
+
 /// Whether `target` serves a request made over a connection whose handshake was
 /// `handshake`'s, where the client sent no SNI (`handshake` is the default vhost), or,
 /// under `SSLVHostSNIPolicy insecure`, the SNI of `handshake`. Releases before 2.4.64 make

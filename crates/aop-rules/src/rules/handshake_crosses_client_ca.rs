@@ -269,10 +269,18 @@ fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
     let config = cx.config;
     let version = cx.versions.apache;
     for ap in config.tls_address_ports_from_outside() {
+        let default = &config.servers[ap.default];
+        // Only `SSLVHostSNIPolicy insecure` (one setting for the whole server) lets another
+        // vhost than the default make the handshake: the rest need not be tried.
+        let others: &[usize] = if apache_sni::insecure(version, default) {
+            &ap.servers
+        } else {
+            &[]
+        };
         for &t in &ap.servers {
             let target = &config.servers[t];
-            let handshakes = std::iter::once(ap.default).chain(ap.servers.iter().copied());
-            let crossing = handshakes
+            let crossing = std::iter::once(ap.default)
+                .chain(others.iter().copied())
                 .filter(|&h| h != t && handshake_admits(&config.servers[h], target))
                 .filter(|&h| apache_sni::verification_carries(&config.servers[h], target))
                 .find_map(|h| {
