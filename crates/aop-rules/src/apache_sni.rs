@@ -137,8 +137,9 @@ pub fn handshake_crossing(
 
 /// Whether a TLS 1.3 session made with `handshake` (another vhost than the default) may
 /// resume at `target`, which then serves the request (CVE-2025-23048's advisory: 2.4.35 up
-/// to 2.4.63, unless `SSLStrictSNIVHostCheck on` in either vhost; not reproduced on 2.4.62). Under `SSLVHostSNIPolicy insecure` no
-/// session needs to resume: [`handshake_crossing`] reports it.
+/// to 2.4.63, unless `SSLStrictSNIVHostCheck on` in either vhost; not reproduced on
+/// 2.4.62). Under `SSLVHostSNIPolicy insecure` no session needs to resume:
+/// [`handshake_crossing`] reports it.
 pub fn resumption_crossing(
     version: Option<Version>,
     handshake: &Server,
@@ -161,7 +162,8 @@ pub fn resumption_crossing(
 /// for the certificate again (renegotiation, or TLS 1.3 post-handshake authentication) when
 /// the request's vhost requires one (`SSLVerifyClient require`, also in a section covering
 /// the site) and the handshake's vhost only asked for it (`optional`, `optional_no_ca`), and
-/// then refuses a certificate its own CA did not issue (`403`, measured on 2.4.62 and 2.4.71).
+/// then refuses a certificate its own CA did not issue (`403`, measured on 2.4.62 and 2.4.71
+/// with `require` at the vhost's level; the section case takes the same code path).
 /// A handshake under `require`, or a target that checks `optional` with `Require`, carries.
 pub fn verification_carries(handshake: &Server, target: &Server) -> bool {
     let target_requires = target.client_verify.value == ClientVerify::On
