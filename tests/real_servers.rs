@@ -11,6 +11,7 @@ mod common;
 mod real_servers {
     pub mod addresses;
     pub mod apache;
+    pub mod apache_crossing;
     pub mod apache_lines;
     pub mod apache_macro;
     pub mod apache_rewrite;

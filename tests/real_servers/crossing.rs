@@ -59,7 +59,7 @@ fn cert_args(cert: Option<Issuer>) -> Vec<String> {
 
 /// `GET /` over TLS to 127.0.0.1:443 with SNI `sni` (none when `None`) and `Host: host`:
 /// `200 BODY`, `400`..., or `000` when no handshake was made.
-fn https(ns: &Namespaced, sni: Option<&str>, host: &str, cert: Option<Issuer>) -> String {
+pub fn https(ns: &Namespaced, sni: Option<&str>, host: &str, cert: Option<Issuer>) -> String {
     let mut args: Vec<String> = [
         "-sk",
         "--http1.1",
@@ -97,7 +97,7 @@ fn https(ns: &Namespaced, sni: Option<&str>, host: &str, cert: Option<Issuer>) -
 /// A TLS 1.3 session made with SNI `first` (none when `None`, with `Host: default.test`) and
 /// `cert`, then resumed with SNI and `Host` of
 /// `second` and no certificate: whether it was resumed, and the answer's status line and body.
-fn resume(ns: &Namespaced, first: Option<&str>, cert: Issuer, second: &str) -> (bool, String) {
+pub fn resume(ns: &Namespaced, first: Option<&str>, cert: Issuer, second: &str) -> (bool, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let session = dir.path().join("session.pem");
     let session = session.display().to_string();

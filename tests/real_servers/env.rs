@@ -62,15 +62,7 @@ pub fn tools(test: &str, programs: &[&str]) -> Option<Vec<PathBuf>> {
 /// (`target/servers/nginx-VERSION`), or below `$AOP_NGINX_RELEASES` (`DIR/nginx-VERSION`).
 /// `None` after saying so loudly: the tests about that release do not run.
 pub fn nginx_release(version: &str) -> Option<PathBuf> {
-    let relative = format!("nginx-{version}/sbin/nginx");
-    let mut places = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/servers")];
-    if let Ok(dir) = env::var("AOP_NGINX_RELEASES") {
-        places.insert(0, PathBuf::from(dir));
-    }
-    let found = places
-        .iter()
-        .map(|p| p.join(&relative))
-        .find(|p| p.is_file());
+    let found = built("AOP_NGINX_RELEASES", &format!("nginx-{version}/sbin/nginx"));
     if found.is_none() {
         let message = format!(
             "nginx {version}: not built (../shared/servers/build-nginx.sh {version} target/servers/nginx-{version}, or set AOP_NGINX_RELEASES)"
@@ -80,6 +72,31 @@ pub fn nginx_release(version: &str) -> Option<PathBuf> {
             panic!("{message}; CI is set, so this is a failure");
         }
         eprintln!("\n*** SKIPPED {message} ***\n");
+    }
+    found
+}
+
+/// `relative` below `$VAR`, else below `target/servers`.
+fn built(var: &str, relative: &str) -> Option<PathBuf> {
+    let mut places = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/servers")];
+    if let Ok(dir) = env::var(var) {
+        places.insert(0, PathBuf::from(dir));
+    }
+    places
+        .iter()
+        .map(|p| p.join(relative))
+        .find(|p| p.is_file())
+}
+
+/// An httpd release built from its source with the prefix `DIR/httpd-VERSION`, below
+/// `$AOP_HTTPD_RELEASES` or `target/servers`: `bin/httpd`. Nothing builds one for CI, so a
+/// missing release only skips, with a message.
+pub fn httpd_release(version: &str) -> Option<PathBuf> {
+    let found = built("AOP_HTTPD_RELEASES", &format!("httpd-{version}/bin/httpd"));
+    if found.is_none() {
+        eprintln!(
+            "\n*** SKIPPED httpd {version}: not built (configure --prefix=DIR/httpd-{version} with mod_ssl, then set AOP_HTTPD_RELEASES=DIR) ***\n"
+        );
     }
     found
 }

@@ -85,10 +85,6 @@ pub struct Namespaced {
 impl Namespaced {
     /// `None` (after saying why) where namespaces are not permitted.
     pub fn start(nginx: &Path, conf: &str, setup: &str, ready: (&str, &str)) -> Option<Namespaced> {
-        let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
-            eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
-            return None;
-        };
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path().display().to_string();
         let conf = format!("pid {root}/nginx.pid;\n{}", conf.replace("{root}", &root));
@@ -100,8 +96,47 @@ impl Namespaced {
             "ip link set lo up && {setup} exec {} -p {root}/ -c {root}/nginx.conf -e {root}/error.log -g 'daemon off; error_log {root}/error.log;'",
             nginx.display(),
         );
+        Self::spawn(dir, &script, ready)
+    }
+
+    /// httpd in the foreground with `conf` as its only configuration file (`{root}` stands
+    /// for its directory, which also holds its pid file, its logs and `files`, each a path
+    /// below it and its text).
+    pub fn start_apache(
+        apache2: &Path,
+        conf: &str,
+        files: &[(&str, &str)],
+        ready: (&str, &str),
+    ) -> Option<Namespaced> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().display().to_string();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            fs::create_dir_all(path.parent().expect("below the root")).expect("mkdir");
+            fs::write(path, text).expect("write");
+        }
+        let conf = format!(
+            "PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nDefaultRuntimeDir {root}\n{}",
+            conf.replace("{root}", &root)
+        );
+        fs::write(dir.path().join("httpd.conf"), conf).expect("write");
+        // httpd's children run as www-data: the document roots below must be readable.
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let script = format!(
+            "ip link set lo up && exec {} -d {root} -f {root}/httpd.conf -DFOREGROUND",
+            apache2.display(),
+        );
+        Self::spawn(dir, &script, ready)
+    }
+
+    fn spawn(dir: tempfile::TempDir, script: &str, ready: (&str, &str)) -> Option<Namespaced> {
+        let Some(_) = env::find("unshare").zip(env::find("nsenter")) else {
+            eprintln!("*** SKIPPED: unshare/nsenter not installed ***");
+            return None;
+        };
         let child = match Command::new("unshare")
-            .args(["--net", "--", "sh", "-c", &script])
+            .args(["--net", "--", "sh", "-c", script])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

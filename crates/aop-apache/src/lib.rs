@@ -21,6 +21,7 @@ mod address;
 mod arity;
 mod certificates;
 mod enforce;
+mod global_only;
 mod lower;
 mod md;
 mod reach;

@@ -13,7 +13,6 @@ use aop_source::{FileId, Span};
 
 use crate::action::{section_action, verify_enforcement, Answers};
 use crate::address::{parse_listen, parse_vhost_addr};
-use crate::arity;
 use crate::ast::Directive;
 use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
@@ -22,6 +21,7 @@ use crate::paths::TreePaths;
 use crate::reach;
 use crate::remoteip::{believes_loopback_claims, real_ip, ProxyLists};
 use crate::scope::{verify_value, Scope};
+use crate::{arity, global_only};
 
 pub struct Listen {
     pub addr: ListenAddr,
@@ -65,6 +65,8 @@ impl Lowering<'_> {
         self.htaccess(tree);
         self.nested_vhosts(tree);
         arity::check(tree, &mut self.findings);
+        global_only::check(tree, &mut self.findings);
+        global_only::sni_policy_values(tree, &mut self.findings);
         self.section_verify_values(tree);
         let mut address_ports = group(&servers);
         let complete = tree

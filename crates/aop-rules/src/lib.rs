@@ -3,6 +3,8 @@
 //! `#[cfg(test)]` module. The file is its registration: `rules/mod.rs` is generated from the
 //! directory, and [`RULES`] lists every rule by code. docs/contributing.md walks through it.
 
+mod apache_since;
+mod apache_sni;
 mod ca_files;
 mod cloudflare_ips;
 mod context;

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use aop_model::{Finding, LoadOptions, ServerKind};
+use aop_model::{Finding, LoadOptions, ServerKind, ServerVersions, Version};
 use aop_source::SourceMap;
 
 use crate::{Context, Rule};
@@ -41,12 +41,14 @@ pub const PROXY: &str = "location / { proxy_pass http://127.0.0.1:8080; }";
 pub struct Tester {
     rule: &'static dyn Rule,
     cases: Vec<Case>,
+    versions: ServerVersions,
 }
 
 struct Case {
     kind: ServerKind,
     must_raise: bool,
     config: String,
+    versions: ServerVersions,
 }
 
 impl Tester {
@@ -54,7 +56,25 @@ impl Tester {
         Tester {
             rule,
             cases: Vec::new(),
+            versions: ServerVersions::default(),
         }
+    }
+
+    /// The server versions the cases added after this run under (`--nginx-version`,
+    /// `--apache-version`): `"nginx/1.26.2"`, `"apache/2.4.62"`, or `""` for none.
+    pub fn versions(mut self, given: &str) -> Self {
+        self.versions = match given.split_once('/') {
+            Some(("nginx", v)) => ServerVersions {
+                nginx: Version::parse(v),
+                apache: None,
+            },
+            Some(("apache", v)) => ServerVersions {
+                nginx: None,
+                apache: Version::parse(v),
+            },
+            _ => ServerVersions::default(),
+        };
+        self
     }
 
     pub fn nginx_fail(self, config: impl Into<String>) -> Self {
@@ -84,6 +104,7 @@ impl Tester {
             kind,
             must_raise,
             config,
+            versions: self.versions,
         });
         self
     }
@@ -96,12 +117,18 @@ impl Tester {
         let mut snapshot = String::new();
         for (i, case) in self.cases.iter().enumerate() {
             let (findings, map) = self.findings(case);
-            let label = format!(
+            let mut label = format!(
                 "{} {} #{}",
                 case.kind.as_str(),
                 if case.must_raise { "fail" } else { "pass" },
                 i + 1
             );
+            for v in [case.versions.nginx, case.versions.apache]
+                .into_iter()
+                .flatten()
+            {
+                write!(label, " (version {v})").unwrap();
+            }
             match (case.must_raise, findings.is_empty()) {
                 (true, true) => problems.push(format!("{label} does not raise {code}")),
                 (false, false) => {
@@ -155,7 +182,7 @@ impl Tester {
         // The whole pipeline, so that the simulation's decision (crate::simulated) is tested
         // with each rule.
         out.extend(
-            crate::check(&Context::new(&config, &map))
+            crate::check(&Context::new(&config, &map).with_versions(case.versions))
                 .into_iter()
                 .filter(|f| f.code == code),
         );

@@ -49,6 +49,7 @@ declare_rule! {
     ///     server {
     ///         listen 443 ssl default_server;
     ///         ssl_reject_handshake on;
+    ///         return 444;
     ///     }
     ///     server {
     ///         listen 443 ssl;
@@ -80,7 +81,7 @@ fn help(kind: ServerKind, address_port: &str) -> String {
                 address_port.to_string()
             };
             format!(
-                "put a catch-all first that refuses unknown hostnames:\n    server {{\n        listen {listen} ssl default_server;\n        ssl_reject_handshake on;\n    }}"
+                "put a catch-all first that refuses unknown hostnames, and every request routed to it by `Host` over another server's handshake:\n    server {{\n        listen {listen} ssl default_server;\n        ssl_reject_handshake on;\n        return 444;\n    }}"
             )
         }
         ServerKind::Caddy => format!(

@@ -1,5 +1,8 @@
-use aop_model::Finding;
+use std::collections::HashSet;
 
+use aop_model::{Finding, Label, ServerKind};
+
+use crate::apache_since::{self, SINCE};
 use crate::{declare_rule, Context};
 
 declare_rule! {
@@ -11,6 +14,17 @@ declare_rule! {
     /// default that refuses handshakes, any server) has no `ssl_certificate`, a variable
     /// that neither nginx nor the tree defines (`unknown "connection_upgrade" variable`).
     /// Messages are nginx's own (docs/semantics.md lists the checks).
+    ///
+    /// Apache: a directive no module loaded so far provides, a main-server directive
+    /// (`Listen`, `SSLSessionCache`, `SSLVHostSNIPolicy`, ...) inside a `<VirtualHost>`, an
+    /// `SSLVHostSNIPolicy` other than `strict`, `secure`, `authonly` or `insecure`; and, for
+    /// the release `--apache-version` names (or `apache_version` in `aop-lint.toml`), a
+    /// directive that release does not know yet: `SSLVHostSNIPolicy`, `ListenTCPDeferAccept`
+    /// and `H2MaxStreamErrors` (2.4.66), `AliasPreservePath`, `RedirectRelative` and
+    /// `H2WebSockets` (2.4.58), `ReadBufferSize`, `FlushMaxThreshold` and
+    /// `FlushMaxPipelined` (2.4.47), `MergeSlashes` (2.4.39), where a server or vhost sets
+    /// it (not yet inside `<Directory>` or `<Location>`). Without a version the newest
+    /// release is assumed.
     ///
     /// ## Why it matters
     /// A configuration the server rejects does not run: the server keeps its previous
@@ -39,12 +53,59 @@ declare_rule! {
         id: aop_model::codes::PARSE_ERROR,
         servers: [Nginx, Apache, Caddy],
         verdict: None,
+        reads: [
+            apache_since::SNI_POLICY,
+            apache_since::LISTEN_TCP_DEFER_ACCEPT,
+            apache_since::H2_MAX_STREAM_ERRORS,
+            apache_since::ALIAS_PRESERVE_PATH,
+            apache_since::REDIRECT_RELATIVE,
+            apache_since::H2_WEBSOCKETS,
+            apache_since::READ_BUFFER_SIZE,
+            apache_since::FLUSH_MAX_THRESHOLD,
+            apache_since::FLUSH_MAX_PIPELINED,
+            apache_since::MERGE_SLASHES,
+        ],
         summary: "syntax the server would reject",
     }
 }
 
 impl ParseError {
-    fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
+    /// The readers report what every release refuses; this adds what the release the user
+    /// named refuses.
+    fn check(cx: &Context, out: &mut Vec<Finding>) {
+        let Some(version) = cx.versions.apache else {
+            return;
+        };
+        if cx.config.kind != ServerKind::Apache {
+            return;
+        }
+        // A main-server directive is inherited by every vhost: said once.
+        let mut said = HashSet::new();
+        for s in &cx.config.servers {
+            for (name, since) in SINCE.iter().filter(|(_, since)| version < *since) {
+                let Some(w) = s.directive(*name) else {
+                    continue;
+                };
+                if !said.insert(w.value.span) {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        Self::CODE,
+                        format!(
+                            "Invalid command '{}': httpd {version} does not know it (added in {since}) and refuses to start",
+                            name.apache
+                        ),
+                        Label::new(w.value.span, format!("httpd {since} and later only")),
+                    )
+                    .with_help(format!(
+                        "remove `{}`, or upgrade httpd to {since} or later (and give that version as --apache-version)",
+                        name.apache
+                    )),
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -72,6 +133,31 @@ mod tests {
                     SSLVerifyClient require
                 </VirtualHost>",
             )
+            .apache_fail(
+                "LoadModule ssl_module modules/mod_ssl.so
+                <VirtualHost *:443>
+                    SSLVHostSNIPolicy secure
+                </VirtualHost>",
+            )
+            .apache_fail("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy loose")
+            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
+            .versions("apache/2.4.62")
+            .apache_fail(
+                "LoadModule ssl_module modules/mod_ssl.so
+                LoadModule http2_module modules/mod_http2.so
+                SSLVHostSNIPolicy secure
+                MergeSlashes off
+                <VirtualHost *:443>
+                    ServerName a
+                </VirtualHost>
+                <VirtualHost *:443>
+                    ServerName b
+                    H2MaxStreamErrors 8
+                </VirtualHost>",
+            )
+            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nMergeSlashes off")
+            .versions("apache/2.4.66")
+            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
             .run();
         insta::assert_snapshot!(findings);
     }

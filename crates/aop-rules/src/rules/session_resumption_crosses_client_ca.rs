@@ -1,7 +1,8 @@
 use aop_model::{
-    handshake_admits, Finding, Label, Origin, Server, Severity, Version, VersionRange,
+    handshake_admits, Finding, Label, Origin, Server, ServerKind, Severity, Version, VersionRange,
 };
 
+use crate::apache_sni::{self, Crossing};
 use crate::{declare_rule, Context};
 
 declare_rule! {
@@ -21,6 +22,17 @@ declare_rule! {
     /// Distributions backport fixes: Debian 12's 1.22.1 refused these resumptions when
     /// measured (a session made without SNI still resumed there, which
     /// `handshake-crosses-client-ca` reports on every version).
+    ///
+    /// Apache: CVE-2025-23048 (httpd 2.4.35 up to 2.4.63, fixed in 2.4.64): a vhost that
+    /// requires a client certificate from its CA while another vhost of its TLS
+    /// address:port (not the default one: `handshake-crosses-client-ca` reports that)
+    /// verifies against a CA it does not name, and neither vhost sets
+    /// `SSLStrictSNIVHostCheck on`. The version is `--apache-version` or `apache_version`; a
+    /// tree that sets `SSLVHostSNIPolicy` (2.4.66 and later) is judged fixed. Always a
+    /// warning: the facts come from the advisory, which says "some configurations", and the
+    /// resumption was not reproduced. httpd 2.4.62 (built from its source) never resumed a
+    /// session of one vhost at another, with session tickets, a shared session cache or a
+    /// shared ticket key, TLS 1.3 or 1.2; neither did 2.4.71.
     ///
     /// ## Why it matters
     /// A client with a certificate from the other server's CA makes a full TLS 1.3 handshake
@@ -56,6 +68,35 @@ declare_rule! {
     ///     }
     /// }
     /// ```
+    /// ```apache
+    /// <VirtualHost *:443>
+    ///     ServerName default.example.com
+    ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
+    ///     <Location "/">
+    ///         Require all denied
+    ///     </Location>
+    /// </VirtualHost>
+    /// <VirtualHost *:443>
+    ///     ServerName partner.example.com
+    ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/partner.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/partner.example.com.key
+    ///     SSLVerifyClient require
+    ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
+    ///     DocumentRoot /var/www/partner
+    /// </VirtualHost>
+    /// <VirtualHost *:443>
+    ///     ServerName shop.example.com
+    ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
+    ///     SSLVerifyClient require
+    ///     SSLCACertificateFile /etc/ssl/cloudflare/shop-zone-ca.pem
+    ///     DocumentRoot /var/www/shop
+    /// </VirtualHost>
+    /// ```
     ///
     /// ## Use instead
     /// ```nginx
@@ -85,14 +126,37 @@ declare_rule! {
     ///     }
     /// }
     /// ```
-    /// or upgrade to nginx 1.26.3, 1.27.4 or later.
+    /// or upgrade to nginx 1.26.3, 1.27.4 or later. Apache: the same vhosts after
+    /// `SSLStrictSNIVHostCheck on` in the main server, or httpd 2.4.64 or later:
+    /// ```apache
+    /// SSLStrictSNIVHostCheck on
+    /// <VirtualHost *:443>
+    ///     ServerName partner.example.com
+    ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/partner.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/partner.example.com.key
+    ///     SSLVerifyClient require
+    ///     SSLCACertificateFile /etc/ssl/cloudflare/origin-pull-ca.pem
+    ///     DocumentRoot /var/www/partner
+    /// </VirtualHost>
+    /// <VirtualHost *:443>
+    ///     ServerName shop.example.com
+    ///     SSLEngine on
+    ///     SSLCertificateFile /etc/ssl/certs/shop.example.com.pem
+    ///     SSLCertificateKeyFile /etc/ssl/private/shop.example.com.key
+    ///     SSLVerifyClient require
+    ///     SSLCACertificateFile /etc/ssl/cloudflare/shop-zone-ca.pem
+    ///     DocumentRoot /var/www/shop
+    /// </VirtualHost>
+    /// ```
     pub struct SessionResumptionCrossesClientCa {
         code: "AOP204",
         name: "session-resumption-crosses-client-ca",
         severity: Error,
-        servers: [Nginx],
+        servers: [Nginx, Apache],
         verdict: None,
-        summary: "CVE-2025-23419: a TLS session verified by one server resumes in another that trusts another CA",
+        reads: [apache_sni::SNI_POLICY, apache_sni::STRICT_SNI],
+        summary: "CVE-2025-23419 (nginx), CVE-2025-23048 (Apache): a TLS session verified by one server resumes in another that trusts another CA",
     }
 }
 
@@ -122,8 +186,63 @@ fn resumption_label(default: &Server) -> Label {
     }
 }
 
+/// Apache: CVE-2025-23048, per protected vhost, from the first other non-default vhost
+/// whose sessions would resume there.
+fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
+    let config = cx.config;
+    let version = cx.versions.apache;
+    for ap in config.tls_address_ports_from_outside() {
+        let address_port = ap.address_port();
+        for &t in &ap.servers {
+            let target = &config.servers[t];
+            // Open for the release given, or for some release when none was.
+            let other = ap
+                .servers
+                .iter()
+                .filter(|&&h| h != t && h != ap.default)
+                .map(|&h| &config.servers[h])
+                .filter(|h| {
+                    handshake_admits(h, target) && apache_sni::verification_carries(h, target)
+                })
+                .find(|h| apache_sni::resumption_crossing(version, h, target) != Crossing::Closed);
+            let Some(other) = other else {
+                continue;
+            };
+            let mut f = Finding::new(
+                SessionResumptionCrossesClientCa::CODE,
+                format!(
+                    "vhost `{}` requires a client certificate, but a TLS 1.3 session verified by `{}` against another CA on {address_port} resumes here (CVE-2025-23048)",
+                    target.display_name(),
+                    other.display_name()
+                ),
+                Label::new(
+                    target.client_verify.origin.span().unwrap_or(target.span),
+                    "not checked again when a session resumes",
+                ),
+            )
+            .with_label(Label::new(other.span, "its sessions resume at every vhost of this address:port"))
+            .with_help("upgrade to httpd 2.4.64 or later; until then set, in the main server (for every vhost) or in this vhost:\n    SSLStrictSNIVHostCheck on")
+            .for_server(target.reference());
+            if let Some(ca) = apache_sni::ca_not_named_by(other, target) {
+                f = f.with_label(Label::new(
+                    ca.span,
+                    "trusted by that vhost, not by the protected one",
+                ));
+            }
+            // The advisory's configuration was not found: a warning, not an error.
+            out.push(f.severity(Severity::Warning).with_note(match version {
+                Some(v) => format!("httpd {v} is in CVE-2025-23048's range (2.4.35 to 2.4.63, fixed in 2.4.64); the advisory says some configurations resume sessions across vhosts, which 2.4.62 did not do when measured (session tickets, a shared session cache, a shared ticket key)"),
+                None => "no Apache version given (--apache-version, or apache_version in aop-lint.toml): assumed in CVE-2025-23048's range (2.4.35 to 2.4.63, fixed in 2.4.64); the advisory says some configurations resume sessions across vhosts, which 2.4.62 did not do when measured".to_string(),
+            }));
+        }
+    }
+}
+
 impl SessionResumptionCrossesClientCa {
     fn check(cx: &Context, out: &mut Vec<Finding>) {
+        if cx.config.kind == ServerKind::Apache {
+            return check_apache(cx, out);
+        }
         let version = cx.versions.nginx;
         if version.is_some_and(|v| !affected(v)) {
             return;
@@ -175,8 +294,43 @@ impl SessionResumptionCrossesClientCa {
 
 #[cfg(test)]
 mod tests {
-    use super::affected;
+    use super::{affected, SessionResumptionCrossesClientCa};
+    use crate::tester::Tester;
     use aop_model::Version;
+
+    /// Apache: a refusing default vhost, then `partner` verifying against Cloudflare's CA
+    /// and `shop` requiring its zone's own; `main` in the main server.
+    fn apache(main: &str) -> String {
+        format!(
+            "LoadModule ssl_module modules/mod_ssl.so\nListen 443\n{main}\n\
+             <VirtualHost *:443>\n ServerName default.example.com\n SSLEngine on\n SSLCertificateFile c.pem\n \
+             <Location />\n Require all denied\n </Location>\n</VirtualHost>\n\
+             <VirtualHost *:443>\n ServerName partner.example.com\n SSLEngine on\n SSLCertificateFile c.pem\n \
+             SSLVerifyClient require\n SSLCACertificateFile cf.pem\n DocumentRoot /var/www/partner\n</VirtualHost>\n\
+             <VirtualHost *:443>\n ServerName shop.example.com\n SSLEngine on\n SSLCertificateFile c.pem\n \
+             SSLVerifyClient require\n SSLCACertificateFile zone.pem\n DocumentRoot /var/www/shop\n</VirtualHost>\n"
+        )
+    }
+
+    #[test]
+    fn apache_vectors() {
+        let findings = Tester::new(&SessionResumptionCrossesClientCa)
+            .apache_fail(apache(""))
+            .apache_pass(apache("SSLStrictSNIVHostCheck on"))
+            .apache_pass(apache("SSLVHostSNIPolicy insecure"))
+            .versions("apache/2.4.62")
+            .apache_fail(apache(""))
+            .versions("apache/2.4.35")
+            .apache_fail(apache(""))
+            .versions("apache/2.4.34")
+            .apache_pass(apache(""))
+            .versions("apache/2.4.64")
+            .apache_pass(apache(""))
+            .versions("apache/2.4.71")
+            .apache_pass(apache(""))
+            .run();
+        insta::assert_snapshot!(findings);
+    }
 
     #[test]
     fn affected_releases_are_those_before_each_fix() {
