@@ -38,14 +38,14 @@ pub fn expand_defines(text: &str) -> String {
 }
 
 /// Where the tree's HTTP upstreams are (the patterns stay on one line: `\s` would run on
-/// into the next directive): what the stand-in backend must answer on. FastCGI,
-/// uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their protocol with
-/// a 400 that would pass for a refusal, while no backend gives a 502, which says the request
-/// passed every lock in front of it.
+/// into the next directive; a line may end in CRLF): what the stand-in backend must answer
+/// on. FastCGI, uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their
+/// protocol with a 400 that would pass for a refusal, while no backend gives a 502, which
+/// says the request passed every lock in front of it.
 #[derive(Default)]
 pub struct Backends {
-    /// Ports of `proxy_pass`/`fastcgi_pass`/upstream `server`/`ProxyPass` targets (80 for a
-    /// URL without one).
+    /// Ports of `proxy_pass`/`fastcgi_pass`/upstream `server`/`ProxyPass`/`reverse_proxy`
+    /// targets (80 for a URL without one).
     pub ports: Vec<u16>,
     /// Literal IPv4 addresses of other hosts (a LAN machine the origin proxies to).
     pub addrs: Vec<String>,
@@ -55,7 +55,7 @@ pub struct Backends {
 
 pub fn backends(text: &str) -> Backends {
     let re = Regex::new(
-        r"(?mi)^[ \t]*(?:proxy_pass|server|ProxyPass|ProxyPassMatch|reverse_proxy|forward_auth)[ \t]+(?:[^ \t\n]+[ \t]+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/; \t\n]|$)",
+        r"(?mi)^[ \t]*(?:proxy_pass|server|ProxyPass|ProxyPassMatch|reverse_proxy|forward_auth)[ \t]+(?:[^ \t\r\n]+[ \t]+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/; \t\r\n]|$)",
     )
     .expect("pattern");
     let socket =
@@ -222,5 +222,9 @@ mod tests {
         );
         assert_eq!(paths(text), ["/api/"]);
         assert_eq!(backends(text).ports, vec![80]);
+        assert_eq!(
+            backends("hello.localhost {\r\n    reverse_proxy hello:5173\r\n}\r\n").ports,
+            vec![5173]
+        );
     }
 }
