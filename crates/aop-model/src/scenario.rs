@@ -77,6 +77,9 @@ impl Config {
             Name::Both(n) => (Some(n), n),
             Name::HostOnly(h) => (None, h),
         };
+        if self.kind == crate::ServerKind::Caddy {
+            return self.simulate_caddy(ap, sni, host, request.cert);
+        }
         let by_name = |name: &str| self.server_for(ap, name);
         let handshake = match sni {
             Some(n) if ap.tls => match by_name(n) {
@@ -267,7 +270,7 @@ fn handshake_result(hs: &Server, cert: CertSent) -> Verification {
 }
 
 /// What the routed server does with a request that passed every check.
-fn action(i: usize, s: &Server) -> Answer {
+pub(crate) fn action(i: usize, s: &Server) -> Answer {
     match s.action {
         Action::Serves => Answer::Content { server: i },
         Action::Redirects => Answer::Refused {
