@@ -59,10 +59,9 @@ fn the_simulation_and_the_rules_agree_on_every_servable_fixture() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// What Caddy 2.11.7 answered these requests in tests/caddy_server.rs (and, for the
-/// wildcard's own name and `Host` without SNI, the same fixtures served by hand): the
-/// handshake asks by the SNI's site, a wildcard stands for one label, and without SNI the
-/// `Host` gets 421 once a site of the listener has client authentication.
+/// What Caddy 2.11.7 answered these requests in tests/caddy_server.rs: the handshake asks by
+/// the SNI's site, a wildcard stands for one label, and without SNI the `Host` gets 421 once
+/// a site of the listener has client authentication.
 #[test]
 fn caddy_rows_are_what_caddy_answered() {
     let rows = |fixture: &str| {
