@@ -59,6 +59,11 @@ const WILDCARD: Probe = Probe {
     host: None,
     cert: None,
 };
+const WILDCARD_CLOUDFLARE: Probe = Probe {
+    label: "SNI and Host other.example.com, Cloudflare stand-in's certificate",
+    cert: Some(Issuer::Cloudflare),
+    ..WILDCARD
+};
 const PLAIN_8080: Probe = Probe {
     label: "plain HTTP on port 8080",
     url: "http://shop.example.com:8080/",
@@ -113,7 +118,13 @@ const CASES: &[Case] = &[
     },
     Case {
         fixture: "client-verify-missing-wildcard-not-inherited",
-        probes: &[(NO_CERT, "200"), (WILDCARD, REFUSED)],
+        // Strict SNI/Host covers the listener: the unprotected site too, without SNI.
+        probes: &[
+            (NO_CERT, "200"),
+            (WILDCARD, REFUSED),
+            (WILDCARD_CLOUDFLARE, "200"),
+            (NO_SNI, "421"),
+        ],
         finding: Some("AOP101"),
     },
     Case {

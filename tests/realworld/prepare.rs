@@ -11,7 +11,7 @@ use std::process::Command;
 use regex::Regex;
 
 use super::backend::BACKEND_ADDR;
-use super::scan::{all_text, backends, expand_defines, names, paths, Backends};
+use super::scan::{all_text, backends, caddy_names, expand_defines, names, paths, Backends};
 use super::trees::{Gen, Spec};
 use crate::pki::pki;
 
@@ -68,7 +68,15 @@ pub struct Prepared {
     pub paths: Vec<String>,
 }
 
-pub fn prepare(tree: &Path, spec: &Spec, root: &Path, symlinks: bool) -> Result<Prepared, String> {
+/// `caddyfile`, for a Caddy tree: the file (absolute in the served system) whose text says
+/// what to probe, instead of every text file under `etc` and `usr/local`.
+pub fn prepare(
+    tree: &Path,
+    spec: &Spec,
+    root: &Path,
+    symlinks: bool,
+    caddyfile: Option<&str>,
+) -> Result<Prepared, String> {
     copy_tree(tree, root).map_err(|e| format!("copy: {e}"))?;
     let mut edits = Vec::new();
     if symlinks {
@@ -95,14 +103,25 @@ pub fn prepare(tree: &Path, spec: &Spec, root: &Path, symlinks: bool) -> Result<
         md_certificate(root, domain).map_err(|e| format!("mod_md {domain}: {e}"))?;
         edits.push(format!("mod_md store: certificate for {domain}"));
     }
+    let storage = spec.caddy_storage.unwrap_or(CADDY_STORAGE);
+    for name in spec.acme_names {
+        acme_certificate(root, storage, name).map_err(|e| format!("Caddy {name}: {e}"))?;
+        edits.push(format!("Caddy storage: certificate for {name}"));
+    }
     system_files(root, spec).map_err(|e| format!("/etc: {e}"))?;
-    let text = expand_defines(&all_text(root));
+    let text = match caddyfile {
+        Some(file) => fs::read_to_string(inside(root, file)).map_err(|e| format!("{file}: {e}"))?,
+        None => expand_defines(&all_text(root)),
+    };
     place_markers(root, &text).map_err(|e| format!("markers: {e}"))?;
     open_permissions(root).map_err(|e| format!("permissions: {e}"))?;
     Ok(Prepared {
         edits,
         backends: backends(&text),
-        names: names(&text),
+        names: match caddyfile {
+            Some(_) => caddy_names(&text),
+            None => names(&text),
+        },
         paths: paths(&text),
     })
 }
@@ -222,12 +241,47 @@ fn generate(at: &Path, what: Gen) -> Result<(), String> {
 fn md_certificate(root: &Path, domain: &str) -> Result<(), String> {
     let dir = root.join("etc/apache2/md/domains").join(domain);
     fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (cert, key) = self_signed(domain)?;
+    fs::write(dir.join("pubcert.pem"), cert).map_err(|e| e.to_string())?;
+    fs::write(dir.join("privkey.pem"), key).map_err(|e| e.to_string())
+}
+
+/// Caddy's data directory for root, where it keeps the certificates it obtained.
+const CADDY_STORAGE: &str = "/root/.local/share/caddy";
+/// Let's Encrypt's directory as Caddy names it in its storage: the first of its default
+/// issuers, and the one a tree's `issuer acme` without `dir` uses.
+const LETS_ENCRYPT: &str = "acme-v02.api.letsencrypt.org-directory";
+
+/// A certificate for `name` where Caddy keeps the one Let's Encrypt issued
+/// (`certificates/ISSUER/NAME/NAME.{crt,key,json}`, `*` spelt `wildcard_`): Caddy loads it at
+/// start and orders nothing while it is valid.
+fn acme_certificate(root: &Path, storage: &str, name: &str) -> Result<(), String> {
+    let key_name = name.replace('*', "wildcard_");
+    let dir = inside(root, storage)
+        .join("certificates")
+        .join(LETS_ENCRYPT)
+        .join(&key_name);
+    fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (cert, key) = self_signed(name)?;
+    let meta = serde_json::json!({
+        "sans": [name],
+        "issuer_data": { "ca": "https://acme-v02.api.letsencrypt.org/directory" },
+    });
+    let write = |ext: &str, text: String| {
+        fs::write(dir.join(format!("{key_name}.{ext}")), text).map_err(|e| e.to_string())
+    };
+    write("crt", cert)?;
+    write("key", key)?;
+    write("json", meta.to_string())
+}
+
+/// A self-signed certificate for `name` and its key, in PEM.
+fn self_signed(name: &str) -> Result<(String, String), String> {
     let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
-    let cert = rcgen::CertificateParams::new(vec![domain.to_string()])
+    let cert = rcgen::CertificateParams::new(vec![name.to_string()])
         .and_then(|p| p.self_signed(&key))
         .map_err(|e| e.to_string())?;
-    fs::write(dir.join("pubcert.pem"), cert.pem()).map_err(|e| e.to_string())?;
-    fs::write(dir.join("privkey.pem"), key.serialize_pem()).map_err(|e| e.to_string())
+    Ok((cert.pem(), key.serialize_pem()))
 }
 
 fn openssl(args: &[&str]) -> Result<String, String> {
@@ -292,8 +346,11 @@ fn system_files(root: &Path, spec: &Spec) -> std::io::Result<()> {
 /// A marker page at every root, alias and DocumentRoot the tree names, and at the compiled-in
 /// defaults (nginx's `html/` under Debian's prefix, Debian Apache's /var/www/html).
 fn place_markers(root: &Path, text: &str) -> std::io::Result<()> {
-    let re = Regex::new(r#"(?mi)^\s*(?:root|alias|DocumentRoot|Alias\s+\S+)\s+"?([^";\s]+)"#)
-        .expect("pattern");
+    // Caddy's `root` may name a matcher first (`root * /srv`).
+    let re = Regex::new(
+        r#"(?mi)^\s*(?:root(?:\s+(?:\*|@\S+))?|alias|DocumentRoot|Alias\s+\S+)\s+"?([^";\s]+)"#,
+    )
+    .expect("pattern");
     let mut dirs: Vec<String> = vec!["/usr/share/nginx/html".into(), "/var/www/html".into()];
     for cap in re.captures_iter(text) {
         let path = &cap[1];

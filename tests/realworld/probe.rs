@@ -86,10 +86,15 @@ impl Probe {
 
 impl Outcome {
     /// Content came back: a page the harness placed, the stand-in backend's answer, any other
-    /// 2xx (`return 200`), or a 502/504 from a proxy whose backend did not speak its protocol
-    /// (the request passed every lock in front of it).
+    /// 2xx with a body (`return 200 text`, Caddy's `respond`), or a 502/504 from a proxy
+    /// whose backend did not speak its protocol (the request passed every lock in front of
+    /// it). A 2xx without a body is an answer without anything in it (docs/semantics.md):
+    /// `return 204`, and the empty 200 Caddy gives a request no handler of the site takes.
     pub fn served(&self) -> bool {
-        self.body.contains(MARKER) || matches!(self.status, Some(200..=299 | 502 | 504))
+        let with_body = !self.body.is_empty();
+        self.body.contains(MARKER)
+            || matches!(self.status, Some(502 | 504))
+            || matches!(self.status, Some(200..=299)) && with_body
     }
 
     pub fn describe(&self) -> String {

@@ -38,14 +38,14 @@ pub fn expand_defines(text: &str) -> String {
 }
 
 /// Where the tree's HTTP upstreams are (the patterns stay on one line: `\s` would run on
-/// into the next directive): what the stand-in backend must answer on. FastCGI,
-/// uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their protocol with
-/// a 400 that would pass for a refusal, while no backend gives a 502, which says the request
-/// passed every lock in front of it.
+/// into the next directive; a line may end in CRLF): what the stand-in backend must answer
+/// on. FastCGI, uwsgi, SCGI and gRPC upstreams get none: an HTTP server there answers their
+/// protocol with a 400 that would pass for a refusal, while no backend gives a 502, which
+/// says the request passed every lock in front of it.
 #[derive(Default)]
 pub struct Backends {
-    /// Ports of `proxy_pass`/`fastcgi_pass`/upstream `server`/`ProxyPass` targets (80 for a
-    /// URL without one).
+    /// Ports of `proxy_pass`/`fastcgi_pass`/upstream `server`/`ProxyPass`/`reverse_proxy`
+    /// targets (80 for a URL without one).
     pub ports: Vec<u16>,
     /// Literal IPv4 addresses of other hosts (a LAN machine the origin proxies to).
     pub addrs: Vec<String>,
@@ -55,7 +55,7 @@ pub struct Backends {
 
 pub fn backends(text: &str) -> Backends {
     let re = Regex::new(
-        r"(?mi)^[ \t]*(?:proxy_pass|server|ProxyPass|ProxyPassMatch)[ \t]+(?:[^ \t\n]+[ \t]+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/; \t\n]|$)",
+        r"(?mi)^[ \t]*(?:proxy_pass|server|ProxyPass|ProxyPassMatch|reverse_proxy|forward_auth)[ \t]+(?:[^ \t\r\n]+[ \t]+)?(?:(https?|wss?|h2c?|fcgi|uwsgi)://)?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:[/; \t\r\n]|$)",
     )
     .expect("pattern");
     let socket =
@@ -119,10 +119,48 @@ pub fn names(text: &str) -> Vec<String> {
     out
 }
 
-/// Literal paths of `location`, `<Location>` and `Alias` (regular expressions skipped).
+/// The hosts of a Caddyfile's site addresses, as [`names`] gives them: the words before the
+/// `{` of a block at the top level, or of a line ending in a comma (the addresses go on), or
+/// the first line of a Caddyfile whose one site has no braces; without scheme, port or path.
+/// The global options block and snippets (`(name) {`) hold none.
+pub fn caddy_names(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut depth = 0usize;
+    for line in text.lines() {
+        let line = match line.find('#') {
+            Some(at) if at == 0 || line[..at].ends_with(char::is_whitespace) => &line[..at],
+            _ => line,
+        };
+        let line = line.trim();
+        let opens = line.matches('{').count();
+        let closes = line.matches('}').count();
+        let top = depth == 0 && !line.is_empty() && line != "{" && !line.starts_with('(');
+        if top && !line.starts_with("import") {
+            let addresses = line.trim_end_matches('{');
+            words.extend(addresses.split([',', ' ', '\t']).map(str::to_string));
+            if opens == 0 && !line.ends_with(',') {
+                // A site without braces: the rest of the file is its directives.
+                break;
+            }
+        }
+        depth = (depth + opens).saturating_sub(closes);
+    }
+    let hosts: Vec<String> = words
+        .iter()
+        .map(|w| w.split_once("://").map_or(w.as_str(), |(_, rest)| rest))
+        .map(|w| w.split([':', '/']).next().unwrap_or(""))
+        .filter(|h| !h.is_empty())
+        .map(|h| format!("server_name {h}"))
+        .collect();
+    names(&hosts.join("\n"))
+}
+
+/// Literal paths of `location`, `<Location>` and `Alias`, and of Caddy's path matchers
+/// (`handle /api/*`, `reverse_proxy /join/* ...`: the part before the `*`); regular
+/// expressions skipped.
 pub fn paths(text: &str) -> Vec<String> {
     let re = Regex::new(
-        r#"(?mi)^\s*(?:location\s+(?:=\s*|\^~\s*)?|<Location\s+"?|Alias\s+"?)(/[A-Za-z0-9_./-]*)"#,
+        r#"(?mi)^\s*(?:location\s+(?:=\s*|\^~\s*)?|<Location\s+"?|Alias\s+"?|(?:handle_path|handle|route|file_server|reverse_proxy|respond)\s+)(/[A-Za-z0-9_./-]*)"#,
     )
     .expect("pattern");
     let mut out: Vec<String> = re
@@ -167,5 +205,26 @@ mod tests {
             ["a.example", "wild.b.example", "zentral", "c.example"]
         );
         assert_eq!(paths(text), ["/config.js", "/status"]);
+    }
+
+    #[test]
+    fn caddy_site_addresses() {
+        let text = "{\n\tadmin localhost:2019 # api\n}\n(snip) {\n\ttls internal\n}\n\
+                    http://a.example:8080, # callbacks\nhttps://b.example:443 {\n\timport snip\n\
+                    \thandle /api/* {\n\t\treverse_proxy app:80\n\t}\n}\n*.c.example {\n}\n";
+        assert_eq!(
+            caddy_names(text),
+            ["a.example", "b.example", "wild.c.example"]
+        );
+        assert_eq!(
+            caddy_names("localhost\n\nrespond hi\ntls {\n}\n"),
+            ["localhost"]
+        );
+        assert_eq!(paths(text), ["/api/"]);
+        assert_eq!(backends(text).ports, vec![80]);
+        assert_eq!(
+            backends("hello.localhost {\r\n    reverse_proxy hello:5173\r\n}\r\n").ports,
+            vec![5173]
+        );
     }
 }

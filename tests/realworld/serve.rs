@@ -5,16 +5,37 @@ use std::path::{Path, PathBuf};
 
 use super::edit::until_accepted;
 use super::lint::lint;
-use super::namespace::{apache_launch, nginx_launch, start, Launch, Started};
-use super::prepare::{prepare, Prepared};
+use super::namespace::{apache_launch, caddy_launch, nginx_launch, start, Launch, Started};
+use super::prepare::{inside, prepare, Prepared};
 use super::probe::probe_all;
 use super::trees;
 use super::verdict::{Kind, Run, Served, TreeResult};
 
+/// Where the trees keep the Caddyfile Caddy is started with: the official image's place,
+/// the FreeBSD port's, and Nextcloud AIO's rewritten copy.
+const CADDYFILES: &[&str] = &[
+    "etc/caddy/Caddyfile",
+    "usr/local/etc/caddy/Caddyfile",
+    "tmp/Caddyfile",
+];
+
+/// The Caddyfile of a Caddy tree, absolute in the served system.
+fn caddyfile(tree: &Path) -> Option<String> {
+    CADDYFILES
+        .iter()
+        .find(|f| tree.join(f).is_file())
+        .map(|f| format!("/{f}"))
+}
+
 /// What aop-lint is pointed at, and how the server is started, for a prepared root.
-pub fn entry(kind: Kind, root: &Path) -> Result<(PathBuf, Launch), String> {
+pub fn entry(kind: Kind, root: &Path, caddy: Option<&Path>) -> Result<(PathBuf, Launch), String> {
     match kind {
         Kind::Nginx => Ok((root.join("etc/nginx"), nginx_launch())),
+        Kind::Caddy => {
+            let config = caddyfile(root).ok_or("no Caddyfile")?;
+            let binary = caddy.ok_or("caddy not installed")?;
+            Ok((inside(root, &config), caddy_launch(&config, binary)))
+        }
         Kind::Apache => {
             let layouts = [
                 ("etc/apache2", "apache2.conf"),
@@ -36,7 +57,8 @@ pub fn entry(kind: Kind, root: &Path) -> Result<(PathBuf, Launch), String> {
     }
 }
 
-pub fn check_tree(dir: &Path, kind: Kind) -> Result<TreeResult, String> {
+/// `caddy` is the binary Caddy trees are served with.
+pub fn check_tree(dir: &Path, kind: Kind, caddy: Option<&Path>) -> Result<TreeResult, String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let spec = trees::spec(&name)
         .ok_or_else(|| format!("{name}: no entry in tests/realworld/trees.rs"))?;
@@ -52,8 +74,10 @@ pub fn check_tree(dir: &Path, kind: Kind) -> Result<TreeResult, String> {
     let temp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let root = temp.path().join("root");
     let symlinks = source.to_lowercase().contains("symlink");
-    let prepared = prepare(dir, spec, &root, symlinks).map_err(|e| format!("{name}: {e}"))?;
-    let (target, launch) = entry(kind, &root).map_err(|e| format!("{name}: {e}"))?;
+    let config = caddyfile(dir).filter(|_| kind == Kind::Caddy);
+    let prepared = prepare(dir, spec, &root, symlinks, config.as_deref())
+        .map_err(|e| format!("{name}: {e}"))?;
+    let (target, launch) = entry(kind, &root, caddy).map_err(|e| format!("{name}: {e}"))?;
     let lint = lint(&root, &target, kind.label()).map_err(|e| format!("{name}: {e}"))?;
     let serve = |ctl: &Path| {
         let run = serve_once(&root, ctl, &launch, &prepared, spec.hostname);
@@ -170,9 +194,16 @@ pub fn first_error(output: &str) -> String {
                 || l.contains("rror:")
                 || l.contains("Invalid")
                 || l.contains("AH00526")
+                || l.contains(r#""level":"error""#)
         })
         .or_else(|| output.lines().find(|l| !l.trim().is_empty()))
         .unwrap_or("no output");
+    // Caddy logs JSON: its message, without the step that failed.
+    let line = match line.split_once(r#""msg":""#) {
+        Some((_, msg)) => msg.split(r#"",""#).next().unwrap_or(msg),
+        None => line,
+    };
+    let line = line.trim_start_matches("adapting config using caddyfile: ");
     let line = match line.split_once("[emerg] ") {
         Some((_, rest)) => rest.split_once(": ").map_or(rest, |(_, why)| why),
         None => line,

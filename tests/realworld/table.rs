@@ -132,9 +132,10 @@ pub fn summary(results: &[TreeResult], unchecked: usize) {
         )
     };
     println!(
-        "\n{}; {}; {} not checked",
+        "\n{}; {}; {}; {} not checked",
         by_kind(Kind::Nginx),
         by_kind(Kind::Apache),
+        by_kind(Kind::Caddy),
         unchecked
     );
 }

@@ -45,6 +45,14 @@ pub struct Spec {
     /// mod_md domains whose certificate is put in the store (`md/domains/NAME/`) as if the
     /// ACME order had succeeded: without one mod_md answers 503 to every request.
     pub md_domains: &'static [&'static str],
+    /// Names Caddy orders a certificate for from Let's Encrypt: one is put in its storage as
+    /// if the order had succeeded. Without it Caddy starts all the same, retries the order
+    /// in the background (the namespace has no way out) and fails every handshake for the
+    /// name, so the probes would say nothing about who gets in. `*.x` is a wildcard's.
+    pub acme_names: &'static [&'static str],
+    /// Caddy's storage when the tree moves it (`storage file_system { root ... }`); Caddy's
+    /// default for root (`/root/.local/share/caddy`) otherwise.
+    pub caddy_storage: Option<&'static str>,
     /// For the edited copy of a refused tree: `(file, after the first line containing this,
     /// or "" for the top, text)` that its `SOURCE`'s check added before the refused lines
     /// could be commented out one by one.
@@ -60,6 +68,8 @@ const NONE: Spec = Spec {
     addresses: &[],
     hostname: None,
     md_domains: &[],
+    acme_names: &[],
+    caddy_storage: None,
     check_additions: &[],
 };
 
@@ -383,6 +393,72 @@ pub const SPECS: &[Spec] = &[
         dirs: &["/etc/puppet/rack/public"],
         ..NONE
     },
+    Spec {
+        name: "caddy-clientauth-caddytest-system-pool",
+        ..NONE
+    },
+    Spec {
+        name: "caddy-clientauth-caddytest-wildcard",
+        files: &[("/caddy.ca.cer", Gen::Ca)],
+        acme_names: &["*.example.com", "public.example.com"],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-clientauth-chilcano-sidecar",
+        files: &[("/config/custom-certs/ca-chain.cert.pem", Gen::Ca)],
+        hosts: &["kuard"],
+        acme_names: &["panda1.devopsplayground.org"],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-clientauth-flowkarma",
+        files: &[(
+            "/usr/home/freebsd/prototype-karma/src/clavinger/ca.pem",
+            Gen::Ca,
+        )],
+        dirs: &["/var/log/caddy"],
+        acme_names: &["pub.flowkarma.live", "flowkarma.live"],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-cloudflare-authelia",
+        acme_names: &[
+            "auth.example.com",
+            "jellyfin.example.com",
+            "someapp.example.com",
+            "qbittorrent.example.com",
+            "immich.example.com",
+            "nextcloud.example.com",
+        ],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-glassy-selfhost",
+        hosts: &["glassy"],
+        acme_names: &["glassy.example.com"],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-localhost-reverse-proxy",
+        hosts: &["hello", "taida"],
+        ..NONE
+    },
+    Spec {
+        name: "caddy-nextcloud-aio",
+        hosts: &[
+            "nextcloud-aio-collabora",
+            "nextcloud-aio-notify-push",
+            "nextcloud-aio-onlyoffice",
+            "nextcloud-aio-eurooffice",
+            "nextcloud-aio-talk",
+            "nextcloud-aio-whiteboard",
+            "nextcloud-aio-harp",
+        ],
+        dirs: &["/mnt/data/caddy"],
+        acme_names: &["cloud.example.com"],
+        caddy_storage: Some("/mnt/data/caddy"),
+        ..NONE
+    },
 ];
 
 pub fn spec(name: &str) -> Option<&'static Spec> {
@@ -390,7 +466,7 @@ pub fn spec(name: &str) -> Option<&'static Spec> {
 }
 
 /// The absolute paths the `SOURCE` file's certificate section names that the table does not
-/// generate (empty when the two agree).
+/// generate or create (empty when the two agree).
 pub fn uncovered(spec: &Spec, source: &str) -> Vec<String> {
     let section = source
         .split_once("certificates / keys / CAs named by the config")
@@ -400,9 +476,10 @@ pub fn uncovered(spec: &Spec, source: &str) -> Vec<String> {
     let section = section.split("\nother").next().unwrap_or(section);
     section
         .split_whitespace()
-        .map(|w| w.trim_end_matches([',', ';', ')', ':']))
+        .map(|w| w.trim_end_matches([',', ';', ')', ':', '.']))
         .filter(|w| w.starts_with('/') && w.len() > 1)
         .filter(|w| !spec.files.iter().any(|(path, _)| path == w))
+        .filter(|w| !spec.dirs.contains(w))
         .map(str::to_string)
         .collect()
 }

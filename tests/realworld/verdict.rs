@@ -8,6 +8,7 @@ use super::probe::{Outcome, Probe};
 pub enum Kind {
     Nginx,
     Apache,
+    Caddy,
 }
 
 impl Kind {
@@ -15,6 +16,7 @@ impl Kind {
         match self {
             Kind::Nginx => "nginx",
             Kind::Apache => "apache",
+            Kind::Caddy => "caddy",
         }
     }
 }

@@ -58,18 +58,7 @@ fn read_block(
 ) {
     let mut mode: Option<(ClientVerify, Span)> = None;
     let mut trusted = false;
-    let ca_ref = |kind: CaRefKind, path: &str, span: Span, out: &mut ClientAuth| {
-        let resolved = opts
-            .resolve(dir, Path::new(path))
-            .unwrap_or_else(|_| dir.join(path));
-        out.ca.push(CaRef {
-            kind,
-            path: path.to_string(),
-            resolved,
-            span,
-            inherited: false,
-        });
-    };
+    let mut named: Vec<(CaRefKind, &str, Span)> = Vec::new();
     for d in block.children() {
         match d.name.text.as_str() {
             "mode" => match d.arg(0).and_then(mode_of) {
@@ -79,17 +68,17 @@ fn read_block(
             "trusted_ca_cert_file" => {
                 trusted = true;
                 for a in &d.args {
-                    ca_ref(CaRefKind::CaddyTrustedCaCertFile, &a.text, d.span(), out);
+                    named.push((CaRefKind::CaddyTrustedCaCertFile, &a.text, d.span()));
                 }
             }
             "trust_pool" if d.arg(0) == Some("file") => {
                 trusted = true;
                 for a in &d.args[1..] {
-                    ca_ref(CaRefKind::CaddyTrustPoolFile, &a.text, d.span(), out);
+                    named.push((CaRefKind::CaddyTrustPoolFile, &a.text, d.span()));
                 }
                 for p in d.children().iter().filter(|p| p.is("pem_file")) {
                     for a in &p.args {
-                        ca_ref(CaRefKind::CaddyTrustPoolFile, &a.text, p.span(), out);
+                        named.push((CaRefKind::CaddyTrustPoolFile, &a.text, p.span()));
                     }
                 }
             }
@@ -108,6 +97,22 @@ fn read_block(
             _ => findings.push(not_checked(d, "a client_auth setting not read by aop-lint")),
         }
     }
+    for (kind, path, span) in named {
+        let resolved = opts
+            .resolve(dir, Path::new(path))
+            .unwrap_or_else(|_| dir.join(path));
+        if Path::new(path).is_relative() && !resolved.exists() {
+            findings.push(relative_not_found(path, span));
+            continue;
+        }
+        out.ca.push(CaRef {
+            kind,
+            path: path.to_string(),
+            resolved,
+            span,
+            inherited: false,
+        });
+    }
     out.verify = match (mode, trusted) {
         (Some((v, span)), _) => Setting {
             value: v,
@@ -122,6 +127,21 @@ fn read_block(
             origin: Origin::Own(block.name.span),
         },
     };
+}
+
+/// Caddy opens a relative path from its working directory, which the Caddyfile does not
+/// give (`/` under systemd, `/srv` in the official image, the shell's directory for
+/// `caddy run`): not found beside the Caddyfile, it may well be there.
+fn relative_not_found(path: &str, span: Span) -> Finding {
+    Finding::new(
+        codes::NOT_CHECKED,
+        format!("`{path}` is relative and not beside the Caddyfile: Caddy opens it from its working directory, which the Caddyfile does not say; the CA was not checked"),
+        Label::new(span, "relative to Caddy's working directory"),
+    )
+    .with_help(format!(
+        "name it by its absolute path, which does not depend on where Caddy is started (e.g. `/etc/caddy/{}`)",
+        Path::new(path).file_name().map_or(path.into(), |n| n.to_string_lossy())
+    ))
 }
 
 fn mode_of(text: &str) -> Option<ClientVerify> {

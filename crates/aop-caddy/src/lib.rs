@@ -9,6 +9,7 @@ mod env;
 mod glob;
 mod lexer;
 mod lower;
+mod modules;
 mod read;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Confi
     let mut reader = read::Reader::new(map, opts);
     let caddyfile = reader.read(file);
     let mut findings = std::mem::take(&mut reader.findings);
+    modules::check(&caddyfile, &mut findings);
     let lowered = lower::lower(&caddyfile, file, map, opts, &mut findings);
     Config {
         kind: ServerKind::Caddy,

@@ -2,6 +2,7 @@
 //! each server's semantics (inheritance, vhost selection) are applied by its own crate before
 //! a [`Config`] exists.
 
+mod caddy_scenario;
 mod crossing;
 mod directives;
 mod finding;

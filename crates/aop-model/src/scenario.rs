@@ -240,6 +240,9 @@ impl Config {
             Name::HostOnly(h) => (None, h),
             Name::Crossed { sni, host } => (Some(sni), host),
         };
+        if self.kind == ServerKind::Caddy {
+            return self.simulate_caddy(ap, sni, host, request.cert);
+        }
         let by_name = |name: &str| router.server_for(name);
         // The server the SNI selects; the default without SNI (or on plain HTTP).
         let selected = match sni {
@@ -545,7 +548,7 @@ fn handshake_result(hs: &Server, cert: CertSent) -> Verification {
 }
 
 /// What the routed server does with a request that passed every check.
-fn action(i: usize, s: &Server) -> Answer {
+pub(crate) fn action(i: usize, s: &Server) -> Answer {
     match s.action {
         Action::Serves => Answer::Content { server: i },
         Action::Redirects => Answer::Refused {
