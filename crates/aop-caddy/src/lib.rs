@@ -29,7 +29,7 @@ pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Confi
     let mut reader = read::Reader::new(map, opts);
     let caddyfile = reader.read(file);
     let mut findings = std::mem::take(&mut reader.findings);
-    modules::check(&caddyfile, &mut findings);
+    modules::check(&caddyfile, opts.build, &mut findings);
     let lowered = lower::lower(&caddyfile, file, map, opts, &mut findings);
     Config {
         kind: ServerKind::Caddy,

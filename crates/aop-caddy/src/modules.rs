@@ -2,9 +2,11 @@
 //! 2.11.7 (`caddy list-modules`) registers the encoders below and no DNS provider at all; a
 //! name it does not register makes it refuse the Caddyfile ("module not registered").
 //! Encoders Caddy dropped are `AOP001`: no current build has them. Any other name may come
-//! from a plugin the build was made with, so it is `AOP004`.
+//! from a plugin the build was made with, so it is `AOP004`, unless the build is named
+//! (`--build`): Debian's, RHEL's and the upstream release are all the stock Caddy, which
+//! refuses it (`AOP001`).
 
-use aop_model::{codes, Finding, Label};
+use aop_model::{codes, Build, Finding, Label};
 
 use crate::ast::{Caddyfile, Directive};
 
@@ -13,11 +15,42 @@ const LOG_ENCODERS: &[&str] = &["append", "console", "filter", "journald", "json
 /// Encoders older Caddy releases had among their standard modules and 2.11 has not.
 const DROPPED_LOG_ENCODERS: &[&str] = &["single_field", "logfmt"];
 
-pub fn check(caddyfile: &Caddyfile, findings: &mut Vec<Finding>) {
-    walk(&caddyfile.global, true, findings);
+pub fn check(caddyfile: &Caddyfile, build: Option<Build>, findings: &mut Vec<Finding>) {
+    let mut found = Vec::new();
+    walk(&caddyfile.global, true, &mut found);
     for site in &caddyfile.sites {
-        walk(&site.body, false, findings);
+        walk(&site.body, false, &mut found);
     }
+    // Every packaged Caddy is the stock one: a module only a plugin has stops it.
+    if let Some(build) = build {
+        for f in found
+            .iter_mut()
+            .filter(|f| f.code == codes::NOT_CHECKED.code)
+        {
+            refused_by_stock(f, build);
+        }
+    }
+    findings.append(&mut found);
+}
+
+/// A plugin's module under a named build: the stock Caddy refuses to start on it.
+fn refused_by_stock(f: &mut Finding, build: Build) {
+    let module = f.note.take().unwrap_or_default();
+    let module = module
+        .rsplit("module not registered: ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let id = codes::PARSE_ERROR;
+    f.code = id.code;
+    f.name = id.name;
+    f.severity = id.severity;
+    f.message = format!(
+        "Caddy refuses to start: module not registered: {module} ({}: the stock Caddy, without plugins)",
+        build.describe()
+    );
+    f.primary.text = "a plugin's module, not in the stock Caddy".into();
+    f.help = Some("build Caddy with the plugin (`xcaddy build --with ...`) and lint without `--build`, or remove the directive".into());
 }
 
 fn walk(directives: &[Directive], global: bool, findings: &mut Vec<Finding>) {
