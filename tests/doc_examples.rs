@@ -14,6 +14,11 @@ use common::{aop_lint, codes, repo, stdout};
 /// Every file the examples name (relative to the tree, or absolute below `--root`), and the
 /// fixture it is copied from. A new example naming a new file adds it here.
 const KIT: &[(&str, &str)] = &[
+    // A site's certificate naming shop.example.com (AOP205's example presents it).
+    (
+        "certs/shop.pem",
+        "fixtures/nginx/default-certificate-names-site/certs/shop.pem",
+    ),
     (
         "certs/cloudflare-origin-pull-ca.pem",
         "fixtures/certs/cloudflare-origin-pull-ca.pem",

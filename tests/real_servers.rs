@@ -15,6 +15,7 @@ mod real_servers {
     pub mod apache_lines;
     pub mod apache_macro;
     pub mod apache_rewrite;
+    pub mod certificate_names;
     pub mod crossing;
     pub mod curl;
     pub mod edits;

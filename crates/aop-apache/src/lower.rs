@@ -53,7 +53,7 @@ impl Lowering<'_> {
             certificates::check(&main, &empty, &names, &by_md, engine, &mut self.findings);
         }
         let listens = listens(tree);
-        let main_written = written(&main.directives, self.opts);
+        let main_written = written(&main.directives, self.opts, self.paths);
         let mut servers = Vec::new();
         let mut answers = Vec::new();
         for d in tree.iter().filter(|d| d.is("virtualhost")) {
@@ -183,7 +183,7 @@ impl Lowering<'_> {
             .collect();
         server.per_directory_verify = per_directory(&own, main);
         server.real_ip = real_ip(&own.directives, &main.directives, self.proxy_lists);
-        server.directives.own = written(&own.directives, self.opts);
+        server.directives.own = written(&own.directives, self.opts, self.paths);
         (server, answers)
     }
 
@@ -379,14 +379,14 @@ impl Lowering<'_> {
         server.regrants = regrants(main, &empty, server.verify_enforced, &mut self.findings);
         server.per_directory_verify = per_directory(main, &empty);
         server.real_ip = real_ip(&main.directives, &[], self.proxy_lists);
-        server.directives.own = written(&main.directives, self.opts);
+        server.directives.own = written(&main.directives, self.opts, self.paths);
         servers.push(server);
     }
 }
 
 /// Server-level directives a rule asks about, for the model's table of what each server has
 /// in force (`Server::directive`).
-fn written(directives: &[&Directive], opts: &LoadOptions) -> Arc<[Written]> {
+fn written(directives: &[&Directive], opts: &LoadOptions, paths: &TreePaths) -> Arc<[Written]> {
     directives
         .iter()
         .filter(|d| opts.keeps_directive(ServerKind::Apache, &d.name))
@@ -394,6 +394,10 @@ fn written(directives: &[&Directive], opts: &LoadOptions) -> Arc<[Written]> {
             name: d.name.clone(),
             args: d.args.iter().map(|a| a.value.clone()).collect(),
             span: d.span,
+            path: d
+                .args
+                .first()
+                .and_then(|a| paths.resolve(&a.value, opts).ok()),
         })
         .collect()
 }

@@ -21,6 +21,10 @@ pub struct Written {
     pub name: String,
     pub args: Vec<String>,
     pub span: Span,
+    /// The first argument read as a file path, resolved as the server resolves one there
+    /// (nginx: from the configuration prefix; httpd: from `ServerRoot`; below `--root`), for
+    /// a rule that opens the file a directive names. `None` when it cannot be resolved.
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl Written {
@@ -83,6 +87,7 @@ mod tests {
             name: name.to_string(),
             args: vec![value.to_string()],
             span: Span::new(FileId(0), at, at + 1),
+            path: None,
         }
     }
 

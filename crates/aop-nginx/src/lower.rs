@@ -117,7 +117,7 @@ pub fn lower(
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
-                let http_written = written(http, opts);
+                let http_written = with_paths(written(http, opts), prefix, opts);
                 for s in http.iter_mut() {
                     if s.name != "server" {
                         continue;
@@ -280,6 +280,24 @@ fn written(block: &[Directive], opts: &LoadOptions) -> Arc<[Written]> {
             name: d.name.to_string(),
             args: d.args.iter().map(|a| a.value.to_string()).collect(),
             span: d.head_span(),
+            path: None,
+        })
+        .collect()
+}
+
+/// `written` with each first argument resolved as a path from nginx's prefix: done once the
+/// prefix is known, since servers are drafted before.
+fn with_paths(written: Arc<[Written]>, prefix: &Path, opts: &LoadOptions) -> Arc<[Written]> {
+    if written.is_empty() {
+        return written;
+    }
+    written
+        .iter()
+        .map(|w| Written {
+            path: w
+                .arg(0)
+                .and_then(|a| opts.resolve(prefix, Path::new(a)).ok()),
+            ..w.clone()
         })
         .collect()
 }
@@ -462,6 +480,7 @@ fn finish_server(
         tls_flags,
         if_peer_not_real,
     } = draft;
+    server.directives.own = with_paths(std::mem::take(&mut server.directives.own), prefix, opts);
     let mut tls = TlsFacts {
         flagged: server
             .listeners

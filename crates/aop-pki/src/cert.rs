@@ -12,6 +12,8 @@ pub struct CertInfo {
     pub issuer: String,
     /// The subject's first common name, when it has one.
     pub common_name: Option<String>,
+    /// The subjectAltName's DNS names, in order.
+    pub dns_names: Vec<String>,
     /// `57:91:ba:95:56:c2:2e:61`.
     pub serial_hex: String,
     /// Over the whole DER certificate, as `openssl x509 -fingerprint -sha256` computes it.
@@ -54,6 +56,7 @@ impl CertInfo {
             subject: cert.subject().to_string(),
             issuer: cert.issuer().to_string(),
             common_name: first_common_name(&cert),
+            dns_names: dns_names(&cert),
             serial_hex: cert.raw_serial_as_string(),
             sha256: sha256(&der[..consumed]),
             spki_sha256: sha256(cert.public_key().raw),
@@ -70,6 +73,18 @@ impl CertInfo {
         })
     }
 
+    /// The hostnames a client sees in it: the subjectAltName's DNS names, and the common
+    /// name (which scanners index too).
+    pub fn hostnames(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.dns_names.iter().map(String::as_str).collect();
+        if let Some(cn) = &self.common_name {
+            if !out.contains(&cn.as_str()) {
+                out.push(cn);
+            }
+        }
+        out
+    }
+
     /// The common name when there is one, else the whole subject: short enough for a list.
     pub fn short_name(&self) -> &str {
         match &self.common_name {
@@ -83,6 +98,20 @@ impl CertInfo {
 fn first_common_name(cert: &X509Certificate<'_>) -> Option<String> {
     let cn = cert.subject().iter_common_name().next()?;
     cn.as_str().ok().map(str::to_string)
+}
+
+fn dns_names(cert: &X509Certificate<'_>) -> Vec<String> {
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|n| match n {
+            GeneralName::DNSName(d) => Some(d.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn describe_error(e: &x509_parser::nom::Err<X509Error>) -> String {

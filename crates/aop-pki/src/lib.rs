@@ -22,5 +22,5 @@ pub use known::{
     CLOUDFLARE_AOP_2015_SHA256, CLOUDFLARE_AOP_2019_NOT_AFTER, CLOUDFLARE_AOP_2019_SHA256,
     CLOUDFLARE_AOP_SPKI_SHA256,
 };
-pub use read::{parse_ca_bytes, read_ca_source, read_ca_source_below};
+pub use read::{parse_ca_bytes, read_ca_source, read_ca_source_below, read_server_certificate};
 pub use time::{format_date, format_rfc3339, parse_rfc3339};

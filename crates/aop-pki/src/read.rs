@@ -37,6 +37,17 @@ pub fn read_ca_source_below(
     }
 }
 
+/// The first certificate of a server's certificate file (the one it presents), or why there
+/// is none to read.
+pub fn read_server_certificate(path: &Path, limit: u64) -> Result<CertInfo, String> {
+    let (certs, _) = read_pem_file(path, limit).map_err(|e| e.to_string())?;
+    certs
+        .into_iter()
+        .next()
+        .map(|c| c.info)
+        .ok_or_else(|| "no readable certificate in it".to_string())
+}
+
 /// The certificates of one PEM file, and what else it holds.
 pub(crate) fn read_pem_file(
     path: &Path,

@@ -7,7 +7,7 @@
 //! does not exist, so includes and CA files it names are missing, as on an empty system.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aop_model::{Finding, LoadOptions, ServerKind, ServerVersions, Version};
 use aop_source::SourceMap;
@@ -42,6 +42,8 @@ pub struct Tester {
     rule: &'static dyn Rule,
     cases: Vec<Case>,
     versions: ServerVersions,
+    /// `/` of the snippets and the directory their main file is in.
+    root: PathBuf,
 }
 
 struct Case {
@@ -57,7 +59,17 @@ impl Tester {
             rule,
             cases: Vec::new(),
             versions: ServerVersions::default(),
+            root: PathBuf::from(NO_ROOT),
         }
+    }
+
+    /// Reads the snippets as if their main file were in `dir` of the repository (and `dir`
+    /// were `/`), for a rule that opens the files a directive names.
+    pub fn files_in(mut self, dir: &str) -> Self {
+        self.root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir);
+        self
     }
 
     /// The server versions the cases added after this run under (`--nginx-version`,
@@ -155,23 +167,23 @@ impl Tester {
     /// AOP002, AOP004 come from reading) and what its check adds.
     fn findings(&self, case: &Case) -> (Vec<Finding>, SourceMap) {
         let opts = LoadOptions {
-            root: Some(PathBuf::from(NO_ROOT)),
+            root: Some(self.root.clone()),
             directives: crate::directives_read(),
             ..LoadOptions::default()
         };
         let mut map = SourceMap::default();
-        let (main, load): (&str, fn(_, &mut SourceMap, &LoadOptions) -> _) = match case.kind {
-            ServerKind::Nginx => ("nginx.conf", |file, map, opts| {
-                aop_nginx::load_file(file, PathBuf::from(NO_ROOT).join("nginx.conf"), map, opts)
-            }),
-            ServerKind::Apache => ("apache2.conf", aop_apache::load_file),
-            ServerKind::Caddy => ("Caddyfile", aop_caddy::load_file),
+        let main = match case.kind {
+            ServerKind::Nginx => "nginx.conf",
+            ServerKind::Apache => "apache2.conf",
+            ServerKind::Caddy => "Caddyfile",
         };
-        let file = map.add(
-            PathBuf::from(NO_ROOT).join(main),
-            case.config.clone().into_bytes(),
-        );
-        let config = load(file, &mut map, &opts);
+        let entry = self.root.join(main);
+        let file = map.add(entry.clone(), case.config.clone().into_bytes());
+        let config = match case.kind {
+            ServerKind::Nginx => aop_nginx::load_file(file, entry, &mut map, &opts),
+            ServerKind::Apache => aop_apache::load_file(file, &mut map, &opts),
+            ServerKind::Caddy => aop_caddy::load_file(file, &mut map, &opts),
+        };
         let code = self.rule.meta().code;
         let mut out: Vec<Finding> = config
             .findings

@@ -14,6 +14,7 @@ pub mod client_verify_per_directory;
 pub mod client_verify_renegotiation;
 pub mod client_verify_too_deep;
 pub mod content_without_certificate;
+pub mod default_certificate_names_site;
 pub mod default_server_missing;
 pub mod handshake_crosses_client_ca;
 pub mod include_unresolved;
@@ -45,6 +46,7 @@ pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
     client_verify_renegotiation::ENTRY,
     client_verify_too_deep::ENTRY,
     content_without_certificate::ENTRY,
+    default_certificate_names_site::ENTRY,
     default_server_missing::ENTRY,
     handshake_crosses_client_ca::ENTRY,
     include_unresolved::ENTRY,
