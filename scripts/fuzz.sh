@@ -81,6 +81,7 @@ seeds() {
     nginx_*) find fixtures/nginx -type f -name '*.conf' ;;
     apache_*) find fixtures/apache -type f \( -name '*.conf' -o -name '*.load' \) ;;
     ca_*) find fixtures -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.der' \) ;;
+    caddy_*) find fixtures/caddy -type f -name 'Caddyfile*' ;;
   esac
 }
 # `nginx -T` dumps of the nginx fixture trees, as if each lived in /etc/nginx: the main file
@@ -108,6 +109,7 @@ dict() {
     nginx_*) echo fuzz/dicts/nginx.dict ;;
     apache_*) echo fuzz/dicts/apache.dict ;;
     ca_*) echo fuzz/dicts/pem.dict ;;
+    caddy_*) echo fuzz/dicts/caddy.dict ;;
   esac
 }
 

@@ -10,6 +10,9 @@
 //!
 //! `needs-nginx: 1.29` serves the fixture only with that nginx or a newer one (a parameter
 //! older versions refuse); with an older binary it is skipped, saying so.
+//! `needs-nginx-before: 1.25` likewise only with an older one (a directive newer releases
+//! removed), and `needs-module: http_stub_status_module` only with a build that has the
+//! module (`nginx -V` names `--with-http_stub_status_module`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,8 @@ pub struct Fixture {
     pub known_foreign: Option<String>,
     /// The oldest nginx (major, minor) that accepts the tree.
     pub needs_nginx: Option<(u32, u32)>,
+    pub needs_nginx_before: Option<(u32, u32)>,
+    pub needs_modules: Vec<String>,
 }
 
 impl Fixture {
@@ -90,6 +95,8 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                 known_open: None,
                 known_foreign: None,
                 needs_nginx: None,
+                needs_nginx_before: None,
+                needs_modules: Vec::new(),
             };
             for (n, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();
@@ -109,6 +116,15 @@ pub fn servable(kind: Kind) -> Result<Vec<Fixture>, String> {
                     }
                     "needs-nginx" => {
                         fixture.needs_nginx = Some(parse_version(value.trim()).ok_or_else(bad)?);
+                        continue;
+                    }
+                    "needs-nginx-before" => {
+                        fixture.needs_nginx_before =
+                            Some(parse_version(value.trim()).ok_or_else(bad)?);
+                        continue;
+                    }
+                    "needs-module" => {
+                        fixture.needs_modules.push(value.trim().to_string());
                         continue;
                     }
                     _ => {}

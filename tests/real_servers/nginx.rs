@@ -49,6 +49,17 @@ fn serve_once(nginx: &Path, tree: &Path) -> Result<Instance, String> {
 }
 
 /// The (major, minor) of `nginx -v` (`nginx version: nginx/1.22.1`).
+/// Whether the binary was built with `module` (`nginx -V`: `--with-MODULE`, or a dynamic
+/// one `--with-MODULE=dynamic`, which Debian loads by default).
+pub fn has_module(nginx: &Path, module: &str) -> bool {
+    let Ok(out) = Command::new(nginx).arg("-V").output() else {
+        return false;
+    };
+    String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .any(|w| w == format!("--with-{module}") || w == format!("--with-{module}=dynamic"))
+}
+
 pub fn version(nginx: &Path) -> Option<(u32, u32)> {
     let out = Command::new(nginx).arg("-v").output().ok()?;
     let text = String::from_utf8_lossy(&out.stderr);

@@ -68,6 +68,15 @@ fn nginx_test(nginx: &Path, case: &str) -> Option<String> {
     Some(emerg.replace(&dir.display().to_string(), case))
 }
 
+/// The nginx release a fixture's `aop-lint.toml` names (`nginx_version = "1.30.4"`).
+fn pinned_release(case: &str) -> Option<String> {
+    let text = fs::read_to_string(root().join(case).join("aop-lint.toml")).ok()?;
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == "nginx_version")
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+}
+
 /// aop-lint's AOP001 messages for the fixture.
 fn aop001(case: &str, server: &str) -> Vec<String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aop-lint"));
@@ -107,8 +116,18 @@ fn nginx_refuses_to_start_where_aop001_says() {
         if clean && !root().join(&case).join("servable").is_file() {
             continue;
         }
+        // A fixture whose aop-lint.toml names the release is tested on that release.
+        let release = pinned_release(&case);
+        let binary = match release.as_deref() {
+            None => nginx.clone(),
+            Some(v) if v.starts_with("1.22.") => nginx.clone(),
+            Some(v) => match env::nginx_release(v) {
+                Some(bin) => bin,
+                None => continue,
+            },
+        };
         checked += 1;
-        let refused = nginx_test(nginx, &case);
+        let refused = nginx_test(&binary, &case);
         let said = aop001(&case, "nginx");
         println!("{case:<55} nginx: {refused:?} | aop-lint AOP001: {said:?}");
         match (clean, refused) {

@@ -9,6 +9,7 @@ mod ca_files;
 mod cloudflare_ips;
 mod context;
 pub mod docs;
+mod nginx_releases;
 pub mod registry;
 pub mod rules;
 mod simulated;

@@ -3,6 +3,7 @@ use std::collections::HashSet;
 use aop_model::{Finding, Label, ServerKind};
 
 use crate::apache_since::{self, SINCE};
+use crate::nginx_releases;
 use crate::{declare_rule, Context};
 
 declare_rule! {
@@ -64,6 +65,8 @@ declare_rule! {
             apache_since::FLUSH_MAX_THRESHOLD,
             apache_since::FLUSH_MAX_PIPELINED,
             apache_since::MERGE_SLASHES,
+            nginx_releases::SSL,
+            nginx_releases::HTTP2,
         ],
         summary: "syntax the server would reject",
     }
@@ -73,6 +76,10 @@ impl ParseError {
     /// The readers report what every release refuses; this adds what the release the user
     /// named refuses.
     fn check(cx: &Context, out: &mut Vec<Finding>) {
+        if cx.config.kind == ServerKind::Nginx {
+            nginx_by_release(cx, out);
+            return;
+        }
         let Some(version) = cx.versions.apache else {
             return;
         };
@@ -104,6 +111,59 @@ impl ParseError {
                     )),
                 );
             }
+        }
+    }
+}
+
+/// nginx's `unknown directive` for a directive the named release does not have yet, or no
+/// longer has.
+fn nginx_by_release(cx: &Context, out: &mut Vec<Finding>) {
+    let Some(version) = cx.versions.nginx else {
+        return;
+    };
+    let refused = nginx_releases::SINCE
+        .iter()
+        .filter(|(_, since)| version < *since)
+        .map(|(name, since)| {
+            (
+                name,
+                format!("nginx {version} does not have it yet: added in {since}"),
+            )
+        })
+        .chain(
+            nginx_releases::UNTIL
+                .iter()
+                .filter(|(_, until)| version >= *until)
+                .map(|(name, until)| {
+                    (
+                        name,
+                        format!("nginx {version} no longer has it: removed in {until}"),
+                    )
+                }),
+        )
+        .collect::<Vec<_>>();
+    // An `http {}` directive is inherited by every server: said once.
+    let mut said = HashSet::new();
+    for s in &cx.config.servers {
+        for (name, why) in &refused {
+            let Some(w) = s.directive(**name) else {
+                continue;
+            };
+            if !said.insert(w.value.span) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    ParseError::CODE,
+                    // nginx's own words, which tests/real_servers/startup.rs holds them to.
+                    format!("unknown directive \"{}\"", name.nginx),
+                    Label::new(w.value.span, why.clone()),
+                )
+                .with_help(match name.nginx {
+                    "ssl" => "remove `ssl on;` and mark the listeners instead:\n    listen 443 ssl;".to_string(),
+                    other => format!("remove `{other}`, or give the release that runs the tree as --nginx-version"),
+                }),
+            );
         }
     }
 }
@@ -158,6 +218,17 @@ mod tests {
             .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nMergeSlashes off")
             .versions("apache/2.4.66")
             .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
+            // `ssl on` left 1.25.1, `http2 on` came with it.
+            .versions("nginx/1.30.4")
+            .nginx_fail(
+                "http { ssl on; server { listen 443; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            .nginx_pass("http { server { listen 443 ssl; http2 on; ssl_certificate c.pem; ssl_certificate_key c.key; } }")
+            .versions("nginx/1.22.1")
+            .nginx_pass(
+                "http { ssl on; server { listen 443; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
+            )
+            .nginx_fail("http { server { listen 443 ssl; http2 on; ssl_certificate c.pem; ssl_certificate_key c.key; } }")
             .run();
         insta::assert_snapshot!(findings);
     }
