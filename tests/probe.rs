@@ -125,6 +125,34 @@ fn probe(pid: u32, args: &[&str]) -> (Option<i32>, Vec<(String, String)>) {
     (out.status.code(), findings)
 }
 
+/// `script` run by `sh` in a network namespace of its own, until `pid_file` appears (the
+/// server started) or ten seconds pass; the process group dies with the guard.
+fn start_in_namespace(
+    script: &str,
+    pid_file: &Path,
+    log: &Path,
+) -> (std::process::Child, KillGroup) {
+    let child = Command::new("unshare")
+        .args(["--net", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("unshare (needs root and network namespaces)");
+    let guard = KillGroup(child.id());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pid_file.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the server did not start: {}",
+            fs::read_to_string(log).unwrap_or_default()
+        );
+        sleep(Duration::from_millis(50));
+    }
+    (child, guard)
+}
+
 fn codes(findings: &[(String, String)]) -> Vec<&str> {
     let mut c: Vec<&str> = findings.iter().map(|(c, _)| c.as_str()).collect();
     c.sort();
@@ -146,25 +174,9 @@ fn probe_reports_what_the_running_nginx_serves() {
         d.display(),
         d.display()
     );
-    let mut child = Command::new("unshare")
-        .args(["--net", "--", "sh", "-c", &script])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .expect("unshare (needs root and network namespaces)");
+    let (mut child, guard) =
+        start_in_namespace(&script, &d.join("nginx.pid"), &d.join("error.log"));
     let pid = child.id();
-    let guard = KillGroup(pid);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !d.join("nginx.pid").exists() {
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not start: {}",
-            fs::read_to_string(d.join("error.log")).unwrap_or_default()
-        );
-        sleep(Duration::from_millis(50));
-    }
 
     let client = d.join("client.pem");
     let key = d.join("client.key");
@@ -282,6 +294,151 @@ fn probe_reports_what_the_running_nginx_serves() {
             "locked.test",
             "--port",
             "443",
+            "--no-http",
+        ],
+    );
+    assert!(agreed.iter().all(|(c, _)| c != "AOP606"), "{agreed:?}");
+    drop(guard);
+    let _ = child.wait();
+}
+
+/// The same questions of a running httpd: mod_ssl refuses in the handshake where nginx
+/// answers 400, and the probe reads both as refusals.
+fn apache_config(dir: &Path) -> String {
+    let d = dir.display();
+    let m = "/usr/lib/apache2/modules";
+    format!(
+        r#"ServerRoot {d}
+PidFile {d}/httpd.pid
+ErrorLog {d}/error.log
+DefaultRuntimeDir {d}
+LoadModule mpm_event_module {m}/mod_mpm_event.so
+LoadModule authz_core_module {m}/mod_authz_core.so
+LoadModule dir_module {m}/mod_dir.so
+LoadModule socache_shmcb_module {m}/mod_socache_shmcb.so
+LoadModule ssl_module {m}/mod_ssl.so
+ServerName origin.test
+Listen 443
+Listen 8443
+Listen 80
+<Directory {d}/www>
+    Require all granted
+</Directory>
+DocumentRoot {d}/www
+<VirtualHost *:443>
+    ServerName locked.test
+    SSLEngine on
+    SSLCertificateFile {d}/server.pem
+    SSLCertificateKeyFile {d}/server.key
+    SSLVerifyClient require
+    SSLCACertificateFile {d}/ca.pem
+</VirtualHost>
+<VirtualHost *:8443>
+    ServerName open.test
+    SSLEngine on
+    SSLCertificateFile {d}/server.pem
+    SSLCertificateKeyFile {d}/server.key
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName plain.test
+</VirtualHost>
+"#
+    )
+}
+
+#[test]
+fn probe_reports_what_the_running_apache_serves() {
+    let Some(apache) = common::server_binary(
+        &["/usr/sbin/apache2", "/usr/sbin/httpd"],
+        "aop-lint probe on httpd",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    certificates(d);
+    fs::create_dir(d.join("www")).unwrap();
+    fs::write(d.join("www/index.html"), "SITE\n").unwrap();
+    fs::write(d.join("httpd.conf"), apache_config(d)).unwrap();
+    // httpd's children run as an unprivileged user: what they serve must be readable.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    let script = format!(
+        "ip link set lo up && exec {} -d {} -f {}/httpd.conf -DFOREGROUND",
+        apache.display(),
+        d.display(),
+        d.display()
+    );
+    let (mut child, guard) =
+        start_in_namespace(&script, &d.join("httpd.pid"), &d.join("error.log"));
+    let pid = child.id();
+
+    let client = d.join("client.pem");
+    let key = d.join("client.key");
+    let (code, locked) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "locked.test",
+            "--no-http",
+            "--client-cert",
+            client.to_str().unwrap(),
+            "--client-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(codes(&locked), Vec::<&str>::new(), "{locked:?}");
+    assert_eq!(code, Some(0));
+
+    let (code, open) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "open.test",
+            "--port",
+            "8443",
+            "--no-http",
+        ],
+    );
+    assert_eq!(
+        codes(&open),
+        vec!["AOP601", "AOP601", "AOP601", "AOP602"],
+        "{open:?}"
+    );
+    assert_eq!(code, Some(1));
+
+    let (_, plain) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--host",
+            "plain.test",
+            "--port",
+            "443",
+            "--http-port",
+            "80",
+        ],
+    );
+    assert!(
+        plain
+            .iter()
+            .any(|(c, m)| c == "AOP603" && m.contains("HTTP 200")),
+        "{plain:?}"
+    );
+
+    // And with the files: what the running server does is what they say.
+    let (_, agreed) = probe(
+        pid,
+        &[
+            "127.0.0.1",
+            "--config",
+            d.join("httpd.conf").to_str().unwrap(),
+            "--host",
+            "open.test",
+            "--port",
+            "8443",
             "--no-http",
         ],
     );
