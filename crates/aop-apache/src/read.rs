@@ -727,8 +727,17 @@ impl<'a> Reader<'a> {
     /// httpd refuses a directive no module loaded so far provides. A tree that loads no
     /// module at all is a fragment of a config, whose modules are loaded elsewhere.
     fn check_known(&mut self, d: &Directive, key: &str) {
-        if self.modules.loaded().next().is_none()
-            || directives::exists(key, &self.modules) != Some(false)
+        // No module names a directive with bytes other than letters, digits and `_`: a
+        // byte-order mark, UTF-16's NULs or binary junk stop httpd whatever it loads, so a
+        // fragment that loads nothing is refused too.
+        let impossible = key
+            .strip_prefix('<')
+            .unwrap_or(key)
+            .bytes()
+            .any(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        if !impossible
+            && (self.modules.loaded().next().is_none()
+                || directives::exists(key, &self.modules) != Some(false))
         {
             return;
         }

@@ -1091,3 +1091,29 @@ fn loading_a_module_the_build_compiles_in_stops_httpd() {
     );
     assert_eq!(refused(&t), 1);
 }
+
+/// A main file in UTF-16 or of binary bytes, even one that loads no module: httpd reads each
+/// line's first word as a directive no module has and refuses to start (measured: "Invalid
+/// command '\xff\xfeL'", or "No MPM loaded" when nothing is left). Never a clean exit.
+#[test]
+fn a_file_httpd_cannot_read_as_text_is_refused() {
+    let utf16: Vec<u8> = std::iter::once([0xFF, 0xFE])
+        .chain("Listen 443\n".encode_utf16().map(u16::to_le_bytes))
+        .flatten()
+        .collect();
+    for bytes in [
+        utf16,
+        b"\x00\x01binary\xff\xfe".to_vec(),
+        b"\xef\xbb\xbfListen 80\n".to_vec(),
+    ] {
+        let t = load_with(&[("apache2.conf", &bytes)], LoadOptions::default());
+        assert!(
+            t.codes().contains(&"AOP001"),
+            "{:?}: {:?}",
+            bytes,
+            t.codes()
+        );
+    }
+    // Text as httpd reads it is not touched.
+    assert_eq!(load("ServerName a.example\n").codes(), Vec::<&str>::new());
+}
