@@ -163,7 +163,16 @@ pub struct CaArgs {
     pub expiry_warn_days: Option<u32>,
 }
 
-pub fn parse_build(word: &str) -> Result<aop_model::Build, String> {
+pub fn parse_path(path: &str) -> Result<String, String> {
+    // Sent in the request line as written: it must be one, not a way to add headers.
+    if path.starts_with('/') && path.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(path.to_string())
+    } else {
+        Err(format!("`{path}` is not a request path: it starts with `/` and holds no spaces or control characters"))
+    }
+}
+
+fn parse_build(word: &str) -> Result<aop_model::Build, String> {
     aop_model::Build::parse(word).ok_or_else(|| {
         format!(
             "`{word}` is not a build: use {}",
@@ -228,6 +237,16 @@ pub struct ProbeArgs {
     /// A plain-HTTP port to probe (repeatable; default 80).
     #[arg(long = "http-port", value_name = "PORT")]
     pub http_ports: Vec<u16>,
+
+    /// Send the probes from this address of this machine, as a client elsewhere would (an
+    /// origin that trusts its own network answers its own addresses differently).
+    #[arg(long, value_name = "ADDRESS")]
+    pub source: Option<std::net::IpAddr>,
+
+    /// Also ask for this path (repeatable), without a client certificate, on every port and
+    /// name: a site that answers 404 at `/` may serve the paths its locations name.
+    #[arg(long = "path", value_name = "PATH", value_parser = parse_path)]
+    pub paths: Vec<String>,
 
     /// Probe no plain-HTTP port.
     #[arg(long)]

@@ -67,6 +67,8 @@ pub fn probe(args: ProbeArgs) -> i32 {
         match address(target) {
             Ok(address) => specs.push(TargetSpec {
                 address,
+                source: args.source,
+                paths: args.paths.clone(),
                 tls_ports: tls_ports.clone(),
                 plain_ports: plain_ports.clone(),
                 hosts: hosts.clone(),

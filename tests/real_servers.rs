@@ -31,6 +31,7 @@ mod real_servers {
     pub mod pki;
     pub mod plan;
     pub mod probe;
+    pub mod probe_cli;
     pub mod process;
     pub mod report_codes;
     pub mod semantics;
@@ -145,6 +146,8 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
         layout,
     } = instance;
     let rows = run_all(&served);
+    // `aop-lint probe` asks the same running server, before it stops.
+    let probed = real_servers::probe_cli::probe_open(&served);
     drop(server);
     if std::env::var_os("AOP_REAL_SERVERS_KEEP").is_some() {
         println!(
@@ -155,6 +158,31 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
     let linted = lint(&fixture.lint_path(), fixture.kind.dir());
     print_rows(&label, &rows, linted.as_ref().ok().map(|l| l.verdict));
     let observed = Verdict::observed(&rows);
+    // What the probe finds open the files must say is open: a running server open where the
+    // static verdict is clean would be a gate passing an open origin. The probe may see
+    // less (it asks fewer requests, no forwarding-header claims, and a 4xx carrying a page
+    // of the site is content only to the harness, which knows the page); that is printed.
+    match (&probed, linted.as_ref()) {
+        (Ok((open, proofs)), Ok(l)) => {
+            let sees = if *open == l.verdict.open {
+                "agrees"
+            } else {
+                "SEES LESS"
+            };
+            println!(
+                "{label:<40} aop-lint probe: open={} ({sees}; files open={})",
+                yes(*open),
+                yes(l.verdict.open)
+            );
+            if *open && !l.verdict.open {
+                problems.push(format!(
+                    "{label}: aop-lint probe finds the running server open, the files' verdict is not: {proofs:?}"
+                ));
+            }
+        }
+        (Err(e), _) => problems.push(format!("{label}: aop-lint probe failed: {e}")),
+        _ => {}
+    }
     let mut probes = [0; 3];
     for row in &rows {
         let i = [INTERNET, EDGE, LOCAL]

@@ -2,7 +2,9 @@
 //! read to its end (bounded), its status, body size and hash.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
+
+use socket2::{Domain, Socket, Type};
 
 use sha2::{Digest, Sha256};
 
@@ -18,9 +20,22 @@ pub fn request(host: &str, path: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-pub fn connect(address: SocketAddr) -> Result<TcpStream, String> {
-    let stream =
-        TcpStream::connect_timeout(&address, REQUEST_TIMEOUT).map_err(|e| e.to_string())?;
+/// A connection to `address`, from `source` when given (an address of this machine).
+pub fn connect(address: SocketAddr, source: Option<IpAddr>) -> Result<TcpStream, String> {
+    let stream = match source {
+        None => TcpStream::connect_timeout(&address, REQUEST_TIMEOUT).map_err(|e| e.to_string())?,
+        Some(ip) => {
+            let socket = Socket::new(Domain::for_address(address), Type::STREAM, None)
+                .map_err(|e| e.to_string())?;
+            socket
+                .bind(&SocketAddr::new(ip, 0).into())
+                .map_err(|e| format!("cannot send from {ip}: {e}"))?;
+            socket
+                .connect_timeout(&address.into(), REQUEST_TIMEOUT)
+                .map_err(|e| e.to_string())?;
+            socket.into()
+        }
+    };
     stream
         .set_read_timeout(Some(REQUEST_TIMEOUT))
         .and_then(|_| stream.set_write_timeout(Some(REQUEST_TIMEOUT)))
@@ -28,8 +43,8 @@ pub fn connect(address: SocketAddr) -> Result<TcpStream, String> {
     Ok(stream)
 }
 
-pub fn plain_exchange(address: SocketAddr, request: &[u8]) -> Outcome {
-    let mut stream = match connect(address) {
+pub fn plain_exchange(address: SocketAddr, source: Option<IpAddr>, request: &[u8]) -> Outcome {
+    let mut stream = match connect(address, source) {
         Ok(s) => s,
         Err(e) => return Outcome::NoConnection(e),
     };

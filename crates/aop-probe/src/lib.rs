@@ -101,19 +101,24 @@ pub fn run(plan: &Plan, user_cert: Option<&ClientCert>) -> Vec<Result> {
                 plan::CertChoice::Throwaway => throwaway.as_ref().ok(),
                 plan::CertChoice::User => user_cert,
             };
-            send(plan.address, probe, cert)
+            send(plan.address, plan.source, probe, cert)
         })
         .collect()
 }
 
-fn send(address: SocketAddr, probe: &Probe, cert: Option<&ClientCert>) -> Result {
+fn send(
+    address: SocketAddr,
+    source: Option<std::net::IpAddr>,
+    probe: &Probe,
+    cert: Option<&ClientCert>,
+) -> Result {
     let address = SocketAddr::new(address.ip(), probe.port);
     let request = http::request(&probe.host, &probe.path);
     let (outcome, seen) = if probe.tls {
-        tls::exchange(address, probe, cert, &request)
+        tls::exchange(address, source, probe, cert, &request)
     } else {
         (
-            http::plain_exchange(address, &request),
+            http::plain_exchange(address, source, &request),
             tls::Seen::default(),
         )
     };

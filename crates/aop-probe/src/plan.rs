@@ -10,6 +10,10 @@ pub const UNKNOWN_NAME: &str = "aop-lint-probe.invalid";
 #[derive(Clone, Debug)]
 pub struct TargetSpec {
     pub address: SocketAddr,
+    /// Send from this address of this machine (`--source`).
+    pub source: Option<std::net::IpAddr>,
+    /// Paths asked besides `/` (`--path`), each without a certificate.
+    pub paths: Vec<String>,
     pub tls_ports: Vec<u16>,
     pub plain_ports: Vec<u16>,
     pub hosts: Vec<String>,
@@ -76,6 +80,9 @@ impl Probe {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub address: SocketAddr,
+    /// The address of this machine the probes are sent from (`--source`); the system's
+    /// choice when `None`.
+    pub source: Option<std::net::IpAddr>,
     pub probes: Vec<Probe>,
 }
 
@@ -84,14 +91,15 @@ pub const MAX_PROBES: usize = 200;
 
 pub fn plan(spec: &TargetSpec) -> Plan {
     let mut probes = Vec::new();
-    let probe = |port, tls, sni, host: &str, cert| Probe {
+    let at = |path: &str, port, tls, sni, host: &str, cert| Probe {
         port,
         tls,
         sni,
         host: host.to_string(),
-        path: "/".to_string(),
+        path: path.to_string(),
         cert,
     };
+    let probe = |port, tls, sni, host: &str, cert| at("/", port, tls, sni, host, cert);
     for &port in &spec.tls_ports {
         for host in &spec.hosts {
             probes.push(probe(port, true, Sni::Host, host, CertChoice::None));
@@ -108,9 +116,23 @@ pub fn plan(spec: &TargetSpec) -> Plan {
             probes.push(probe(port, false, Sni::None, host, CertChoice::None));
         }
     }
+    // A site that answers 404 at `/` may serve the paths its locations name.
+    for path in &spec.paths {
+        for &port in &spec.tls_ports {
+            for host in &spec.hosts {
+                probes.push(at(path, port, true, Sni::Host, host, CertChoice::None));
+            }
+        }
+        for &port in &spec.plain_ports {
+            for host in &spec.hosts {
+                probes.push(at(path, port, false, Sni::None, host, CertChoice::None));
+            }
+        }
+    }
     probes.truncate(MAX_PROBES);
     Plan {
         address: spec.address,
+        source: spec.source,
         probes,
     }
 }
@@ -122,6 +144,8 @@ mod tests {
     #[test]
     fn each_tls_port_and_name_gets_the_refusal_scenarios() {
         let spec = TargetSpec {
+            source: None,
+            paths: Vec::new(),
             address: "203.0.113.7:443".parse().unwrap(),
             tls_ports: vec![443],
             plain_ports: vec![80],
@@ -147,6 +171,8 @@ mod tests {
     #[test]
     fn the_number_of_probes_is_bounded() {
         let spec = TargetSpec {
+            source: None,
+            paths: Vec::new(),
             address: "203.0.113.7:443".parse().unwrap(),
             tls_ports: (1..100).collect(),
             plain_ports: vec![],

@@ -3,7 +3,7 @@
 //! left out, and the CertificateRequest's CA names are kept.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -25,6 +25,7 @@ pub struct Seen {
 
 pub fn exchange(
     address: SocketAddr,
+    source: Option<IpAddr>,
     probe: &Probe,
     cert: Option<&ClientCert>,
     request: &[u8],
@@ -54,7 +55,7 @@ pub fn exchange(
         Ok(c) => c,
         Err(e) => return (Outcome::HandshakeFailed(e.to_string()), Seen::default()),
     };
-    let sock = match http::connect(address) {
+    let sock = match http::connect(address, source) {
         Ok(s) => s,
         Err(e) => return (Outcome::NoConnection(e), Seen::default()),
     };
