@@ -1,5 +1,5 @@
 //! The version of the server that runs the tree: some verdicts depend on it (a bug fixed in
-//! one release, a directive a later release accepts). docs/semantics.md, "Server versions".
+//! one release, a directive a later release accepts). docs/versions.md.
 
 use std::fmt;
 
