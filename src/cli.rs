@@ -282,6 +282,10 @@ pub enum Format {
     /// One line per finding, `path:line:column: severity CODE message`, as editors and grep
     /// read it.
     Concise,
+    /// GitLab Code Quality (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failure per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

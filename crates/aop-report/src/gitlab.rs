@@ -1,0 +1,96 @@
+//! GitLab Code Quality: the JSON array of issues a job names under
+//! `artifacts:reports:codequality`, shown in merge requests beside the changed lines.
+//! GitLab reads `description`, `check_name`, `fingerprint`, `severity`, `location.path` and
+//! `location.lines.begin`, a subset of the Code Climate issue; it ignores the rest.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use aop_model::Severity;
+
+use crate::{display_paths, Report};
+
+#[derive(Serialize)]
+struct Issue<'a> {
+    description: String,
+    check_name: &'a str,
+    fingerprint: String,
+    severity: &'static str,
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+    end: usize,
+}
+
+/// GitLab's scale is info, minor, major, critical, blocker. An error is a way past
+/// Cloudflare to the origin: critical; a warning is a weakness that needs a second mistake.
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "critical",
+        Severity::Warning => "major",
+        Severity::Info => "info",
+    }
+}
+
+pub fn render_gitlab(report: &Report) -> String {
+    let map = report.map;
+    let paths = display_paths(map);
+    // GitLab merges issues with one fingerprint into one: findings the same in all but
+    // their line are told apart by their order, not by the line, so that an edit above a
+    // finding does not make it look fixed and new again.
+    let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
+    let issues: Vec<Issue> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let loc = map.location(f.primary.span);
+            let path = paths[f.primary.span.file.0 as usize].as_str();
+            let key: [u8; 32] = Sha256::new()
+                .chain_update(f.code)
+                .chain_update([0])
+                .chain_update(path)
+                .chain_update([0])
+                .chain_update(&f.message)
+                .finalize()
+                .into();
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            let fingerprint = Sha256::new()
+                .chain_update(key)
+                .chain_update(n.to_le_bytes())
+                .finalize();
+            Issue {
+                // The widget shows it on one line; the fix is a click away in the rule's page.
+                description: format!("{} {}: {}", f.code, f.name, f.message.replace('\n', " ")),
+                check_name: f.code,
+                fingerprint: hex(&fingerprint[..16]),
+                severity: severity(f.severity),
+                location: Location {
+                    path,
+                    lines: Lines {
+                        begin: loc.line,
+                        end: loc.end_line,
+                    },
+                },
+            }
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&issues).expect("serialising to memory");
+    out.push('\n');
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
