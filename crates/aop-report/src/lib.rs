@@ -21,7 +21,7 @@ pub use github::render_github;
 pub use gitlab::render_gitlab;
 use human::visible;
 pub use human::{render_human, HumanOptions};
-pub use json::{render_json, write_json};
+pub use json::{json_report_schema, render_json, write_json};
 pub use junit::render_junit;
 pub use paths::{display_path, display_paths};
 pub use rule_info::RuleInfo;
