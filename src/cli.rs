@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage error or nothing
 /// could be read.
 #[derive(Parser, Debug)]
-#[command(name = "aop-lint", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "aop-lint",
+    version = env!("AOP_LINT_VERSION"),
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
