@@ -371,7 +371,10 @@ fn gitlab_snapshot_and_validity() {
 
     let clean = aop_lint(&[CLEAN, "--format", "gitlab"]);
     assert_eq!(clean.status.code(), Some(0));
-    assert!(gitlab_issues(&clean).is_empty());
+    // The clean tree's settings file alone, named as an info.
+    let issues = gitlab_issues(&clean);
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    assert_eq!(issues[0]["check_name"], "settings");
 }
 
 /// A finding keeps its fingerprint when lines are added above it (GitLab would otherwise
@@ -425,7 +428,14 @@ fn junit_failures(xml: &str) -> Vec<(String, String, String)> {
     for suite in root.children().filter(|n| n.is_element()) {
         assert_eq!(suite.tag_name().name(), "testsuite");
         assert!(!suite.attribute("name").unwrap().is_empty());
-        let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        let mut cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        // The schema's order: properties, if any, before the test cases.
+        if cases.first().map(|n| n.tag_name().name()) == Some("properties") {
+            for p in cases.remove(0).children().filter(|n| n.is_element()) {
+                assert_eq!(p.tag_name().name(), "property");
+                assert!(p.attribute("name").is_some() && p.attribute("value").is_some());
+            }
+        }
         assert!(!cases.is_empty());
         let mut suite_failed = 0;
         for case in &cases {
@@ -508,4 +518,37 @@ fn junit_escapes_what_the_config_says() {
             f["message"].as_str().unwrap().replace('\u{1}', "?")
         );
     }
+}
+
+/// A settings file applied is named in both, as in every format.
+#[test]
+fn gitlab_and_junit_name_the_settings_file() {
+    let case = "fixtures/apache/unused-suppression-ok-used";
+    let settings = format!("{case}/aop-lint.toml");
+    let issues = gitlab_issues(&aop_lint(&[case, "--format", "gitlab"]));
+    let named: Vec<&Value> = issues
+        .iter()
+        .filter(|i| i["check_name"] == "settings")
+        .collect();
+    assert_eq!(named.len(), 1, "{issues:#?}");
+    assert_eq!(named[0]["location"]["path"], settings.as_str());
+    assert_eq!(named[0]["severity"], "info");
+
+    let xml = stdout(&aop_lint(&[case, "--format", "junit"]));
+    junit_failures(&xml);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let values: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("property"))
+        .filter_map(|n| n.attribute("value"))
+        .collect();
+    assert!(!values.is_empty());
+    assert!(values.iter().all(|v| *v == settings), "{values:?}");
+
+    let none = stdout(&aop_lint(&[
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "junit",
+    ]));
+    assert!(!none.contains("<properties>"), "{none}");
 }

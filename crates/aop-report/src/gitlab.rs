@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use aop_model::Severity;
 
-use crate::{display_paths, Report};
+use crate::{display_path, display_paths, Report};
 
 #[derive(Serialize)]
 struct Issue<'a> {
@@ -50,7 +50,7 @@ pub fn render_gitlab(report: &Report) -> String {
     // their line are told apart by their order, not by the line, so that an edit above a
     // finding does not make it look fixed and new again.
     let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
-    let issues: Vec<Issue> = report
+    let mut issues: Vec<Issue> = report
         .findings
         .iter()
         .map(|f| {
@@ -86,6 +86,19 @@ pub fn render_gitlab(report: &Report) -> String {
             }
         })
         .collect();
+    // As the other formats name it: a settings file nobody meant to apply must not silence
+    // a tree unseen. An info at its first line, the way GitHub's format gives a notice.
+    let settings: Vec<String> = report.settings.iter().map(|p| display_path(p)).collect();
+    issues.extend(settings.iter().map(|path| Issue {
+        description: format!("settings applied from {path}"),
+        check_name: "settings",
+        fingerprint: hex(&Sha256::digest(format!("settings\0{path}"))[..16]),
+        severity: "info",
+        location: Location {
+            path,
+            lines: Lines { begin: 1, end: 1 },
+        },
+    }));
     let mut out = serde_json::to_string_pretty(&issues).expect("serialising to memory");
     out.push('\n');
     out

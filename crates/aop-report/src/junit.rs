@@ -35,6 +35,18 @@ pub fn render_junit(report: &Report) -> String {
             findings.len().max(1),
             findings.len()
         );
+        // Named in every suite, as the other formats name it.
+        if !report.settings.is_empty() {
+            out.push_str("    <properties>\n");
+            for settings in &report.settings {
+                let _ = writeln!(
+                    out,
+                    "      <property name=\"aop-lint.settings\" value=\"{}\"/>",
+                    escape(&crate::display_path(settings))
+                );
+            }
+            out.push_str("    </properties>\n");
+        }
         if findings.is_empty() {
             let _ = writeln!(
                 out,
