@@ -46,35 +46,19 @@ fn severity(s: Severity) -> &'static str {
 pub fn render_gitlab(report: &Report) -> String {
     let map = report.map;
     let paths = display_paths(map);
-    // GitLab merges issues with one fingerprint into one: findings the same in all but
-    // their line are told apart by their order, not by the line, so that an edit above a
-    // finding does not make it look fixed and new again.
-    let mut seen: HashMap<[u8; 32], usize> = HashMap::new();
+    let mut fingerprints = Fingerprints::default();
     let mut issues: Vec<Issue> = report
         .findings
         .iter()
         .map(|f| {
             let loc = map.location(f.primary.span);
             let path = paths[f.primary.span.file.0 as usize].as_str();
-            let key: [u8; 32] = Sha256::new()
-                .chain_update(f.code)
-                .chain_update([0])
-                .chain_update(path)
-                .chain_update([0])
-                .chain_update(&f.message)
-                .finalize()
-                .into();
-            let n = seen.entry(key).or_insert(0);
-            *n += 1;
-            let fingerprint = Sha256::new()
-                .chain_update(key)
-                .chain_update(n.to_le_bytes())
-                .finalize();
+            let fingerprint = fingerprints.next(f.code, path, &f.message);
             Issue {
-                // The widget shows it on one line; the fix is a click away in the rule's page.
+                // The widget shows one line; the fix is in `aop-lint explain CODE`.
                 description: format!("{} {}: {}", f.code, f.name, f.message.replace('\n', " ")),
                 check_name: f.code,
-                fingerprint: hex(&fingerprint[..16]),
+                fingerprint,
                 severity: severity(f.severity),
                 location: Location {
                     path,
@@ -102,6 +86,34 @@ pub fn render_gitlab(report: &Report) -> String {
     let mut out = serde_json::to_string_pretty(&issues).expect("serialising to memory");
     out.push('\n');
     out
+}
+
+/// GitLab merges issues with one fingerprint into one. Findings the same in all but their
+/// line are told apart by their order, not by the line, so that an edit above a finding
+/// does not make it look fixed and new again.
+#[derive(Default)]
+struct Fingerprints {
+    seen: HashMap<[u8; 32], u32>,
+}
+
+impl Fingerprints {
+    fn next(&mut self, code: &str, path: &str, message: &str) -> String {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(code)
+            .chain_update([0])
+            .chain_update(path)
+            .chain_update([0])
+            .chain_update(message)
+            .finalize()
+            .into();
+        let n = self.seen.entry(key).or_insert(0);
+        *n += 1;
+        let digest = Sha256::new()
+            .chain_update(key)
+            .chain_update(n.to_le_bytes())
+            .finalize();
+        hex(&digest[..16])
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
