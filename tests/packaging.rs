@@ -62,8 +62,19 @@ fn every_debian_asset_exists_or_is_written_by_the_assets_script() {
         if src == "target/release/aop-lint" {
             assert_eq!(mode, "755");
         } else if let Some(name) = src.strip_prefix("target/release/deb-assets/") {
-            let text = std::fs::read_to_string(out.path().join(name))
-                .unwrap_or_else(|_| panic!("scripts/deb-assets.sh writes no {name}"));
+            let file = out.path().join(name);
+            assert!(file.is_file(), "scripts/deb-assets.sh writes no {name}");
+            let text = if name.ends_with(".gz") {
+                let o = std::process::Command::new("gzip")
+                    .arg("-dc")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                assert!(o.status.success(), "{name} is not gzip");
+                String::from_utf8(o.stdout).unwrap()
+            } else {
+                std::fs::read_to_string(&file).unwrap()
+            };
             assert!(
                 text.contains("fail-on") || text.contains("fail\\-on"),
                 "{name}"
