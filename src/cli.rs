@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage error or nothing
 /// could be read.
 #[derive(Parser, Debug)]
-#[command(name = "aop-lint", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "aop-lint",
+    version = env!("AOP_LINT_VERSION"),
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -301,6 +305,10 @@ pub enum Format {
     /// One line per finding, `path:line:column: severity CODE message`, as editors and grep
     /// read it.
     Concise,
+    /// GitLab Code Quality (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML: a test suite per file, a failure per finding.
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -24,6 +24,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -33,19 +34,85 @@ use aop_pki::{parse_sha256, Sha256Fingerprint};
 
 pub const FILE_NAME: &str = "aop-lint.toml";
 
-#[derive(Deserialize)]
+/// The file as written. Its schema (docs/schemas/settings.schema.json) is generated from
+/// these fields, so the two cannot drift apart; the checks the schema cannot express (rule
+/// names, fingerprints, directories) are [`parse`]'s.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = "aop-lint.toml",
+    description = "Settings of aop-lint, found from the linted path upwards or given with --config."
+)]
 struct Raw {
+    /// Only these rules: codes (AOP101), code prefixes (AOP1), names, or ALL. Default: all.
+    #[schemars(with = "Option<Vec<String>>")]
     select: Option<Vec<Spanned<String>>>,
+    /// Never these rules, written as in `select`.
+    #[schemars(with = "Option<Vec<String>>")]
     ignore: Option<Vec<Spanned<String>>>,
+    /// A severity per rule, by code, prefix or name.
+    #[schemars(with = "Option<BTreeMap<String, SeverityName>>")]
     severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// SHA-256 fingerprints of your own client CAs: 64 hex digits, with or without `:`
+    /// between pairs, optionally after `sha256:`.
+    #[schemars(with = "Option<Vec<String>>")]
     trusted_ca_sha256: Option<Vec<Spanned<String>>>,
+    /// Warn this many days before a client CA expires.
+    #[schemars(with = "Option<u32>")]
     expiry_warn_days: Option<Spanned<i64>>,
+    /// The server kind, when the tree does not tell.
+    #[schemars(with = "Option<ServerName>")]
     server: Option<Spanned<String>>,
+    /// Where `/` of the linted system is (as --root), relative to this file's directory.
+    #[schemars(with = "Option<String>")]
     root: Option<Spanned<String>>,
+    /// The nginx version that runs the tree, such as 1.26.2.
+    #[schemars(with = "Option<VersionText>")]
     nginx_version: Option<Spanned<String>>,
+    /// The Apache httpd version that runs the tree, such as 2.4.62.
+    #[schemars(with = "Option<VersionText>")]
     apache_version: Option<Spanned<String>>,
+    /// Whose packages the server comes from, which decides the modules compiled in.
+    #[schemars(with = "Option<BuildName>")]
     build: Option<Spanned<String>>,
+}
+
+// The words the fields above accept, for the schema only: reading checks them in `parse`.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum SeverityName {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum ServerName {
+    Nginx,
+    Apache,
+    Caddy,
+}
+
+/// `debian` (also `ubuntu`), `rhel` (also `fedora`, `centos`, `rocky`, `alma`) or
+/// `upstream` (also `official`, `docker`), in any case.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct BuildName(#[schemars(extend("examples" = ["debian", "rhel", "upstream"]))] String);
+
+/// `1.26.2`, or as the server prints it (`nginx/1.26.2`, `Apache/2.4.62 (Debian)`). Looser
+/// than the reading: a file the schema refuses is always refused.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct VersionText(#[schemars(regex(pattern = r"[0-9]+\.[0-9]+"))] String);
+
+/// The JSON Schema of `aop-lint.toml`, as docs/schemas/settings.schema.json holds it.
+pub fn settings_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Raw)).expect("a schema is JSON")
 }
 
 /// The settings of one file, checked and resolved to rule codes.

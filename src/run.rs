@@ -7,8 +7,8 @@ use clap::Parser;
 use aop_gate::{gate, resolve_rules, Policy};
 use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind, ServerVersions, Severity};
 use aop_report::{
-    render_concise, render_github, render_human, render_sarif, render_statistics, sort_findings,
-    sort_suppressed, write_json, HumanOptions, Report,
+    render_concise, render_github, render_gitlab, render_human, render_junit, render_sarif,
+    render_statistics, sort_findings, sort_suppressed, write_json, HumanOptions, Report,
 };
 use aop_rules::{CaSettings, Context};
 use aop_source::{FileId, SourceMap, Span};
@@ -603,6 +603,8 @@ pub(crate) fn emit_report(
             &render_sarif(report, &catalog::rule_infos(docs_url)),
             output,
         ),
+        Format::Gitlab => emit(&render_gitlab(report), output),
+        Format::Junit => emit(&render_junit(report), output),
         _ if statistics => emit(&render_statistics(report), output),
         Format::Github => emit(&render_github(report), output),
         Format::Concise => emit(&render_concise(report), output),

@@ -292,3 +292,263 @@ fn completions_and_man_page_describe_the_command() {
     );
     assert!(text.contains("fail\\-on"), "{text}");
 }
+
+/// What GitLab's Code Quality documentation requires of each issue, with its severity scale
+/// and its path convention (relative to the repository, no leading `./`).
+const GITLAB_CODE_QUALITY: &str = r#"{
+  "type": "array",
+  "items": {
+    "type": "object",
+    "required": ["description", "check_name", "fingerprint", "severity", "location"],
+    "properties": {
+      "description": { "type": "string", "minLength": 1 },
+      "check_name": { "type": "string", "minLength": 1 },
+      "fingerprint": { "type": "string", "pattern": "^[0-9a-f]{32}$" },
+      "severity": { "enum": ["info", "minor", "major", "critical", "blocker"] },
+      "location": {
+        "type": "object",
+        "required": ["path", "lines"],
+        "properties": {
+          "path": { "type": "string", "minLength": 1, "not": { "pattern": "^(/|\\./)" } },
+          "lines": {
+            "type": "object",
+            "required": ["begin"],
+            "properties": {
+              "begin": { "type": "integer", "minimum": 1 },
+              "end": { "type": "integer", "minimum": 1 }
+            }
+          }
+        }
+      }
+    }
+  }
+}"#;
+
+fn gitlab_issues(o: &std::process::Output) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&stdout(o)).expect("the report is JSON");
+    let schema: Value = serde_json::from_str(GITLAB_CODE_QUALITY).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let issues = v.as_array().unwrap().clone();
+    let mut fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "GitLab merges equal ones");
+    issues
+}
+
+/// `--format gitlab`: one Code Quality issue per finding, in the order and at the places of
+/// the JSON report.
+#[test]
+fn gitlab_snapshot_and_validity() {
+    let o = with_format("gitlab");
+    assert_eq!(o.status.code(), Some(1));
+    let issues = gitlab_issues(&o);
+    let json: Value = serde_json::from_str(&stdout(&with_format("json"))).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(issues.len(), findings.len());
+    for (i, f) in issues.iter().zip(findings) {
+        assert_eq!(i["check_name"], f["code"]);
+        assert_eq!(i["location"]["path"], f["file"]);
+        assert_eq!(i["location"]["lines"]["begin"], f["line"]);
+        assert_eq!(i["location"]["lines"]["end"], f["end_line"]);
+        let severity = match f["severity"].as_str().unwrap() {
+            "error" => "critical",
+            "warning" => "major",
+            _ => "info",
+        };
+        assert_eq!(i["severity"], severity);
+        assert!(i["description"]
+            .as_str()
+            .unwrap()
+            .ends_with(f["message"].as_str().unwrap()));
+    }
+    insta::assert_snapshot!("gitlab", stdout(&o));
+
+    let clean = aop_lint(&[CLEAN, "--format", "gitlab"]);
+    assert_eq!(clean.status.code(), Some(0));
+    // The clean tree's settings file alone, named as an info.
+    let issues = gitlab_issues(&clean);
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    assert_eq!(issues[0]["check_name"], "settings");
+}
+
+/// A finding keeps its fingerprint when lines are added above it (GitLab would otherwise
+/// show it as fixed and new again); findings alike in all but their place still differ.
+#[test]
+fn gitlab_fingerprints_follow_a_finding_and_tell_twins_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = "  server {\n    listen 443 ssl;\n    server_name shop.example.com;\n    ssl_certificate c.pem;\n    ssl_certificate_key k.pem;\n    location / { proxy_pass http://127.0.0.1:8080; }\n  }\n";
+    let conf = dir.path().join("nginx.conf");
+    let run = |text: String| {
+        std::fs::write(&conf, text).unwrap();
+        // From the tree's directory, as a CI job runs it from the repository's.
+        let o = assert_cmd::Command::cargo_bin("aop-lint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([".", "--format", "gitlab"])
+            .output()
+            .unwrap();
+        gitlab_issues(&o)
+    };
+    let before = run(format!("events {{}}\nhttp {{\n{server}}}\n"));
+    let after = run(format!(
+        "# moved down\n\nevents {{}}\nhttp {{\n{server}}}\n"
+    ));
+    assert!(!before.is_empty());
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b["fingerprint"], a["fingerprint"]);
+        assert_eq!(
+            b["location"]["lines"]["begin"].as_u64().unwrap() + 2,
+            a["location"]["lines"]["begin"].as_u64().unwrap()
+        );
+    }
+    let twins = run(format!("events {{}}\nhttp {{\n{server}{server}}}\n"));
+    let verify_missing: Vec<&Value> = twins
+        .iter()
+        .filter(|i| i["check_name"] == "AOP101")
+        .collect();
+    assert_eq!(verify_missing.len(), 2, "{twins:#?}");
+}
+
+/// The JUnit report read back: well-formed XML of the shape the JUnit schema CI systems
+/// read describes (testsuites > testsuite > testcase > failure), counts that add up.
+fn junit_failures(xml: &str) -> Vec<(String, String, String)> {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let count = |n: roxmltree::Node, a: &str| -> usize { n.attribute(a).unwrap().parse().unwrap() };
+    let mut failures = Vec::new();
+    let (mut tests, mut failed) = (0, 0);
+    for suite in root.children().filter(|n| n.is_element()) {
+        assert_eq!(suite.tag_name().name(), "testsuite");
+        assert!(!suite.attribute("name").unwrap().is_empty());
+        let mut cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        // The schema's order: properties, if any, before the test cases.
+        if cases.first().map(|n| n.tag_name().name()) == Some("properties") {
+            for p in cases.remove(0).children().filter(|n| n.is_element()) {
+                assert_eq!(p.tag_name().name(), "property");
+                assert!(p.attribute("name").is_some() && p.attribute("value").is_some());
+            }
+        }
+        assert!(!cases.is_empty());
+        let mut suite_failed = 0;
+        for case in &cases {
+            assert_eq!(case.tag_name().name(), "testcase");
+            assert!(case.attribute("name").is_some() && case.attribute("classname").is_some());
+            let children: Vec<_> = case.children().filter(|n| n.is_element()).collect();
+            assert!(children.len() <= 1);
+            if let Some(f) = children.first() {
+                assert_eq!(f.tag_name().name(), "failure");
+                suite_failed += 1;
+                failures.push((
+                    f.attribute("type").unwrap().to_string(),
+                    f.attribute("message").unwrap().to_string(),
+                    f.text().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+        assert_eq!(count(suite, "tests"), cases.len());
+        assert_eq!(count(suite, "failures"), suite_failed);
+        tests += cases.len();
+        failed += suite_failed;
+    }
+    assert_eq!(count(root, "tests"), tests);
+    assert_eq!(count(root, "failures"), failed);
+    failures
+}
+
+/// `--format junit`: a failure per finding, saying where and what.
+#[test]
+fn junit_snapshot_and_shape() {
+    let o = with_format("junit");
+    assert_eq!(o.status.code(), Some(1));
+    let failures = junit_failures(&stdout(&o));
+    let json: Value = serde_json::from_str(&stdout(&with_format("json"))).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(failures.len(), findings.len());
+    for (f, (code, message, text)) in findings.iter().zip(&failures) {
+        assert_eq!(code, f["code"].as_str().unwrap());
+        assert_eq!(message, f["message"].as_str().unwrap());
+        let at = format!(
+            "{}:{}:{}: ",
+            f["file"].as_str().unwrap(),
+            f["line"],
+            f["column"]
+        );
+        assert!(text.starts_with(&at), "{text}");
+    }
+    insta::assert_snapshot!("junit", stdout(&o));
+
+    let clean = aop_lint(&[CLEAN, "--format", "junit"]);
+    assert_eq!(clean.status.code(), Some(0));
+    let text = stdout(&clean);
+    assert!(junit_failures(&text).is_empty());
+    assert!(text.contains("<testcase name=\"no findings\""), "{text}");
+}
+
+/// Markup and characters XML cannot hold, taken from the linted file, leave the report
+/// well-formed and read back as they were written (a control character as `?`).
+#[test]
+fn junit_escapes_what_the_config_says() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name \"a<b>&c'\\\"d\u{1}e]]>.example\";\n    ssl_certificate c.pem;\n    ssl_certificate_key k.pem;\n    location / { proxy_pass http://127.0.0.1:8080; }\n  }\n}\n",
+    )
+    .unwrap();
+    let tree = dir.path().to_str().unwrap();
+    let json: Value =
+        serde_json::from_str(&stdout(&aop_lint(&[tree, "--format", "json"]))).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(findings[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("a<b>&c'\"d\u{1}e]]>"));
+    let failures = junit_failures(&stdout(&aop_lint(&[tree, "--format", "junit"])));
+    assert_eq!(failures.len(), findings.len());
+    for (f, (_, message, _)) in findings.iter().zip(&failures) {
+        assert_eq!(
+            *message,
+            f["message"].as_str().unwrap().replace('\u{1}', "?")
+        );
+    }
+}
+
+/// A settings file applied is named in both, as in every format.
+#[test]
+fn gitlab_and_junit_name_the_settings_file() {
+    let case = "fixtures/apache/unused-suppression-ok-used";
+    let settings = format!("{case}/aop-lint.toml");
+    let issues = gitlab_issues(&aop_lint(&[case, "--format", "gitlab"]));
+    let named: Vec<&Value> = issues
+        .iter()
+        .filter(|i| i["check_name"] == "settings")
+        .collect();
+    assert_eq!(named.len(), 1, "{issues:#?}");
+    assert_eq!(named[0]["location"]["path"], settings.as_str());
+    assert_eq!(named[0]["severity"], "info");
+
+    let xml = stdout(&aop_lint(&[case, "--format", "junit"]));
+    junit_failures(&xml);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let values: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("property"))
+        .filter_map(|n| n.attribute("value"))
+        .collect();
+    assert!(!values.is_empty());
+    assert!(values.iter().all(|v| *v == settings), "{values:?}");
+
+    let none = stdout(&aop_lint(&[
+        "fixtures/nginx/client-verify-missing",
+        "--format",
+        "junit",
+    ]));
+    assert!(!none.contains("<properties>"), "{none}");
+}

@@ -1,5 +1,6 @@
 use std::io::{self, Write};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use aop_model::{Finding, Severity};
@@ -7,11 +8,18 @@ use aop_source::SourceMap;
 
 use crate::{display_paths, Report};
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(
+    title = "aop-lint JSON report",
+    description = "The output of `aop-lint --format json` (docs/json-output.md)."
+)]
 struct Output<'a> {
+    /// The report's schema version; changes only when a field changes meaning or disappears.
     version: u32,
     tool: Tool,
+    /// Sorted by file, line, column, code and message.
     findings: Vec<JsonFinding<'a>>,
+    /// Findings an inline `# aop-lint: ignore` comment silenced; never counted in the exit code.
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary,
     /// The settings files applied, as given or found; absent when none was.
@@ -19,47 +27,67 @@ struct Output<'a> {
     settings: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonSuppressed<'a> {
     #[serde(flatten)]
     finding: JsonFinding<'a>,
+    /// The comment's text after `--`.
     reason: &'a str,
+    /// Where the silencing comment is.
     suppressed_by: JsonPlace,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonPlace {
     file: String,
     line: usize,
     column: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonFinding<'a> {
+    /// The rule's code.
+    #[schemars(regex(pattern = r"^AOP[0-9]{3}$"))]
     code: &'a str,
+    /// The rule's name.
     name: &'a str,
+    #[schemars(extend("enum" = ["error", "warning", "info"]))]
     severity: &'a str,
+    /// What is wrong and what it leads to.
     message: &'a str,
+    /// The directives to add, ready to paste; null when there is none.
     help: Option<&'a str>,
+    /// A fact that explains the finding; null when there is none.
     note: Option<&'a str>,
+    /// The file of the primary span, relative to the working directory when under it.
     file: &'a str,
+    /// 1-based.
+    #[schemars(range(min = 1))]
     line: usize,
+    /// 1-based, in characters.
+    #[schemars(range(min = 1))]
     column: usize,
+    #[schemars(range(min = 1))]
     end_line: usize,
+    /// The column after the span.
+    #[schemars(range(min = 1))]
     end_column: usize,
+    /// The primary span as byte offsets into the file.
     byte_start: u32,
     byte_end: u32,
+    /// Secondary spans, possibly in other files.
     labels: Vec<JsonLabel<'a>>,
+    /// The server the finding concerns; null for findings about files.
     server: Option<JsonServer<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonLabel<'a> {
     message: &'a str,
     file: &'a str,
@@ -69,14 +97,15 @@ struct JsonLabel<'a> {
     end_column: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonServer<'a> {
+    #[schemars(extend("enum" = ["nginx", "apache", "caddy"]))]
     kind: &'a str,
     names: &'a [String],
     listen: &'a [String],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct Summary {
     files: usize,
     servers: usize,
@@ -84,6 +113,15 @@ struct Summary {
     warnings: usize,
     infos: usize,
     suppressed: usize,
+}
+
+/// The JSON Schema of [`render_json`]'s output, as docs/schemas/report.schema.json holds it.
+pub fn json_report_schema() -> serde_json::Value {
+    // As written, not as read: `null` fields are present, `settings` may be left out.
+    let generator = schemars::generate::SchemaSettings::default()
+        .for_serialize()
+        .into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<Output>()).expect("a schema is JSON")
 }
 
 /// The JSON report (schema in docs/json-output.md), pretty-printed, newline-terminated.

@@ -1,11 +1,14 @@
 //! Findings become text late, from their spans: miette's graphical report for people, our own
 //! JSON schema (docs/json-output.md) for machines, SARIF 2.1.0 for code scanning, workflow
-//! commands for GitHub Actions annotations.
+//! commands for GitHub Actions annotations, GitLab Code Quality, JUnit XML for test-report
+//! views.
 
 mod concise;
 mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 mod paths;
 mod rule_info;
 mod sarif;
@@ -15,9 +18,11 @@ mod servers;
 pub use aop_model::{scenarios, Scenario, UNKNOWN_NAME};
 pub use concise::{render_concise, render_statistics};
 pub use github::render_github;
+pub use gitlab::render_gitlab;
 use human::visible;
 pub use human::{render_human, HumanOptions};
-pub use json::{render_json, write_json};
+pub use json::{json_report_schema, render_json, write_json};
+pub use junit::render_junit;
 pub use paths::{display_path, display_paths};
 pub use rule_info::RuleInfo;
 pub use sarif::{path_uri, render_sarif, SARIF_SCHEMA};
