@@ -12,7 +12,7 @@ mod scenario;
 mod server;
 mod version;
 
-pub use crossing::handshake_admits;
+pub use crossing::{handshake_admits, Handshakes};
 pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
