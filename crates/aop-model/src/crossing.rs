@@ -33,20 +33,25 @@ pub fn handshake_admits(handshake: &Server, target: &Server) -> bool {
 /// without trying every server: on a port of thousands of servers trusting one CA, asking
 /// each pair is quadratic, while the CA sets that are no wider than a target's are few.
 pub struct Handshakes<'c> {
-    /// Each distinct set of CA files (sorted), with its servers as (place in the list the
-    /// index was built from, server index), groups in the order of their first server.
-    groups: Vec<(Vec<&'c Path>, Vec<(usize, usize)>)>,
+    /// Groups in the order of their first server.
+    groups: Vec<CaGroup<'c>>,
 }
+
+/// One distinct set of CA files (sorted), with its servers as (place in the list the index
+/// was built from, server index).
+type CaGroup<'c> = (Vec<&'c Path>, Vec<(usize, usize)>);
 
 impl<'c> Handshakes<'c> {
     /// The servers of `servers` (in that order) that complete handshakes verifying client
     /// certificates and that `also` accepts.
     pub fn new(config: &'c Config, servers: &[usize], also: impl Fn(&Server) -> bool) -> Self {
-        let mut groups: Vec<(Vec<&'c Path>, Vec<(usize, usize)>)> = Vec::new();
+        let mut groups: Vec<CaGroup<'c>> = Vec::new();
         let mut by_cas: HashMap<Vec<&'c Path>, usize> = HashMap::new();
         for (place, &h) in servers.iter().enumerate() {
             let s = &config.servers[h];
-            if s.reject_handshake.is_some() || s.client_verify.value == ClientVerify::Off || !also(s)
+            if s.reject_handshake.is_some()
+                || s.client_verify.value == ClientVerify::Off
+                || !also(s)
             {
                 continue;
             }
@@ -195,10 +200,15 @@ mod tests {
         for &t in &order {
             for skip in [vec![t], vec![t, order[0]], vec![t, order[1], order[2]]] {
                 let target = &config.servers[t];
-                let expected = order.iter().copied().find(|&h| {
-                    !skip.contains(&h) && handshake_admits(&config.servers[h], target)
-                });
-                assert_eq!(index.first_admitting(target, &skip), expected, "{t} {skip:?}");
+                let expected = order
+                    .iter()
+                    .copied()
+                    .find(|&h| !skip.contains(&h) && handshake_admits(&config.servers[h], target));
+                assert_eq!(
+                    index.first_admitting(target, &skip),
+                    expected,
+                    "{t} {skip:?}"
+                );
                 found += usize::from(expected.is_some());
             }
         }

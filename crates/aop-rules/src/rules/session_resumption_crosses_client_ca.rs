@@ -1,5 +1,6 @@
 use aop_model::{
-    ClientVerify, Finding, Handshakes, Label, Origin, Server, ServerKind, Severity, Version, VersionRange,
+    ClientVerify, Finding, Handshakes, Label, Origin, Server, ServerKind, Severity, Version,
+    VersionRange,
 };
 
 use crate::apache_sni::{self, Crossing};
