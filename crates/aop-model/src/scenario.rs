@@ -282,7 +282,7 @@ impl Config {
             Name::Crossed { sni, host } => (Some(sni), host),
         };
         if self.kind == ServerKind::Caddy {
-            return self.simulate_caddy(ap, sni, host, request.cert);
+            return self.simulate_caddy(router, sni, host, request.cert);
         }
         let selected = match sni {
             Some(n) if ap.tls => router.server_for(n),
@@ -440,17 +440,26 @@ impl Config {
 /// The names of one address:port's servers, indexed once for all the requests sent to it:
 /// a tree of thousands of servers on one port asks about each of their names.
 pub struct Router<'c> {
-    ap: &'c AddressPort,
+    pub(crate) ap: &'c AddressPort,
     kind: ServerKind,
     /// Lower-cased exact names: the first server to carry each, with its place in the
     /// address:port's configuration order.
-    exact: HashMap<String, (usize, usize)>,
+    pub(crate) exact: HashMap<String, (usize, usize)>,
     /// nginx's wildcard names and httpd's `ServerAlias` globs, in configuration order, with
     /// that place.
     patterns: Vec<(usize, usize, String)>,
     /// nginx's regular expressions, in configuration order: `None` when aop-lint cannot
     /// read one.
     regexes: Vec<(usize, String, Span, Option<Pcre>)>,
+    /// Caddy's sites with wildcard hosts, in configuration order (their names are in
+    /// `exact` too: Caddy takes an equal name first).
+    pub(crate) caddy_wildcards: Vec<(usize, String)>,
+    /// Caddy: the first site without a host matcher, whose connection policy takes every
+    /// handshake no other site's SNI names.
+    pub(crate) caddy_catch_all: Option<usize>,
+    /// Caddy: some site of the listener has client authentication, so the `Host` must be
+    /// the SNI.
+    pub(crate) caddy_strict: bool,
 }
 
 impl<'c> Router<'c> {
@@ -461,7 +470,14 @@ impl<'c> Router<'c> {
             exact: HashMap::new(),
             patterns: Vec::new(),
             regexes: Vec::new(),
+            caddy_wildcards: Vec::new(),
+            caddy_catch_all: None,
+            caddy_strict: false,
         };
+        if config.kind == ServerKind::Caddy {
+            router.index_caddy(config);
+            return router;
+        }
         for (place, &i) in ap.servers.iter().enumerate() {
             for (n, span) in &config.servers[i].names {
                 if let Some(pattern) = n.strip_prefix('~') {
@@ -484,6 +500,25 @@ impl<'c> Router<'c> {
             }
         }
         router
+    }
+
+    fn index_caddy(&mut self, config: &Config) {
+        for (place, &i) in self.ap.servers.iter().enumerate() {
+            let s = &config.servers[i];
+            for (n, _) in &s.names {
+                if n.contains('*') {
+                    self.caddy_wildcards.push((i, n.to_ascii_lowercase()));
+                }
+                self.exact
+                    .entry(n.to_ascii_lowercase())
+                    .or_insert((place, i));
+            }
+            if s.host_guard.is_none() && self.caddy_catch_all.is_none() {
+                self.caddy_catch_all = Some(i);
+            }
+            self.caddy_strict |=
+                s.client_verify.value != ClientVerify::Off && s.verify_bypass.is_none();
+        }
     }
 
     /// The server a name selects, or the default. nginx: an exact name first, then the
