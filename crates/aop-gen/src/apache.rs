@@ -90,6 +90,12 @@ fn vhost(t: &mut String, s: &Site) {
 }
 
 const MODULES: &[(&str, &str)] = &[
+    // Debian enables these by default: `apache2 -t` needs an MPM and the `shmcb` session
+    // cache's module; `Require` and `Redirect` are the other two's.
+    ("mpm_event", "mpm_event"),
+    ("socache_shmcb", "socache_shmcb"),
+    ("alias", "alias"),
+    ("authz_core", "authz_core"),
     ("ssl", "ssl"),
     ("headers", "headers"),
     ("proxy", "proxy"),

@@ -6,42 +6,36 @@
 //! is the SNI (421 otherwise), unless `strict_sni_host insecure_off`. No site looks at the
 //! handshake's result afterwards: the site the `Host` names serves the request.
 
-use crate::scenario::{action, Answer, CertSent};
-use crate::{AddressPort, ClientVerify, Config, Server};
+use crate::scenario::{action, Answer, CertSent, Router};
+use crate::{ClientVerify, Config, Server};
 
 impl Config {
     pub(crate) fn simulate_caddy(
         &self,
-        ap: &AddressPort,
+        router: &Router,
         sni: Option<&str>,
         host: &str,
         cert: CertSent,
     ) -> Answer {
+        let ap = router.ap;
         // A catch-all site's policy has no SNI to match: it takes every other handshake.
-        let catch_all = ap
-            .servers
-            .iter()
-            .copied()
-            .find(|&i| self.servers[i].host_guard.is_none());
-        let policy = sni.and_then(|n| self.caddy_site(ap, n)).or(catch_all);
+        let policy = sni
+            .and_then(|n| router.caddy_site(n))
+            .or(router.caddy_catch_all);
         if ap.tls {
             if let Some((i, why)) =
                 policy.and_then(|i| handshake(&self.servers[i], cert).map(|w| (i, w)))
             {
                 return Answer::Refused { server: i, why };
             }
-            let strict = ap.servers.iter().any(|&i| {
-                let s = &self.servers[i];
-                s.client_verify.value != ClientVerify::Off && s.verify_bypass.is_none()
-            });
-            if strict && !sni.is_some_and(|n| n.eq_ignore_ascii_case(host)) {
+            if router.caddy_strict && !sni.is_some_and(|n| n.eq_ignore_ascii_case(host)) {
                 return Answer::Refused {
                     server: policy.unwrap_or(ap.default),
                     why: "421: the Host is not the SNI, which Caddy checks once a site has client authentication",
                 };
             }
         }
-        let routed = self.caddy_site(ap, host).unwrap_or(ap.default);
+        let routed = router.caddy_site(host).unwrap_or(ap.default);
         let rs = &self.servers[routed];
         if rs.host_guard.is_some() && !rs.names.iter().any(|(n, _)| host_matches(n, host)) {
             return Answer::Refused {
@@ -51,20 +45,20 @@ impl Config {
         }
         action(routed, rs)
     }
+}
 
-    /// The site of `ap` whose host matcher takes `name`: an exact name, else the most
-    /// specific wildcard.
-    fn caddy_site(&self, ap: &AddressPort, name: &str) -> Option<usize> {
-        let named = |i: usize| self.servers[i].names.iter().map(move |(n, _)| (i, n));
-        let all = || ap.servers.iter().flat_map(|&i| named(i));
-        all()
-            .find(|(_, n)| n.eq_ignore_ascii_case(name))
-            .or_else(|| {
-                all()
-                    .filter(|(_, n)| host_matches(n, name))
-                    .max_by_key(|(_, n)| n.len())
-            })
-            .map(|(i, _)| i)
+impl Router<'_> {
+    /// The site of the address:port whose host matcher takes `name`: an exact name, else the
+    /// most specific wildcard (the last of the longest).
+    fn caddy_site(&self, name: &str) -> Option<usize> {
+        if let Some(&(_, i)) = self.exact.get(&name.to_ascii_lowercase()) {
+            return Some(i);
+        }
+        self.caddy_wildcards
+            .iter()
+            .filter(|(_, n)| host_matches(n, name))
+            .max_by_key(|(_, n)| n.len())
+            .map(|&(i, _)| i)
     }
 }
 

@@ -12,13 +12,14 @@ mod scenario;
 mod server;
 mod version;
 
-pub use crossing::handshake_admits;
+pub use crossing::{handshake_admits, Handshakes};
 pub use directives::{DirectiveName, Directives, Written};
 pub use finding::{Code, Finding, Label, ServerRef, Severity, Suppressed};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use scenario::{
-    exposures, scenarios, Answer, CertSent, Exposure, Name, Request, Router, Scenario, UNKNOWN_NAME,
+    scenarios, simulation, visit_scenarios, Answer, CertSent, Exposure, Name, Request, Router,
+    Scenario, Simulation, UNKNOWN_NAME,
 };
 pub use server::{
     Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,

@@ -8,6 +8,7 @@
 //! never a guess.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aop_source::Span;
 
@@ -91,38 +92,41 @@ enum Verification {
 pub const UNKNOWN_NAME: &str = "unknown.invalid";
 
 /// The names a client can send to `ap`'s servers: plain names (not regular expressions,
-/// not `_`), a wildcard as one name under it, then a name nobody configured.
-fn names(config: &Config, servers: &[usize]) -> Vec<String> {
+/// not `_`), a wildcard as one name under it, then a name nobody configured. Shared by the
+/// rows that carry them.
+fn names(config: &Config, servers: &[usize]) -> Vec<Arc<str>> {
     let mut out: Vec<String> = servers
         .iter()
-        .flat_map(|&i| {
-            config.servers[i]
-                .names
-                .iter()
-                .map(|(n, _)| n.to_ascii_lowercase())
-        })
-        .filter(|n| !n.is_empty() && n != "_" && !n.starts_with('~') && !n.contains('?'))
+        .flat_map(|&i| config.servers[i].names.iter().map(|(n, _)| n.as_str()))
+        .filter(|n| !n.is_empty() && *n != "_" && !n.starts_with('~') && !n.contains('?'))
         .map(|n| {
-            let n = n.replace('*', "wild");
-            n.trim_start_matches('.').to_string()
+            let mut n = n.to_ascii_lowercase();
+            if n.contains('*') {
+                n = n.replace('*', "wild");
+            }
+            match n.find(|c| c != '.') {
+                Some(0) => n,
+                Some(dots) => n.split_off(dots),
+                None => String::new(),
+            }
         })
         .collect();
-    out.sort();
+    out.sort_unstable();
     out.dedup();
     out.push(UNKNOWN_NAME.to_string());
-    out
+    out.into_iter().map(Arc::from).collect()
 }
 
 /// One row of the table.
 pub struct Scenario {
     /// Index into the configuration's address:port pairs.
     pub address_port: usize,
-    pub name: String,
+    pub name: Arc<str>,
     /// SNI as well as `Host` (else `Host` only).
     pub sni: bool,
     /// The handshake was made with this other name's SNI (nginx: the request crosses to
     /// the server `Host` selects); `sni` is then true.
-    pub sni_of: Option<String>,
+    pub sni_of: Option<Arc<str>>,
     pub cert: CertSent,
     pub answer: Answer,
 }
@@ -144,6 +148,17 @@ impl Scenario {
 /// Every request of the table, per address:port reachable from outside.
 pub fn scenarios(config: &Config) -> Vec<Scenario> {
     let mut out = Vec::new();
+    visit_scenarios(config, |row| out.push(row));
+    out
+}
+
+/// Where a name takes a request on one address:port: a server, or why that is not decided.
+type Route = Result<usize, (String, Span)>;
+
+/// The rows of [`scenarios`], in its order, handed to `visit` one at a time. Each name is
+/// routed once for all the requests that carry it: a port of thousands of servers has
+/// eight or more requests per name.
+pub fn visit_scenarios(config: &Config, mut visit: impl FnMut(Scenario)) {
     for (a, ap) in config.address_ports.iter().enumerate() {
         if !ap.reachable_from_outside() {
             continue;
@@ -156,23 +171,41 @@ pub fn scenarios(config: &Config) -> Vec<Scenario> {
             &[CertSent::None]
         };
         let all = names(config, &ap.servers);
-        let known = &all[..all.len() - 1];
-        for name in &all {
+        let unknown = all.len() - 1;
+        let routes: Vec<Route> = match config.kind {
+            ServerKind::Caddy => Vec::new(),
+            _ => all.iter().map(|n| router.server_for(n)).collect(),
+        };
+        // nginx and httpd: the routes worked out above; Caddy decides in steps of its own.
+        let ask = |sni: Option<usize>, host: usize, cert: CertSent| {
+            if config.kind == ServerKind::Caddy {
+                let name = match sni {
+                    Some(s) if s == host => Name::Both(&all[host]),
+                    Some(s) => Name::Crossed {
+                        sni: &all[s],
+                        host: &all[host],
+                    },
+                    None => Name::HostOnly(&all[host]),
+                };
+                return config.simulate(&router, Request { name, cert });
+            }
+            let selected = match sni {
+                Some(s) if ap.tls => routes[s].as_ref().map(|&i| i),
+                _ => Ok(ap.default),
+            };
+            let sni = sni.map(|s| &*all[s]);
+            config.answer(ap, sni, selected, routes[host].as_ref(), &all[host], cert)
+        };
+        for (k, name) in all.iter().enumerate() {
             for &sni in forms {
                 for &cert in certs {
-                    let form = if sni {
-                        Name::Both(name)
-                    } else {
-                        Name::HostOnly(name)
-                    };
-                    let answer = config.simulate(&router, Request { name: form, cert });
-                    out.push(Scenario {
+                    visit(Scenario {
                         address_port: a,
                         name: name.clone(),
                         sni,
                         sni_of: None,
                         cert,
-                        answer,
+                        answer: ask(sni.then_some(k), k, cert),
                     });
                 }
             }
@@ -181,26 +214,20 @@ pub fn scenarios(config: &Config) -> Vec<Scenario> {
         // of a configured name and sends a `Host` nobody configured reaches the default
         // server's content unless that server verifies too (421). Measured only on nginx.
         if ap.tls && config.kind == crate::ServerKind::Nginx {
-            for sni in known.iter() {
+            for (k, sni) in all[..unknown].iter().enumerate() {
                 for &cert in certs {
-                    let form = Name::Crossed {
-                        sni,
-                        host: UNKNOWN_NAME,
-                    };
-                    let answer = config.simulate(&router, Request { name: form, cert });
-                    out.push(Scenario {
+                    visit(Scenario {
                         address_port: a,
-                        name: UNKNOWN_NAME.to_string(),
+                        name: all[unknown].clone(),
                         sni: true,
                         sni_of: Some(sni.clone()),
                         cert,
-                        answer,
+                        answer: ask(Some(k), unknown, cert),
                     });
                 }
             }
         }
     }
-    out
 }
 
 /// What the simulation says about one server: the first request from outside that gets its
@@ -212,23 +239,37 @@ pub struct Exposure {
     pub foreign: Option<usize>,
 }
 
-/// Each server's [`Exposure`] in `scenarios`, by server index.
-pub fn exposures(config: &Config, scenarios: &[Scenario]) -> Vec<Exposure> {
-    let mut out = vec![Exposure::default(); config.servers.len()];
-    for (k, row) in scenarios.iter().enumerate() {
-        let Answer::Content { server } = row.answer else {
-            continue;
+/// The requests of the scenario table the open and foreign verdicts are decided by: each
+/// server's [`Exposure`] and the rows it points to, with every undecided row, in the
+/// table's order. The other rows are not kept.
+pub struct Simulation {
+    pub scenarios: Vec<Scenario>,
+    /// By server index.
+    pub exposures: Vec<Exposure>,
+}
+
+/// The table, reduced to what [`Simulation`] keeps.
+pub fn simulation(config: &Config) -> Simulation {
+    let mut sim = Simulation {
+        scenarios: Vec::new(),
+        exposures: vec![Exposure::default(); config.servers.len()],
+    };
+    visit_scenarios(config, |row| {
+        let k = sim.scenarios.len();
+        let keep = match row.answer {
+            Answer::Undecided { .. } => true,
+            Answer::Content { server } => match sim.exposures.get_mut(server) {
+                Some(e) if row.cert != CertSent::Trusted => e.open.get_or_insert(k) == &k,
+                Some(e) if &*row.name == UNKNOWN_NAME => e.foreign.get_or_insert(k) == &k,
+                _ => false,
+            },
+            Answer::Refused { .. } => false,
         };
-        let Some(e) = out.get_mut(server) else {
-            continue;
-        };
-        if row.cert != CertSent::Trusted {
-            e.open.get_or_insert(k);
-        } else if row.name == UNKNOWN_NAME {
-            e.foreign.get_or_insert(k);
+        if keep {
+            sim.scenarios.push(row);
         }
-    }
-    out
+    });
+    sim
 }
 
 impl Config {
@@ -241,16 +282,42 @@ impl Config {
             Name::Crossed { sni, host } => (Some(sni), host),
         };
         if self.kind == ServerKind::Caddy {
-            return self.simulate_caddy(ap, sni, host, request.cert);
+            return self.simulate_caddy(router, sni, host, request.cert);
         }
-        let by_name = |name: &str| router.server_for(name);
-        // The server the SNI selects; the default without SNI (or on plain HTTP).
         let selected = match sni {
-            Some(n) if ap.tls => match by_name(n) {
-                Ok(i) => i,
-                Err((why, at)) => return Answer::Undecided { why, at },
-            },
-            _ => ap.default,
+            Some(n) if ap.tls => router.server_for(n),
+            _ => Ok(ap.default),
+        };
+        let routed = router.server_for(host);
+        self.answer(
+            ap,
+            sni,
+            selected.as_ref().map(|&i| i),
+            routed.as_ref(),
+            host,
+            request.cert,
+        )
+    }
+
+    /// [`Config::simulate`] once the names are routed: `selected`, the server the SNI
+    /// selects (the default without SNI, or on plain HTTP), and `routed`, the one `host`
+    /// selects.
+    fn answer(
+        &self,
+        ap: &AddressPort,
+        sni: Option<&str>,
+        selected: Result<usize, &(String, Span)>,
+        routed: Result<&usize, &(String, Span)>,
+        host: &str,
+        cert: CertSent,
+    ) -> Answer {
+        let undecided = |(why, at): &(String, Span)| Answer::Undecided {
+            why: why.clone(),
+            at: *at,
+        };
+        let selected = match selected {
+            Ok(i) => i,
+            Err(e) => return undecided(e),
         };
         // The server whose settings make the handshake. httpd switches them by SNI only to a
         // virtual host with TLS of its own on this address:port; otherwise the default's
@@ -268,9 +335,9 @@ impl Config {
                 why: "the handshake is rejected",
             };
         }
-        let routed = match by_name(host) {
-            Ok(i) => i,
-            Err((why, at)) => return Answer::Undecided { why, at },
+        let routed = match routed {
+            Ok(&i) => i,
+            Err(e) => return undecided(e),
         };
         let rs = &self.servers[routed];
         // `if ($host != shop.example.com) { return 444; }` at server level: a name the server
@@ -305,7 +372,7 @@ impl Config {
         }
         // The certificate is asked for, and checked against a CA, by the handshake's server;
         // the server the request is routed to judges that result.
-        let result = handshake_result(hs, request.cert);
+        let result = handshake_result(hs, cert);
         // httpd fails the handshake itself: `require` without a certificate that verifies,
         // `optional` with one that does not.
         if self.kind == ServerKind::Apache {
@@ -373,17 +440,26 @@ impl Config {
 /// The names of one address:port's servers, indexed once for all the requests sent to it:
 /// a tree of thousands of servers on one port asks about each of their names.
 pub struct Router<'c> {
-    ap: &'c AddressPort,
+    pub(crate) ap: &'c AddressPort,
     kind: ServerKind,
     /// Lower-cased exact names: the first server to carry each, with its place in the
     /// address:port's configuration order.
-    exact: HashMap<String, (usize, usize)>,
+    pub(crate) exact: HashMap<String, (usize, usize)>,
     /// nginx's wildcard names and httpd's `ServerAlias` globs, in configuration order, with
     /// that place.
     patterns: Vec<(usize, usize, String)>,
     /// nginx's regular expressions, in configuration order: `None` when aop-lint cannot
     /// read one.
     regexes: Vec<(usize, String, Span, Option<Pcre>)>,
+    /// Caddy's sites with wildcard hosts, in configuration order (their names are in
+    /// `exact` too: Caddy takes an equal name first).
+    pub(crate) caddy_wildcards: Vec<(usize, String)>,
+    /// Caddy: the first site without a host matcher, whose connection policy takes every
+    /// handshake no other site's SNI names.
+    pub(crate) caddy_catch_all: Option<usize>,
+    /// Caddy: some site of the listener has client authentication, so the `Host` must be
+    /// the SNI.
+    pub(crate) caddy_strict: bool,
 }
 
 impl<'c> Router<'c> {
@@ -394,7 +470,14 @@ impl<'c> Router<'c> {
             exact: HashMap::new(),
             patterns: Vec::new(),
             regexes: Vec::new(),
+            caddy_wildcards: Vec::new(),
+            caddy_catch_all: None,
+            caddy_strict: false,
         };
+        if config.kind == ServerKind::Caddy {
+            router.index_caddy(config);
+            return router;
+        }
         for (place, &i) in ap.servers.iter().enumerate() {
             for (n, span) in &config.servers[i].names {
                 if let Some(pattern) = n.strip_prefix('~') {
@@ -417,6 +500,25 @@ impl<'c> Router<'c> {
             }
         }
         router
+    }
+
+    fn index_caddy(&mut self, config: &Config) {
+        for (place, &i) in self.ap.servers.iter().enumerate() {
+            let s = &config.servers[i];
+            for (n, _) in &s.names {
+                if n.contains('*') {
+                    self.caddy_wildcards.push((i, n.to_ascii_lowercase()));
+                }
+                self.exact
+                    .entry(n.to_ascii_lowercase())
+                    .or_insert((place, i));
+            }
+            if s.host_guard.is_none() && self.caddy_catch_all.is_none() {
+                self.caddy_catch_all = Some(i);
+            }
+            self.caddy_strict |=
+                s.client_verify.value != ClientVerify::Off && s.verify_bypass.is_none();
+        }
     }
 
     /// The server a name selects, or the default. nginx: an exact name first, then the

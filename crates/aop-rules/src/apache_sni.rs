@@ -135,20 +135,14 @@ pub fn handshake_crossing(
     }
 }
 
-/// Whether a TLS 1.3 session made with `handshake` (another vhost than the default) may
-/// resume at `target`, which then serves the request (CVE-2025-23048's advisory: 2.4.35 up
-/// to 2.4.63, unless `SSLStrictSNIVHostCheck on` in either vhost; not reproduced on
-/// 2.4.62). Under `SSLVHostSNIPolicy insecure` no session needs to resume:
+/// Whether a TLS 1.3 session made with another vhost than the default may resume at
+/// `target`, which then serves the request (CVE-2025-23048's advisory: 2.4.35 up to 2.4.63,
+/// unless `SSLStrictSNIVHostCheck on` in either vhost; not reproduced on 2.4.62): the part
+/// that depends on `target`, the other vhost closing it only by `SSLStrictSNIVHostCheck
+/// on`. Under `SSLVHostSNIPolicy insecure` no session needs to resume:
 /// [`handshake_crossing`] reports it.
-pub fn resumption_crossing(
-    version: Option<Version>,
-    handshake: &Server,
-    target: &Server,
-) -> Crossing {
-    if policy_in_force(version, target).is_some() {
-        return Crossing::Closed;
-    }
-    if strict_sni(handshake).is_some() || strict_sni(target).is_some() {
+pub fn resumption_crossing_to(version: Option<Version>, target: &Server) -> Crossing {
+    if policy_in_force(version, target).is_some() || strict_sni(target).is_some() {
         return Crossing::Closed;
     }
     match version {
@@ -166,11 +160,16 @@ pub fn resumption_crossing(
 /// with `require` at the vhost's level; the section case takes the same code path).
 /// A handshake under `require`, or a target that checks `optional` with `Require`, carries.
 pub fn verification_carries(handshake: &Server, target: &Server) -> bool {
-    let target_requires = target.client_verify.value == ClientVerify::On
+    handshake.client_verify.value == ClientVerify::On || !asks_again(target)
+}
+
+/// Whether `target` asks a client whose handshake only asked for a certificate for one
+/// again (see [`verification_carries`]).
+pub fn asks_again(target: &Server) -> bool {
+    target.client_verify.value == ClientVerify::On
         || target
             .site_verified_per_directory()
-            .is_some_and(|p| p.value == ClientVerify::On);
-    handshake.client_verify.value == ClientVerify::On || !target_requires
+            .is_some_and(|p| p.value == ClientVerify::On)
 }
 
 /// The first CA `handshake` trusts that `target` does not name: what lets a certificate

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aop_model::{Config, Exposure, Scenario, ServerVersions};
+use aop_model::{Config, Scenario, ServerVersions, Simulation};
 use aop_pki::Sha256Fingerprint;
 use aop_source::{Limits, SourceMap};
 
@@ -51,13 +51,6 @@ pub struct Context<'a> {
     simulation: OnceLock<Simulation>,
 }
 
-/// The requests of the scenario table (aop_model::scenario) and what each server gives them:
-/// the verdicts every open or foreign rule is decided by.
-pub struct Simulation {
-    pub scenarios: Vec<Scenario>,
-    pub exposures: Vec<Exposure>,
-}
-
 impl<'a> Context<'a> {
     pub fn new(config: &'a Config, map: &'a SourceMap) -> Self {
         Context {
@@ -72,14 +65,8 @@ impl<'a> Context<'a> {
 
     /// Simulated once per tree, on first use.
     pub fn simulation(&self) -> &Simulation {
-        self.simulation.get_or_init(|| {
-            let scenarios = aop_model::scenarios(self.config);
-            let exposures = aop_model::exposures(self.config, &scenarios);
-            Simulation {
-                scenarios,
-                exposures,
-            }
-        })
+        self.simulation
+            .get_or_init(|| aop_model::simulation(self.config))
     }
 
     /// The first request from outside that gets server `i`'s content without a trusted

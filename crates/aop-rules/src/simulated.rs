@@ -9,7 +9,7 @@
 //! (AOP107 for the open verdict, AOP201 for the foreign one) naming the request. A server some request to which the simulation could
 //! not decide keeps whatever the rules say, and the name that stops the simulation is AOP004.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use aop_model::{codes, Answer, Finding, Label, ServerRef};
 use aop_source::Span;
@@ -76,12 +76,17 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
     for (i, j) in judged.iter().enumerate() {
         by_reference.entry(&j.reference).or_default().push(i);
     }
-    let verdict = |f: &Finding| {
-        find_rule(f.code)
-            .map(|r| r.meta())
-            .filter(|m| !m.judges_running_server())
-            .map_or(Verdict::None, |m| m.verdict)
-    };
+    // Thousands of findings share a few codes: each code's rule is looked up once.
+    let mut verdicts: HashMap<&'static str, Verdict> = HashMap::new();
+    for f in out.iter() {
+        verdicts.entry(f.code).or_insert_with(|| {
+            find_rule(f.code)
+                .map(|r| r.meta())
+                .filter(|m| !m.judges_running_server())
+                .map_or(Verdict::None, |m| m.verdict)
+        });
+    }
+    let verdict = |f: &Finding| verdicts.get(f.code).copied().unwrap_or(Verdict::None);
     // A finding stands unless every server it names is decided and given nothing.
     out.retain(|f| {
         let Some(reference) = &f.server else {
@@ -103,26 +108,33 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
                 }
         })
     });
-    let mut explained: HashSet<(&ServerRef, Verdict)> = HashSet::new();
+    // Which servers a finding already explains, by verdict: every server its reference
+    // names.
+    let mut explained_open = vec![false; judged.len()];
+    let mut explained_foreign = vec![false; judged.len()];
     for f in out.iter() {
-        if let Some(reference) = &f.server {
-            explained.insert((reference, verdict(f)));
+        let Some(named) = f.server.as_ref().and_then(|r| by_reference.get(r)) else {
+            continue;
+        };
+        let marks = match verdict(f) {
+            Verdict::Open => &mut explained_open,
+            Verdict::Foreign => &mut explained_foreign,
+            _ => continue,
+        };
+        for &i in named {
+            marks[i] = true;
         }
     }
-    let explained: HashSet<(ServerRef, Verdict)> =
-        explained.into_iter().map(|(r, v)| (r.clone(), v)).collect();
     let backstop =
         |code: &str| find_rule(code).is_some_and(|r| r.meta().kinds.contains(&config.kind));
+    let open_backstop = backstop(content_without_certificate::CODE);
     for (i, j) in judged.iter().enumerate() {
-        if j.open
-            && backstop(content_without_certificate::CODE)
-            && !explained.contains(&(j.reference.clone(), Verdict::Open))
-        {
+        if j.open && open_backstop && !explained_open[i] {
             if let Some(row) = cx.open_request(i) {
                 out.push(content_without_certificate::finding(cx, i, row));
             }
         }
-        if j.foreign && !explained.contains(&(j.reference.clone(), Verdict::Foreign)) {
+        if j.foreign && !explained_foreign[i] {
             if let Some(row) = cx.foreign_request(i) {
                 out.push(default_server_missing::answered_by_simulation(cx, i, row));
             }

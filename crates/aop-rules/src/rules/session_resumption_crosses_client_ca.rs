@@ -1,5 +1,6 @@
 use aop_model::{
-    handshake_admits, Finding, Label, Origin, Server, ServerKind, Severity, Version, VersionRange,
+    ClientVerify, Finding, Handshakes, Label, Origin, Server, ServerKind, Severity, Version,
+    VersionRange,
 };
 
 use crate::apache_sni::{self, Crossing};
@@ -193,21 +194,29 @@ fn check_apache(cx: &Context, out: &mut Vec<Finding>) {
     let version = cx.versions.apache;
     for ap in config.tls_address_ports_from_outside() {
         let address_port = ap.address_port();
+        // The vhosts whose sessions may resume elsewhere; for a target that asks again for a
+        // certificate, only those whose handshake required one
+        // (`apache_sni::verification_carries`).
+        let resuming = |h: &Server| apache_sni::strict_sni(h).is_none();
+        let any = Handshakes::new(config, &ap.servers, resuming);
+        let requiring = Handshakes::new(config, &ap.servers, |h| {
+            resuming(h) && h.client_verify.value == ClientVerify::On
+        });
         for &t in &ap.servers {
             let target = &config.servers[t];
             // Open for the release given, or for some release when none was.
-            let other = ap
-                .servers
-                .iter()
-                .filter(|&&h| h != t && h != ap.default)
-                .map(|&h| &config.servers[h])
-                .filter(|h| {
-                    handshake_admits(h, target) && apache_sni::verification_carries(h, target)
-                })
-                .find(|h| apache_sni::resumption_crossing(version, h, target) != Crossing::Closed);
-            let Some(other) = other else {
+            if apache_sni::resumption_crossing_to(version, target) == Crossing::Closed {
+                continue;
+            }
+            let index = if apache_sni::asks_again(target) {
+                &requiring
+            } else {
+                &any
+            };
+            let Some(h) = index.first_admitting(target, &[t, ap.default]) else {
                 continue;
             };
+            let other = &config.servers[h];
             let mut f = Finding::new(
                 SessionResumptionCrossesClientCa::CODE,
                 format!(
@@ -254,13 +263,12 @@ impl SessionResumptionCrossesClientCa {
                 continue;
             }
             let address_port = ap.address_port();
+            let handshakes = Handshakes::new(config, &ap.servers, |_| true);
             for &t in &ap.servers {
                 let target = &config.servers[t];
                 // The default server's own handshakes cross over on every version:
                 // handshake-crosses-client-ca reports those.
-                let Some(&h) = ap.servers.iter().find(|&&h| {
-                    h != t && h != ap.default && handshake_admits(&config.servers[h], target)
-                }) else {
+                let Some(h) = handshakes.first_admitting(target, &[t, ap.default]) else {
                     continue;
                 };
                 let other = &config.servers[h];
