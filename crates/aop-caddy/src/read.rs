@@ -395,6 +395,11 @@ fn looks_like_site(d: &Directive) -> bool {
 fn split_commas(tokens: Vec<Token>) -> Vec<Token> {
     let mut out = Vec::new();
     for t in tokens {
+        // Offsets into the text are offsets into the file only when the text is the file's
+        // bytes (not a decoded escape or a replaced invalid byte): else each part keeps the
+        // whole token's span.
+        let written = (t.span.end - t.span.start) as usize;
+        let exact = t.text.len() + 2 * usize::from(t.quoted) == written;
         let mut offset = 0usize;
         for part in t.text.split(',') {
             let start = t.span.start as usize + offset + t.quoted as usize;
@@ -404,9 +409,43 @@ fn split_commas(tokens: Vec<Token>) -> Vec<Token> {
             }
             let mut piece = t.clone();
             piece.text = part.to_string();
-            piece.span = Span::new(t.span.file, start, start + part.len());
+            if exact {
+                piece.span = Span::new(t.span.file, start, start + part.len());
+            }
             out.push(piece);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use aop_model::LoadOptions;
+    use aop_source::SourceMap;
+
+    /// Found by the caddy_lint fuzz target: a site address after bytes that are not UTF-8
+    /// got a span computed in the decoded text (each invalid byte three bytes long there),
+    /// past the end of the file.
+    #[test]
+    fn site_addresses_after_invalid_bytes_keep_their_spans_in_the_file() {
+        let mut bytes = b"{\n\tadmin off\n}\n\n".to_vec();
+        bytes.extend(std::iter::repeat_n(0xFF, 100));
+        bytes.extend(b"(snippet) {\n\trespond x\n}\n\na.example.com,b.example.com {\n\trespond y\n}\n\xff\xff,c.example.com {\n\trespond z\n}\n");
+        let mut map = SourceMap::default();
+        let file = map.add(
+            std::path::PathBuf::from("/nonexistent/Caddyfile"),
+            bytes.clone(),
+        );
+        let config = crate::load_file(file, &mut map, &LoadOptions::default());
+        let within = |s: aop_source::Span| s.start <= s.end && s.end as usize <= bytes.len();
+        for s in &config.servers {
+            assert!(within(s.span), "server span {:?}", s.span);
+            for (_, span) in &s.names {
+                assert!(within(*span), "name span {span:?}");
+            }
+        }
+        for f in &config.findings {
+            assert!(within(f.primary.span), "{}: {:?}", f.code, f.primary.span);
+        }
+    }
 }
