@@ -131,7 +131,18 @@ impl AddressMap {
         let new_port = match self.ports.get(&port) {
             Some(p) => *p,
             None => {
-                let p = free_port()?;
+                // The kernel may hand a port just released to the next bind: a port already
+                // given to another original port is asked again (a bounded number of times).
+                let mut p = free_port()?;
+                for _ in 0..100 {
+                    if !self.ports.values().any(|&taken| taken == p) {
+                        break;
+                    }
+                    p = free_port()?;
+                }
+                if self.ports.values().any(|&taken| taken == p) {
+                    return Err("no free port distinct from those already mapped".into());
+                }
                 self.ports.insert(port, p);
                 p
             }

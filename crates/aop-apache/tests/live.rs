@@ -35,11 +35,18 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    free_ports(1)[0]
+}
+
+/// `n` distinct free ports: each listener is held until all are taken, since the kernel may
+/// hand a port just released to the next bind.
+fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<TcpListener> = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    held.iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect()
 }
 
 /// A running httpd in the foreground, in a process group of its own: dropped (also when an
@@ -217,7 +224,7 @@ fn write_and_lint(head: &str, body: &str, vhosts: usize, files: &[(&str, &str)])
     for (name, text) in files {
         fs::write(d.join(name), text).unwrap();
     }
-    let ports: Vec<u16> = (0..vhosts).map(|_| free_port()).collect();
+    let ports = free_ports(vhosts);
     let mut text = head.to_string();
     for p in &ports {
         text.push_str(&format!("Listen 127.0.0.1:{p}\n"));
