@@ -5,16 +5,18 @@
 //! plain HTTP, a default server with a real site). Whether it does is the simulation's
 //! answer (aop_model::scenario, `aop-lint servers --scenarios`): a rule's finding about a
 //! server the simulation shows refusing every such request is withdrawn, and a server the
-//! simulation shows answering one that no rule explains gets a finding of its own
-//! (AOP107 for the open verdict, AOP201 for the foreign one) naming the request. A server some request to which the simulation could
-//! not decide keeps whatever the rules say, and the name that stops the simulation is AOP004.
+//! simulation shows answering one that no rule explains gets a finding of its own (AOP107
+//! for the open verdict, AOP201 for the foreign one) naming the request. A server some
+//! request to which the simulation could not decide keeps whatever the rules say, and the
+//! name that stops the simulation is AOP004.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aop_model::{codes, Answer, Finding, Label, ServerRef};
 use aop_source::Span;
 
-use crate::rules::{content_without_certificate, default_server_missing};
+use crate::rules::content_without_certificate::{self, ContentWithoutCertificate};
+use crate::rules::default_server_missing;
 use crate::{find_rule, Context, Verdict};
 
 /// What the rules' findings say about one server, and what the simulation says.
@@ -30,18 +32,20 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
     let config = cx.config;
     let mut undecided = vec![false; config.servers.len()];
     let mut stopped: Vec<(usize, Span)> = Vec::new();
+    // Names the reader already said it cannot read: not said again.
+    let unread_names: HashSet<Span> = config
+        .findings
+        .iter()
+        .filter(|f| f.code == codes::NOT_CHECKED.code)
+        .map(|f| f.primary.span)
+        .collect();
     for row in &sim.scenarios {
         if let Answer::Undecided { why, at } = &row.answer {
             for &i in &config.address_ports[row.address_port].servers {
                 undecided[i] = true;
             }
-            // One finding per address:port and name that stops it, with the first request;
-            // none where the reader already said it cannot read that name.
-            let said = config
-                .findings
-                .iter()
-                .any(|f| f.code == codes::NOT_CHECKED.code && f.primary.span == *at);
-            if !said && !stopped.contains(&(row.address_port, *at)) {
+            // One finding per address:port and name that stops it, with the first request.
+            if !unread_names.contains(at) && !stopped.contains(&(row.address_port, *at)) {
                 stopped.push((row.address_port, *at));
                 let ap = &config.address_ports[row.address_port];
                 out.push(
@@ -125,9 +129,7 @@ pub(crate) fn decide(cx: &Context, out: &mut Vec<Finding>) {
             marks[i] = true;
         }
     }
-    let backstop =
-        |code: &str| find_rule(code).is_some_and(|r| r.meta().kinds.contains(&config.kind));
-    let open_backstop = backstop(content_without_certificate::CODE);
+    let open_backstop = ContentWithoutCertificate::META.kinds.contains(&config.kind);
     for (i, j) in judged.iter().enumerate() {
         if j.open && open_backstop && !explained_open[i] {
             if let Some(row) = cx.open_request(i) {

@@ -89,8 +89,6 @@ impl ContentWithoutCertificate {
     fn check(_cx: &Context, _out: &mut Vec<Finding>) {}
 }
 
-pub(crate) const CODE: &str = "AOP107";
-
 /// The finding for server `i`, which the simulated `row` reached.
 pub(crate) fn finding(cx: &Context, i: usize, row: &Scenario) -> Finding {
     let s = &cx.config.servers[i];

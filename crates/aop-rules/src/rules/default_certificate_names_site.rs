@@ -1,5 +1,8 @@
-use aop_model::{DirectiveName, Finding, Label, Server, ServerKind};
-use aop_pki::read_server_certificate;
+use std::collections::HashMap;
+use std::path::Path;
+
+use aop_model::{DirectiveName, Finding, Label, ServerKind};
+use aop_pki::{read_server_certificate, CertInfo};
 
 use crate::{declare_rule, Context};
 
@@ -99,6 +102,9 @@ fn names(certificate_name: &str, host: &str) -> bool {
 impl DefaultCertificateNamesSite {
     fn check(cx: &Context, out: &mut Vec<Finding>) {
         let config = cx.config;
+        // A default server is often the default of several address:ports (`*:443` and
+        // `[::]:443`): its certificate is read once.
+        let mut read: HashMap<&Path, Option<CertInfo>> = HashMap::new();
         for ap in config.tls_address_ports_from_outside() {
             let default = &config.servers[ap.default];
             if default.reject_handshake.is_some() {
@@ -110,21 +116,26 @@ impl DefaultCertificateNamesSite {
             let Some(path) = &setting.value.path else {
                 continue;
             };
-            let Ok(certificate) = read_server_certificate(path, cx.ca.max_file_bytes) else {
+            let certificate = read
+                .entry(path.as_path())
+                .or_insert_with(|| read_server_certificate(path, cx.ca.max_file_bytes).ok());
+            let Some(certificate) = certificate else {
                 continue;
             };
             let hostnames = certificate.hostnames();
-            let named: Vec<(&Server, &str, aop_source::Span)> = ap
+            let named: Vec<(&str, aop_source::Span)> = ap
                 .servers
                 .iter()
                 .filter(|&&i| i != ap.default)
                 .flat_map(|&i| {
-                    let s = &config.servers[i];
-                    s.names.iter().map(move |(n, span)| (s, n.as_str(), *span))
+                    config.servers[i]
+                        .names
+                        .iter()
+                        .map(|(n, span)| (n.as_str(), *span))
                 })
-                .filter(|(_, n, _)| hostnames.iter().any(|c| names(c, n)))
+                .filter(|(n, _)| hostnames.iter().any(|c| names(c, n)))
                 .collect();
-            let Some((_, first, _)) = named.first() else {
+            let Some((first, _)) = named.first() else {
                 continue;
             };
             let mut f = Finding::new(
@@ -137,7 +148,7 @@ impl DefaultCertificateNamesSite {
             )
             .with_help(help(default.kind))
             .for_server(default.reference());
-            for (_, n, span) in named.iter().take(3) {
+            for (n, span) in named.iter().take(3) {
                 f = f.with_label(Label::new(*span, format!("`{n}` is served here")));
             }
             out.push(f);

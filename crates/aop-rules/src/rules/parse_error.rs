@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use aop_model::{Finding, Label, ServerKind};
+use aop_model::{DirectiveName, Finding, Label, ServerKind, Version, Written};
 
 use crate::apache_since::{self, SINCE};
 use crate::nginx_releases;
@@ -86,33 +86,48 @@ impl ParseError {
         if cx.config.kind != ServerKind::Apache {
             return;
         }
-        // A main-server directive is inherited by every vhost: said once.
-        let mut said = HashSet::new();
-        for s in &cx.config.servers {
-            for (name, since) in SINCE.iter().filter(|(_, since)| version < *since) {
-                let Some(w) = s.directive(*name) else {
-                    continue;
-                };
-                if !said.insert(w.value.span) {
-                    continue;
-                }
-                out.push(
-                    Finding::new(
-                        Self::CODE,
-                        format!(
-                            "Invalid command '{}': httpd {version} does not know it (added in {since}) and refuses to start",
-                            name.apache
-                        ),
-                        Label::new(w.value.span, format!("httpd {since} and later only")),
-                    )
-                    .with_help(format!(
-                        "remove `{}`, or upgrade httpd to {since} or later (and give that version as --apache-version)",
+        let refused: Vec<(DirectiveName, Version)> = SINCE
+            .iter()
+            .filter(|(_, since)| version < *since)
+            .copied()
+            .collect();
+        for (w, name, since) in once_each(cx, &refused) {
+            out.push(
+                Finding::new(
+                    Self::CODE,
+                    format!(
+                        "Invalid command '{}': httpd {version} does not know it (added in {since}) and refuses to start",
                         name.apache
-                    )),
-                );
+                    ),
+                    Label::new(w.span, format!("httpd {since} and later only")),
+                )
+                .with_help(format!(
+                    "remove `{}`, or upgrade httpd to {since} or later (and give that version as --apache-version)",
+                    name.apache
+                )),
+            );
+        }
+    }
+}
+
+/// Each occurrence in force of the `refused` directives, once: one of `http {}` or of the
+/// main server is inherited by every server.
+fn once_each<'a, T>(
+    cx: &'a Context,
+    refused: &'a [(DirectiveName, T)],
+) -> Vec<(&'a Written, &'a DirectiveName, &'a T)> {
+    let mut said = HashSet::new();
+    let mut out = Vec::new();
+    for s in &cx.config.servers {
+        for (name, why) in refused {
+            if let Some(w) = s.directive(*name) {
+                if said.insert(w.value.span) {
+                    out.push((w.value, name, why));
+                }
             }
         }
     }
+    out
 }
 
 /// nginx's `unknown directive` for a directive the named release does not have yet, or no
@@ -121,12 +136,12 @@ fn nginx_by_release(cx: &Context, out: &mut Vec<Finding>) {
     let Some(version) = cx.versions.nginx else {
         return;
     };
-    let refused = nginx_releases::SINCE
+    let refused: Vec<(DirectiveName, String)> = nginx_releases::SINCE
         .iter()
         .filter(|(_, since)| version < *since)
         .map(|(name, since)| {
             (
-                name,
+                *name,
                 format!("nginx {version} does not have it yet: added in {since}"),
             )
         })
@@ -136,35 +151,28 @@ fn nginx_by_release(cx: &Context, out: &mut Vec<Finding>) {
                 .filter(|(_, until)| version >= *until)
                 .map(|(name, until)| {
                     (
-                        name,
+                        *name,
                         format!("nginx {version} no longer has it: removed in {until}"),
                     )
                 }),
         )
-        .collect::<Vec<_>>();
-    // An `http {}` directive is inherited by every server: said once.
-    let mut said = HashSet::new();
-    for s in &cx.config.servers {
-        for (name, why) in &refused {
-            let Some(w) = s.directive(**name) else {
-                continue;
-            };
-            if !said.insert(w.value.span) {
-                continue;
-            }
-            out.push(
-                Finding::new(
-                    ParseError::CODE,
-                    // nginx's own words, which tests/real_servers/startup.rs holds them to.
-                    format!("unknown directive \"{}\"", name.nginx),
-                    Label::new(w.value.span, why.clone()),
-                )
-                .with_help(match name.nginx {
-                    "ssl" => "remove `ssl on;` and mark the listeners instead:\n    listen 443 ssl;".to_string(),
-                    other => format!("remove `{other}`, or give the release that runs the tree as --nginx-version"),
-                }),
-            );
-        }
+        .collect();
+    for (w, name, why) in once_each(cx, &refused) {
+        out.push(
+            Finding::new(
+                ParseError::CODE,
+                // nginx's own words, which tests/real_servers/startup.rs holds them to.
+                format!("unknown directive \"{}\"", name.nginx),
+                Label::new(w.span, why.clone()),
+            )
+            .with_help(match name.nginx {
+                "ssl" => "remove `ssl on;` and mark the listeners instead:\n    listen 443 ssl;"
+                    .to_string(),
+                other => format!(
+                    "remove `{other}`, or give the release that runs the tree as --nginx-version"
+                ),
+            }),
+        );
     }
 }
 
