@@ -600,7 +600,7 @@ pub(crate) fn emit_report(
         // Streamed: the JSON of thousands of findings is megabytes, not worth holding whole.
         Format::Json => emit_with(output, |w| write_json(report, w)),
         Format::Sarif => emit(
-            &render_sarif(report, &catalog::rule_infos(docs_url)),
+            &render_sarif(report, &catalog::rule_infos(docs_url), docs_url),
             output,
         ),
         Format::Gitlab => emit(&render_gitlab(report), output),

@@ -40,6 +40,10 @@ struct Driver<'a> {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
+    /// Where the rules' documentation is published, when the user says (`--docs-url`): the
+    /// tool has no address of its own to give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'a str>,
     rules: Vec<Descriptor<'a>>,
 }
 
@@ -191,7 +195,7 @@ fn message(f: &Finding) -> String {
 }
 
 /// The SARIF log of a report; `rules` describes every rule, in registry order.
-pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
+pub fn render_sarif(report: &Report, rules: &[RuleInfo], information_uri: Option<&str>) -> String {
     let map = report.map;
     let result = |f: &Finding| SarifResult {
         rule_id: f.code,
@@ -250,6 +254,7 @@ pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
                     name: "aop-lint",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri,
                     rules: descriptors,
                 },
             },
