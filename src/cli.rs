@@ -110,6 +110,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub show_settings: bool,
 
+    /// The paths are the files a commit changes, as a pre-commit hook passes them: a file
+    /// of no tree that holds no server directive (a systemd or logrotate `.conf`) is noted
+    /// and left, and a certificate of no tree has every tree of the repository linted.
+    #[arg(long)]
+    pub hook: bool,
+
     /// Print how many findings each rule has instead of the findings (human and concise
     /// formats); the exit code still gates.
     #[arg(long)]

@@ -7,6 +7,7 @@ pub mod config;
 mod discover;
 mod probe;
 mod run;
+mod sniff;
 mod trees;
 
 pub use run::main;

@@ -20,7 +20,7 @@ use crate::cli::{
 };
 use crate::config::{self, ConfigError, Settings};
 use crate::discover::discover;
-use crate::trees::{plan, Tree};
+use crate::trees::{plan, Given, Tree};
 
 pub(crate) const EXIT_CLEAN: i32 = 0;
 pub(crate) const EXIT_FINDINGS: i32 = 1;
@@ -473,11 +473,16 @@ fn check(mut args: CheckArgs) -> i32 {
     let mut suppressed = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
+    let given = if args.hook {
+        Given::ByHook
+    } else {
+        Given::ByUser
+    };
     let dumps = args
         .nginx_dump
         .iter()
         .map(|p| (Tree::given(p.clone()), true));
-    for (tree, is_dump) in plan(&args.paths)
+    for (tree, is_dump) in plan(&args.paths, given)
         .into_iter()
         .map(|t| {
             let stdin = t.path == Path::new("-");
