@@ -7,6 +7,7 @@ pub mod config;
 mod discover;
 mod probe;
 mod run;
+mod self_report;
 mod sniff;
 mod trees;
 

@@ -114,6 +114,8 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
         "aop-lint.toml",
         "etc/apache2/envvars",
+        // What `nginx -V` says of the server decides release-bound verdicts.
+        "etc/nginx/nginx-V.txt",
         "etc/caddy/Caddyfile",
         "Caddyfile.prod",
         "deploy/caddy/sites/shop.caddy",
