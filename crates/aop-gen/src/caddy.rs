@@ -45,7 +45,7 @@ fn site(t: &mut String, s: &Site) {
     );
     for l in 1..s.locations {
         let path = ["/", "/api/*", "/static/*", "/ws/*"][l];
-        let _ = write!(t, "\thandle {path} {{\n");
+        let _ = writeln!(t, "\thandle {path} {{");
         match l {
             2 => {
                 let _ = write!(t, "\t\troot * /srv/www/{name}\n\t\tfile_server\n");

@@ -18,6 +18,17 @@ pub enum Kind {
     Caddy,
 }
 
+impl Kind {
+    /// The name of a tree's main file, in its root.
+    pub fn main_file(self) -> &'static str {
+        match self {
+            Kind::Nginx => "nginx.conf",
+            Kind::Apache => "apache2.conf",
+            Kind::Caddy => "Caddyfile",
+        }
+    }
+}
+
 /// Writes a tree into `out` (created when missing) and returns the path of its main file.
 pub fn generate(
     kind: Kind,
@@ -28,19 +39,11 @@ pub fn generate(
     std::fs::create_dir_all(out.join("sites-enabled"))?;
     write_file(&out.join(site::CA_PATH), site::ORIGIN_PULL_CA.as_bytes())?;
     match kind {
-        Kind::Nginx => {
-            nginx::write_tree(out, servers, files)?;
-            Ok(out.join("nginx.conf"))
-        }
-        Kind::Apache => {
-            apache::write_tree(out, servers, files)?;
-            Ok(out.join("apache2.conf"))
-        }
-        Kind::Caddy => {
-            caddy::write_tree(out, servers, files)?;
-            Ok(out.join("Caddyfile"))
-        }
+        Kind::Nginx => nginx::write_tree(out, servers, files)?,
+        Kind::Apache => apache::write_tree(out, servers, files)?,
+        Kind::Caddy => caddy::write_tree(out, servers, files)?,
     }
+    Ok(out.join(kind.main_file()))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
