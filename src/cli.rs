@@ -151,7 +151,8 @@ pub struct CheckArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Colours in the human report: auto (a terminal, and NO_COLOR unset), always or never.
+    /// Colours in the human report: auto (a terminal, unless NO_COLOR or TERM=dumb; a pipe
+    /// with FORCE_COLOR), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 

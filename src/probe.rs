@@ -12,7 +12,9 @@ use aop_rules::find_rule;
 use aop_source::{SourceMap, Span};
 
 use crate::cli::{Format, ProbeArgs};
-use crate::run::{emit_report, error, gate_exit, use_color, write_out, EXIT_CLEAN, EXIT_INPUT};
+use crate::run::{
+    emit_report, error, gate_exit, use_color, write_out, Destination, EXIT_CLEAN, EXIT_INPUT,
+};
 
 /// More CA names than an origin-pull setup needs (Cloudflare's CA, a zone's own CA, their
 /// successors): past this, the client CA file is a bundle.
@@ -240,9 +242,8 @@ fn report(args: &ProbeArgs, map: &SourceMap, mut findings: Vec<Finding>) -> i32 
         address_ports: 0,
         settings: Vec::new(),
     };
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let human = HumanOptions {
-        color: use_color(args.color, terminal),
+        color: use_color(args.color, Destination::Stdout),
         quiet: true,
         ..HumanOptions::default()
     };

@@ -1,5 +1,5 @@
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
@@ -191,15 +191,28 @@ pub(crate) fn error(msg: &str) {
     eprintln!("aop-lint: error: {msg}");
 }
 
-fn no_color_env() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+/// Where a report in colour would go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Destination {
+    Stdout,
+    Stderr,
+    /// `--output FILE`: never coloured unless asked for.
+    File,
 }
 
-pub(crate) fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+/// `--color auto` asks the terminal conventions, as supports-color reads them: `FORCE_COLOR`
+/// (and `CLICOLOR_FORCE`) turn colour on, `NO_COLOR` and `TERM=dumb` off, and otherwise a
+/// terminal gets colour and a pipe does not.
+pub(crate) fn use_color(choice: ColorChoice, destination: Destination) -> bool {
+    let stream = match destination {
+        Destination::Stdout => supports_color::Stream::Stdout,
+        Destination::Stderr => supports_color::Stream::Stderr,
+        Destination::File => return choice == ColorChoice::Always,
+    };
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && !no_color_env(),
+        ColorChoice::Auto => supports_color::on(stream).is_some(),
     }
 }
 
@@ -287,7 +300,7 @@ fn refuse_output(output: &Path, map: &SourceMap) -> Option<String> {
 }
 
 fn config_error(e: &ConfigError) -> i32 {
-    let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal());
+    let color = use_color(ColorChoice::Auto, Destination::Stderr);
     eprint!("{}", config::render_error(e, color));
     EXIT_INPUT
 }
@@ -645,10 +658,16 @@ fn check(mut args: CheckArgs) -> i32 {
         return EXIT_INPUT;
     }
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let output = args.output.as_deref();
     let human = HumanOptions {
-        color: use_color(args.color, to_terminal),
+        color: use_color(
+            args.color,
+            if to_stdout {
+                Destination::Stdout
+            } else {
+                Destination::File
+            },
+        ),
         quiet: args.quiet,
         ..HumanOptions::default()
     };

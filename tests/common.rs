@@ -21,6 +21,7 @@ pub fn aop_lint(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
         .env_remove("AOP_LINT_DOCS_URL")
         .args(args)
         .output()

@@ -231,6 +231,62 @@ fn colours_follow_the_flag_and_no_color() {
     );
 }
 
+/// `--color auto` follows the terminal conventions: on a terminal (a pseudo-terminal from
+/// `script`) colour unless `NO_COLOR` or `TERM=dumb`; through a pipe none unless `FORCE_COLOR`;
+/// a report written to `--output FILE` only with `--color always`.
+#[test]
+fn auto_colour_follows_the_terminal_conventions() {
+    let bin = env!("CARGO_BIN_EXE_aop-lint");
+    let case = "fixtures/nginx/client-verify-missing";
+    let on_terminal = |env: &[(&str, &str)]| -> String {
+        let mut cmd = std::process::Command::new("script");
+        cmd.current_dir(common::repo())
+            .args(["-qec", &format!("{bin} {case}"), "/dev/null"])
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
+    };
+    let plain = on_terminal(&[]);
+    assert!(plain.contains("AOP101"), "{plain}");
+    assert!(has_ansi(&plain), "a terminal gets colour: {plain}");
+    assert!(!has_ansi(&on_terminal(&[("NO_COLOR", "1")])));
+    assert!(!has_ansi(&on_terminal(&[("TERM", "dumb")])));
+
+    let piped = |env: &[(&str, &str)], args: &[&str]| -> String {
+        let mut cmd = assert_cmd::Command::cargo_bin("aop-lint").unwrap();
+        cmd.current_dir(common::repo())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .arg(case)
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        stdout(&cmd.output().unwrap())
+    };
+    assert!(!has_ansi(&piped(&[], &[])));
+    assert!(has_ansi(&piped(&[("FORCE_COLOR", "1")], &[])));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.txt");
+    piped(
+        &[("FORCE_COLOR", "1")],
+        &["--output", file.to_str().unwrap()],
+    );
+    assert!(!has_ansi(&std::fs::read_to_string(&file).unwrap()));
+    piped(
+        &[],
+        &["--output", file.to_str().unwrap(), "--color", "always"],
+    );
+    assert!(has_ansi(&std::fs::read_to_string(&file).unwrap()));
+}
+
 /// `--format concise`: one line per finding in the form editors' error lists read.
 #[test]
 fn concise_is_one_line_per_finding() {
