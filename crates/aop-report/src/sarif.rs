@@ -140,24 +140,25 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// Bytes a URI path keeps as they are: RFC 3986's unreserved characters and `/`.
+const PATH_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// A path as a URI reference: relative paths stay relative (to the working directory, where
 /// code scanning expects the repository root), absolute ones become `file://` URIs.
 pub fn path_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    // A Windows separator is a path separator, not a character of the name.
+    let path = path.replace('\\', "/");
+    let encoded = percent_encoding::utf8_percent_encode(&path, PATH_KEEPS);
     if path.starts_with('/') {
-        out.push_str("file://");
+        format!("file://{encoded}")
+    } else {
+        encoded.to_string()
     }
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else if b == b'\\' {
-            // A Windows separator is a path separator, not a character of the name.
-            out.push('/');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn location(map: &SourceMap, span: Span, id: Option<usize>, message: Option<&str>) -> Location {
