@@ -2,7 +2,7 @@
 //! GitHub Actions; and how a report leaves the process: --output, --quiet, colours.
 
 mod common;
-mod sarif_check;
+mod sarif_schema;
 
 use common::{aop_lint, repo, stdout};
 use serde_json::Value;
@@ -41,7 +41,7 @@ fn sarif_snapshot_and_validity() {
     let o = with_format("sarif");
     assert_eq!(o.status.code(), Some(1));
     let mut log: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-    let results = sarif_check::check_sarif(&log);
+    let results = sarif_schema::check_sarif(&log);
     let json = aop_lint(&{
         let mut a = CASES.to_vec();
         a.extend(["--format", "json"]);
@@ -57,7 +57,7 @@ fn sarif_describes_every_rule_with_its_page() {
     let o = aop_lint(&[CLEAN, "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(0));
     let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(sarif_check::check_sarif(&log), 0);
+    assert_eq!(sarif_schema::check_sarif(&log), 0);
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -83,7 +83,7 @@ fn sarif_help_uri_points_into_the_published_rule_pages() {
         "https://docs.example.org/aop-lint/rules/",
     ]);
     let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    sarif_check::check_sarif(&log);
+    sarif_schema::check_sarif(&log);
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -105,7 +105,21 @@ fn sarif_of_every_fixture_is_valid() {
     for case in common::cases("nginx") {
         let o = aop_lint(&[&case, "--format", "sarif"]);
         let log: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-        sarif_check::check_sarif(&log);
+        sarif_schema::check_sarif(&log);
+    }
+}
+
+/// The schema check is no formality: a level SARIF does not have is refused.
+#[test]
+fn the_official_schema_refuses_a_level_sarif_does_not_have() {
+    let o = aop_lint(&["fixtures/nginx/client-verify-missing", "--format", "sarif"]);
+    let mut log: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    log["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    if let Some(errors) = sarif_schema::schema_errors(&log) {
+        assert!(
+            errors.iter().any(|e| e.contains("/runs/0/results/0/level")),
+            "{errors:?}"
+        );
     }
 }
 
@@ -140,7 +154,7 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(sarif_check::check_sarif(&log), 2);
+    assert_eq!(sarif_schema::check_sarif(&log), 2);
 
     let o = aop_lint(&[CLEAN, "-o", dir.path().join("clean.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
