@@ -248,12 +248,15 @@ fn finding(code: &str, probe: &Probe, outcome: &Outcome, span: Span) -> Finding 
             "require client certificates (`aop-lint` on the configuration says where), reload the server, and probe again",
         ),
     };
-    Finding::new(
+    let mut f = Finding::new(
         code_of(code),
         message,
         Label::new(span, format!("this request: {}", probe.describe())),
     )
-    .with_help(help)
+    .with_help(help);
+    // The formats that carry no label text (JSON, SARIF's message) still name the request.
+    f.note = Some(format!("the request: {}", probe.describe()));
+    f
 }
 
 fn report(args: &ProbeArgs, map: &SourceMap, mut findings: Vec<Finding>) -> i32 {
@@ -296,8 +299,9 @@ struct StaticView {
     open: Vec<(&'static str, Vec<String>, Vec<u16>)>,
     /// For each server (by index), the page of the site its refusal carries.
     refusal_pages: Vec<Option<RefusalPage>>,
-    /// For each server, the paths of the sections that let everyone in past its check.
-    regrant_paths: Vec<Vec<String>>,
+    /// For each server, the literal paths it serves besides `/`: the sections that let
+    /// everyone in past its check first, then its locations, aliases and proxied paths.
+    served_paths: Vec<Vec<String>>,
 }
 
 /// httpd directives whose first word is a URL path the server answers from elsewhere than
@@ -323,6 +327,8 @@ const URL_PATH_DIRECTIVES: [aop_model::DirectiveName; 3] = [
 struct RefusalPage {
     directive: String,
     path: String,
+    /// The statuses it answers with on the wire.
+    statuses: Vec<u16>,
 }
 
 impl RefusalPage {
@@ -339,8 +345,20 @@ impl RefusalPage {
             .last()?
             .trim_matches(|c| c == '"' || c == '\'')
             .to_string();
-        path.starts_with('/')
-            .then_some(RefusalPage { directive, path })
+        let mut statuses = Vec::new();
+        for word in directive.split_whitespace().skip(1) {
+            match word.strip_prefix('=').unwrap_or(word).parse::<u16>() {
+                // nginx sends its certificate errors (494 to 497) as 400.
+                Ok(494..=497) => statuses.push(400),
+                Ok(status) => statuses.push(status),
+                Err(_) => {}
+            }
+        }
+        (path.starts_with('/') && !statuses.is_empty()).then_some(RefusalPage {
+            directive,
+            path,
+            statuses,
+        })
     }
 }
 
@@ -407,7 +425,7 @@ impl StaticView {
                     .and_then(|span| RefusalPage::read(map.bytes(span)))
             })
             .collect();
-        let regrant_paths = config
+        let served_paths = config
             .servers
             .iter()
             .map(|s| {
@@ -421,7 +439,7 @@ impl StaticView {
             config,
             open,
             refusal_pages,
-            regrant_paths,
+            served_paths,
         };
         view.add_location_paths(map);
         Ok(view)
@@ -449,8 +467,8 @@ impl StaticView {
                 .map(str::to_string)
                 .collect::<Vec<_>>();
             for path in mapped {
-                if !self.regrant_paths[i].contains(&path) {
-                    self.regrant_paths[i].push(path);
+                if !self.served_paths[i].contains(&path) {
+                    self.served_paths[i].push(path);
                 }
             }
             for l in s
@@ -461,8 +479,8 @@ impl StaticView {
                 let Some(path) = section_path(&String::from_utf8_lossy(map.bytes(l.span))) else {
                     continue;
                 };
-                if !self.regrant_paths[i].contains(&path) {
-                    self.regrant_paths[i].push(path);
+                if !self.served_paths[i].contains(&path) {
+                    self.served_paths[i].push(path);
                 }
             }
         }
@@ -490,7 +508,7 @@ impl StaticView {
             ..SiteHints::default()
         };
         for (i, s) in self.named(host) {
-            for p in &self.regrant_paths[i] {
+            for p in &self.served_paths[i] {
                 if !hints.paths.contains(p) {
                     hints.paths.push(p.clone());
                 }
@@ -540,14 +558,13 @@ impl StaticView {
         let Outcome::Answered(a) = &r.outcome else {
             return None;
         };
-        if !r.probe.must_be_refused()
-            || !(400..500).contains(&a.status)
-            || a.body_len == 0
-            || a.server_error_page
-        {
+        if !r.probe.must_be_refused() || a.body_len == 0 || a.server_error_page {
             return None;
         }
-        self.refusal_pages.get(self.server_for(&r.probe)?)?.clone()
+        self.refusal_pages
+            .get(self.server_for(&r.probe)?)?
+            .clone()
+            .filter(|page| page.statuses.contains(&a.status))
     }
 
     fn ports(&self, tls: bool) -> Vec<u16> {
@@ -678,7 +695,9 @@ mod tests {
         let page = RefusalPage::read(b"ErrorDocument 403 \"/index.html\"").unwrap();
         assert_eq!(page.path, "/index.html");
         assert_eq!(page.directive, "ErrorDocument 403 \"/index.html\"");
+        assert_eq!(page.statuses, [403]);
         let page = RefusalPage::read(b"error_page 495 496 /denied.html;").unwrap();
+        assert_eq!(page.statuses, [400, 400]);
         assert_eq!(
             (page.path.as_str(), page.directive.as_str()),
             ("/denied.html", "error_page 495 496 /denied.html")

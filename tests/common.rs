@@ -210,8 +210,8 @@ pub fn code_messages(json: &str) -> Vec<(String, String)> {
 /// another address in a forwarding header.
 pub const PROBE_OPEN: [&str; 4] = ["AOP601", "AOP602", "AOP603", "AOP607"];
 
-/// "CODE: message" of each [`PROBE_OPEN`] finding in the JSON report `aop-lint probe` wrote,
-/// or why there is no report.
+/// "CODE: message [the request: ...]" of each [`PROBE_OPEN`] finding in the JSON report `aop-lint
+/// probe` wrote, or why there is no report.
 pub fn probe_open_proofs(stdout: &[u8], stderr: &[u8]) -> Result<Vec<String>, String> {
     let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
         format!(
@@ -226,9 +226,10 @@ pub fn probe_open_proofs(stdout: &[u8], stderr: &[u8]) -> Result<Vec<String>, St
         .filter(|f| PROBE_OPEN.contains(&f["code"].as_str().unwrap_or_default()))
         .map(|f| {
             format!(
-                "{}: {}",
+                "{}: {} [{}]",
                 f["code"].as_str().unwrap_or_default(),
-                f["message"].as_str().unwrap_or_default()
+                f["message"].as_str().unwrap_or_default(),
+                f["note"].as_str().unwrap_or_default()
             )
         })
         .collect())

@@ -87,6 +87,8 @@ struct Checked {
     probe_agreed: Option<bool>,
     /// Seconds `aop-lint probe` took on this serving (both source addresses).
     probe_seconds: f64,
+    /// Which scenarios only `--config` adds proved it open (probe_cli::FROM_FILES).
+    probe_scenarios: [bool; 4],
     problems: Vec<String>,
 }
 
@@ -159,6 +161,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
     let probed = real_servers::probe_cli::probe_open(&served, &running);
     let probe_seconds = probe_started.elapsed().as_secs_f64();
     let mut probe_agreed = None;
+    let mut probe_scenarios = [false; 4];
     drop(server);
     if std::env::var_os("AOP_REAL_SERVERS_KEEP").is_some() {
         println!(
@@ -175,6 +178,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
     match (&probed, linted.as_ref()) {
         (Ok((open, proofs)), Ok(l)) => {
             probe_agreed = Some(*open == l.verdict.open);
+            probe_scenarios = real_servers::probe_cli::scenarios_proving(proofs);
             let sees = match (*open, l.verdict.open) {
                 (false, true) => "SEES LESS",
                 (true, false) => "SEES MORE",
@@ -278,6 +282,7 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
         agreed,
         probe_agreed,
         probe_seconds,
+        probe_scenarios,
         problems,
     }
 }
@@ -320,7 +325,11 @@ fn sweep_with(kind: Kind, test: &str, server: &std::path::Path) {
     let mut probes = [0; 3];
     let (mut compared, mut agreed) = (0, 0);
     let (mut probe_compared, mut probe_agreed, mut probe_seconds) = (0, 0, 0.0);
+    let mut proved_by = [0; 4];
     for c in checked {
+        for (n, proved) in proved_by.iter_mut().zip(c.probe_scenarios) {
+            *n += usize::from(proved);
+        }
         probe_compared += usize::from(c.probe_agreed.is_some());
         probe_agreed += usize::from(c.probe_agreed == Some(true));
         probe_seconds += c.probe_seconds;
@@ -347,6 +356,15 @@ fn sweep_with(kind: Kind, test: &str, server: &std::path::Path) {
     println!(
         "aop-lint probe --config agrees with the files on {probe_agreed} of {probe_compared} servings; {probe_seconds:.0} s ({:.2} s a serving)",
         probe_seconds / probe_compared.max(1) as f64
+    );
+    let proved: Vec<String> = real_servers::probe_cli::FROM_FILES
+        .iter()
+        .zip(proved_by)
+        .map(|(what, n)| format!("{what} {n}"))
+        .collect();
+    println!(
+        "servings found open by a request only --config adds: {}",
+        proved.join(", ")
     );
     assert!(
         problems.is_empty(),

@@ -74,3 +74,32 @@ pub fn probe_open(served: &Served, config: &Path) -> Result<(bool, Vec<String>),
     }
     Ok((!proofs.is_empty(), proofs))
 }
+
+/// The scenarios only `--config` adds, as [`scenarios_proving`] counts them.
+pub const FROM_FILES: [&str; 4] = [
+    "a path from the files",
+    "post-handshake authentication",
+    "a forwarding-header claim",
+    "a refusal page of the site",
+];
+
+/// Which of [`FROM_FILES`] proved a serving open, from the proofs of [`probe_open`]: the
+/// harness asks no path but `/` and its marker file itself, so any other came from the files.
+pub fn scenarios_proving(proofs: &[String]) -> [bool; 4] {
+    let from_files_path = |p: &String| {
+        p.split(" GET ")
+            .nth(1)
+            .and_then(|rest| rest.split([',', ' ', ']']).next())
+            .is_some_and(|path| path != "/" && path != MARKER_FILE)
+    };
+    [
+        proofs.iter().any(from_files_path),
+        proofs
+            .iter()
+            .any(|p| p.contains("(offering post-handshake authentication)")),
+        proofs.iter().any(|p| p.contains(": AOP607: ")),
+        proofs
+            .iter()
+            .any(|p| p.contains("but the body is the site's page")),
+    ]
+}
