@@ -169,8 +169,12 @@ fn judge(
         if let Some(code) = code {
             let mut f = finding(code, &r.probe, &r.outcome, span);
             if let (Outcome::Answered(a), Some(page)) = (&r.outcome, &page) {
+                let request = match r.probe.cert {
+                    aop_probe::CertChoice::Throwaway => "a certificate from a CA made on the spot",
+                    _ => "a request without a client certificate",
+                };
                 f.message = format!(
-                    "the origin answered HTTP {} to a request without a client certificate, but the body is the site's page at {} (`{}` in the files): anyone gets that page",
+                    "the origin answered HTTP {} to {request}, but the body is the site's page at {} (`{}` in the files): anyone gets that page",
                     a.status, page.path, page.directive
                 );
             }
