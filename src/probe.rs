@@ -519,11 +519,13 @@ impl StaticView {
             }
             hints.post_handshake_auth |= !s.per_directory_verify.is_empty();
             if let Some(real_ip) = s.real_ip.as_ref().filter(|_| claims) {
-                // nginx reads `X-Real-IP` unless told otherwise; httpd always names its header.
-                let header = real_ip
-                    .header
-                    .as_ref()
-                    .map_or("X-Real-IP", |(h, _)| h.as_str());
+                // Unless told otherwise nginx reads `X-Real-IP`, Caddy `X-Forwarded-For` first;
+                // httpd always names its header.
+                let default = match s.kind {
+                    aop_model::ServerKind::Caddy => "X-Forwarded-For",
+                    _ => "X-Real-IP",
+                };
+                let header = real_ip.header.as_ref().map_or(default, |(h, _)| h.as_str());
                 let claim = Claim {
                     header: header.to_string(),
                     address: "127.0.0.1".to_string(),
