@@ -14,7 +14,7 @@ mod tls;
 pub use client_cert::ClientCert;
 pub use plan::{
     plan, CertChoice, Claim, Plan, Probe, SiteHints, Sni, TargetSpec, MAX_CLAIMS, MAX_FILE_PATHS,
-    UNKNOWN_NAME,
+    MAX_FILE_PATHS_PER_TARGET, UNKNOWN_NAME,
 };
 
 use std::net::SocketAddr;

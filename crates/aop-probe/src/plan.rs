@@ -129,6 +129,9 @@ pub const MAX_PROBES: usize = 200;
 pub const MAX_FILE_PATHS: usize = 8;
 pub const MAX_CLAIMS: usize = 2;
 
+/// Most (name, path) pairs taken from the files for one target, whatever the number of names.
+pub const MAX_FILE_PATHS_PER_TARGET: usize = 24;
+
 pub fn plan(spec: &TargetSpec) -> Plan {
     let mut probes = Vec::new();
     let at = |path: &str, port, tls, sni, host: &str, cert| Probe {
@@ -171,8 +174,9 @@ pub fn plan(spec: &TargetSpec) -> Plan {
             }
         }
     }
+    let mut budget = MAX_FILE_PATHS_PER_TARGET;
     for hints in &spec.from_files {
-        for probe in from_files(spec, hints) {
+        for probe in from_files(spec, hints, &mut budget) {
             if !probes.contains(&probe) {
                 probes.push(probe);
             }
@@ -189,7 +193,7 @@ pub fn plan(spec: &TargetSpec) -> Plan {
 /// The requests for one name that only the files can suggest: their paths, asked again with
 /// post-handshake authentication offered where the server verifies per directory, and `/`
 /// with each claim the server believes.
-fn from_files(spec: &TargetSpec, hints: &SiteHints) -> Vec<Probe> {
+fn from_files(spec: &TargetSpec, hints: &SiteHints, budget: &mut usize) -> Vec<Probe> {
     let host = hints.host.as_str();
     let mut out = Vec::new();
     let request = |path: &str, port, tls, claim: Option<&Claim>, pha| Probe {
@@ -206,8 +210,9 @@ fn from_files(spec: &TargetSpec, hints: &SiteHints) -> Vec<Probe> {
         .paths
         .iter()
         .map(String::as_str)
-        .take(MAX_FILE_PATHS)
+        .take(MAX_FILE_PATHS.min(*budget))
         .collect();
+    *budget -= paths.len();
     for path in &paths {
         for &port in &spec.tls_ports {
             out.push(request(path, port, true, None, false));
@@ -346,5 +351,28 @@ mod tests {
         let paths = probes.iter().filter(|p| p.path != "/").count();
         let claims = probes.iter().filter(|p| p.claim.is_some()).count();
         assert_eq!((paths, claims), (MAX_FILE_PATHS, MAX_CLAIMS));
+    }
+
+    #[test]
+    fn the_paths_from_the_files_are_bounded_for_the_target_too() {
+        let names = 10;
+        let spec = TargetSpec {
+            source: None,
+            paths: Vec::new(),
+            address: "203.0.113.7:443".parse().unwrap(),
+            tls_ports: vec![443],
+            plain_ports: vec![],
+            hosts: (0..names).map(|i| format!("h{i}.example")).collect(),
+            user_cert: false,
+            from_files: (0..names)
+                .map(|i| SiteHints {
+                    host: format!("h{i}.example"),
+                    paths: (0..MAX_FILE_PATHS).map(|p| format!("/p{p}/")).collect(),
+                    ..SiteHints::default()
+                })
+                .collect(),
+        };
+        let paths = plan(&spec).probes.iter().filter(|p| p.path != "/").count();
+        assert_eq!(paths, MAX_FILE_PATHS_PER_TARGET);
     }
 }
