@@ -244,6 +244,20 @@ fn from_files(spec: &TargetSpec, hints: &SiteHints, budget: &mut usize) -> Vec<P
 mod tests {
     use super::*;
 
+    /// A target at 203.0.113.7 with TLS on 443 and nothing else unless the test says so.
+    fn spec(hosts: Vec<String>, from_files: Vec<SiteHints>) -> TargetSpec {
+        TargetSpec {
+            source: None,
+            paths: Vec::new(),
+            address: "203.0.113.7:443".parse().unwrap(),
+            tls_ports: vec![443],
+            plain_ports: vec![],
+            hosts,
+            user_cert: false,
+            from_files,
+        }
+    }
+
     #[test]
     fn each_tls_port_and_name_gets_the_refusal_scenarios() {
         let spec = TargetSpec {
@@ -290,22 +304,20 @@ mod tests {
     #[test]
     fn the_files_add_their_paths_post_handshake_auth_and_claims_for_their_names() {
         let spec = TargetSpec {
-            source: None,
             paths: vec!["/public/".into()],
-            address: "203.0.113.7:443".parse().unwrap(),
-            tls_ports: vec![443],
             plain_ports: vec![80],
-            hosts: vec!["shop.example.com".into()],
-            user_cert: false,
-            from_files: vec![SiteHints {
-                host: "shop.example.com".into(),
-                paths: vec!["/public/".into()],
-                post_handshake_auth: true,
-                claims: vec![Claim {
-                    header: "X-Forwarded-For".into(),
-                    address: "127.0.0.1".into(),
+            ..spec(
+                vec!["shop.example.com".into()],
+                vec![SiteHints {
+                    host: "shop.example.com".into(),
+                    paths: vec!["/public/".into()],
+                    post_handshake_auth: true,
+                    claims: vec![Claim {
+                        header: "X-Forwarded-For".into(),
+                        address: "127.0.0.1".into(),
+                    }],
                 }],
-            }],
+            )
         };
         let described: Vec<String> = plan(&spec).probes.iter().map(Probe::describe).collect();
         // `/public/` without a certificate is asked once although both `--path` and the
@@ -337,16 +349,7 @@ mod tests {
                 })
                 .collect(),
         };
-        let spec = TargetSpec {
-            source: None,
-            paths: Vec::new(),
-            address: "203.0.113.7:443".parse().unwrap(),
-            tls_ports: vec![443],
-            plain_ports: vec![],
-            hosts: vec!["shop.example.com".into()],
-            user_cert: false,
-            from_files: vec![hints],
-        };
+        let spec = spec(vec!["shop.example.com".into()], vec![hints]);
         let probes = plan(&spec).probes;
         let paths = probes.iter().filter(|p| p.path != "/").count();
         let claims = probes.iter().filter(|p| p.claim.is_some()).count();
@@ -356,22 +359,16 @@ mod tests {
     #[test]
     fn the_paths_from_the_files_are_bounded_for_the_target_too() {
         let names = 10;
-        let spec = TargetSpec {
-            source: None,
-            paths: Vec::new(),
-            address: "203.0.113.7:443".parse().unwrap(),
-            tls_ports: vec![443],
-            plain_ports: vec![],
-            hosts: (0..names).map(|i| format!("h{i}.example")).collect(),
-            user_cert: false,
-            from_files: (0..names)
+        let spec = spec(
+            (0..names).map(|i| format!("h{i}.example")).collect(),
+            (0..names)
                 .map(|i| SiteHints {
                     host: format!("h{i}.example"),
                     paths: (0..MAX_FILE_PATHS).map(|p| format!("/p{p}/")).collect(),
                     ..SiteHints::default()
                 })
                 .collect(),
-        };
+        );
         let paths = plan(&spec).probes.iter().filter(|p| p.path != "/").count();
         assert_eq!(paths, MAX_FILE_PATHS_PER_TARGET);
     }
