@@ -8,10 +8,14 @@
 mod client_cert;
 mod http;
 mod plan;
+mod post_handshake;
 mod tls;
 
 pub use client_cert::ClientCert;
-pub use plan::{plan, CertChoice, Plan, Probe, Sni, TargetSpec, UNKNOWN_NAME};
+pub use plan::{
+    plan, CertChoice, Claim, Plan, Probe, SiteHints, Sni, TargetSpec, MAX_CLAIMS, MAX_FILE_PATHS,
+    MAX_FILE_PATHS_PER_TARGET, UNKNOWN_NAME,
+};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -41,6 +45,9 @@ pub struct Answer {
     pub body_sha256: String,
     /// `Location` of a redirect.
     pub location: Option<String>,
+    /// The body is the server's own page for the status (its title names it), not a page of
+    /// a site.
+    pub server_error_page: bool,
 }
 
 impl Answer {
@@ -113,8 +120,13 @@ fn send(
     cert: Option<&ClientCert>,
 ) -> Result {
     let address = SocketAddr::new(address.ip(), probe.port);
-    let request = http::request(&probe.host, &probe.path);
-    let (outcome, seen) = if probe.tls {
+    let request = http::request(&probe.host, &probe.path, probe.claim.as_ref());
+    let (outcome, seen) = if probe.tls && probe.post_handshake_auth {
+        (
+            post_handshake::exchange(address, source, probe, &request),
+            tls::Seen::default(),
+        )
+    } else if probe.tls {
         tls::exchange(address, source, probe, cert, &request)
     } else {
         (
