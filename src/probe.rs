@@ -156,6 +156,17 @@ fn judge(
     let mut public_list_said = Vec::new();
     for (r, &(start, end)) in results.iter().zip(&lines) {
         let span = Span::new(file, start, end);
+        if let Outcome::NotSent(why) = &r.outcome {
+            out.push(
+                Finding::new(
+                    code_of("AOP004"),
+                    format!("not checked: {}", r.probe.describe()),
+                    Label::new(span, "this request was not sent"),
+                )
+                .with_help(why.clone()),
+            );
+            continue;
+        }
         let page = files.and_then(|f| f.refusal_page_served(r));
         let served = r.outcome.is_content() || page.is_some();
         let code = match (&r.probe, served) {
@@ -695,6 +706,46 @@ mod tests {
         ] {
             assert_eq!(section_path(none), None, "{none}");
         }
+    }
+
+    /// A request this build cannot send (no post-handshake client) is a finding that says
+    /// so, never a refusal.
+    #[test]
+    fn a_request_not_sent_is_not_checked() {
+        let probe = Probe {
+            port: 443,
+            tls: true,
+            sni: aop_probe::Sni::Host,
+            host: "shop.example.com".into(),
+            path: "/public/".into(),
+            cert: aop_probe::CertChoice::None,
+            claim: None,
+            post_handshake_auth: true,
+        };
+        let result = ProbeResult {
+            probe,
+            outcome: Outcome::NotSent("no client offering post-handshake authentication".into()),
+            asked_for_certificate: false,
+            acceptable_cas: Vec::new(),
+        };
+        let mut map = SourceMap::default();
+        let found = judge(
+            "203.0.113.7:443".parse().unwrap(),
+            &[result],
+            None,
+            &mut map,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].code, "AOP004");
+        assert!(
+            found[0].message.starts_with("not checked: TLS :443"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some("no client offering post-handshake authentication")
+        );
     }
 
     #[test]

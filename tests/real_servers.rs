@@ -194,7 +194,9 @@ fn check(fixture: &Fixture, program: &std::path::Path) -> Checked {
                     "{label}: aop-lint probe finds the running server open, the files' verdict is not: {proofs:?}"
                 ));
             }
-            if !*open && l.verdict.open {
+            // A build without the post-handshake client reports the requests it could not
+            // send as not checked, and may see less; CI builds with every feature.
+            if !*open && l.verdict.open && aop_probe::POST_HANDSHAKE_AUTH {
                 problems.push(format!(
                     "{label}: aop-lint probe --config finds the running server closed, the files' verdict is open"
                 ));
@@ -394,6 +396,11 @@ fn nginx_fixtures_agree_with_aop_lint_on_1_30_4() {
 
 #[test]
 fn apache_fixtures_agree_with_aop_lint() {
+    // The per-directory fixtures need the probe's post-handshake client to agree.
+    assert!(
+        aop_probe::POST_HANDSHAKE_AUTH || std::env::var_os("CI").is_none(),
+        "CI runs the tests with --all-features (post-handshake-auth)"
+    );
     sweep(Kind::Apache, "apache2");
 }
 

@@ -169,8 +169,7 @@ macro_rules! declare_rule {
 /// Whether an address is in Cloudflare's published ranges: a forwarding header it sends is
 /// Cloudflare's word, not a client's.
 pub fn is_cloudflare_address(ip: std::net::IpAddr) -> bool {
-    let prefix = if ip.is_ipv4() { 32 } else { 128 };
-    cloudflare_ips::is_cloudflare(&cloudflare_ips::Cidr { addr: ip, prefix })
+    cloudflare_ips::is_cloudflare(&cloudflare_ips::Cidr::from(ip))
 }
 
 /// Runs every rule that applies to the configuration's server kind.
