@@ -381,7 +381,9 @@ fn address_ports(servers: &[Server]) -> Vec<AddressPort> {
                 .find(|ap| ap.addr == l.addr && ap.port == l.port && ap.tls == l.tls)
             {
                 Some(ap) => {
-                    if !ap.servers.contains(&i) {
+                    // Servers come in order, so a server already listed is the last one:
+                    // no search through the port's (possibly 100,000) servers.
+                    if ap.servers.last() != Some(&i) {
                         ap.servers.push(i);
                     }
                     let current_guarded = servers[ap.default].host_guard.is_some();
