@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod confine;
 mod fnmatch;
+pub mod lex;
 mod limits;
 pub use confine::{below_root, confine, resolve_in_root};
 pub use fnmatch::{fnmatch, has_wildcard};
