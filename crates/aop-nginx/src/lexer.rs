@@ -1,9 +1,7 @@
 //! nginx's tokenizer (`ngx_conf_read_token`), byte for byte: what nginx would read as a word,
 //! a quoted string, a comment, `;`, `{` or `}`, and the errors it would give.
 
-use nom::bytes::complete::{take_till, take_while};
-use nom::IResult;
-
+use aop_source::lex::{self, is_nginx_space as is_space, QuoteEscapes, QuoteRules};
 use compact_str::CompactString;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,18 +30,10 @@ pub struct LexError {
 /// nginx's configuration read buffer (`NGX_CONF_BUFFER`).
 const CONF_BUFFER: usize = 4096;
 
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-fn spaces(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while(is_space)(input)
-}
-
-/// `#` to the end of the line (only ever called where a token could start).
-fn comment(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_till(|b| b == b'\n')(input)
-}
+/// Inside nginx's quotes a backslash takes the next byte with it.
+const QUOTES: QuoteRules = QuoteRules {
+    escapes: QuoteEscapes::NextByte,
+};
 
 pub struct Lexer<'a> {
     src: &'a [u8],
@@ -108,12 +98,12 @@ impl<'a> Lexer<'a> {
             }
         }
         loop {
-            let (rest, _) = spaces(self.rest()).unwrap_or((self.rest(), &[]));
+            let (rest, _) = lex::spaces(is_space)(self.rest()).unwrap_or((self.rest(), &[]));
             self.advance_to(rest);
             match rest.first() {
                 None => return Ok(Token::Eof(self.pos)),
                 Some(b'#') => {
-                    let (rest, _) = comment(rest).unwrap_or((&[], rest));
+                    let (rest, _) = lex::comment(rest).unwrap_or((&[], rest));
                     self.advance_to(rest);
                 }
                 Some(b';') => {
@@ -128,7 +118,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return Ok(Token::Close(self.pos - 1));
                 }
-                Some(&q @ (b'"' | b'\'')) => return self.quoted(q).and_then(|t| self.fits(t)),
+                Some(b'"' | b'\'') => return self.quoted().and_then(|t| self.fits(t)),
                 Some(_) => {
                     let word = self.word();
                     return self.fits(word);
@@ -174,37 +164,29 @@ impl<'a> Lexer<'a> {
         })
     }
 
-    fn quoted(&mut self, quote: u8) -> Result<Token, LexError> {
+    fn quoted(&mut self) -> Result<Token, LexError> {
         let start = self.pos;
-        let body = start + 1;
-        let mut i = body;
-        let mut escaped = false;
-        while i < self.src.len() {
-            match self.src[i] {
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                b if b == quote => {
-                    self.pos = i + 1;
-                    self.need_space = true;
-                    return Ok(Token::Word {
-                        start,
-                        end: i + 1,
-                        value: self.value(body, i, escaped),
-                        quoted: true,
-                    });
-                }
-                _ => i += 1,
+        match lex::spanned(self.src, start, lex::quoted(QUOTES)) {
+            Some((q, range)) if q.closed => {
+                self.pos = range.end;
+                self.need_space = true;
+                Ok(Token::Word {
+                    start,
+                    end: range.end,
+                    value: self.value(start + 1, range.end - 1, q.has_backslash),
+                    quoted: true,
+                })
+            }
+            // nginx reports an unterminated quote at end of file, expecting the directive's end.
+            _ => {
+                self.pos = self.src.len();
+                Err(LexError {
+                    start: self.src.len(),
+                    end: self.src.len(),
+                    message: "unexpected end of file, expecting \";\" or \"}\"".into(),
+                })
             }
         }
-        // nginx reports an unterminated quote at end of file, expecting the directive's end.
-        self.pos = self.src.len();
-        Err(LexError {
-            start: self.src.len(),
-            end: self.src.len(),
-            message: "unexpected end of file, expecting \";\" or \"}\"".into(),
-        })
     }
 
     fn word(&mut self) -> Token {
