@@ -4,6 +4,8 @@
 use aop_source::lex::{self, is_nginx_space as is_space, QuoteEscapes, QuoteRules};
 use compact_str::CompactString;
 
+use crate::errors::{ConfError, Expecting};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Token {
     /// A word or quoted string: byte range of its source text (quotes included), unescaped value.
@@ -19,12 +21,12 @@ pub enum Token {
     Eof(usize),
 }
 
-/// A tokenizer error: byte range and nginx's message.
+/// A tokenizer error: byte range and what nginx says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LexError {
     pub start: usize,
     pub end: usize,
-    pub message: String,
+    pub error: ConfError,
 }
 
 /// nginx's configuration read buffer (`NGX_CONF_BUFFER`).
@@ -81,7 +83,9 @@ impl<'a> Lexer<'a> {
         LexError {
             start: at,
             end: at + ch.len(),
-            message: format!("unexpected \"{}\"", String::from_utf8_lossy(ch)),
+            error: ConfError::UnexpectedToken {
+                token: String::from_utf8_lossy(ch).into_owned(),
+            },
         }
     }
 
@@ -145,23 +149,17 @@ impl<'a> Lexer<'a> {
         if len < CONF_BUFFER {
             return Ok(token);
         }
-        let message = if quoted && len > CONF_BUFFER {
-            format!(
-                "too long parameter, probably missing terminating \"{}\" character",
-                self.src[start] as char
-            )
+        let error = if quoted && len > CONF_BUFFER {
+            ConfError::TooLongQuoted {
+                quote: self.src[start] as char,
+            }
         } else {
             let head = &self.src[from..(from + 10).min(self.src.len())];
-            format!(
-                "too long parameter \"{}...\" started",
-                String::from_utf8_lossy(head)
-            )
+            ConfError::TooLongParameter {
+                head: String::from_utf8_lossy(head).into_owned(),
+            }
         };
-        Err(LexError {
-            start,
-            end,
-            message,
-        })
+        Err(LexError { start, end, error })
     }
 
     fn quoted(&mut self) -> Result<Token, LexError> {
@@ -183,7 +181,9 @@ impl<'a> Lexer<'a> {
                 Err(LexError {
                     start: self.src.len(),
                     end: self.src.len(),
-                    message: "unexpected end of file, expecting \";\" or \"}\"".into(),
+                    error: ConfError::UnexpectedEof {
+                        expecting: Expecting::DirectiveEnd,
+                    },
                 })
             }
         }
@@ -274,7 +274,9 @@ impl<'a> Lexer<'a> {
         Err(LexError {
             start: src.len(),
             end: src.len(),
-            message: "unexpected end of file, expecting \"}\"".into(),
+            error: ConfError::UnexpectedEof {
+                expecting: Expecting::BlockEnd,
+            },
         })
     }
 }
@@ -431,7 +433,7 @@ mod tests {
     fn quoted_string_must_be_followed_by_a_separator() {
         let t = tokens(r#"a "b"c;"#);
         let err = t.last().unwrap().clone().unwrap_err();
-        assert_eq!(err.message, "unexpected \"c\"");
+        assert_eq!(err.error.to_string(), "unexpected \"c\"");
         assert_eq!((err.start, err.end), (5, 6));
     }
 
@@ -443,7 +445,8 @@ mod tests {
             .unwrap()
             .as_ref()
             .unwrap_err()
-            .message
+            .error
+            .to_string()
             .contains("end of file"));
     }
 
@@ -457,7 +460,10 @@ mod tests {
             .all(Result::is_ok));
         let long = tokens(&format!("x {};", word(4096)));
         let err = long.iter().find_map(|t| t.as_ref().err()).expect("refused");
-        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        assert_eq!(
+            err.error.to_string(),
+            "too long parameter \"aaaaaaaaaa...\" started"
+        );
         assert!(tokens(&format!("x \"{}\";", word(4094)))
             .iter()
             .all(Result::is_ok));
@@ -466,14 +472,17 @@ mod tests {
             .iter()
             .find_map(|t| t.as_ref().err())
             .expect("refused");
-        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        assert_eq!(
+            err.error.to_string(),
+            "too long parameter \"aaaaaaaaaa...\" started"
+        );
         let quoted = tokens(&format!("x \"{}\";", word(4096)));
         let err = quoted
             .iter()
             .find_map(|t| t.as_ref().err())
             .expect("refused");
         assert_eq!(
-            err.message,
+            err.error.to_string(),
             "too long parameter, probably missing terminating \"\"\" character"
         );
     }
