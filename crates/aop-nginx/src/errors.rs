@@ -117,21 +117,8 @@ impl ConfError {
 
 impl fmt::Display for ConfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (template, values) = self.parts();
-        let mut values = values.iter();
-        let mut pieces = template.split("{}");
-        f.write_str(pieces.next().unwrap_or_default())?;
-        for piece in pieces {
-            f.write_str(values.next().map_or("", |v| v))?;
-            f.write_str(piece)?;
-        }
-        Ok(())
-    }
-}
-
-impl From<ConfError> for String {
-    fn from(e: ConfError) -> String {
-        e.to_string()
+        let (template, [a, b]) = self.parts();
+        aop_source::wording::fill(f, template, &[&a, &b])
     }
 }
 
