@@ -26,7 +26,7 @@ pub enum Token {
 pub struct LexError {
     pub start: usize,
     pub end: usize,
-    pub error: ConfError,
+    pub error: Box<ConfError>,
 }
 
 /// nginx's configuration read buffer (`NGX_CONF_BUFFER`).
@@ -83,9 +83,9 @@ impl<'a> Lexer<'a> {
         LexError {
             start: at,
             end: at + ch.len(),
-            error: ConfError::UnexpectedToken {
+            error: Box::new(ConfError::UnexpectedToken {
                 token: String::from_utf8_lossy(ch).into_owned(),
-            },
+            }),
         }
     }
 
@@ -159,7 +159,11 @@ impl<'a> Lexer<'a> {
                 head: String::from_utf8_lossy(head).into_owned(),
             }
         };
-        Err(LexError { start, end, error })
+        Err(LexError {
+            start,
+            end,
+            error: Box::new(error),
+        })
     }
 
     fn quoted(&mut self) -> Result<Token, LexError> {
@@ -181,9 +185,9 @@ impl<'a> Lexer<'a> {
                 Err(LexError {
                     start: self.src.len(),
                     end: self.src.len(),
-                    error: ConfError::UnexpectedEof {
+                    error: Box::new(ConfError::UnexpectedEof {
                         expecting: Expecting::DirectiveEnd,
-                    },
+                    }),
                 })
             }
         }
@@ -274,9 +278,9 @@ impl<'a> Lexer<'a> {
         Err(LexError {
             start: src.len(),
             end: src.len(),
-            error: ConfError::UnexpectedEof {
+            error: Box::new(ConfError::UnexpectedEof {
                 expecting: Expecting::BlockEnd,
-            },
+            }),
         })
     }
 }

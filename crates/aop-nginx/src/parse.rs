@@ -12,7 +12,7 @@ use crate::lexer::{LexError, Lexer, Token};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub span: Span,
-    pub error: ConfError,
+    pub error: Box<ConfError>,
     pub opened_at: Option<Span>,
 }
 
@@ -43,9 +43,9 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 directives: Vec::new(),
                 error: Some(SyntaxError {
                     span: span(start, end),
-                    error: ConfError::ByteOrderMark {
+                    error: Box::new(ConfError::ByteOrderMark {
                         name: String::from_utf8_lossy(&src[start..end]).into_owned(),
-                    },
+                    }),
                     opened_at: None,
                 }),
             };
@@ -81,7 +81,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 };
                 break Some(SyntaxError {
                     span: span(at, at + 1),
-                    error: ConfError::UnexpectedToken { token: ch.into() },
+                    error: Box::new(ConfError::UnexpectedToken { token: ch.into() }),
                     opened_at: None,
                 });
             }
@@ -115,7 +115,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if stack.len() >= max_nesting {
                     break Some(SyntaxError {
                         span: d.span,
-                        error: ConfError::NestedTooDeep { limit: max_nesting },
+                        error: Box::new(ConfError::NestedTooDeep { limit: max_nesting }),
                         opened_at: None,
                     });
                 }
@@ -128,7 +128,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if !words.is_empty() || stack.is_empty() {
                     break Some(SyntaxError {
                         span: span(at, at + 1),
-                        error: ConfError::UnexpectedToken { token: "}".into() },
+                        error: Box::new(ConfError::UnexpectedToken { token: "}".into() }),
                         opened_at: None,
                     });
                 }
@@ -149,18 +149,18 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if !words.is_empty() {
                     break Some(SyntaxError {
                         span: span(at, at),
-                        error: ConfError::UnexpectedEof {
+                        error: Box::new(ConfError::UnexpectedEof {
                             expecting: Expecting::DirectiveEnd,
-                        },
+                        }),
                         opened_at: Some(words[0].span),
                     });
                 }
                 if let Some(open) = stack.last() {
                     break Some(SyntaxError {
                         span: span(at, at),
-                        error: ConfError::UnexpectedEof {
+                        error: Box::new(ConfError::UnexpectedEof {
                             expecting: Expecting::BlockEnd,
-                        },
+                        }),
                         opened_at: Some(open.directive.span),
                     });
                 }
