@@ -25,8 +25,9 @@ pub fn split_words(text: &[u8]) -> Vec<Word> {
     let mut rest = lex::spaces(is_apache_space)(text).map_or(text, |(r, _)| r);
     while !rest.is_empty() {
         let start = lex::position(text, rest);
-        let word = match lex::quoted(QUOTES)(rest) {
-            Ok((after, q)) => {
+        let quoted = matches!(rest[0], b'"' | b'\'');
+        let word = match quoted.then(|| lex::quoted(QUOTES)(rest)) {
+            Some(Ok((after, q))) => {
                 rest = after;
                 Word {
                     value: String::from_utf8_lossy(&unescape_quote(q.body, q.quote)).into_owned(),
@@ -34,7 +35,7 @@ pub fn split_words(text: &[u8]) -> Vec<Word> {
                     quoted: true,
                 }
             }
-            Err(_) => {
+            _ => {
                 let (after, bare) = lex::till_space(is_apache_space)(rest).unwrap_or((&[], rest));
                 rest = after;
                 Word {
