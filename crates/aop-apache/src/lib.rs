@@ -4,6 +4,7 @@
 mod ast;
 mod command_line;
 mod directives;
+pub mod errors;
 mod includes;
 mod lines;
 mod mapped;

@@ -2,6 +2,7 @@
 //! before the newline joins the next line (even on a comment line), the backslash and the
 //! newline are dropped, and the next line's indentation is kept as a separator.
 
+use aop_source::lex::physical_line;
 use aop_source::FileId;
 
 use crate::mapped::Mapped;
@@ -10,27 +11,19 @@ pub fn logical_lines(file: FileId, bytes: &[u8]) -> Vec<Mapped> {
     let mut out = Vec::new();
     let mut current = Mapped::new(file);
     let mut pending = false;
-    let mut start = 0;
-    while start < bytes.len() {
-        let (end, has_newline) = match bytes[start..].iter().position(|&b| b == b'\n') {
-            Some(i) => (start + i, true),
-            None => (bytes.len(), false),
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let start = bytes.len() - rest.len();
+        let Ok((after, line)) = physical_line(rest) else {
+            break;
         };
-        let mut content_end = end;
-        if has_newline && content_end > start && bytes[content_end - 1] == b'\r' {
-            content_end -= 1;
-        }
-        let continues = has_newline && content_end > start && bytes[content_end - 1] == b'\\';
-        if continues {
-            content_end -= 1;
-        }
-        current.push_exact(&bytes[start..content_end], start);
+        current.push_exact(line.text, start);
         pending = true;
-        if !continues {
+        if !line.continues {
             out.push(std::mem::replace(&mut current, Mapped::new(file)));
             pending = false;
         }
-        start = end + 1;
+        rest = after;
     }
     if pending {
         out.push(current);

@@ -12,6 +12,7 @@ use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
 use crate::directives;
+use crate::errors::ConfError;
 use crate::includes::{self, IncludeError};
 use crate::lines::{is_blank_or_comment, logical_lines};
 use crate::mapped::Mapped;
@@ -244,7 +245,10 @@ impl<'a> Reader<'a> {
             append(&mut stack, &mut root, d);
         }
         while let Some(frame) = stack.pop() {
-            let msg = format!("`<{}>` was not closed", self.written(&frame.dir));
+            let msg = ConfError::NotClosed {
+                section: self.written(&frame.dir),
+            }
+            .to_string();
             let help = format!(
                 "add `</{}>` where the section ends",
                 self.written(&frame.dir)
@@ -320,7 +324,10 @@ impl<'a> Reader<'a> {
         let args_end = match rest.iter().rposition(|&b| b == b'>') {
             Some(gt) => rest_start + gt,
             None => {
-                let msg = format!("`<{written}` directive missing closing '>'");
+                let msg = ConfError::MissingClosingBracket {
+                    tag: format!("<{written}"),
+                }
+                .to_string();
                 self.finding(codes::PARSE_ERROR, name_span, msg, "opened here");
                 line.text.len()
             }
@@ -356,14 +363,20 @@ impl<'a> Reader<'a> {
             let name = match inner.strip_suffix('>') {
                 Some(n) => n,
                 None => {
-                    let msg = format!("`</{inner}` directive missing closing '>'");
+                    let msg = ConfError::MissingClosingBracket {
+                        tag: format!("</{inner}"),
+                    }
+                    .to_string();
                     self.finding(codes::PARSE_ERROR, span, msg, "here");
                     inner
                 }
             };
             let lower = name.to_ascii_lowercase();
             let Some(top) = stack.last() else {
-                let msg = format!("`</{name}>` without matching `<{name}>` section");
+                let msg = ConfError::ClosingWithoutOpening {
+                    section: name.to_string(),
+                }
+                .to_string();
                 self.finding(codes::PARSE_ERROR, span, msg, "nothing open to close here");
                 continue;
             };
@@ -372,10 +385,11 @@ impl<'a> Reader<'a> {
                 close_frame(frame, Some(span), stack, root);
                 continue;
             }
-            let msg = format!(
-                "expected `</{}>` but saw `</{name}>`",
-                self.written(&top.dir)
-            );
+            let msg = ConfError::Mismatched {
+                expected: self.written(&top.dir),
+                saw: name.to_string(),
+            }
+            .to_string();
             let open_span = top.dir.name_span;
             let opened = format!("`<{}>` opened here", self.written(&top.dir));
             self.finding(codes::PARSE_ERROR, span, msg, "mismatched closing tag")
@@ -415,7 +429,11 @@ impl<'a> Reader<'a> {
                         .trim_start_matches('<')
                         .trim_end_matches('>')
                         .to_string();
-                    let msg = format!("expected `</{expected}>` but saw `{}`", first.value);
+                    let msg = ConfError::Mismatched {
+                        expected,
+                        saw: inner.trim_end_matches('>').to_string(),
+                    }
+                    .to_string();
                     let span = raw.span(first.range.clone());
                     self.finding(codes::PARSE_ERROR, span, msg, "mismatched closing tag")
                         .secondary
@@ -429,7 +447,10 @@ impl<'a> Reader<'a> {
                 open.push((name, raw.span(first.range.clone())));
             }
         }
-        let msg = format!("`<{}>` was not closed", self.written(opener));
+        let msg = ConfError::NotClosed {
+            section: self.written(opener),
+        }
+        .to_string();
         self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
     }
 
@@ -554,7 +575,10 @@ impl<'a> Reader<'a> {
                 _ => body.push(raw.clone()),
             }
         }
-        let msg = format!("`<{}>` was not closed", self.written(&opener));
+        let msg = ConfError::NotClosed {
+            section: self.written(&opener),
+        }
+        .to_string();
         self.finding(codes::PARSE_ERROR, opener.name_span, msg, "opened here");
     }
 
@@ -746,7 +770,10 @@ impl<'a> Reader<'a> {
         }
         let written = self.map.text(d.name_span).into_owned();
         let msg = format!(
-            "Invalid command '{written}', perhaps misspelled or defined by a module not included in the server configuration: httpd refuses to start"
+            "{}: httpd refuses to start",
+            ConfError::InvalidCommand {
+                name: written.clone()
+            }
         );
         let help = match directives::providers(key) {
             Some(module) => format!(

@@ -102,10 +102,7 @@ fn mismatched_close_labels_both_tags() {
     let t = load("<VirtualHost *:80>\n<Directory /x>\n</VirtualHost>\n");
     let f = &t.config.findings[0];
     assert_eq!(f.code, "AOP001");
-    assert_eq!(
-        f.message,
-        "expected `</Directory>` but saw `</VirtualHost>`"
-    );
+    assert_eq!(f.message, "Expected </Directory> but saw </VirtualHost>");
     assert_eq!(t.text(f.primary.span), "</VirtualHost>");
     assert_eq!(t.text(f.secondary[0].span), "<Directory");
     // Recovery closes the vhost anyway, so the model still has it.
@@ -118,12 +115,12 @@ fn missing_close_and_stray_close() {
     assert_eq!(t.codes(), vec!["AOP001"]);
     assert_eq!(
         t.config.findings[0].message,
-        "`<VirtualHost>` was not closed"
+        "<VirtualHost> was not closed."
     );
     let t = load("</Location>\n");
     assert_eq!(
         t.config.findings[0].message,
-        "`</Location>` without matching `<Location>` section"
+        "</Location> without matching <Location> section"
     );
 }
 
@@ -778,8 +775,8 @@ fn errors_inside_a_skipped_section_name_the_tags_as_written() {
     assert_eq!(
         messages,
         vec![
-            "expected `</Directory>` but saw `</Location>`",
-            "`<IfModule>` was not closed"
+            "Expected </Directory> but saw </Location>",
+            "<IfModule> was not closed."
         ]
     );
 }

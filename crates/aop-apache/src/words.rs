@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use aop_source::lex::{self, is_apache_space, QuoteEscapes, QuoteRules};
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
     pub value: String,
@@ -13,41 +15,38 @@ pub struct Word {
     pub quoted: bool,
 }
 
+/// httpd's quotes: the quote ends the word unless a backslash stands right before it.
+const QUOTES: QuoteRules = QuoteRules {
+    escapes: QuoteEscapes::BeforeQuote,
+};
+
 pub fn split_words(text: &[u8]) -> Vec<Word> {
     let mut words = Vec::new();
-    let mut i = 0;
-    while i < text.len() {
-        if text[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let quote = text[i];
-        if quote == b'"' || quote == b'\'' {
-            i += 1;
-            let inner_start = i;
-            while i < text.len() && !(text[i] == quote && text[i - 1] != b'\\') {
-                i += 1;
+    let mut rest = lex::spaces(is_apache_space)(text).map_or(text, |(r, _)| r);
+    while !rest.is_empty() {
+        let start = lex::position(text, rest);
+        let quoted = matches!(rest[0], b'"' | b'\'');
+        let word = match quoted.then(|| lex::quoted(QUOTES)(rest)) {
+            Some(Ok((after, q))) => {
+                rest = after;
+                Word {
+                    value: String::from_utf8_lossy(&unescape_quote(q.body, q.quote)).into_owned(),
+                    range: start..lex::position(text, after),
+                    quoted: true,
+                }
             }
-            let inner = unescape_quote(&text[inner_start..i], quote);
-            if i < text.len() {
-                i += 1;
+            _ => {
+                let (after, bare) = lex::till_space(is_apache_space)(rest).unwrap_or((&[], rest));
+                rest = after;
+                Word {
+                    value: String::from_utf8_lossy(bare).into_owned(),
+                    range: start..lex::position(text, after),
+                    quoted: false,
+                }
             }
-            words.push(Word {
-                value: String::from_utf8_lossy(&inner).into_owned(),
-                range: start..i,
-                quoted: true,
-            });
-        } else {
-            while i < text.len() && !text[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            words.push(Word {
-                value: String::from_utf8_lossy(&text[start..i]).into_owned(),
-                range: start..i,
-                quoted: false,
-            });
-        }
+        };
+        words.push(word);
+        rest = lex::spaces(is_apache_space)(rest).map_or(rest, |(r, _)| r);
     }
     words
 }

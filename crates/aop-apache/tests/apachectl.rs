@@ -344,8 +344,12 @@ fn fixtures_are_accepted_or_refused_as_httpd_does() {
         let (ok, text) = run_httpd(&httpd, tmp.path(), &copy, &entry, "-t");
         // A fixture about an older release (`apache_version` in its aop-lint.toml) is refused
         // by that release only: Debian's newer httpd must accept it.
+        // The release may also come from `apache2 -V` output saved beside the tree.
         let older_release = fs::read_to_string(fixture(&name).join("aop-lint.toml"))
-            .is_ok_and(|t| t.lines().any(|l| l.starts_with("apache_version")));
+            .is_ok_and(|t| t.lines().any(|l| l.starts_with("apache_version")))
+            || ["apache2-V.txt", "httpd-V.txt"]
+                .iter()
+                .any(|v| fixture(&name).join(v).is_file());
         // httpd also refuses to start when SSLCACertificateFile names a missing file.
         let refused_for: &[&str] = if older_release {
             &[]
@@ -372,8 +376,10 @@ fn fixtures_are_accepted_or_refused_as_httpd_does() {
                 .find(|f| refused_for.contains(&f.code))
                 .unwrap_or_else(|| panic!("{name}: none of {refused_for:?}"));
             let line = map.location(first.primary.span).line;
+            // A refusal of the whole tree (`No MPM loaded.`) names no line to compare.
+            let httpd_names_a_line = text.contains("Syntax error on line ");
             assert!(
-                text.contains(&format!("line {line} of")),
+                !httpd_names_a_line || text.contains(&format!("line {line} of")),
                 "{name}: we say line {line}, httpd said:\n{text}"
             );
         }

@@ -10,6 +10,7 @@ use aop_source::{FileId, ReadError, SourceMap, Span};
 
 use crate::ahead::Ahead;
 use crate::ast::Directive;
+use crate::errors::ConfError;
 use crate::glob;
 use crate::lower::{draft_server, Draft};
 use crate::parse::{parse, Parsed, SyntaxError};
@@ -274,7 +275,10 @@ impl<'a> Reader<'a> {
         if d.args.len() != 1 {
             self.findings.push(Finding::new(
                 codes::PARSE_ERROR,
-                "invalid number of arguments in \"include\" directive",
+                ConfError::InvalidArgumentCount {
+                    directive: "include".into(),
+                }
+                .to_string(),
                 Label::new(d.head_span(), "nginx expects exactly one file or pattern"),
             ));
             return;
@@ -461,7 +465,7 @@ fn unreadable(arg_span: Span, written: &Path, file: &Path, e: &ReadError) -> Fin
 fn syntax_finding(e: SyntaxError) -> Finding {
     let mut f = Finding::new(
         codes::PARSE_ERROR,
-        e.message,
+        e.error.to_string(),
         Label::new(e.span, "nginx stops reading here"),
     );
     if let Some(open) = e.opened_at {

@@ -1,10 +1,10 @@
 //! nginx's tokenizer (`ngx_conf_read_token`), byte for byte: what nginx would read as a word,
 //! a quoted string, a comment, `;`, `{` or `}`, and the errors it would give.
 
-use nom::bytes::complete::{take_till, take_while};
-use nom::IResult;
-
+use aop_source::lex::{self, is_nginx_space as is_space, QuoteEscapes, QuoteRules};
 use compact_str::CompactString;
+
+use crate::errors::{ConfError, Expecting};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Token {
@@ -21,29 +21,21 @@ pub enum Token {
     Eof(usize),
 }
 
-/// A tokenizer error: byte range and nginx's message.
+/// A tokenizer error: byte range and what nginx says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LexError {
     pub start: usize,
     pub end: usize,
-    pub message: String,
+    pub error: Box<ConfError>,
 }
 
 /// nginx's configuration read buffer (`NGX_CONF_BUFFER`).
 const CONF_BUFFER: usize = 4096;
 
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-fn spaces(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while(is_space)(input)
-}
-
-/// `#` to the end of the line (only ever called where a token could start).
-fn comment(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_till(|b| b == b'\n')(input)
-}
+/// Inside nginx's quotes a backslash takes the next byte with it.
+const QUOTES: QuoteRules = QuoteRules {
+    escapes: QuoteEscapes::NextByte,
+};
 
 pub struct Lexer<'a> {
     src: &'a [u8],
@@ -91,7 +83,9 @@ impl<'a> Lexer<'a> {
         LexError {
             start: at,
             end: at + ch.len(),
-            message: format!("unexpected \"{}\"", String::from_utf8_lossy(ch)),
+            error: Box::new(ConfError::UnexpectedToken {
+                token: String::from_utf8_lossy(ch).into_owned(),
+            }),
         }
     }
 
@@ -108,12 +102,12 @@ impl<'a> Lexer<'a> {
             }
         }
         loop {
-            let (rest, _) = spaces(self.rest()).unwrap_or((self.rest(), &[]));
+            let (rest, _) = lex::spaces(is_space)(self.rest()).unwrap_or((self.rest(), &[]));
             self.advance_to(rest);
             match rest.first() {
                 None => return Ok(Token::Eof(self.pos)),
                 Some(b'#') => {
-                    let (rest, _) = comment(rest).unwrap_or((&[], rest));
+                    let (rest, _) = lex::comment(rest).unwrap_or((&[], rest));
                     self.advance_to(rest);
                 }
                 Some(b';') => {
@@ -128,7 +122,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     return Ok(Token::Close(self.pos - 1));
                 }
-                Some(&q @ (b'"' | b'\'')) => return self.quoted(q).and_then(|t| self.fits(t)),
+                Some(b'"' | b'\'') => return self.quoted().and_then(|t| self.fits(t)),
                 Some(_) => {
                     let word = self.word();
                     return self.fits(word);
@@ -155,56 +149,48 @@ impl<'a> Lexer<'a> {
         if len < CONF_BUFFER {
             return Ok(token);
         }
-        let message = if quoted && len > CONF_BUFFER {
-            format!(
-                "too long parameter, probably missing terminating \"{}\" character",
-                self.src[start] as char
-            )
+        let error = if quoted && len > CONF_BUFFER {
+            ConfError::TooLongQuoted {
+                quote: self.src[start] as char,
+            }
         } else {
             let head = &self.src[from..(from + 10).min(self.src.len())];
-            format!(
-                "too long parameter \"{}...\" started",
-                String::from_utf8_lossy(head)
-            )
+            ConfError::TooLongParameter {
+                head: String::from_utf8_lossy(head).into_owned(),
+            }
         };
         Err(LexError {
             start,
             end,
-            message,
+            error: Box::new(error),
         })
     }
 
-    fn quoted(&mut self, quote: u8) -> Result<Token, LexError> {
+    fn quoted(&mut self) -> Result<Token, LexError> {
         let start = self.pos;
-        let body = start + 1;
-        let mut i = body;
-        let mut escaped = false;
-        while i < self.src.len() {
-            match self.src[i] {
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                b if b == quote => {
-                    self.pos = i + 1;
-                    self.need_space = true;
-                    return Ok(Token::Word {
-                        start,
-                        end: i + 1,
-                        value: self.value(body, i, escaped),
-                        quoted: true,
-                    });
-                }
-                _ => i += 1,
+        match lex::spanned(self.src, start, lex::quoted(QUOTES)) {
+            Some((q, range)) if q.closed => {
+                self.pos = range.end;
+                self.need_space = true;
+                Ok(Token::Word {
+                    start,
+                    end: range.end,
+                    value: self.value(start + 1, range.end - 1, q.has_backslash),
+                    quoted: true,
+                })
+            }
+            // nginx reports an unterminated quote at end of file, expecting the directive's end.
+            _ => {
+                self.pos = self.src.len();
+                Err(LexError {
+                    start: self.src.len(),
+                    end: self.src.len(),
+                    error: Box::new(ConfError::UnexpectedEof {
+                        expecting: Expecting::DirectiveEnd,
+                    }),
+                })
             }
         }
-        // nginx reports an unterminated quote at end of file, expecting the directive's end.
-        self.pos = self.src.len();
-        Err(LexError {
-            start: self.src.len(),
-            end: self.src.len(),
-            message: "unexpected end of file, expecting \";\" or \"}\"".into(),
-        })
     }
 
     fn word(&mut self) -> Token {
@@ -292,7 +278,9 @@ impl<'a> Lexer<'a> {
         Err(LexError {
             start: src.len(),
             end: src.len(),
-            message: "unexpected end of file, expecting \"}\"".into(),
+            error: Box::new(ConfError::UnexpectedEof {
+                expecting: Expecting::BlockEnd,
+            }),
         })
     }
 }
@@ -449,7 +437,7 @@ mod tests {
     fn quoted_string_must_be_followed_by_a_separator() {
         let t = tokens(r#"a "b"c;"#);
         let err = t.last().unwrap().clone().unwrap_err();
-        assert_eq!(err.message, "unexpected \"c\"");
+        assert_eq!(err.error.to_string(), "unexpected \"c\"");
         assert_eq!((err.start, err.end), (5, 6));
     }
 
@@ -461,7 +449,8 @@ mod tests {
             .unwrap()
             .as_ref()
             .unwrap_err()
-            .message
+            .error
+            .to_string()
             .contains("end of file"));
     }
 
@@ -475,7 +464,10 @@ mod tests {
             .all(Result::is_ok));
         let long = tokens(&format!("x {};", word(4096)));
         let err = long.iter().find_map(|t| t.as_ref().err()).expect("refused");
-        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        assert_eq!(
+            err.error.to_string(),
+            "too long parameter \"aaaaaaaaaa...\" started"
+        );
         assert!(tokens(&format!("x \"{}\";", word(4094)))
             .iter()
             .all(Result::is_ok));
@@ -484,14 +476,17 @@ mod tests {
             .iter()
             .find_map(|t| t.as_ref().err())
             .expect("refused");
-        assert_eq!(err.message, "too long parameter \"aaaaaaaaaa...\" started");
+        assert_eq!(
+            err.error.to_string(),
+            "too long parameter \"aaaaaaaaaa...\" started"
+        );
         let quoted = tokens(&format!("x \"{}\";", word(4096)));
         let err = quoted
             .iter()
             .find_map(|t| t.as_ref().err())
             .expect("refused");
         assert_eq!(
-            err.message,
+            err.error.to_string(),
             "too long parameter, probably missing terminating \"\"\" character"
         );
     }

@@ -6,6 +6,7 @@ pub mod ast;
 mod certificate;
 pub mod dump;
 mod enforce;
+pub mod errors;
 pub mod glob;
 mod include;
 mod lexer;

@@ -17,6 +17,7 @@ use crate::certificate::{missing_certificates, TlsFacts};
 use crate::enforce::{
     enforcement, error_page_bypass, host_guard, location_enforcement, unverified_flags,
 };
+use crate::errors::ConfError;
 use crate::listen::{parse_listen, UnknownParam};
 use crate::names::catch_all_name;
 
@@ -64,7 +65,7 @@ fn unknown_dynamic_block(d: &Directive, block: &str, file: &str, opts: &LoadOpti
     let build = opts.build.map_or("this build", |b| b.describe());
     let mut f = Finding::new(
         codes::PARSE_ERROR,
-        format!("unknown directive \"{block}\""),
+        ConfError::UnknownDirective { name: block.into() }.to_string(),
         Label::new(
             d.name_span,
             format!("{build}: a dynamic module, not loaded before this line"),
@@ -148,7 +149,10 @@ pub fn lower(
             )),
             "server" if d.block.is_some() => findings.push(Finding::new(
                 codes::PARSE_ERROR,
-                "\"server\" directive is not allowed here",
+                ConfError::NotAllowedHere {
+                    directive: "server".into(),
+                }
+                .to_string(),
                 Label::new(d.head_span(), "a server block belongs inside `http {}`"),
             )),
             _ => {}
@@ -183,11 +187,11 @@ fn on_off(d: &Directive, findings: &mut Vec<Finding>) -> Option<bool> {
         value => {
             findings.push(Finding::new(
                 codes::PARSE_ERROR,
-                format!(
-                    "invalid value \"{}\" in \"{}\" directive, it must be \"on\" or \"off\"",
-                    value.unwrap_or_default(),
-                    d.name
-                ),
+                ConfError::InvalidFlag {
+                    value: value.unwrap_or_default().into(),
+                    directive: d.name.to_string(),
+                }
+                .to_string(),
                 Label::new(d.head_span(), "nginx refuses this value"),
             ));
             None
@@ -209,7 +213,10 @@ fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Find
                         findings.push(
                             Finding::new(
                                 codes::PARSE_ERROR,
-                                format!("invalid value \"{}\"", value.unwrap_or_default()),
+                                ConfError::InvalidValue {
+                                    value: value.unwrap_or_default().into(),
+                                }
+                                .to_string(),
                                 Label::new(span, "nginx refuses this value"),
                             )
                             .with_help(
@@ -360,7 +367,10 @@ pub fn draft_server(
                         // nginx stops at the first word it does not know.
                         findings.push(Finding::new(
                             codes::PARSE_ERROR,
-                            format!("invalid parameter \"{}\"", joined.word),
+                            ConfError::InvalidParameter {
+                                value: joined.word.to_string(),
+                            }
+                            .to_string(),
                             Label::new(c.head_span(), "nginx refuses this listener"),
                         ));
                         continue;

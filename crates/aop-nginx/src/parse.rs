@@ -4,14 +4,15 @@
 use aop_source::{FileId, Span};
 
 use crate::ast::{Arg, Block, Directive};
+use crate::errors::{ConfError, Expecting};
 use crate::lexer::{LexError, Lexer, Token};
 
-/// A syntax error: the offending token, nginx's message, and where the unclosed block began
+/// A syntax error: the offending token, what nginx says, and where the unclosed block began
 /// when that is the cause.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub span: Span,
-    pub message: String,
+    pub error: Box<ConfError>,
     pub opened_at: Option<Span>,
 }
 
@@ -42,10 +43,9 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 directives: Vec::new(),
                 error: Some(SyntaxError {
                     span: span(start, end),
-                    message: format!(
-                        "unknown directive \"{}\" (the file starts with a UTF-8 byte-order mark)",
-                        String::from_utf8_lossy(&src[start..end])
-                    ),
+                    error: Box::new(ConfError::ByteOrderMark {
+                        name: String::from_utf8_lossy(&src[start..end]).into_owned(),
+                    }),
                     opened_at: None,
                 }),
             };
@@ -54,14 +54,10 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
     let error = loop {
         let tok = match lx.next_token() {
             Ok(t) => t,
-            Err(LexError {
-                start,
-                end,
-                message,
-            }) => {
+            Err(LexError { start, end, error }) => {
                 break Some(SyntaxError {
                     span: span(start, end),
-                    message,
+                    error,
                     opened_at: None,
                 })
             }
@@ -85,7 +81,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 };
                 break Some(SyntaxError {
                     span: span(at, at + 1),
-                    message: format!("unexpected \"{ch}\""),
+                    error: Box::new(ConfError::UnexpectedToken { token: ch.into() }),
                     opened_at: None,
                 });
             }
@@ -110,7 +106,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                         Err(e) => {
                             break Some(SyntaxError {
                                 span: span(e.start, e.end),
-                                message: e.message,
+                                error: e.error,
                                 opened_at: Some(d.span),
                             })
                         }
@@ -119,7 +115,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if stack.len() >= max_nesting {
                     break Some(SyntaxError {
                         span: d.span,
-                        message: format!("blocks nested deeper than {max_nesting} levels"),
+                        error: Box::new(ConfError::NestedTooDeep { limit: max_nesting }),
                         opened_at: None,
                     });
                 }
@@ -132,7 +128,7 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if !words.is_empty() || stack.is_empty() {
                     break Some(SyntaxError {
                         span: span(at, at + 1),
-                        message: "unexpected \"}\"".into(),
+                        error: Box::new(ConfError::UnexpectedToken { token: "}".into() }),
                         opened_at: None,
                     });
                 }
@@ -153,14 +149,18 @@ pub fn parse(src: &[u8], file: FileId, max_nesting: usize) -> Parsed {
                 if !words.is_empty() {
                     break Some(SyntaxError {
                         span: span(at, at),
-                        message: "unexpected end of file, expecting \";\" or \"}\"".into(),
+                        error: Box::new(ConfError::UnexpectedEof {
+                            expecting: Expecting::DirectiveEnd,
+                        }),
                         opened_at: Some(words[0].span),
                     });
                 }
                 if let Some(open) = stack.last() {
                     break Some(SyntaxError {
                         span: span(at, at),
-                        message: "unexpected end of file, expecting \"}\"".into(),
+                        error: Box::new(ConfError::UnexpectedEof {
+                            expecting: Expecting::BlockEnd,
+                        }),
                         opened_at: Some(open.directive.span),
                     });
                 }
@@ -234,7 +234,7 @@ mod tests {
     fn missing_semicolon_reports_the_closing_brace() {
         let r = p("http {\n  server { listen 443 }\n}\n");
         let e = r.error.unwrap();
-        assert_eq!(e.message, "unexpected \"}\"");
+        assert_eq!(e.error.to_string(), "unexpected \"}\"");
         assert_eq!(e.span.range(), 29..30);
     }
 
@@ -242,7 +242,10 @@ mod tests {
     fn unclosed_block_points_at_end_of_file_and_opener() {
         let r = p("http {\n  server {\n");
         let e = r.error.unwrap();
-        assert_eq!(e.message, "unexpected end of file, expecting \"}\"");
+        assert_eq!(
+            e.error.to_string(),
+            "unexpected end of file, expecting \"}\""
+        );
         assert_eq!(e.opened_at.unwrap().range(), 9..17);
         // What was read is kept.
         assert_eq!(r.directives[0].children()[0].name, "server");
@@ -250,9 +253,12 @@ mod tests {
 
     #[test]
     fn stray_closing_brace_and_empty_directive() {
-        assert_eq!(p("}").error.unwrap().message, "unexpected \"}\"");
-        assert_eq!(p("a; ;").error.unwrap().message, "unexpected \";\"");
-        assert_eq!(p("{").error.unwrap().message, "unexpected \"{\"");
+        assert_eq!(p("}").error.unwrap().error.to_string(), "unexpected \"}\"");
+        assert_eq!(
+            p("a; ;").error.unwrap().error.to_string(),
+            "unexpected \";\""
+        );
+        assert_eq!(p("{").error.unwrap().error.to_string(), "unexpected \"{\"");
     }
 
     #[test]
@@ -267,7 +273,7 @@ mod tests {
     fn nesting_limit_is_an_error_not_a_crash() {
         let src = "a {".repeat(5000);
         let r = parse(src.as_bytes(), FileId(0), 200);
-        assert!(r.error.unwrap().message.contains("nested deeper"));
+        assert!(r.error.unwrap().error.to_string().contains("nested deeper"));
     }
 
     /// nginx 1.22 on such a file: `unknown directive "\u{feff}events"`. Before an `http`
@@ -277,9 +283,11 @@ mod tests {
         let r = parse(b"\xEF\xBB\xBFhttp { server {} }", FileId(0), 200);
         let e = r.error.expect("refused");
         assert!(
-            e.message.starts_with("unknown directive \"\u{feff}http\""),
+            e.error
+                .to_string()
+                .starts_with("unknown directive \"\u{feff}http\""),
             "{}",
-            e.message
+            e.error.to_string()
         );
         assert_eq!(e.span.range(), 0..7);
     }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 mod confine;
 mod fnmatch;
+pub mod lex;
 mod limits;
+pub mod wording;
 pub use confine::{below_root, confine, resolve_in_root};
 pub use fnmatch::{fnmatch, has_wildcard};
 pub use limits::Limits;
