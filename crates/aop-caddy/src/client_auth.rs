@@ -97,6 +97,19 @@ fn read_block(
             _ => findings.push(not_checked(d, "a client_auth setting not read by aop-lint")),
         }
     }
+    add_ca_files(named, dir, opts, findings, &mut out.ca);
+    out.verify = verify_setting(mode, trusted, block.name.span);
+}
+
+/// The CA files a client_auth names, each resolved from `dir`; a relative one that is not
+/// there is not checked (see [`relative_not_found`]).
+pub(crate) fn add_ca_files(
+    named: Vec<(CaRefKind, &str, Span)>,
+    dir: &Path,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+    out: &mut Vec<CaRef>,
+) {
     for (kind, path, span) in named {
         let resolved = opts
             .resolve(dir, Path::new(path))
@@ -105,7 +118,7 @@ fn read_block(
             findings.push(relative_not_found(path, span));
             continue;
         }
-        out.ca.push(CaRef {
+        out.push(CaRef {
             kind,
             path: path.to_string(),
             resolved,
@@ -113,20 +126,29 @@ fn read_block(
             inherited: false,
         });
     }
-    out.verify = match (mode, trusted) {
+}
+
+/// Without a mode, Caddy verifies against the trust given (`require_and_verify`), and
+/// asks for no certificate when none is given.
+pub(crate) fn verify_setting(
+    mode: Option<(ClientVerify, Span)>,
+    trusted: bool,
+    block: Span,
+) -> Setting<ClientVerify> {
+    match (mode, trusted) {
         (Some((v, span)), _) => Setting {
             value: v,
             origin: Origin::Own(span),
         },
         (None, true) => Setting {
             value: ClientVerify::On,
-            origin: Origin::Own(block.name.span),
+            origin: Origin::Own(block),
         },
         (None, false) => Setting {
             value: ClientVerify::Off,
-            origin: Origin::Own(block.name.span),
+            origin: Origin::Own(block),
         },
-    };
+    }
 }
 
 /// Caddy opens a relative path from its working directory, which the Caddyfile does not
@@ -144,7 +166,7 @@ fn relative_not_found(path: &str, span: Span) -> Finding {
     ))
 }
 
-fn mode_of(text: &str) -> Option<ClientVerify> {
+pub(crate) fn mode_of(text: &str) -> Option<ClientVerify> {
     Some(match text {
         "request" => ClientVerify::OptionalNoCa,
         "require" => ClientVerify::AnyCertificate,

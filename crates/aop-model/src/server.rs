@@ -376,11 +376,23 @@ impl Server {
 #[derive(Debug)]
 pub struct Config {
     pub kind: ServerKind,
+    /// How the configuration is written; Caddy takes a Caddyfile or its JSON.
+    pub syntax: ConfigSyntax,
     pub entry: FileId,
     pub servers: Vec<Server>,
     pub address_ports: Vec<AddressPort>,
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
+}
+
+/// The form of a configuration, so that a fix is shown in the form the user wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConfigSyntax {
+    /// nginx's and Apache's files, and the Caddyfile.
+    #[default]
+    Directives,
+    /// Caddy's native JSON.
+    Json,
 }
 
 impl Config {

@@ -213,6 +213,7 @@ fn finish(
     variables.check(reader.incomplete, &mut findings);
     Config {
         kind: ServerKind::Nginx,
+        syntax: aop_model::ConfigSyntax::Directives,
         entry: file,
         servers: lowered.servers,
         address_ports: lowered.address_ports,

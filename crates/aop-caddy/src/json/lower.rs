@@ -1,0 +1,599 @@
+//! `apps.http.servers` to the model: one model server per top-level route (its `host`
+//! matchers are the site's names, a route without one answers every name), split like a
+//! Caddyfile site into its plain-HTTP and its TLS listeners, with the client authentication
+//! of the TLS connection policy its names get. Automatic HTTPS is applied as Caddy 2.11
+//! applies it when it loads the config: a server that listens on a port other than the HTTP
+//! port and names hosts gets TLS, and a redirect from the HTTP port.
+
+use std::path::Path;
+
+use aop_model::{
+    codes, Action, ClientVerify, Finding, Label, ListenAddr, Listener, LoadOptions, RealIp, Server,
+    ServerKind,
+};
+use aop_source::{FileId, SourceMap, Span};
+
+use crate::action::Seen;
+use crate::address::Ports;
+use crate::json::handlers::Walk;
+use crate::json::listen::{self, Listen};
+use crate::json::policy::{self, Policy};
+use crate::json::value::{Kind, Value};
+use crate::lower::{add_redirects, address_ports, Global, Lowered};
+use crate::modules::{log_encoder, plugin, under_build};
+
+/// The members Caddy's top-level `Config` has: it refuses any other.
+const TOP_LEVEL: &[&str] = &["admin", "logging", "storage", "apps"];
+/// The apps of the stock Caddy 2.11.7 (`caddy list-modules`).
+const STOCK_APPS: &[&str] = &["http", "tls", "pki", "events"];
+/// Server members with nothing to say about who reaches which site.
+const QUIET_SERVER: &[&str] = &[
+    "listener_wrappers",
+    "packet_conn_wrappers",
+    "read_timeout",
+    "read_header_timeout",
+    "write_timeout",
+    "idle_timeout",
+    "keepalive_interval",
+    "keepalive_idle",
+    "keepalive_count",
+    "max_header_bytes",
+    "enable_full_duplex",
+    "named_routes",
+    "logs",
+    "protocols",
+    "listen_protocols",
+    "metrics",
+    "trace",
+    "trusted_proxies_strict",
+    "trusted_proxies_unix",
+    "allow_0rtt",
+    "shutdown_delay",
+];
+
+struct Cx<'a> {
+    file: FileId,
+    dir: &'a Path,
+    opts: &'a LoadOptions,
+    findings: &'a mut Vec<Finding>,
+    plugins: Vec<Finding>,
+    ports: Ports,
+}
+
+impl Cx<'_> {
+    fn span(&self, v: &Value) -> Span {
+        Span::new(self.file, v.start, v.end)
+    }
+
+    fn key_span(&self, m: &crate::json::value::Member) -> Span {
+        Span::new(self.file, m.key_start, m.key_end)
+    }
+
+    fn refused(&mut self, span: Span, message: String, help: &str) {
+        self.findings.push(
+            Finding::new(
+                codes::PARSE_ERROR,
+                format!("Caddy refuses to start: {message}"),
+                Label::new(span, "here"),
+            )
+            .with_help(help.to_string()),
+        );
+    }
+
+    fn not_checked(&mut self, span: Span, message: String) {
+        self.findings.push(Finding::new(
+            codes::NOT_CHECKED,
+            message,
+            Label::new(span, "not checked"),
+        ));
+    }
+}
+
+pub fn lower(
+    root: &Value,
+    file: FileId,
+    map: &SourceMap,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+) -> Lowered {
+    let dir = map
+        .file(file)
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut cx = Cx {
+        file,
+        dir: &dir,
+        opts,
+        findings,
+        plugins: Vec::new(),
+        ports: Ports {
+            http: 80,
+            https: 443,
+        },
+    };
+    let lowered = read_root(root, &mut cx);
+    let mut plugins = std::mem::take(&mut cx.plugins);
+    under_build(&mut plugins, opts.build);
+    cx.findings.append(&mut plugins);
+    lowered
+}
+
+fn read_root(root: &Value, cx: &mut Cx) -> Lowered {
+    if !matches!(root.kind, Kind::Object(_)) {
+        let message = format!(
+            "decoding config: json: cannot unmarshal {} into Go value of type caddy.Config",
+            root.type_name()
+        );
+        cx.refused(
+            cx.span(root),
+            message,
+            "a Caddy JSON config is an object: `{\"apps\": {\"http\": {\"servers\": {...}}}}`",
+        );
+        return Lowered::default();
+    }
+    for m in root.members() {
+        if !TOP_LEVEL.contains(&m.key.as_str()) {
+            let span = cx.key_span(m);
+            cx.refused(
+                span,
+                format!("decoding config: json: unknown field \"{}\"", m.key),
+                "a Caddy JSON config holds `admin`, `logging`, `storage` and `apps` only; is this Caddy's config?",
+            );
+        }
+    }
+    if let Some(logs) = root.get("logging").and_then(|l| l.get("logs")) {
+        for log in logs.members() {
+            encoders(log.value.get("encoder"), cx);
+        }
+    }
+    let apps = root.get("apps");
+    for app in apps.map_or(&[][..], Value::members) {
+        if !STOCK_APPS.contains(&app.key.as_str()) {
+            let finding = plugin(
+                &format!("\"apps\": {{\"{}\"", app.key),
+                cx.key_span(app),
+                &app.key,
+                "Caddy app",
+            );
+            cx.plugins.push(finding);
+        }
+    }
+    if let Some(tls) = apps.and_then(|a| a.get("tls")) {
+        dns_providers(tls, cx);
+    }
+    let Some(http) = apps.and_then(|a| a.get("http")) else {
+        let span = apps.map_or(cx.span(root), |a| cx.span(a));
+        cx.not_checked(
+            span,
+            "this Caddy config has no `apps.http`: it serves no site, and nothing in it was checked for client certificates".into(),
+        );
+        return Lowered::default();
+    };
+    for (key, slot) in [("http_port", 0), ("https_port", 1)] {
+        if let Some(v) = http.get(key) {
+            match &v.kind {
+                Kind::Number(n) => match n.parse() {
+                    Ok(p) if slot == 0 => cx.ports.http = p,
+                    Ok(p) => cx.ports.https = p,
+                    Err(_) => cx.not_checked(
+                        cx.span(v),
+                        format!("`{key}` {n} is not a port, not checked"),
+                    ),
+                },
+                _ => cx.not_checked(cx.span(v), format!("`{key}` is not a number, not checked")),
+            }
+        }
+    }
+    let mut servers = Vec::new();
+    let mut redirected = Vec::new();
+    let mut redirect_binds = Vec::new();
+    let mut wildcard_redirect = false;
+    let servers_value = http.get("servers");
+    if servers_value.is_none_or(|s| s.members().is_empty()) {
+        let span = servers_value.map_or(cx.span(http), |s| cx.span(s));
+        cx.not_checked(
+            span,
+            "`apps.http` has no servers: no site is served, nothing was checked".into(),
+        );
+    }
+    for srv in servers_value.map_or(&[][..], Value::members) {
+        let read = read_server(&srv.key, &srv.value, cx);
+        if read.redirects && !read.redirect_hosts.is_empty() {
+            for l in read
+                .servers
+                .iter()
+                .flat_map(|s| &s.listeners)
+                .filter(|l| l.tls)
+            {
+                if l.addr.is_wildcard() {
+                    wildcard_redirect = true;
+                } else if !redirect_binds.iter().any(|(a, _)| a == &l.addr) {
+                    redirect_binds.push((l.addr.clone(), l.span));
+                }
+            }
+            redirected.extend(read.redirect_hosts);
+        }
+        servers.extend(read.servers);
+    }
+    let g = Global {
+        ports: cx.ports,
+        redirects: true,
+        strict_sni_off: None,
+        default_bind: if wildcard_redirect {
+            Vec::new()
+        } else {
+            redirect_binds
+        },
+        real_ip: None,
+    };
+    add_redirects(&mut servers, redirected, &g);
+    let address_ports = address_ports(&servers);
+    Lowered {
+        servers,
+        address_ports,
+    }
+}
+
+/// `"encoder": {"format": "..."}`, and the encoder a `filter` or `append` wraps.
+fn encoders(encoder: Option<&Value>, cx: &mut Cx) {
+    let Some(encoder) = encoder else {
+        return;
+    };
+    if let Some(format) = encoder.get("format") {
+        let name = format.str().unwrap_or_default();
+        let span = cx.span(format);
+        let mut found = Vec::new();
+        log_encoder(name, &format!("\"format\": \"{name}\""), span, &mut found);
+        for f in found {
+            if f.code == codes::PARSE_ERROR.code {
+                cx.findings.push(f);
+            } else {
+                cx.plugins.push(f);
+            }
+        }
+    }
+    encoders(encoder.get("wrap"), cx);
+}
+
+/// `apps.tls.automation.policies[].issuers[].challenges.dns.provider.name`.
+fn dns_providers(tls: &Value, cx: &mut Cx) {
+    let policies = tls
+        .get("automation")
+        .and_then(|a| a.get("policies"))
+        .map_or(&[][..], Value::items);
+    for issuer in policies
+        .iter()
+        .flat_map(|p| p.get("issuers").map_or(&[][..], Value::items))
+    {
+        let name = issuer
+            .get("challenges")
+            .and_then(|c| c.get("dns"))
+            .and_then(|d| d.get("provider"))
+            .and_then(|p| p.get("name"));
+        if let Some(name) = name {
+            let text = name.str().unwrap_or_default();
+            let finding = plugin(
+                &format!("\"provider\": {{\"name\": \"{text}\"}}"),
+                cx.span(name),
+                &format!("dns.providers.{text}"),
+                "DNS provider",
+            );
+            cx.plugins.push(finding);
+        }
+    }
+}
+
+struct ReadServer {
+    servers: Vec<Server>,
+    /// The names automatic HTTPS redirects to this server from the HTTP port.
+    redirect_hosts: Vec<(String, Span)>,
+    redirects: bool,
+}
+
+/// A top-level route: the names its `host` matchers give, whether it also answers names it
+/// does not give, and what it answers.
+struct Route {
+    names: Vec<(String, Span)>,
+    catch_all: bool,
+    span: Span,
+    answers: Vec<(Action, Span)>,
+    terminal: bool,
+}
+
+fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
+    let mut out = ReadServer {
+        servers: Vec::new(),
+        redirect_hosts: Vec::new(),
+        redirects: false,
+    };
+    for m in srv.members() {
+        let known = matches!(
+            m.key.as_str(),
+            "listen"
+                | "routes"
+                | "errors"
+                | "tls_connection_policies"
+                | "automatic_https"
+                | "strict_sni_host"
+                | "trusted_proxies"
+                | "client_ip_headers"
+        );
+        if !known && !QUIET_SERVER.contains(&m.key.as_str()) {
+            let span = cx.key_span(m);
+            cx.not_checked(
+                span,
+                format!(
+                    "server `{name}`: `{}` is not read by aop-lint, not checked",
+                    m.key
+                ),
+            );
+        }
+    }
+    let binds = listeners(name, srv, cx);
+    if binds.is_empty() {
+        return out;
+    }
+    let auto = srv.get("automatic_https");
+    let flag = |key: &str| auto.and_then(|a| a.get(key)).is_some_and(Value::is_true);
+    let skipped: Vec<String> = auto
+        .and_then(|a| a.get("skip"))
+        .map_or(&[][..], Value::items)
+        .iter()
+        .filter_map(|v| v.str().map(str::to_ascii_lowercase))
+        .collect();
+    let routes = routes(srv, cx);
+    let policies_value = srv.get("tls_connection_policies");
+    let reader = policy::Reader {
+        file: cx.file,
+        dir: cx.dir,
+        opts: cx.opts,
+    };
+    let mut policies: Vec<Policy> = policies_value
+        .map(|p| reader.policies(p, cx.findings))
+        .unwrap_or_default();
+    let http = cx.ports.http;
+    let other_than = |port: u16| binds.iter().any(|(_, p, _)| *p != Some(port));
+    let auto_on = !flag("disable") && other_than(http);
+    let domains: Vec<(String, Span)> = routes
+        .iter()
+        .flat_map(|r| r.names.iter())
+        .filter(|(n, _)| !skipped.contains(n) && !n.contains('{'))
+        .cloned()
+        .collect();
+    if auto_on && policies_value.is_none() && (!other_than(cx.ports.https) || !domains.is_empty()) {
+        // Caddy adds one empty policy: TLS, no client authentication.
+        policies.push(Policy {
+            sni: None,
+            auth: Default::default(),
+        });
+    }
+    let tls_on = !policies.is_empty();
+    if auto_on && tls_on && !flag("disable_redirects") {
+        out.redirects = true;
+        out.redirect_hosts = domains;
+    }
+    let strict_sni_off = srv
+        .get("strict_sni_host")
+        .filter(|v| v.kind == Kind::Bool(false))
+        .map(|v| cx.span(v));
+    let real_ip = real_ip(srv, cx);
+    for (i, route) in routes.iter().enumerate() {
+        let mut seen = Seen::default();
+        for (action, span) in route.answers.iter().chain(
+            // A route that is not terminal lets the routes after it answer too.
+            routes[i + 1..]
+                .iter()
+                .filter(|_| !route.terminal)
+                .flat_map(|r| r.answers.iter()),
+        ) {
+            seen.saw(*action, *span);
+        }
+        let answer = seen.verdict();
+        let plain = plain(&binds, http, tls_on);
+        if !plain.is_empty() {
+            let mut server = site(route, route.names.clone(), route.catch_all, plain, answer);
+            server.real_ip = real_ip.clone();
+            out.servers.push(server);
+        }
+        let secure = secure(&binds, http, tls_on);
+        if secure.is_empty() {
+            continue;
+        }
+        for (chosen, names, catch_all) in policy_groups(route, &policies) {
+            let mut server = site(route, names, catch_all, secure.clone(), answer);
+            let auth = policy::verify_of(chosen.map(|c| &policies[c]));
+            server.client_verify = auth.verify;
+            server.ca = auth.ca;
+            if server.client_verify.value != ClientVerify::Off {
+                server.verify_bypass = strict_sni_off;
+            }
+            server.real_ip = real_ip.clone();
+            out.servers.push(server);
+        }
+    }
+    out
+}
+
+fn site(
+    route: &Route,
+    names: Vec<(String, Span)>,
+    catch_all: bool,
+    listeners: Vec<Listener>,
+    (action, action_span): (Action, Option<Span>),
+) -> Server {
+    let mut server = Server::new(ServerKind::Caddy, route.span);
+    server.names = names;
+    server.listeners = listeners;
+    if !catch_all {
+        server.host_guard = Some(route.span);
+    }
+    server.action = action;
+    server.action_span = action_span;
+    server
+}
+
+/// The route's names grouped by the policy a handshake for each gets; the catch-all part
+/// (a route that answers every name) gets the policy of a handshake for a name no policy
+/// names, or the first policy when every policy names its hosts.
+fn policy_groups(
+    route: &Route,
+    policies: &[Policy],
+) -> Vec<(Option<usize>, Vec<(String, Span)>, bool)> {
+    let mut groups: Vec<(Option<usize>, Vec<(String, Span)>, bool)> = Vec::new();
+    for (name, span) in &route.names {
+        let chosen = policy::chosen(policies, Some(name));
+        match groups.iter_mut().find(|g| g.0 == chosen) {
+            Some(g) => g.1.push((name.clone(), *span)),
+            None => groups.push((chosen, vec![(name.clone(), *span)], false)),
+        }
+    }
+    if route.catch_all {
+        let chosen = policy::chosen(policies, None).or((!policies.is_empty()).then_some(0));
+        match groups.iter_mut().find(|g| g.0 == chosen) {
+            Some(g) => g.2 = true,
+            None => groups.push((chosen, Vec::new(), true)),
+        }
+    }
+    groups
+}
+
+fn plain(binds: &[(ListenAddr, Option<u16>, Span)], http: u16, tls_on: bool) -> Vec<Listener> {
+    binds
+        .iter()
+        .filter(|(_, p, _)| !tls_on || *p == Some(http))
+        .map(|(a, p, s)| listener(a, *p, false, *s))
+        .collect()
+}
+
+fn secure(binds: &[(ListenAddr, Option<u16>, Span)], http: u16, tls_on: bool) -> Vec<Listener> {
+    binds
+        .iter()
+        .filter(|(_, p, _)| tls_on && *p != Some(http))
+        .map(|(a, p, s)| listener(a, *p, true, *s))
+        .collect()
+}
+
+fn listener(addr: &ListenAddr, port: Option<u16>, tls: bool, span: Span) -> Listener {
+    Listener {
+        addr: addr.clone(),
+        port,
+        tls,
+        default_server: false,
+        span,
+    }
+}
+
+fn listeners(name: &str, srv: &Value, cx: &mut Cx) -> Vec<(ListenAddr, Option<u16>, Span)> {
+    let mut out = Vec::new();
+    let list = srv.get("listen");
+    if list.is_none_or(|l| l.items().is_empty()) {
+        let span = list.map_or(cx.span(srv), |l| cx.span(l));
+        cx.not_checked(
+            span,
+            format!("server `{name}` has no `listen` address: where it listens was not checked"),
+        );
+    }
+    for entry in list.map_or(&[][..], Value::items) {
+        let span = cx.span(entry);
+        let text = entry.str().unwrap_or_default();
+        match listen::parse(text) {
+            Ok(Listen::At(addr, ports)) => {
+                for port in ports {
+                    out.push((addr.clone(), port, span));
+                }
+            }
+            Ok(Listen::Placeholder) => cx.not_checked(
+                span,
+                format!("listen address `{text}` is a placeholder known only where Caddy runs, not checked"),
+            ),
+            Err(why) => cx.refused(
+                span,
+                format!("server {name}: listen address `{text}`: {why}"),
+                "write the address as `[network/]host:port`, e.g. `\":443\"` or `\"127.0.0.1:8443\"`",
+            ),
+        }
+    }
+    out
+}
+
+fn routes(srv: &Value, cx: &mut Cx) -> Vec<Route> {
+    let mut plugins = Vec::new();
+    let mut walk_findings = Vec::new();
+    let mut out = Vec::new();
+    let mut walk = Walk {
+        file: cx.file,
+        findings: &mut walk_findings,
+        plugins: &mut plugins,
+    };
+    let mut error_answers = Vec::new();
+    if let Some(errors) = srv.get("errors").and_then(|e| e.get("routes")) {
+        walk.routes(errors.items(), &mut error_answers);
+    }
+    for r in srv.get("routes").map_or(&[][..], Value::items) {
+        let mut answers = Vec::new();
+        walk.handlers(r.get("handle").map_or(&[][..], Value::items), &mut answers);
+        answers.extend(error_answers.iter().copied());
+        let sets = r.get("match").map_or(&[][..], Value::items);
+        let mut names = Vec::new();
+        let mut catch_all = sets.is_empty();
+        for set in sets {
+            match set.get("host") {
+                Some(hosts) => {
+                    for h in hosts.items() {
+                        let host = h.str().unwrap_or_default().to_ascii_lowercase();
+                        if host == "*" {
+                            catch_all = true;
+                        } else {
+                            names.push((host, Span::new(cx.file, h.start, h.end)));
+                        }
+                    }
+                }
+                None => catch_all = true,
+            }
+        }
+        let span = match (r.get("match"), names.is_empty()) {
+            (Some(m), false) => Span::new(cx.file, m.start, m.end),
+            _ => Span::new(cx.file, r.start, r.start + 1),
+        };
+        out.push(Route {
+            names,
+            catch_all,
+            span,
+            answers,
+            terminal: r.get("terminal").is_some_and(Value::is_true),
+        });
+    }
+    cx.findings.append(&mut walk_findings);
+    cx.plugins.append(&mut plugins);
+    out
+}
+
+/// `trusted_proxies: {"source": "static", "ranges": [...]}` and `client_ip_headers`.
+fn real_ip(srv: &Value, cx: &mut Cx) -> Option<RealIp> {
+    let proxies = srv.get("trusted_proxies")?;
+    if proxies.get("source").and_then(Value::str) != Some("static") {
+        let span = cx.span(proxies);
+        cx.not_checked(
+            span,
+            "`trusted_proxies`: a source other than `static`, not checked".into(),
+        );
+        return None;
+    }
+    let header = srv
+        .get("client_ip_headers")
+        .and_then(|h| h.items().first())
+        .and_then(|h| h.str().map(|t| (t.to_string(), cx.span(h))));
+    let trusted = proxies
+        .get("ranges")
+        .map_or(&[][..], Value::items)
+        .iter()
+        .filter_map(|r| r.str().map(|t| (t.to_string(), cx.span(r))))
+        .collect();
+    Some(RealIp {
+        header,
+        trusted,
+        inherited: false,
+    })
+}
