@@ -400,3 +400,160 @@ fn every_fixture_marked_as_probed_is_probed() {
     listed.sort();
     assert_eq!(probed, listed);
 }
+
+/// Fixtures whose adapted JSON is expected to differ, and why.
+const ADAPTED_DIFFERS: &[(&str, &str)] = &[(
+    "client-verify-missing-ok-trusted-ca-cert-file",
+    "caddy adapt writes the CA file's certificates inline (`\"provider\": \"inline\"`), which aop-lint does not read (AOP004)",
+)];
+
+/// The codes aop-lint reports for `path`, sorted, each as often as it is reported.
+fn verdicts(path: &Path) -> Vec<String> {
+    let mut found = codes(&stdout(&aop_lint(&[
+        &path.to_string_lossy(),
+        "--format",
+        "json",
+    ])));
+    found.sort();
+    found
+}
+
+/// `caddy adapt` of the Caddyfile in `dir`, written beside it as `caddy.json`; Caddy's
+/// last line of error when it refuses to adapt it.
+fn adapt(caddy: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let out = Command::new("timeout")
+        .args(["30", &caddy.to_string_lossy(), "adapt", "--pretty"])
+        .args(["--config", "Caddyfile", "--adapter", "caddyfile"])
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.lines().last().unwrap_or("").to_string());
+    }
+    let json = dir.join("caddy.json");
+    std::fs::write(&json, &out.stdout).unwrap();
+    Ok(json)
+}
+
+/// Caddy's own JSON for every Caddy fixture (`caddy adapt`, at test time) gets the same
+/// findings as the Caddyfile it came from: the JSON reader agrees with the Caddyfile reader
+/// over the whole fixture set. A fixture Caddy refuses to adapt is one aop-lint says Caddy
+/// refuses (AOP001, AOP002) or cannot check (AOP004); every probed fixture adapts.
+#[test]
+fn adapted_json_gets_the_caddyfiles_findings() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut agreeing = 0;
+    for case in common::cases("caddy") {
+        let name = case.rsplit('/').next().unwrap();
+        let dir = base.path().join(name);
+        copy_tree(&repo().join(&case), &dir);
+        let from_caddyfile = verdicts(&dir.join("Caddyfile"));
+        let json = match adapt(&caddy, &dir) {
+            Ok(json) => json,
+            Err(why) => {
+                let refused = ["AOP001", "AOP002", "AOP004"];
+                if CASES.iter().any(|c| c.fixture == name)
+                    || !from_caddyfile.iter().any(|c| refused.contains(&c.as_str()))
+                {
+                    failures.push(format!(
+                        "{name}: caddy adapt refuses it ({why}), aop-lint says {from_caddyfile:?}"
+                    ));
+                }
+                continue;
+            }
+        };
+        let from_json = verdicts(&json);
+        let expected_to_differ = ADAPTED_DIFFERS.iter().any(|(n, _)| *n == name);
+        if (from_json == from_caddyfile) == expected_to_differ {
+            failures.push(format!(
+                "{name}: the Caddyfile gets {from_caddyfile:?}, its adapted JSON {from_json:?}{}",
+                if expected_to_differ {
+                    " (listed as differing)"
+                } else {
+                    ""
+                }
+            ));
+        } else if !expected_to_differ {
+            agreeing += 1;
+        }
+    }
+    println!("{agreeing} adapted fixtures agree with their Caddyfile");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The same over the public Caddy trees of the corpus, read in place: each Caddyfile Caddy
+/// adapts gets the same findings from its JSON (written to a temporary directory).
+#[test]
+fn adapted_json_of_public_caddy_trees_gets_the_same_findings() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let Some(shared) = common::shared_or_skip("adapted_json_of_public_caddy_trees") else {
+        return;
+    };
+    let corpus = shared.join("corpus/realworld");
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("caddy-"))
+        })
+        .collect();
+    trees.sort();
+    for tree in trees {
+        let Some(caddyfile) = find_caddyfile(&tree) else {
+            continue;
+        };
+        let name = tree.file_name().unwrap().to_string_lossy().to_string();
+        let out = Command::new("timeout")
+            .args(["30", &caddy.to_string_lossy(), "adapt"])
+            .args(["--config", "Caddyfile", "--adapter", "caddyfile"])
+            .current_dir(caddyfile.parent().unwrap())
+            .env("HOME", base.path())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            continue;
+        }
+        let json = base.path().join(format!("{name}.json"));
+        std::fs::write(&json, &out.stdout).unwrap();
+        compared += 1;
+        let (a, b) = (verdicts(&caddyfile), verdicts(&json));
+        if a != b {
+            failures.push(format!(
+                "{name}: the Caddyfile gets {a:?}, its adapted JSON {b:?}"
+            ));
+        }
+    }
+    println!("{compared} public Caddy trees adapted and compared");
+    assert!(compared > 0, "no public Caddy tree could be adapted");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn find_caddyfile(dir: &Path) -> Option<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    entries
+        .iter()
+        .find(|p| p.is_file() && p.file_name().is_some_and(|n| n == "Caddyfile"))
+        .cloned()
+        .or_else(|| {
+            entries
+                .iter()
+                .filter(|p| p.is_dir() && !p.is_symlink())
+                .find_map(|p| find_caddyfile(p))
+        })
+}

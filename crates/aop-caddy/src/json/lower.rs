@@ -434,14 +434,18 @@ fn site(
     server
 }
 
+/// The policy chosen (by index), the names it is chosen for, and whether it also takes the
+/// names no policy gives.
+type PolicyGroup = (Option<usize>, Vec<(String, Span)>, bool);
+
 /// The route's names grouped by the policy a handshake for each gets; the catch-all part
 /// (a route that answers every name) gets the policy of a handshake for a name no policy
 /// names, or the first policy when every policy names its hosts.
 fn policy_groups(
     route: &Route,
     policies: &[Policy],
-) -> Vec<(Option<usize>, Vec<(String, Span)>, bool)> {
-    let mut groups: Vec<(Option<usize>, Vec<(String, Span)>, bool)> = Vec::new();
+) -> Vec<PolicyGroup> {
+    let mut groups: Vec<PolicyGroup> = Vec::new();
     for (name, span) in &route.names {
         let chosen = policy::chosen(policies, Some(name));
         match groups.iter_mut().find(|g| g.0 == chosen) {

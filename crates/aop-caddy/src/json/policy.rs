@@ -184,7 +184,7 @@ impl Reader<'_> {
 pub fn verify_of(p: Option<&Policy>) -> ClientAuth {
     match p {
         Some(p) => ClientAuth {
-            verify: p.auth.verify.clone(),
+            verify: p.auth.verify,
             ca: p.auth.ca.clone(),
         },
         None => ClientAuth::default(),
