@@ -172,7 +172,42 @@ const CASES: &[Case] = &[
         probes: &[(PLAIN, "200")],
         finding: Some("AOP202"),
     },
+    Case {
+        fixture: "client-verify-missing-json-mode-require",
+        probes: &[(NO_CERT, REFUSED), (UNRELATED, "200"), (CLOUDFLARE, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
+        fixture: "client-verify-missing-ok-json-trust-pool",
+        probes: VERIFIED,
+        finding: None,
+    },
+    Case {
+        fixture: "client-verify-missing-ok-json-deprecated-pem-files",
+        probes: VERIFIED,
+        finding: None,
+    },
+    Case {
+        fixture: "client-verify-optional-unenforced-json-verify-if-given",
+        probes: &[(NO_CERT, "200"), (UNRELATED, REFUSED), (CLOUDFLARE, "200")],
+        finding: Some("AOP102"),
+    },
+    Case {
+        fixture: "plaintext-serves-content-json",
+        probes: &[(PLAIN, "200")],
+        finding: Some("AOP202"),
+    },
 ];
+
+/// How Caddy is told to read the fixture in `dir`: its JSON config when it has one (the
+/// JSON adapter is Caddy's default), else its Caddyfile.
+fn config_args(dir: &Path) -> &'static [&'static str] {
+    if dir.join("caddy.json").is_file() {
+        &["--config", "caddy.json"]
+    } else {
+        &["--config", "Caddyfile", "--adapter", "caddyfile"]
+    }
+}
 
 fn on_path(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
@@ -251,10 +286,11 @@ fn curl_line(probe: &Probe) -> String {
 fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<String>, String) {
     let mut script = format!(
         "set -u\ncd '{dir}'\nip link set lo up\nexport HOME='{dir}' XDG_DATA_HOME='{dir}/data' XDG_CONFIG_HOME='{dir}/config'\n\
-         '{caddy}' run --config Caddyfile --adapter caddyfile > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
+         '{caddy}' run {config} > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
          for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done\n",
         dir = dir.display(),
         caddy = caddy.display(),
+        config = config_args(dir).join(" "),
         port = if probes.iter().all(|(p, _)| p.url.starts_with("http:")) { 80 } else { 443 },
     );
     for (probe, _) in probes {
@@ -312,14 +348,8 @@ fn caddy_validate_refuses_what_aop_lint_says_it_refuses() {
         let dir = base.path().join(name);
         prepare(name, &dir);
         let out = Command::new("timeout")
-            .args([
-                "30",
-                &caddy.to_string_lossy(),
-                "validate",
-                "--adapter",
-                "caddyfile",
-            ])
-            .args(["--config", "Caddyfile"])
+            .args(["30", &caddy.to_string_lossy(), "validate"])
+            .args(config_args(&dir))
             .current_dir(&dir)
             .env("HOME", &dir)
             .env("XDG_DATA_HOME", dir.join("data"))
@@ -452,6 +482,9 @@ fn adapted_json_gets_the_caddyfiles_findings() {
     for case in common::cases("caddy") {
         let name = case.rsplit('/').next().unwrap();
         let dir = base.path().join(name);
+        if !repo().join(&case).join("Caddyfile").is_file() {
+            continue;
+        }
         copy_tree(&repo().join(&case), &dir);
         let from_caddyfile = verdicts(&dir.join("Caddyfile"));
         let json = match adapt(&caddy, &dir) {

@@ -97,7 +97,7 @@ fn read_block(
             _ => findings.push(not_checked(d, "a client_auth setting not read by aop-lint")),
         }
     }
-    add_ca_files(named, dir, opts, findings, &mut out.ca);
+    add_ca_files(named, dir, "the Caddyfile", opts, findings, &mut out.ca);
     out.verify = verify_setting(mode, trusted, block.name.span);
 }
 
@@ -106,6 +106,7 @@ fn read_block(
 pub(crate) fn add_ca_files(
     named: Vec<(CaRefKind, &str, Span)>,
     dir: &Path,
+    config: &str,
     opts: &LoadOptions,
     findings: &mut Vec<Finding>,
     out: &mut Vec<CaRef>,
@@ -115,7 +116,7 @@ pub(crate) fn add_ca_files(
             .resolve(dir, Path::new(path))
             .unwrap_or_else(|_| dir.join(path));
         if Path::new(path).is_relative() && !resolved.exists() {
-            findings.push(relative_not_found(path, span));
+            findings.push(relative_not_found(path, span, config));
             continue;
         }
         out.push(CaRef {
@@ -154,10 +155,10 @@ pub(crate) fn verify_setting(
 /// Caddy opens a relative path from its working directory, which the Caddyfile does not
 /// give (`/` under systemd, `/srv` in the official image, the shell's directory for
 /// `caddy run`): not found beside the Caddyfile, it may well be there.
-fn relative_not_found(path: &str, span: Span) -> Finding {
+fn relative_not_found(path: &str, span: Span, config: &str) -> Finding {
     Finding::new(
         codes::NOT_CHECKED,
-        format!("`{path}` is relative and not beside the Caddyfile: Caddy opens it from its working directory, which the Caddyfile does not say; the CA was not checked"),
+        format!("`{path}` is relative and not beside {config}: Caddy opens it from its working directory, which {config} does not say; the CA was not checked"),
         Label::new(span, "relative to Caddy's working directory"),
     )
     .with_help(format!(

@@ -97,7 +97,7 @@ impl Walk<'_> {
                         &format!("\"handler\": \"{name}\""),
                         span,
                         &format!("http.handlers.{name}"),
-                        "HTTP handler",
+                        "handler",
                     ));
                     Action::Serves
                 }

@@ -164,7 +164,10 @@ fn read_root(root: &Value, cx: &mut Cx) -> Lowered {
         dns_providers(tls, cx);
     }
     let Some(http) = apps.and_then(|a| a.get("http")) else {
-        let span = apps.map_or(cx.span(root), |a| cx.span(a));
+        let span = match root.members().iter().find(|m| m.key == "apps") {
+            Some(m) => cx.key_span(m),
+            None => Span::new(cx.file, root.start, root.start + 1),
+        };
         cx.not_checked(
             span,
             "this Caddy config has no `apps.http`: it serves no site, and nothing in it was checked for client certificates".into(),
@@ -441,10 +444,7 @@ type PolicyGroup = (Option<usize>, Vec<(String, Span)>, bool);
 /// The route's names grouped by the policy a handshake for each gets; the catch-all part
 /// (a route that answers every name) gets the policy of a handshake for a name no policy
 /// names, or the first policy when every policy names its hosts.
-fn policy_groups(
-    route: &Route,
-    policies: &[Policy],
-) -> Vec<PolicyGroup> {
+fn policy_groups(route: &Route, policies: &[Policy]) -> Vec<PolicyGroup> {
     let mut groups: Vec<PolicyGroup> = Vec::new();
     for (name, span) in &route.names {
         let chosen = policy::chosen(policies, Some(name));

@@ -140,7 +140,14 @@ impl Reader<'_> {
             verify: verify_setting(mode, trusted, block_span),
             ca: Vec::new(),
         };
-        add_ca_files(named, self.dir, self.opts, findings, &mut out.ca);
+        add_ca_files(
+            named,
+            self.dir,
+            "the JSON config",
+            self.opts,
+            findings,
+            &mut out.ca,
+        );
         out
     }
 
