@@ -431,12 +431,6 @@ fn every_fixture_marked_as_probed_is_probed() {
     assert_eq!(probed, listed);
 }
 
-/// Fixtures whose adapted JSON is expected to differ, and why.
-const ADAPTED_DIFFERS: &[(&str, &str)] = &[(
-    "client-verify-missing-ok-trusted-ca-cert-file",
-    "caddy adapt writes the CA file's certificates inline (`\"provider\": \"inline\"`), which aop-lint does not read (AOP004)",
-)];
-
 /// The codes aop-lint reports for `path`, sorted, each as often as it is reported.
 fn verdicts(path: &Path) -> Vec<String> {
     let mut found = codes(&stdout(&aop_lint(&[
@@ -502,18 +496,12 @@ fn adapted_json_gets_the_caddyfiles_findings() {
             }
         };
         let from_json = verdicts(&json);
-        let expected_to_differ = ADAPTED_DIFFERS.iter().any(|(n, _)| *n == name);
-        if (from_json == from_caddyfile) == expected_to_differ {
-            failures.push(format!(
-                "{name}: the Caddyfile gets {from_caddyfile:?}, its adapted JSON {from_json:?}{}",
-                if expected_to_differ {
-                    " (listed as differing)"
-                } else {
-                    ""
-                }
-            ));
-        } else if !expected_to_differ {
+        if from_json == from_caddyfile {
             agreeing += 1;
+        } else {
+            failures.push(format!(
+                "{name}: the Caddyfile gets {from_caddyfile:?}, its adapted JSON {from_json:?}"
+            ));
         }
     }
     println!("{agreeing} adapted fixtures agree with their Caddyfile");

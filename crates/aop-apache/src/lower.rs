@@ -212,6 +212,7 @@ impl Lowering<'_> {
                     .unwrap_or_default(),
                 span: d.span,
                 inherited,
+                inline: None,
             });
         }
         out

@@ -125,6 +125,7 @@ pub(crate) fn add_ca_files(
             resolved,
             span,
             inherited: false,
+            inline: None,
         });
     }
 }

@@ -119,6 +119,7 @@ mod tests {
                 resolved: PathBuf::from(p),
                 span,
                 inherited: false,
+                inline: None,
             })
             .collect();
         s

@@ -45,6 +45,11 @@ const JSON_FIXES: &[(&str, &str, &str)] = &[
         "serve this site over HTTPS only: listen on the HTTPS port (`\"listen\": [\":443\"]`; Caddy then redirects plain HTTP to HTTPS by itself), or refuse plain HTTP in this server's route:\n    {\"handler\": \"static_response\", \"abort\": true}",
     ),
     (
+        "AOP305",
+        "for proof that a request comes from your zone",
+        "for proof that a request comes from your zone, upload a client certificate of your own to Cloudflare (zone-level or per-hostname Authenticated Origin Pulls), verify against its CA, and declare that CA in aop-lint.toml (trusted_ca_sha256); until then, end each TLS server's routes with one that refuses every hostname the routes before it do not name (routes are tried in order):\n    {\"handle\": [{\"handler\": \"static_response\", \"abort\": true}]}",
+    ),
+    (
         "AOP501",
         "trust only Cloudflare's ranges",
         "trust only Cloudflare's ranges (https://www.cloudflare.com/ips/) in the server:\n    \"trusted_proxies\": {\"source\": \"static\", \"ranges\": [\"173.245.48.0/20\", ..., \"2400:cb00::/32\"]},\n    \"client_ip_headers\": [\"CF-Connecting-IP\"]",
@@ -84,6 +89,7 @@ mod tests {
             include_str!("rules/default_server_missing.rs"),
             include_str!("rules/plaintext_serves_content.rs"),
             include_str!("rules/real_ip_untrusted.rs"),
+            include_str!("rules/ca_shared_cloudflare.rs"),
         ];
         for (code, first, _) in JSON_FIXES {
             let written = sources.iter().any(|s| {

@@ -53,6 +53,7 @@ const QUIET_SERVER: &[&str] = &[
 
 struct Cx<'a> {
     file: FileId,
+    path: &'a Path,
     dir: &'a Path,
     opts: &'a LoadOptions,
     findings: &'a mut Vec<Finding>,
@@ -104,6 +105,7 @@ pub fn lower(
         .unwrap_or_default();
     let mut cx = Cx {
         file,
+        path: &map.file(file).path,
         dir: &dir,
         opts,
         findings,
@@ -350,6 +352,7 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
     let policies_value = srv.get("tls_connection_policies");
     let reader = policy::Reader {
         file: cx.file,
+        path: cx.path,
         dir: cx.dir,
         opts: cx.opts,
     };

@@ -3,9 +3,9 @@
 //! each one asks for. `client_authentication` without `mode` verifies against the trust
 //! given (`require_and_verify`), as the Caddyfile's `client_auth` does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use aop_model::{codes, CaRefKind, Finding, Label, LoadOptions};
+use aop_model::{codes, CaRef, CaRefKind, Finding, Label, LoadOptions};
 use aop_source::{FileId, Span};
 
 use crate::client_auth::{add_ca_files, mode_of, verify_setting, ClientAuth};
@@ -46,6 +46,8 @@ fn sni_matches(pattern: &str, host: &str) -> bool {
 
 pub struct Reader<'a> {
     pub file: FileId,
+    /// The JSON file: what certificates written into it are read as.
+    pub path: &'a Path,
     pub dir: &'a Path,
     pub opts: &'a LoadOptions,
 }
@@ -99,6 +101,7 @@ impl Reader<'_> {
         let mut mode = None;
         let mut trusted = false;
         let mut named: Vec<(CaRefKind, &str, Span)> = Vec::new();
+        let mut inline = Vec::new();
         for m in block.members() {
             let v = &m.value;
             match m.key.as_str() {
@@ -109,7 +112,11 @@ impl Reader<'_> {
                 },
                 "ca" => {
                     trusted = true;
-                    self.trust_pool(v, &mut named, findings);
+                    self.trust_pool(v, &mut named, &mut inline, findings);
+                }
+                "trusted_ca_certs" => {
+                    trusted = trusted || !v.items().is_empty();
+                    inline.extend(v.items().iter().enumerate());
                 }
                 "trusted_ca_certs_pem_files" => {
                     trusted = trusted || !v.items().is_empty();
@@ -119,7 +126,7 @@ impl Reader<'_> {
                         }
                     }
                 }
-                "trusted_ca_certs" | "trusted_leaf_certs" | "verifiers" => {
+                "trusted_leaf_certs" | "verifiers" => {
                     trusted = trusted || !v.items().is_empty();
                     findings.push(self.not_checked(
                         v,
@@ -148,6 +155,8 @@ impl Reader<'_> {
             findings,
             &mut out.ca,
         );
+        out.ca
+            .extend(inline.into_iter().map(|(i, c)| self.inline_cert(i, c)));
         out
     }
 
@@ -156,6 +165,7 @@ impl Reader<'_> {
         &self,
         ca: &'v Value,
         named: &mut Vec<(CaRefKind, &'v str, Span)>,
+        inline: &mut Vec<(usize, &'v Value)>,
         findings: &mut Vec<Finding>,
     ) {
         match ca.get("provider").and_then(Value::str) {
@@ -166,15 +176,44 @@ impl Reader<'_> {
                     }
                 }
             }
-            Some("inline") => findings.push(self.not_checked(
-                ca,
-                "`ca` `inline`: CA certificates written into the config (base64 DER), not read",
-            )),
+            Some("inline") => {
+                let certs = ca.get("trusted_ca_certs").map_or(&[][..], Value::items);
+                inline.extend(certs.iter().enumerate());
+            }
             Some(other) => findings.push(self.not_checked(
                 ca,
                 &format!("`ca` `{other}`: a trust pool other than PEM files"),
             )),
             None => findings.push(self.not_checked(ca, "`ca` without a `provider`")),
+        }
+    }
+
+    /// One certificate written into the config as base64 DER: read as the PEM block it is
+    /// the body of; it is named by where it stands in the file.
+    fn inline_cert(&self, index: usize, cert: &Value) -> CaRef {
+        let base64: String = cert
+            .str()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let lines: Vec<&str> = base64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap_or_default())
+            .collect();
+        let pem = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            lines.join("\n")
+        );
+        CaRef {
+            kind: CaRefKind::CaddyInlineCerts,
+            path: format!("trusted_ca_certs[{index}]"),
+            resolved: PathBuf::from(format!("{}:{}", self.path.display(), cert.start)),
+            // Its opening: a certificate is a line of two thousand characters.
+            span: Span::new(self.file, cert.start, cert.end.min(cert.start + 17)),
+            inherited: false,
+            inline: Some(pem),
         }
     }
 
