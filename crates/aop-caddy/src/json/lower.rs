@@ -18,6 +18,7 @@ use crate::address::Ports;
 use crate::json::handlers::Walk;
 use crate::json::listen::{self, Listen};
 use crate::json::policy::{self, Policy};
+use crate::json::unknown_fields;
 use crate::json::value::{Kind, Value};
 use crate::lower::{add_redirects, address_ports, Global, Lowered};
 use crate::modules::{log_encoder, plugin, under_build};
@@ -26,30 +27,55 @@ use crate::modules::{log_encoder, plugin, under_build};
 const TOP_LEVEL: &[&str] = &["admin", "logging", "storage", "apps"];
 /// The apps of the stock Caddy 2.11.7 (`caddy list-modules`).
 const STOCK_APPS: &[&str] = &["http", "tls", "pki", "events"];
-/// Server members with nothing to say about who reaches which site.
-const QUIET_SERVER: &[&str] = &[
-    "listener_wrappers",
-    "packet_conn_wrappers",
-    "read_timeout",
-    "read_header_timeout",
-    "write_timeout",
-    "idle_timeout",
-    "keepalive_interval",
-    "keepalive_idle",
-    "keepalive_count",
-    "max_header_bytes",
-    "enable_full_duplex",
-    "named_routes",
-    "logs",
-    "protocols",
-    "listen_protocols",
+/// The members of `apps.http` in Caddy 2.11.7.
+const HTTP_APP: &[&str] = &[
+    "grace_period",
+    "http_port",
+    "https_port",
     "metrics",
-    "trace",
-    "trusted_proxies_strict",
-    "trusted_proxies_unix",
-    "allow_0rtt",
+    "servers",
     "shutdown_delay",
 ];
+/// The members of a server in Caddy 2.11.7; those not read have nothing to say about who
+/// reaches which site (timeouts, logs, protocols, listener wrappers).
+const SERVER: &[&str] = &[
+    "allow_0rtt",
+    "automatic_https",
+    "client_ip_headers",
+    "enable_full_duplex",
+    "errors",
+    "expected_dot_headers",
+    "expected_underscore_headers",
+    "idle_timeout",
+    "keepalive_count",
+    "keepalive_idle",
+    "keepalive_interval",
+    "listen",
+    "listen_protocols",
+    "listener_wrappers",
+    "logs",
+    "max_header_bytes",
+    "max_write_chunk",
+    "metrics",
+    "named_routes",
+    "packet_conn_wrappers",
+    "protocols",
+    "read_header_timeout",
+    "read_idle_timeout",
+    "read_min_rate",
+    "read_timeout",
+    "routes",
+    "strict_sni_host",
+    "tls_connection_policies",
+    "trusted_proxies",
+    "trusted_proxies_strict",
+    "trusted_proxies_unix",
+    "write_idle_timeout",
+    "write_min_rate",
+    "write_timeout",
+];
+/// The members of a route in Caddy 2.11.7.
+const ROUTE: &[&str] = &["group", "handle", "match", "terminal"];
 
 struct Cx<'a> {
     file: FileId,
@@ -176,6 +202,7 @@ fn read_root(root: &Value, cx: &mut Cx) -> Lowered {
         );
         return Lowered::default();
     };
+    unknown_fields(http, HTTP_APP, cx.file, cx.findings);
     for (key, slot) in [("http_port", 0), ("https_port", 1)] {
         if let Some(v) = http.get(key) {
             match &v.kind {
@@ -313,29 +340,7 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
         redirect_hosts: Vec::new(),
         redirects: false,
     };
-    for m in srv.members() {
-        let known = matches!(
-            m.key.as_str(),
-            "listen"
-                | "routes"
-                | "errors"
-                | "tls_connection_policies"
-                | "automatic_https"
-                | "strict_sni_host"
-                | "trusted_proxies"
-                | "client_ip_headers"
-        );
-        if !known && !QUIET_SERVER.contains(&m.key.as_str()) {
-            let span = cx.key_span(m);
-            cx.not_checked(
-                span,
-                format!(
-                    "server `{name}`: `{}` is not read by aop-lint, not checked",
-                    m.key
-                ),
-            );
-        }
-    }
+    unknown_fields(srv, SERVER, cx.file, cx.findings);
     let binds = listeners(name, srv, cx);
     if binds.is_empty() {
         return out;
@@ -539,6 +544,7 @@ fn routes(srv: &Value, cx: &mut Cx) -> Vec<Route> {
         walk.routes(errors.items(), &mut error_answers);
     }
     for r in srv.get("routes").map_or(&[][..], Value::items) {
+        unknown_fields(r, ROUTE, cx.file, walk.findings);
         let mut answers = Vec::new();
         walk.handlers(r.get("handle").map_or(&[][..], Value::items), &mut answers);
         answers.extend(error_answers.iter().copied());
@@ -603,4 +609,123 @@ fn real_ip(srv: &Value, cx: &mut Cx) -> Option<RealIp> {
         trusted,
         inherited: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use aop_model::{Action, ClientVerify, Config, LoadOptions};
+    use aop_source::SourceMap;
+
+    fn load(json: &str) -> (Config, String) {
+        let mut map = SourceMap::default();
+        let file = map.add("/nonexistent/caddy.json", json.as_bytes().to_vec());
+        (
+            crate::json::load_file(file, &map, &LoadOptions::default()),
+            json.to_string(),
+        )
+    }
+
+    fn codes(c: &Config) -> Vec<&str> {
+        c.findings.iter().map(|f| f.code).collect()
+    }
+
+    fn server(listen: &str, rest: &str) -> String {
+        format!(r#"{{"apps": {{"http": {{"servers": {{"s": {{"listen": [{listen}]{rest}}}}}}}}}}}"#)
+    }
+
+    const SHOP: &str = r#", "routes": [{"match": [{"host": ["shop.example.com"]}], "handle": [{"handler": "static_response", "body": "x"}], "terminal": true}]"#;
+
+    #[test]
+    fn a_named_host_on_the_https_port_gets_tls_and_a_redirect() {
+        let (c, _) = load(&server(r#"":443""#, SHOP));
+        assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+        let tls: Vec<_> = c.servers.iter().filter(|s| s.tls()).collect();
+        assert_eq!(tls.len(), 1);
+        assert_eq!(tls[0].names[0].0, "shop.example.com");
+        assert_eq!(tls[0].action, Action::Serves);
+        let redirect = c.servers.iter().find(|s| !s.tls()).unwrap();
+        assert_eq!(redirect.action, Action::Redirects);
+        assert_eq!(redirect.listeners[0].port, Some(80));
+    }
+
+    #[test]
+    fn automatic_https_disabled_leaves_the_port_plain() {
+        let rest = format!(r#"{SHOP}, "automatic_https": {{"disable": true}}"#);
+        let (c, _) = load(&server(r#"":443""#, &rest));
+        assert_eq!(c.servers.len(), 1);
+        assert!(!c.servers[0].listeners[0].tls);
+    }
+
+    #[test]
+    fn skipped_names_on_another_port_stay_plain() {
+        let rest = format!(r#"{SHOP}, "automatic_https": {{"skip": ["shop.example.com"]}}"#);
+        let (c, _) = load(&server(r#"":8080""#, &rest));
+        assert_eq!(c.servers.len(), 1);
+        assert!(!c.servers[0].listeners[0].tls);
+    }
+
+    #[test]
+    fn strict_sni_host_false_with_client_auth_is_a_bypass() {
+        let rest = format!(
+            r#"{SHOP}, "strict_sni_host": false, "tls_connection_policies": [{{"client_authentication": {{"mode": "require_and_verify", "ca": {{"provider": "file", "pem_files": ["/nonexistent/ca.pem"]}}}}}}]"#
+        );
+        let (c, text) = load(&server(r#"":443""#, &rest));
+        let s = c.servers.iter().find(|s| s.tls()).unwrap();
+        assert_eq!(s.client_verify.value, ClientVerify::On);
+        let bypass = s.verify_bypass.expect("strict_sni_host false");
+        assert_eq!(&text[bypass.start as usize..bypass.end as usize], "false");
+    }
+
+    #[test]
+    fn names_get_the_policy_their_sni_matches() {
+        let rest = r#", "routes": [{"match": [{"host": ["a.example.com", "b.example.com"]}], "handle": [{"handler": "reverse_proxy"}]}], "tls_connection_policies": [{"match": {"sni": ["*.example.com"]}, "client_authentication": {"mode": "request"}}, {}]"#;
+        let (c, _) = load(&server(r#"":443""#, rest));
+        let tls: Vec<_> = c.servers.iter().filter(|s| s.tls()).collect();
+        assert_eq!(tls.len(), 1, "one policy for both names");
+        assert_eq!(tls[0].client_verify.value, ClientVerify::OptionalNoCa);
+        assert_eq!(tls[0].names.len(), 2);
+    }
+
+    #[test]
+    fn a_route_without_match_answers_every_name() {
+        let rest = r#", "routes": [{"handle": [{"handler": "static_response", "abort": true}]}], "tls_connection_policies": [{}]"#;
+        let (c, _) = load(&server(r#"":443""#, rest));
+        assert_eq!(c.servers.len(), 1);
+        assert!(c.servers[0].host_guard.is_none());
+        assert_eq!(c.servers[0].action, Action::Rejects);
+    }
+
+    #[test]
+    fn what_caddy_refuses_is_a_parse_error() {
+        for json in [
+            r#"[1]"#,
+            r#"{"name": "package", "version": "1.0.0"}"#,
+            &server(r#"":443""#, r#", "bogus": 1"#),
+            &server(r#""localhost""#, ""),
+            &server(r#"":443""#, r#", "routes": [{"handle": [{"body": "x"}]}]"#),
+        ] {
+            let (c, _) = load(json);
+            assert!(codes(&c).contains(&"AOP001"), "{json}: {:?}", codes(&c));
+        }
+    }
+
+    #[test]
+    fn a_config_that_serves_nothing_is_said() {
+        for json in [
+            "{}",
+            r#"{"apps": {"tls": {}}}"#,
+            r#"{"apps": {"http": {}}}"#,
+        ] {
+            let (c, _) = load(json);
+            assert_eq!(codes(&c), ["AOP004"], "{json}");
+        }
+    }
+
+    #[test]
+    fn a_plugins_handler_is_not_checked_and_taken_as_content() {
+        let rest = r#", "routes": [{"handle": [{"handler": "rate_limit"}]}]"#;
+        let (c, _) = load(&server(r#"":80""#, rest));
+        assert_eq!(codes(&c), ["AOP004"]);
+        assert_eq!(c.servers[0].action, Action::Serves);
+    }
 }

@@ -32,6 +32,32 @@ pub fn load_file(file: FileId, map: &SourceMap, opts: &LoadOptions) -> Config {
     }
 }
 
+/// Members of `v` that Caddy 2.11.7's struct for it does not have: Caddy decodes its config
+/// strictly and refuses them (measured: every JSON field name the binary holds, tried in
+/// each place with `caddy validate`).
+pub(crate) fn unknown_fields(
+    v: &value::Value,
+    known: &[&str],
+    file: FileId,
+    findings: &mut Vec<Finding>,
+) {
+    for m in v.members() {
+        if !known.contains(&m.key.as_str()) {
+            findings.push(
+                Finding::new(
+                    codes::PARSE_ERROR,
+                    format!(
+                        "Caddy refuses to start: loading http app module: decoding module config: http: json: unknown field \"{}\"",
+                        m.key
+                    ),
+                    Label::new(Span::new(file, m.key_start, m.key_end), "Caddy has no such setting here"),
+                )
+                .with_help(format!("remove `\"{}\"` or move it where it belongs (https://caddyserver.com/docs/json/)", m.key)),
+            );
+        }
+    }
+}
+
 fn syntax_error(e: &value::SyntaxError, file: FileId, len: usize) -> Finding {
     let at = Span::new(file, e.at.min(len), (e.at + 1).min(len));
     if e.too_deep {
