@@ -74,6 +74,15 @@ const SERVER: &[&str] = &[
     "write_min_rate",
     "write_timeout",
 ];
+/// The members of a server's `automatic_https` in Caddy 2.11.7.
+const AUTO_HTTPS: &[&str] = &[
+    "disable",
+    "disable_certificates",
+    "disable_redirects",
+    "ignore_loaded_certificates",
+    "skip",
+    "skip_certificates",
+];
 /// The members of a route in Caddy 2.11.7.
 const ROUTE: &[&str] = &["group", "handle", "match", "terminal"];
 
@@ -346,6 +355,9 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
         return out;
     }
     let auto = srv.get("automatic_https");
+    if let Some(auto) = auto {
+        unknown_fields(auto, AUTO_HTTPS, cx.file, cx.findings);
+    }
     let flag = |key: &str| auto.and_then(|a| a.get(key)).is_some_and(Value::is_true);
     let skipped: Vec<String> = auto
         .and_then(|a| a.get("skip"))
