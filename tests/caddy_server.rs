@@ -76,6 +76,12 @@ const PLAIN: Probe = Probe {
     host: None,
     cert: None,
 };
+const PLAIN_443: Probe = Probe {
+    label: "plain HTTP on port 443",
+    url: "http://shop.example.com:443/",
+    host: None,
+    cert: None,
+};
 
 /// The handshake failed: curl reports no status.
 const REFUSED: &str = "000";
@@ -197,6 +203,11 @@ const CASES: &[Case] = &[
         probes: &[(PLAIN, "200")],
         finding: Some("AOP202"),
     },
+    Case {
+        fixture: "plaintext-serves-content-json-automatic-https-disabled",
+        probes: &[(PLAIN_443, "200")],
+        finding: Some("AOP202"),
+    },
 ];
 
 /// How Caddy is told to read the fixture in `dir`: its JSON config when it has one (the
@@ -281,6 +292,20 @@ fn curl_line(probe: &Probe) -> String {
     line
 }
 
+/// The port to wait on before probing: 443 when any probe makes a handshake, else the port
+/// of the first plain-HTTP probe.
+fn wait_port(probes: &[(Probe, &str)]) -> u16 {
+    if probes.iter().any(|(p, _)| p.url.starts_with("https:")) {
+        return 443;
+    }
+    let url = probes[0].0.url.trim_start_matches("http://");
+    url.split('/')
+        .next()
+        .and_then(|host| host.rsplit_once(':'))
+        .and_then(|(_, port)| port.parse().ok())
+        .unwrap_or(80)
+}
+
 /// Caddy and every probe in one namespace: caddy is stopped when the script exits, however
 /// it exits, and the whole run is bounded by `timeout`.
 fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<String>, String) {
@@ -291,7 +316,7 @@ fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<S
         dir = dir.display(),
         caddy = caddy.display(),
         config = config_args(dir).join(" "),
-        port = if probes.iter().all(|(p, _)| p.url.starts_with("http:")) { 80 } else { 443 },
+        port = wait_port(probes),
     );
     for (probe, _) in probes {
         script.push_str(&format!("echo \"$({})\"\n", curl_line(probe)));

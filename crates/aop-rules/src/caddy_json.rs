@@ -42,7 +42,7 @@ const JSON_FIXES: &[(&str, &str, &str)] = &[
     (
         "AOP202",
         "serve this site over HTTPS only:",
-        "serve this site over HTTPS only: listen on the HTTPS port (`\"listen\": [\":443\"]`; Caddy then redirects plain HTTP to HTTPS by itself), or refuse plain HTTP in this server's route:\n    {\"handler\": \"static_response\", \"abort\": true}",
+        "serve this site over HTTPS only: let automatic HTTPS give its server TLS (a port other than the HTTP port, a `host` matcher, no `\"automatic_https\": {\"disable\": true}`; Caddy then redirects plain HTTP to HTTPS by itself) or give the server `tls_connection_policies`, or refuse plain HTTP in this route:\n    {\"handler\": \"static_response\", \"abort\": true}",
     ),
     (
         "AOP305",

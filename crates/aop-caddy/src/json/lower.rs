@@ -366,7 +366,10 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
         .filter_map(|v| v.str().map(str::to_ascii_lowercase))
         .collect();
     let routes = routes(srv, cx);
-    let policies_value = srv.get("tls_connection_policies");
+    // `null` is no policies at all, as Go decodes it.
+    let policies_value = srv
+        .get("tls_connection_policies")
+        .filter(|p| p.kind != Kind::Null);
     let reader = policy::Reader {
         file: cx.file,
         path: cx.path,
@@ -402,6 +405,8 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
         .filter(|v| v.kind == Kind::Bool(false))
         .map(|v| cx.span(v));
     let real_ip = real_ip(srv, cx);
+    let plain = plain(&binds, http, tls_on);
+    let secure = secure(&binds, http, tls_on);
     for (i, route) in routes.iter().enumerate() {
         let mut seen = Seen::default();
         for (action, span) in route.answers.iter().chain(
@@ -414,13 +419,12 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
             seen.saw(*action, *span);
         }
         let answer = seen.verdict();
-        let plain = plain(&binds, http, tls_on);
         if !plain.is_empty() {
-            let mut server = site(route, route.names.clone(), route.catch_all, plain, answer);
+            let names = route.names.clone();
+            let mut server = site(route, names, route.catch_all, plain.clone(), answer);
             server.real_ip = real_ip.clone();
             out.servers.push(server);
         }
-        let secure = secure(&binds, http, tls_on);
         if secure.is_empty() {
             continue;
         }
