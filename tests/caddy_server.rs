@@ -184,6 +184,11 @@ const CASES: &[Case] = &[
         finding: Some("AOP101"),
     },
     Case {
+        fixture: "client-verify-missing-json-strict-sni-off",
+        probes: &[(NO_CERT, REFUSED), (OTHER_SNI, "200"), (NO_SNI, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
         fixture: "client-verify-missing-ok-json-trust-pool",
         probes: VERIFIED,
         finding: None,

@@ -124,14 +124,23 @@ impl Reader<'_> {
                 }
             }
         }
-        let auth = match p.get("client_authentication") {
-            Some(block) => self.client_auth(block, findings),
+        let auth = match p
+            .members()
+            .iter()
+            .rfind(|m| m.key == "client_authentication")
+        {
+            Some(m) => {
+                let key = Span::new(self.file, m.key_start, m.key_end);
+                self.client_auth(&m.value, key, findings)
+            }
             None => ClientAuth::default(),
         };
         Policy { sni, auth }
     }
 
-    fn client_auth(&self, block: &Value, findings: &mut Vec<Finding>) -> ClientAuth {
+    /// `key` is the span of `"client_authentication"`: where verification is turned on (or
+    /// off) when no `mode` says it.
+    fn client_auth(&self, block: &Value, key: Span, findings: &mut Vec<Finding>) -> ClientAuth {
         let mut mode = None;
         let mut trusted = false;
         let mut named: Vec<(CaRefKind, &str, Span)> = Vec::new();
@@ -172,9 +181,8 @@ impl Reader<'_> {
                 _ => {}
             }
         }
-        let block_span = Span::new(self.file, block.start, block.start + 1);
         let mut out = ClientAuth {
-            verify: verify_setting(mode, trusted, block_span),
+            verify: verify_setting(mode, trusted, key),
             ca: Vec::new(),
         };
         add_ca_files(
