@@ -8,6 +8,8 @@
 #   SLOW_TIMEOUT=600 scripts/bench.sh   # seconds one gixy/crossplane run may take
 #   SKIP_SLOW=1 scripts/bench.sh        # only cat and aop-lint
 #   KIND=apache scripts/bench.sh        # the same sites as an Apache tree
+#   KIND=caddy scripts/bench.sh         # the same sites as a Caddyfile importing site files,
+#                                       # with `caddy adapt` (reads the Caddyfile) as reference
 #
 # Writes target/bench/results-KIND.md (the table) and target/bench/*.json (hyperfine's raw data).
 # hyperfine is used when installed (apt-get install hyperfine); peak RSS always comes from
@@ -25,7 +27,8 @@ KIND="${KIND:-nginx}"
 case "$KIND" in
   nginx) MAIN=nginx.conf ;;
   apache) MAIN=apache2.conf SKIP_SLOW=1 ;;
-  *) echo "bench.sh: KIND is nginx or apache" >&2; exit 2 ;;
+  caddy) MAIN=Caddyfile ;;
+  *) echo "bench.sh: KIND is nginx, apache or caddy" >&2; exit 2 ;;
 esac
 OUT=target/bench
 VENV=target/bench-venv
@@ -35,7 +38,7 @@ cargo build --profile profiling --locked -p aop-lint -p aop-gen
 LINT="$PWD/target/profiling/aop-lint"
 GEN="$PWD/target/profiling/aop-gen"
 
-if [ -z "$SKIP_SLOW" ] && { [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; }; then
+if [ -z "$SKIP_SLOW" ] && [ "$KIND" = nginx ] && { [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; }; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet gixy crossplane
 fi
@@ -111,10 +114,19 @@ for n in $SIZES; do
   cat_kb=$(peak_rss_kb xargs -a "$OUT/$KIND-files-$n" cat)
   ours_s=$(mean_seconds "$KIND-aop-lint-$n" "$fast_runs" "$LINT" "$tree" --format json)
   ours_kb=$(peak_rss_kb "$LINT" "$tree" --format json)
-  read -r cp_s cp_kb < <(slow "$slow_runs" "$VENV/bin/crossplane" parse "$tree/$MAIN")
-  read -r gixy_s gixy_kb < <(slow "$slow_runs" "$VENV/bin/gixy" "$tree/$MAIN")
+  rows=("cat $cat_s $cat_kb" "aop-lint $ours_s $ours_kb")
+  if [ "$KIND" = caddy ]; then
+    # `caddy adapt` turns the Caddyfile into JSON without loading certificates: Caddy's own
+    # reading of the same files.
+    read -r adapt_s adapt_kb < <(slow "$slow_runs" caddy adapt --config "$tree/$MAIN" --adapter caddyfile)
+    rows+=("caddy-adapt $adapt_s $adapt_kb")
+  else
+    read -r cp_s cp_kb < <(slow "$slow_runs" "$VENV/bin/crossplane" parse "$tree/$MAIN")
+    read -r gixy_s gixy_kb < <(slow "$slow_runs" "$VENV/bin/gixy" "$tree/$MAIN")
+    rows+=("crossplane $cp_s $cp_kb" "gixy $gixy_s $gixy_kb")
+  fi
 
-  for row in "cat $cat_s $cat_kb" "aop-lint $ours_s $ours_kb" "crossplane $cp_s $cp_kb" "gixy $gixy_s $gixy_kb"; do
+  for row in "${rows[@]}"; do
     # shellcheck disable=SC2086
     set -- $row
     python3 - "$n" "$files" "$bytes" "$cat_s" "$@" >>"$RESULTS" <<'PY'

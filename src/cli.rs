@@ -110,6 +110,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub show_settings: bool,
 
+    /// The paths are the files a commit changes, as a pre-commit hook passes them: a file
+    /// of no tree that holds no server directive (a systemd or logrotate `.conf`) is noted
+    /// and left, and a certificate of no tree has every tree of the repository linted.
+    #[arg(long)]
+    pub hook: bool,
+
     /// Print how many findings each rule has instead of the findings (human and concise
     /// formats); the exit code still gates.
     #[arg(long)]
@@ -145,7 +151,8 @@ pub struct CheckArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
-    /// Colours in the human report: auto (a terminal, and NO_COLOR unset), always or never.
+    /// Colours in the human report: auto (a terminal, unless NO_COLOR or TERM=dumb; a pipe
+    /// with FORCE_COLOR), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 

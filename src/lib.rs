@@ -7,6 +7,8 @@ pub mod config;
 mod discover;
 mod probe;
 mod run;
+mod self_report;
+mod sniff;
 mod trees;
 
 pub use run::main;

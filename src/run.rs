@@ -1,5 +1,5 @@
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
@@ -20,7 +20,8 @@ use crate::cli::{
 };
 use crate::config::{self, ConfigError, Settings};
 use crate::discover::discover;
-use crate::trees::{plan, Tree};
+use crate::self_report::{self, SelfReport};
+use crate::trees::{plan, Given, Tree};
 
 pub(crate) const EXIT_CLEAN: i32 = 0;
 pub(crate) const EXIT_FINDINGS: i32 = 1;
@@ -125,7 +126,13 @@ fn tree_options(
 /// The most bytes read from a dump: a dump holds a whole tree.
 const MAX_DUMP_BYTES: u64 = 1 << 30;
 
-fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<Config, String> {
+/// Reads a dump, and the `nginx -V` lines printed ahead of it (`{ nginx -V; nginx -T; } 2>&1`),
+/// whose build applies when none was named.
+fn load_dump(
+    source: &Path,
+    opts: &LoadOptions,
+    map: &mut SourceMap,
+) -> Result<(Config, SelfReport), String> {
     let bytes = if source == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -141,13 +148,26 @@ fn load_dump(source: &Path, opts: &LoadOptions, map: &mut SourceMap) -> Result<C
         aop_source::read_regular_file(source, MAX_DUMP_BYTES)
             .map_err(|e| format!("{}: {e}", source.display()))?
     };
-    aop_nginx::load_dump(&bytes, map, opts).ok_or_else(|| {
+    let head = bytes
+        .windows(MARKER.len())
+        .position(|w| w == MARKER)
+        .map_or(&bytes[..], |at| &bytes[..at]);
+    let reported = self_report::parse(&String::from_utf8_lossy(head));
+    let opts = LoadOptions {
+        build: opts.build.or(reported.build),
+        ..opts.clone()
+    };
+    let config = aop_nginx::load_dump(&bytes, map, &opts).ok_or_else(|| {
         format!(
             "{}: not an `nginx -T` dump (no `# configuration file PATH:` line)",
             source.display()
         )
-    })
+    })?;
+    Ok((config, reported))
 }
+
+/// The line `nginx -T` starts each file with: what comes before the first is not the tree.
+const MARKER: &[u8] = b"# configuration file ";
 
 /// Reads one tree; an error is what to tell the user when nothing of it could be read.
 pub(crate) fn load(
@@ -175,15 +195,28 @@ pub(crate) fn error(msg: &str) {
     eprintln!("aop-lint: error: {msg}");
 }
 
-fn no_color_env() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+/// Where a report in colour would go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Destination {
+    Stdout,
+    Stderr,
+    /// `--output FILE`: never coloured unless asked for.
+    File,
 }
 
-pub(crate) fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+/// `--color auto` asks the terminal conventions, as supports-color reads them: `FORCE_COLOR`
+/// (and `CLICOLOR_FORCE`) turn colour on, `NO_COLOR` and `TERM=dumb` off, and otherwise a
+/// terminal gets colour and a pipe does not.
+pub(crate) fn use_color(choice: ColorChoice, destination: Destination) -> bool {
+    let stream = match destination {
+        Destination::Stdout => supports_color::Stream::Stdout,
+        Destination::Stderr => supports_color::Stream::Stderr,
+        Destination::File => return choice == ColorChoice::Always,
+    };
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && !no_color_env(),
+        ColorChoice::Auto => supports_color::on(stream).is_some(),
     }
 }
 
@@ -271,7 +304,7 @@ fn refuse_output(output: &Path, map: &SourceMap) -> Option<String> {
 }
 
 fn config_error(e: &ConfigError) -> i32 {
-    let color = use_color(ColorChoice::Auto, std::io::stderr().is_terminal());
+    let color = use_color(ColorChoice::Auto, Destination::Stderr);
     eprint!("{}", config::render_error(e, color));
     EXIT_INPUT
 }
@@ -343,6 +376,40 @@ fn ca_settings(settings: &Settings, args: &CaArgs) -> CaSettings {
 }
 
 /// The server versions for one tree: the command line over the settings file.
+/// The releases of a tree: named on the command line, in `aop-lint.toml`, or else by the
+/// server's own `-V` lines (saved beside the tree or ahead of its dump), with a note saying so.
+fn tree_versions(
+    settings: &Settings,
+    common: &Common,
+    reported: Option<&(PathBuf, SelfReport)>,
+    quiet: bool,
+) -> ServerVersions {
+    let named = versions(settings, common);
+    let Some((file, reported)) = reported else {
+        return named;
+    };
+    let taken = SelfReport {
+        nginx: named.nginx.is_none().then_some(reported.nginx).flatten(),
+        apache: named.apache.is_none().then_some(reported.apache).flatten(),
+        build: reported.build,
+    };
+    if !quiet && !taken.is_empty() {
+        eprintln!(
+            "aop-lint: note: {} as {} says",
+            taken.describe(),
+            if file == Path::new("-") {
+                "the `nginx -V` lines ahead of the dump".to_string()
+            } else {
+                file.display().to_string()
+            }
+        );
+    }
+    ServerVersions {
+        nginx: named.nginx.or(taken.nginx),
+        apache: named.apache.or(taken.apache),
+    }
+}
+
 fn versions(settings: &Settings, common: &Common) -> ServerVersions {
     ServerVersions {
         nginx: common.nginx_version.or(settings.versions.nginx),
@@ -411,7 +478,11 @@ fn unread_members(
     for member in &tree.members {
         // A certificate the tree does not name as a client CA may still be its server's
         // own (`ssl_certificate`): no verdict depends on it.
-        if read.contains(&canonical(member)) || crate::trees::is_certificate(member) {
+        let self_report = member
+            .file_name()
+            .is_some_and(|n| self_report::FILES.iter().any(|f| n == *f));
+        if read.contains(&canonical(member)) || crate::trees::is_certificate(member) || self_report
+        {
             continue;
         }
         // The file is shown as it is; its bytes were named by the user, so reading them is
@@ -477,11 +548,16 @@ fn check(mut args: CheckArgs) -> i32 {
     let mut suppressed = Vec::new();
     let (mut servers, mut address_ports) = (0, 0);
     let mut unreadable = false;
+    let given = if args.hook {
+        Given::ByHook
+    } else {
+        Given::ByUser
+    };
     let dumps = args
         .nginx_dump
         .iter()
         .map(|p| (Tree::given(p.clone()), true));
-    for (tree, is_dump) in plan(&args.paths)
+    for (tree, is_dump) in plan(&args.paths, given)
         .into_iter()
         .map(|t| {
             let stdin = t.path == Path::new("-");
@@ -500,13 +576,25 @@ fn check(mut args: CheckArgs) -> i32 {
         };
         let forced = cli_kind(&args.common).or(before.as_ref().and_then(|s| s.server));
         let first_file = map.len();
-        let opts = tree_options(&opts, &tree.path, before.as_ref(), is_dump || args.quiet);
+        let mut opts = tree_options(&opts, &tree.path, before.as_ref(), is_dump || args.quiet);
+        let beside = match (is_dump, self_report::beside(&tree.path)) {
+            (false, Some(Ok((file, reported)))) => Some((file, reported)),
+            (false, Some(Err(e))) => {
+                error(&e);
+                return EXIT_INPUT;
+            }
+            _ => None,
+        };
+        if let Some((_, reported)) = &beside {
+            opts.build = opts.build.or(reported.build);
+        }
         let loaded = if is_dump {
             load_dump(&tree.path, &opts, &mut map)
+                .map(|(config, reported)| (config, Some((tree.path.clone(), reported))))
         } else {
-            load(&tree.path, forced, &opts, &mut map)
+            load(&tree.path, forced, &opts, &mut map).map(|config| (config, beside))
         };
-        let config = match loaded {
+        let (config, reported) = match loaded {
             Ok(c) => c,
             Err(msg) => {
                 error(&msg);
@@ -538,7 +626,12 @@ fn check(mut args: CheckArgs) -> i32 {
                     root: opts.root.clone(),
                     ..ca_settings(&tree_settings, &args.ca)
                 })
-                .with_versions(versions(&tree_settings, &args.common)),
+                .with_versions(tree_versions(
+                    &tree_settings,
+                    &args.common,
+                    reported.as_ref(),
+                    args.quiet,
+                )),
         ));
         let sifted = gate(
             found,
@@ -569,10 +662,16 @@ fn check(mut args: CheckArgs) -> i32 {
         return EXIT_INPUT;
     }
     let to_stdout = args.output.as_deref().is_none_or(|p| p == Path::new("-"));
-    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let output = args.output.as_deref();
     let human = HumanOptions {
-        color: use_color(args.color, to_terminal),
+        color: use_color(
+            args.color,
+            if to_stdout {
+                Destination::Stdout
+            } else {
+                Destination::File
+            },
+        ),
         quiet: args.quiet,
         ..HumanOptions::default()
     };
@@ -604,7 +703,7 @@ pub(crate) fn emit_report(
         // Streamed: the JSON of thousands of findings is megabytes, not worth holding whole.
         Format::Json => emit_with(output, |w| write_json(report, w)),
         Format::Sarif => emit(
-            &render_sarif(report, &catalog::rule_infos(docs_url)),
+            &render_sarif(report, &catalog::rule_infos(docs_url), docs_url),
             output,
         ),
         Format::Gitlab => emit(&render_gitlab(report), output),
@@ -638,9 +737,12 @@ fn servers(args: ServersArgs) -> i32 {
     };
     let forced = cli_kind(&args.common).or(settings.server);
     let mut map = SourceMap::default();
-    let opts = tree_options(&options(&args.common), &args.path, Some(&settings), true);
+    let mut opts = tree_options(&options(&args.common), &args.path, Some(&settings), true);
+    if let Some(Ok((_, reported))) = self_report::beside(&args.path) {
+        opts.build = opts.build.or(reported.build);
+    }
     let loaded = if args.path == Path::new("-") {
-        load_dump(&args.path, &opts, &mut map)
+        load_dump(&args.path, &opts, &mut map).map(|(config, _)| config)
     } else {
         load(&args.path, forced, &opts, &mut map)
     };

@@ -115,7 +115,6 @@ fn key(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The trees behind `paths`, in the order first named, each once.
 /// A certificate or key file (`.pem`, `.crt`, `.cer`, `.key`), as a pre-commit hook passes
 /// the changed ones: it matters only as a file a tree names.
 pub fn is_certificate(path: &Path) -> bool {
@@ -124,12 +123,37 @@ pub fn is_certificate(path: &Path) -> bool {
         .is_some_and(|e| matches!(e, "pem" | "crt" | "cer" | "key"))
 }
 
-pub fn plan(paths: &[PathBuf]) -> Vec<Tree> {
+/// Who named the paths on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Given {
+    /// The user: every path is linted, a loose file as a main file.
+    ByUser,
+    /// A pre-commit hook, with every changed file its pattern picks (`--hook`): a loose file
+    /// that reads as no server's configuration is noted and left, and a certificate no tree
+    /// above holds stands for every tree of the repository, since any of them may name it.
+    ByHook,
+}
+
+/// The trees behind `paths`, in the order first named, each once.
+pub fn plan(paths: &[PathBuf], given: Given) -> Vec<Tree> {
     let mut trees: Vec<(PathBuf, Tree)> = Vec::new();
     for path in paths {
-        let (tree_path, member) = if path.is_file() && !is_main_file(path) {
+        let (tree_paths, member) = if path.is_file() && !is_main_file(path) {
             match root_above(path) {
-                Some(root) => (relative_to_cwd(root), Some(path.clone())),
+                Some(root) => (vec![relative_to_cwd(root)], Some(path.clone())),
+                None if is_certificate(path) && given == Given::ByHook => {
+                    let found = trees_of_repository(path);
+                    eprintln!(
+                        "aop-lint: note: {} is a certificate file with no server configuration above it: {}",
+                        path.display(),
+                        if found.is_empty() {
+                            "the repository holds no tree that could name it, not checked".to_string()
+                        } else {
+                            format!("linting the repository's {} tree(s), any of which may name it", found.len())
+                        }
+                    );
+                    (found, Some(path.clone()))
+                }
                 // A certificate no tree holds is no configuration to lint.
                 None if is_certificate(path) => {
                     eprintln!(
@@ -138,32 +162,87 @@ pub fn plan(paths: &[PathBuf]) -> Vec<Tree> {
                     );
                     continue;
                 }
+                None if given == Given::ByHook
+                    && !crate::sniff::reads_as_server_configuration(path) =>
+                {
+                    eprintln!(
+                        "aop-lint: note: {} belongs to no server tree and holds no nginx, Apache httpd or Caddy directive: not checked",
+                        path.display()
+                    );
+                    continue;
+                }
                 // No tree above: the file is taken as a main file, as it always was.
-                None => (path.clone(), None),
+                None => (vec![path.clone()], None),
             }
         } else {
-            (path.clone(), None)
+            (vec![path.clone()], None)
         };
-        let k = key(&tree_path);
-        // A directory and its main file are the same tree.
-        let same = |t: &PathBuf| {
-            *t == k
-                || MAIN_PLACES
-                    .iter()
-                    .any(|m| key(&t.join(m)) == k || key(&k.join(m)) == *t)
-        };
-        match trees.iter_mut().find(|(t, _)| same(t)) {
-            Some((_, tree)) => tree.members.extend(member),
-            None => trees.push((
-                k,
-                Tree {
-                    path: tree_path,
-                    members: member.into_iter().collect(),
-                },
-            )),
+        for tree_path in tree_paths {
+            add(&mut trees, tree_path, member.clone());
         }
     }
     trees.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Adds `tree_path` to `trees` unless it is already there (a directory and its main file are
+/// the same tree), and `member` to its members.
+fn add(trees: &mut Vec<(PathBuf, Tree)>, tree_path: PathBuf, member: Option<PathBuf>) {
+    let k = key(&tree_path);
+    let same = |t: &PathBuf| {
+        *t == k
+            || MAIN_PLACES
+                .iter()
+                .any(|m| key(&t.join(m)) == k || key(&k.join(m)) == *t)
+    };
+    match trees.iter_mut().find(|(t, _)| same(t)) {
+        Some((_, tree)) => tree.members.extend(member),
+        None => trees.push((
+            k,
+            Tree {
+                path: tree_path,
+                members: member.into_iter().collect(),
+            },
+        )),
+    }
+}
+
+/// How deep and how wide the search for a repository's trees goes: a hook must answer in
+/// moments, and a configuration repository is small.
+const REPOSITORY_DEPTH: usize = 8;
+const REPOSITORY_ENTRIES: usize = 20_000;
+
+/// The main files in the repository holding `file` (the closest directory above it with a
+/// `.git`, or the working directory, where pre-commit runs), hidden directories left out.
+fn trees_of_repository(file: &Path) -> Vec<PathBuf> {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let top = abs
+        .ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok());
+    let Some(top) = top else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let walk = walkdir::WalkDir::new(&top)
+        .max_depth(REPOSITORY_DEPTH)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for (seen, entry) in walk.flatten().enumerate() {
+        if seen == REPOSITORY_ENTRIES {
+            eprintln!(
+                "aop-lint: note: searched the first {REPOSITORY_ENTRIES} entries of {} for trees; name the others on the command line",
+                top.display()
+            );
+            break;
+        }
+        if entry.file_type().is_file() && is_main_file(entry.path()) {
+            found.push(relative_to_cwd(entry.into_path()));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -182,12 +261,15 @@ mod tests {
         fs::write(root.join("sites-enabled/b.conf"), "").unwrap();
         let loose = dir.path().join("loose.conf");
         fs::write(&loose, "").unwrap();
-        let trees = plan(&[
-            root.join("sites-enabled/a.conf"),
-            root.join("nginx.conf"),
-            root.join("sites-enabled/b.conf"),
-            loose.clone(),
-        ]);
+        let trees = plan(
+            &[
+                root.join("sites-enabled/a.conf"),
+                root.join("nginx.conf"),
+                root.join("sites-enabled/b.conf"),
+                loose.clone(),
+            ],
+            Given::ByUser,
+        );
         assert_eq!(trees.len(), 2, "{trees:?}");
         assert_eq!(key(&trees[0].path), key(&root));
         assert_eq!(trees[0].members.len(), 2);
@@ -209,11 +291,14 @@ mod tests {
         fs::create_dir_all(rhel.join("conf.d")).unwrap();
         fs::write(rhel.join("conf/httpd.conf"), "").unwrap();
         fs::write(rhel.join("conf.d/y.conf"), "").unwrap();
-        let trees = plan(&[
-            debian.join("sites-enabled/x.conf"),
-            rhel.join("conf.d/y.conf"),
-            rhel.clone(),
-        ]);
+        let trees = plan(
+            &[
+                debian.join("sites-enabled/x.conf"),
+                rhel.join("conf.d/y.conf"),
+                rhel.clone(),
+            ],
+            Given::ByUser,
+        );
         assert_eq!(trees.len(), 2, "{trees:?}");
         assert_eq!(key(&trees[0].path), key(&debian));
         assert_eq!(key(&trees[1].path), key(&rhel));
@@ -221,7 +306,10 @@ mod tests {
 
     #[test]
     fn directories_and_missing_paths_pass_through() {
-        let trees = plan(&[PathBuf::from("no/such/file.conf"), PathBuf::from("docs")]);
+        let trees = plan(
+            &[PathBuf::from("no/such/file.conf"), PathBuf::from("docs")],
+            Given::ByUser,
+        );
         assert_eq!(trees[0].path, PathBuf::from("no/such/file.conf"));
         assert_eq!(trees[1].path, PathBuf::from("docs"));
     }
@@ -234,9 +322,53 @@ mod tests {
         fs::create_dir_all(root.join("sites")).unwrap();
         fs::write(root.join("Caddyfile"), "import sites/*\n").unwrap();
         fs::write(root.join("sites/shop.caddy"), "").unwrap();
-        let trees = plan(&[root.join("sites/shop.caddy"), root.join("Caddyfile")]);
+        let trees = plan(
+            &[root.join("sites/shop.caddy"), root.join("Caddyfile")],
+            Given::ByUser,
+        );
         assert_eq!(trees.len(), 1);
         assert_eq!(trees[0].members, vec![root.join("sites/shop.caddy")]);
         assert_eq!(copied_root(&root), Some(dir.path().to_path_buf()));
+    }
+
+    #[test]
+    fn a_hook_leaves_other_tools_files_and_follows_loose_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".git")).unwrap();
+        let nginx = dir.path().join("deploy/origin");
+        let caddy = dir.path().join("edge");
+        let hidden = dir.path().join(".cache/nginx");
+        for d in [&nginx, &caddy, &hidden] {
+            fs::create_dir_all(d).unwrap();
+        }
+        fs::write(nginx.join("nginx.conf"), "").unwrap();
+        fs::write(caddy.join("Caddyfile"), "").unwrap();
+        fs::write(hidden.join("nginx.conf"), "").unwrap();
+        let certs = dir.path().join("certs");
+        fs::create_dir(&certs).unwrap();
+        let ca = certs.join("origin-pull-ca.pem");
+        fs::write(&ca, "").unwrap();
+        let unit = dir.path().join("shop.service.conf");
+        fs::write(&unit, "[Service]\nExecStart=/usr/bin/shop\n").unwrap();
+        let snippet = dir.path().join("tls.conf");
+        fs::write(&snippet, "ssl_verify_client on;\n").unwrap();
+
+        let hook = plan(&[unit.clone(), ca.clone(), snippet.clone()], Given::ByHook);
+        let paths: Vec<PathBuf> = hook.iter().map(|t| key(&t.path)).collect();
+        // The unit file is left; the certificate brings both trees of the repository (not
+        // the one under a hidden directory); the snippet is linted as before.
+        assert_eq!(
+            paths,
+            vec![
+                key(&nginx.join("nginx.conf")),
+                key(&caddy.join("Caddyfile")),
+                key(&snippet)
+            ]
+        );
+        assert_eq!(hook[0].members, vec![ca.clone()]);
+
+        let user = plan(&[unit.clone(), ca], Given::ByUser);
+        assert_eq!(user.len(), 1, "{user:?}");
+        assert_eq!(user[0].path, unit);
     }
 }

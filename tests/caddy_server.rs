@@ -297,9 +297,29 @@ fn curl_line(probe: &Probe) -> String {
     line
 }
 
-/// The port to wait on before probing: 443 when any probe makes a handshake, else the port
-/// of the first plain-HTTP probe.
-fn wait_port(probes: &[(Probe, &str)]) -> u16 {
+/// Caddy and the `clients` (shell lines) in one namespace, once Caddy listens on `port`:
+/// caddy is stopped when the script exits, however it exits, and the whole run is bounded by
+/// `timeout`. What the clients printed, and Caddy's log.
+fn serve_and_run(caddy: &Path, dir: &Path, port: u16, clients: &str) -> (String, String) {
+    let script = format!(
+        "set -u\ncd '{dir}'\nip link set lo up\nexport HOME='{dir}' XDG_DATA_HOME='{dir}/data' XDG_CONFIG_HOME='{dir}/config'\n\
+         '{caddy}' run {config} > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
+         for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done\n{clients}",
+        dir = dir.display(),
+        caddy = caddy.display(),
+        config = config_args(dir).join(" "),
+    );
+    let out = Command::new("timeout")
+        .args(["90", "unshare", "-n", "bash", "-c", &script])
+        .output()
+        .expect("timeout and unshare run");
+    let log = std::fs::read_to_string(dir.join("caddy.log")).unwrap_or_default();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
+}
+
+/// The port Caddy listens on first for these probes: 443 when any probe makes a handshake,
+/// else the port of the first plain-HTTP probe.
+fn first_port(probes: &[(Probe, &str)]) -> u16 {
     if probes.iter().any(|(p, _)| p.url.starts_with("https:")) {
         return 443;
     }
@@ -311,31 +331,13 @@ fn wait_port(probes: &[(Probe, &str)]) -> u16 {
         .unwrap_or(80)
 }
 
-/// Caddy and every probe in one namespace: caddy is stopped when the script exits, however
-/// it exits, and the whole run is bounded by `timeout`.
 fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<String>, String) {
-    let mut script = format!(
-        "set -u\ncd '{dir}'\nip link set lo up\nexport HOME='{dir}' XDG_DATA_HOME='{dir}/data' XDG_CONFIG_HOME='{dir}/config'\n\
-         '{caddy}' run {config} > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
-         for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done\n",
-        dir = dir.display(),
-        caddy = caddy.display(),
-        config = config_args(dir).join(" "),
-        port = wait_port(probes),
-    );
-    for (probe, _) in probes {
-        script.push_str(&format!("echo \"$({})\"\n", curl_line(probe)));
-    }
-    let out = Command::new("timeout")
-        .args(["60", "unshare", "-n", "bash", "-c", &script])
-        .output()
-        .expect("timeout and unshare run");
-    let codes = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
+    let clients: String = probes
+        .iter()
+        .map(|(probe, _)| format!("echo \"$({})\"\n", curl_line(probe)))
         .collect();
-    let log = std::fs::read_to_string(dir.join("caddy.log")).unwrap_or_default();
-    (codes, log)
+    let (out, log) = serve_and_run(caddy, dir, first_port(probes), &clients);
+    (out.lines().map(str::to_string).collect(), log)
 }
 
 /// Caddy 2.11.7, or `None` when it is not installed and not required.
@@ -441,6 +443,60 @@ fn real_caddy_agrees_with_the_fixtures() {
             _ => {}
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `aop-lint probe --config` against each fixture the real Caddy serves, as the fixture
+/// harness runs it against nginx and httpd (tests/real_servers/probe_cli.rs): the probe,
+/// taking its names, ports and scenarios from the Caddyfile, finds the running Caddy open
+/// exactly where the files' verdict is open.
+#[test]
+fn aop_lint_probe_agrees_with_the_files_on_real_caddy() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let (mut agreed, started) = (0, std::time::Instant::now());
+    for case in CASES {
+        let dir = base.path().join(case.fixture);
+        prepare(case.fixture, &dir);
+        let probe = format!(
+            "'{}' probe 127.0.0.1 --config '{}' --format json > probe.json 2> probe.err\n",
+            env!("CARGO_BIN_EXE_aop-lint"),
+            dir.join(config_args(&dir)[1]).display()
+        );
+        let (_, log) = serve_and_run(&caddy, &dir, first_port(case.probes), &probe);
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
+        let proofs = match common::probe_open_proofs(&read("probe.json"), &read("probe.err")) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{}: {e}\ncaddy log:\n{log}", case.fixture));
+                continue;
+            }
+        };
+        let open = !proofs.is_empty();
+        println!(
+            "{:<50} aop-lint probe: open={open} files open={}",
+            case.fixture,
+            case.finding.is_some()
+        );
+        if open == case.finding.is_some() {
+            agreed += 1;
+        } else {
+            failures.push(format!(
+                "{}: aop-lint probe finds the running Caddy open={open}, the files' verdict is open={}: {proofs:?}",
+                case.fixture,
+                case.finding.is_some()
+            ));
+        }
+    }
+    println!(
+        "aop-lint probe --config agrees with the files on {agreed} of {} Caddy servings; {:.1} s ({:.2} s a serving)",
+        CASES.len(),
+        started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64() / CASES.len() as f64
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -21,6 +21,7 @@ pub fn aop_lint(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
         .env_remove("AOP_LINT_DOCS_URL")
         .args(args)
         .output()
@@ -203,4 +204,34 @@ pub fn code_messages(json: &str) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// The findings of `aop-lint probe` that say a client without Cloudflare's certificate got
+/// content: without one, with one from a CA made on the spot, over plain HTTP, or claiming
+/// another address in a forwarding header.
+pub const PROBE_OPEN: [&str; 4] = ["AOP601", "AOP602", "AOP603", "AOP607"];
+
+/// "CODE: message [the request: ...]" of each [`PROBE_OPEN`] finding in the JSON report `aop-lint
+/// probe` wrote, or why there is no report.
+pub fn probe_open_proofs(stdout: &[u8], stderr: &[u8]) -> Result<Vec<String>, String> {
+    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
+        format!(
+            "aop-lint probe gave no JSON ({e}): {}",
+            String::from_utf8_lossy(stderr).trim()
+        )
+    })?;
+    Ok(json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| PROBE_OPEN.contains(&f["code"].as_str().unwrap_or_default()))
+        .map(|f| {
+            format!(
+                "{}: {} [{}]",
+                f["code"].as_str().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default(),
+                f["note"].as_str().unwrap_or_default()
+            )
+        })
+        .collect())
 }

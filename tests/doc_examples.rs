@@ -77,7 +77,14 @@ fn lay_kit(root: &Path) {
 fn lint(config: &str, main_file: &str, server: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     lay_kit(dir.path());
-    std::fs::write(dir.path().join(main_file), config).unwrap();
+    // An example that loads modules shows the part of a whole main file that matters; the
+    // MPM every whole httpd tree loads (httpd refuses one without) is the rest of it.
+    let config = if server == "apache" && config.contains("LoadModule ") {
+        format!("LoadModule mpm_event_module modules/mod_mpm_event.so\n{config}")
+    } else {
+        config.to_string()
+    };
+    std::fs::write(dir.path().join(main_file), &config).unwrap();
     let o = aop_lint(&[
         dir.path().to_str().unwrap(),
         "--root",

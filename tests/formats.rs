@@ -2,7 +2,7 @@
 //! GitHub Actions; and how a report leaves the process: --output, --quiet, colours.
 
 mod common;
-mod sarif_check;
+mod sarif_schema;
 
 use common::{aop_lint, repo, stdout};
 use serde_json::Value;
@@ -41,7 +41,7 @@ fn sarif_snapshot_and_validity() {
     let o = with_format("sarif");
     assert_eq!(o.status.code(), Some(1));
     let mut log: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-    let results = sarif_check::check_sarif(&log);
+    let results = sarif_schema::check_sarif(&log);
     let json = aop_lint(&{
         let mut a = CASES.to_vec();
         a.extend(["--format", "json"]);
@@ -57,7 +57,7 @@ fn sarif_describes_every_rule_with_its_page() {
     let o = aop_lint(&[CLEAN, "--format", "sarif"]);
     assert_eq!(o.status.code(), Some(0));
     let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(sarif_check::check_sarif(&log), 0);
+    assert_eq!(sarif_schema::check_sarif(&log), 0);
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -83,7 +83,7 @@ fn sarif_help_uri_points_into_the_published_rule_pages() {
         "https://docs.example.org/aop-lint/rules/",
     ]);
     let log: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    sarif_check::check_sarif(&log);
+    sarif_schema::check_sarif(&log);
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .unwrap();
@@ -105,7 +105,21 @@ fn sarif_of_every_fixture_is_valid() {
     for case in common::cases("nginx") {
         let o = aop_lint(&[&case, "--format", "sarif"]);
         let log: Value = serde_json::from_str(&stdout(&o)).expect("SARIF is JSON");
-        sarif_check::check_sarif(&log);
+        sarif_schema::check_sarif(&log);
+    }
+}
+
+/// The schema check is no formality: a level SARIF does not have is refused.
+#[test]
+fn the_official_schema_refuses_a_level_sarif_does_not_have() {
+    let o = aop_lint(&["fixtures/nginx/client-verify-missing", "--format", "sarif"]);
+    let mut log: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    log["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    if let Some(errors) = sarif_schema::schema_errors(&log) {
+        assert!(
+            errors.iter().any(|e| e.contains("/runs/0/results/0/level")),
+            "{errors:?}"
+        );
     }
 }
 
@@ -140,7 +154,7 @@ fn output_file_holds_the_report_and_the_exit_code_still_gates() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(sarif_check::check_sarif(&log), 2);
+    assert_eq!(sarif_schema::check_sarif(&log), 2);
 
     let o = aop_lint(&[CLEAN, "-o", dir.path().join("clean.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
@@ -229,6 +243,62 @@ fn colours_follow_the_flag_and_no_color() {
         aop_lint(&[case, "--color", "sometimes"]).status.code(),
         Some(2)
     );
+}
+
+/// `--color auto` follows the terminal conventions: on a terminal (a pseudo-terminal from
+/// `script`) colour unless `NO_COLOR` or `TERM=dumb`; through a pipe none unless `FORCE_COLOR`;
+/// a report written to `--output FILE` only with `--color always`.
+#[test]
+fn auto_colour_follows_the_terminal_conventions() {
+    let bin = env!("CARGO_BIN_EXE_aop-lint");
+    let case = "fixtures/nginx/client-verify-missing";
+    let on_terminal = |env: &[(&str, &str)]| -> String {
+        let mut cmd = std::process::Command::new("script");
+        cmd.current_dir(common::repo())
+            .args(["-qec", &format!("{bin} {case}"), "/dev/null"])
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("AOP_LINT_NOW", "2026-01-01T00:00:00Z");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8_lossy(&cmd.output().expect("script runs").stdout).into_owned()
+    };
+    let plain = on_terminal(&[]);
+    assert!(plain.contains("AOP101"), "{plain}");
+    assert!(has_ansi(&plain), "a terminal gets colour: {plain}");
+    assert!(!has_ansi(&on_terminal(&[("NO_COLOR", "1")])));
+    assert!(!has_ansi(&on_terminal(&[("TERM", "dumb")])));
+
+    let piped = |env: &[(&str, &str)], args: &[&str]| -> String {
+        let mut cmd = assert_cmd::Command::cargo_bin("aop-lint").unwrap();
+        cmd.current_dir(common::repo())
+            .env_remove("NO_COLOR")
+            .env_remove("FORCE_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .arg(case)
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        stdout(&cmd.output().unwrap())
+    };
+    assert!(!has_ansi(&piped(&[], &[])));
+    assert!(has_ansi(&piped(&[("FORCE_COLOR", "1")], &[])));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.txt");
+    piped(
+        &[("FORCE_COLOR", "1")],
+        &["--output", file.to_str().unwrap()],
+    );
+    assert!(!has_ansi(&std::fs::read_to_string(&file).unwrap()));
+    piped(
+        &[],
+        &["--output", file.to_str().unwrap(), "--color", "always"],
+    );
+    assert!(has_ansi(&std::fs::read_to_string(&file).unwrap()));
 }
 
 /// `--format concise`: one line per finding in the form editors' error lists read.

@@ -26,7 +26,7 @@ fn places(json: &[u8]) -> Vec<(String, String, u64, u64)> {
         .collect()
 }
 
-/// A dump as nginx writes it: marker line, the file's bytes, one more newline; main file first.
+/// A dump as nginx writes it (after `nginx -V`'s lines where the fixture keeps them): marker line, the file's bytes, one more newline; main file first.
 fn synthetic_dump(dir: &Path) -> Vec<u8> {
     let main = dir.join("nginx.conf");
     let mut files = vec![main.clone()];
@@ -37,7 +37,9 @@ fn synthetic_dump(dir: &Path) -> Vec<u8> {
             files.push(p.to_path_buf());
         }
     }
-    let mut out = b"nginx: the configuration file syntax is ok\n".to_vec();
+    // `{ nginx -V; nginx -T; } 2>&1`: the `-V` lines a fixture keeps beside it come first.
+    let mut out = std::fs::read(dir.join("nginx-V.txt")).unwrap_or_default();
+    out.extend(b"nginx: the configuration file syntax is ok\n");
     for f in files {
         out.extend_from_slice(format!("# configuration file {}:\n", f.display()).as_bytes());
         out.extend_from_slice(&std::fs::read(&f).unwrap());
@@ -276,4 +278,36 @@ server { listen 443 ssl; server_name b.example; root /srv; }\n\n";
             .any(|m| m.contains("marker for `/etc/nginx/site.conf`")),
         "{messages:#?}"
     );
+}
+
+/// `{ nginx -V; nginx -T; } 2>&1 | aop-lint -`: the `-V` lines ahead of the dump name the
+/// build (here Debian's, where `stream` is a dynamic module) and the release, as an
+/// `nginx-V.txt` beside a tree does.
+#[test]
+fn nginx_v_lines_ahead_of_a_dump_name_the_build_and_release() {
+    let dir =
+        repo().join("fixtures/nginx/parse-error-stream-without-load-module-build-from-nginx-v");
+    let dump = synthetic_dump(&dir);
+    let head = std::fs::read(dir.join("nginx-V.txt")).unwrap();
+    assert!(dump.starts_with(&head));
+    let out = assert_cmd::Command::cargo_bin("aop-lint")
+        .unwrap()
+        .current_dir(repo())
+        .args(["-", "--format", "json"])
+        .write_stdin(dump.clone())
+        .output()
+        .unwrap();
+    let found: Vec<String> = places(&out.stdout).into_iter().map(|p| p.0).collect();
+    assert_eq!(found, ["AOP001"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(
+            "nginx 1.22.1, Debian's packages as the `nginx -V` lines ahead of the dump says"
+        ),
+        "{said}"
+    );
+    // Without the lines the build is unknown: the block is read, not refused.
+    let plain = lint_stdin(&dump[head.len()..], &[]);
+    let found: Vec<String> = places(&plain).into_iter().map(|p| p.0).collect();
+    assert_eq!(found, ["AOP004"]);
 }

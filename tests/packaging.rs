@@ -136,3 +136,76 @@ fn crates_carry_what_publishing_needs() {
     }
     assert!(published >= 10);
 }
+
+/// The Debian package `.ci/run` builds with cargo-deb and installs with apt (`AOP_DEB` names
+/// the file): it installs what it says, its binary runs from `/usr/bin`, and it lints the
+/// stock `/etc/nginx` and `/etc/apache2` of the same machine, read whole.
+#[test]
+fn installed_debian_package_lints_the_stock_trees() {
+    let Some(deb) = std::env::var_os("AOP_DEB") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "AOP_DEB is not set under CI: .ci/run builds and installs the package"
+        );
+        eprintln!("SKIPPED installed_debian_package: AOP_DEB is not set");
+        return;
+    };
+    let run = |program: &str, args: &[&str]| {
+        let o = std::process::Command::new(program)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (_, fields) = run(
+        "dpkg-deb",
+        &["--field", deb.to_str().unwrap(), "Package", "Version"],
+    );
+    let version = format!("{}-1", env!("CARGO_PKG_VERSION"));
+    assert_eq!(fields, format!("Package: aop-lint\nVersion: {version}\n"));
+    let (status, installed) = run("dpkg-query", &["-W", "-f", "${Version}", "aop-lint"]);
+    assert_eq!(
+        (status, installed.as_str()),
+        (Some(0), version.as_str()),
+        "the package is installed"
+    );
+    let (_, listed) = run("dpkg", &["-L", "aop-lint"]);
+    for file in [
+        "/usr/bin/aop-lint",
+        "/usr/share/man/man1/aop-lint.1.gz",
+        "/usr/share/bash-completion/completions/aop-lint",
+        "/usr/share/zsh/vendor-completions/_aop-lint",
+        "/usr/share/fish/vendor_completions.d/aop-lint.fish",
+        "/usr/share/doc/aop-lint/docs/rules/AOP101.md",
+    ] {
+        assert!(
+            listed.lines().any(|l| l == file),
+            "{file} is not in the package:\n{listed}"
+        );
+        assert!(Path::new(file).is_file(), "{file} is not installed");
+    }
+    let (status, said) = run("/usr/bin/aop-lint", &["--version"]);
+    assert_eq!(status, Some(0));
+    assert!(
+        said.starts_with(&format!("aop-lint {}", env!("CARGO_PKG_VERSION"))),
+        "{said}"
+    );
+    // Debian's stock trees serve their welcome page over plain HTTP: one AOP202 each, and
+    // nothing unread or refused.
+    for tree in ["/etc/nginx", "/etc/apache2"] {
+        let (status, json) = run("/usr/bin/aop-lint", &[tree, "--format", "json"]);
+        assert_eq!(status, Some(1), "{tree}: {json}");
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let codes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["AOP202"], "{tree}: {json}");
+    }
+}

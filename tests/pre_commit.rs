@@ -100,6 +100,10 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/nginx/sites-enabled/default",
         "etc/nginx/conf.d/shop.conf",
         "deploy/nginx/snippets/tls.conf",
+        // Configuration in a directory no convention names; `--hook` leaves a `.conf` of
+        // another tool (no tree above, no server directive in it) with a note.
+        "deploy/origin/site.conf",
+        "etc/systemd/system/shop.service.d/override.conf",
         "etc/apache2/apache2.conf",
         "etc/apache2/sites-available/000-default.conf",
         "etc/apache2/mods-enabled/ssl.load",
@@ -110,6 +114,8 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/nginx/certs/cloudflare-origin-pull-ca.pem",
         "aop-lint.toml",
         "etc/apache2/envvars",
+        // What `nginx -V` says of the server decides release-bound verdicts.
+        "etc/nginx/nginx-V.txt",
         "etc/caddy/Caddyfile",
         "Caddyfile.prod",
         "deploy/caddy/sites/shop.caddy",
@@ -228,4 +234,196 @@ fn root_manifest_is_an_installable_package() {
     assert!(repo().join(bin["path"].as_str().unwrap()).is_file());
     // The hook's entry is that binary's name.
     assert_eq!(hook().entry[0], "aop-lint");
+}
+
+/// The `pre-commit` program `.ci/run` installs (`AOP_PRE_COMMIT`), or None outside CI after
+/// saying so.
+fn pre_commit_program() -> Option<PathBuf> {
+    match std::env::var_os("AOP_PRE_COMMIT") {
+        Some(p) => Some(PathBuf::from(p)),
+        None if std::env::var_os("CI").is_some() => {
+            panic!("AOP_PRE_COMMIT is not set under CI: .ci/run installs pre-commit")
+        }
+        None => {
+            eprintln!("SKIPPED real pre-commit: AOP_PRE_COMMIT is not set");
+            None
+        }
+    }
+}
+
+/// git in `dir`, with an author and nothing of the machine's git configuration needed.
+fn git_command(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir).args([
+        "-c",
+        "user.name=Origin Team",
+        "-c",
+        "user.email=origin@example.org",
+        "-c",
+        "init.defaultBranch=main",
+        "-c",
+        "commit.gpgsign=false",
+    ]);
+    cmd
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    git_command(dir).args(args).output().expect("git runs")
+}
+
+fn git_ok(dir: &Path, args: &[&str]) {
+    let o = git(dir, args);
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A commit through the installed hook, which runs with `env` added to the environment: its
+/// exit status and everything pre-commit printed.
+fn commit(dir: &Path, message: &str, env: &[(&str, std::ffi::OsString)]) -> (bool, String) {
+    git_ok(dir, &["add", "-A"]);
+    let o = git_command(dir)
+        .args(["commit", "-q", "-m", message])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("git runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), said)
+}
+
+/// The real pre-commit, installed in a scratch repository from a hook repository holding this
+/// project's `.pre-commit-hooks.yaml` (the `aop-lint-system` hook: the binary under test on
+/// PATH, nothing built), blocks the three changes that matter and passes each fix.
+#[test]
+fn real_pre_commit_blocks_what_matters_and_passes_the_fixes() {
+    let Some(program) = pre_commit_program() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let hooks = scratch.path().join("hooks");
+    std::fs::create_dir(&hooks).unwrap();
+    std::fs::copy(
+        repo().join(".pre-commit-hooks.yaml"),
+        hooks.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    git_ok(&hooks, &["init", "-q"]);
+    git_ok(&hooks, &["add", "-A"]);
+    git_ok(&hooks, &["commit", "-q", "-m", "hooks"]);
+    let rev = String::from_utf8(git(&hooks, &["rev-parse", "HEAD"]).stdout).unwrap();
+
+    let work = scratch.path().join("work");
+    copy_dir(&repo().join("fixtures/pre-commit/origin"), &work);
+    std::fs::write(
+        work.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: aop-lint-system\n",
+            hooks.display(),
+            rev.trim()
+        ),
+    )
+    .unwrap();
+    git_ok(&work, &["init", "-q"]);
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_aop-lint"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    // The git hook pre-commit installs runs with the environment of `git commit`.
+    let install = std::process::Command::new(&program)
+        .current_dir(&work)
+        .env("PRE_COMMIT_HOME", scratch.path().join("cache"))
+        .arg("install")
+        .output()
+        .expect("pre-commit runs");
+    assert!(install.status.success(), "{install:?}");
+    let hook_env = [
+        ("PATH", path),
+        (
+            "PRE_COMMIT_HOME",
+            scratch.path().join("cache").into_os_string(),
+        ),
+        ("NO_COLOR", "1".into()),
+    ];
+    let env = |dir: &Path, message: &str| commit(dir, message, &hook_env);
+
+    let (ok, said) = env(&work, "the locked origin");
+    assert!(ok, "a locked origin commits: {said}");
+
+    let ca = "deploy/origin/certs/origin-pull-ca.pem";
+    let current_ca = std::fs::read(work.join(ca)).unwrap();
+    // Text before a PEM block is allowed: the fix differs from the last commit, so the hook
+    // runs on it.
+    let mut labelled_ca = b"Cloudflare origin-pull CA (2019)\n".to_vec();
+    labelled_ca.extend(&current_ca);
+    let settings = std::fs::read_to_string(work.join("aop-lint.toml")).unwrap();
+    let plain = "deploy/origin/sites/plain.conf";
+    // (the change, the file it writes, its bytes, the text that blocks it or None: it commits)
+    let steps: [(&str, &str, Vec<u8>, Option<&str>); 7] = [
+        (
+            "an open vhost in a directory no convention names",
+            plain,
+            b"server {\n    listen 80;\n    server_name shop.example.com;\n    location / {\n        proxy_pass http://127.0.0.1:8080;\n    }\n}\n".to_vec(),
+            Some("AOP202"),
+        ),
+        (
+            "the vhost redirects",
+            plain,
+            b"server {\n    listen 80;\n    server_name shop.example.com;\n    return 301 https://$host$request_uri;\n}\n".to_vec(),
+            None,
+        ),
+        (
+            "the client CA swapped for Cloudflare's expired 2015 certificate",
+            ca,
+            std::fs::read(repo().join("fixtures/pki/cloudflare/origin-pull-ca-2015-expired.pem"))
+                .unwrap(),
+            Some("AOP306 ca-superseded"),
+        ),
+        ("the current CA back", ca, labelled_ca, None),
+        (
+            "a broken settings file",
+            "aop-lint.toml",
+            settings.replace(']', "").into_bytes(),
+            Some("aop-lint.toml"),
+        ),
+        (
+            "the settings mended",
+            "aop-lint.toml",
+            format!("# reviewed\n{settings}").into_bytes(),
+            None,
+        ),
+        (
+            "another tool's `.conf` outside every tree, left with a note",
+            "systemd/shop.conf",
+            b"[Service]\nExecStart=/usr/bin/shop\n".to_vec(),
+            None,
+        ),
+    ];
+    for (what, file, bytes, blocked_with) in steps {
+        let path = work.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        let (ok, said) = env(&work, what);
+        match blocked_with {
+            Some(text) => {
+                assert!(!ok, "{what}: should be blocked: {said}");
+                assert!(said.contains(text), "{what}: {said}");
+            }
+            None => assert!(ok, "{what}: should commit: {said}"),
+        }
+    }
+    let site = work.join("deploy/origin/sites/shop.conf");
+    let locked = std::fs::read_to_string(
+        repo().join("fixtures/pre-commit/origin/deploy/origin/sites/shop.conf"),
+    )
+    .unwrap();
+    assert_eq!(locked, std::fs::read_to_string(&site).unwrap());
 }

@@ -415,3 +415,53 @@ fn dry_run_sends_nothing_and_lists_the_requests() {
     assert_eq!(text.lines().count(), 5, "{text}");
     assert!(text.contains("192.0.2.1 TLS :443 no SNI, Host shop.example.com"));
 }
+
+/// With `--config`, the dry run lists what only the files suggest: their paths, a client
+/// offering post-handshake authentication where they verify per directory, and a claim in
+/// the header they take the client's address from; without it, none of these.
+#[test]
+fn dry_run_with_the_files_lists_their_scenarios() {
+    let dry = |config: &str| {
+        let o = common::aop_lint(&["probe", "192.0.2.1", "--config", config, "--dry-run"]);
+        assert_eq!(o.status.code(), Some(0));
+        common::stdout(&o)
+    };
+    let public =
+        dry("fixtures/apache/client-verify-optional-unenforced-per-directory-public/apache2.conf");
+    for line in [
+        "TLS :443 SNI shop.example.com, Host shop.example.com GET /public/, no client certificate\n",
+        "TLS :443 SNI shop.example.com, Host shop.example.com GET /public/, no client certificate (offering post-handshake authentication)\n",
+        "TLS :443 SNI shop.example.com, Host shop.example.com GET /, no client certificate (offering post-handshake authentication)\n",
+    ] {
+        assert!(public.contains(line), "{line}not in:\n{public}");
+    }
+    assert!(!public.contains("claiming"), "{public}");
+    let claims = dry("fixtures/nginx/client-verify-missing-allow-loopback-real-ip");
+    assert!(
+        claims.contains(
+            "192.0.2.1 TLS :443 SNI admin.example.com, Host admin.example.com GET / claiming X-Forwarded-For: 127.0.0.1, no client certificate\n"
+        ),
+        "{claims}"
+    );
+    assert_eq!(claims.matches("claiming").count(), 1, "{claims}");
+    let o = common::aop_lint(&[
+        "probe",
+        "192.0.2.1",
+        "--host",
+        "admin.example.com",
+        "--dry-run",
+    ]);
+    let without = common::stdout(&o);
+    assert!(!without.contains("claiming") && !without.contains("post-handshake"));
+    // From Cloudflare's own address a claim is Cloudflare's word: none is sent.
+    let o = common::aop_lint(&[
+        "probe",
+        "192.0.2.1",
+        "--config",
+        "fixtures/nginx/client-verify-missing-allow-loopback-real-ip",
+        "--source",
+        "173.245.48.5",
+        "--dry-run",
+    ]);
+    assert!(!common::stdout(&o).contains("claiming"));
+}

@@ -93,7 +93,7 @@ mod tests {
     use crate::tests::load;
 
     const SSL: &str =
-        "LoadModule ssl_module mod_ssl.so\nLoadModule md_module mod_md.so\nListen 443\n";
+        "LoadModule mpm_event_module mod_mpm_event.so\nLoadModule ssl_module mod_ssl.so\nLoadModule md_module mod_md.so\nListen 443\n";
 
     fn parse_errors(body: &str) -> usize {
         let t = load(&format!("{SSL}{body}"));

@@ -70,6 +70,7 @@ fn read_tree_from(id: FileId, entry: &Path, map: &mut SourceMap, opts: &LoadOpti
         reader.command_line = command_line::from_service_files(entry, opts);
     }
     let directives = reader.read_file_id(id, entry);
+    reader.check_mpm_loaded();
     let read::Reader {
         findings,
         paths,

@@ -56,6 +56,17 @@ impl Modules {
             .map(|file| (build, *file))
     }
 
+    /// The build these modules are of, when known.
+    pub fn build(&self) -> Option<Build> {
+        self.build
+    }
+
+    /// Whether `LoadModule` loaded a multi-processing module: every build aop-lint knows
+    /// ships them as modules only (`apache2 -l` lists none).
+    pub fn loads_mpm(&self) -> bool {
+        self.loaded.iter().any(|id| id.starts_with("mpm_"))
+    }
+
     /// `LoadModule ssl_module modules/mod_ssl.so`.
     pub fn load(&mut self, id: &str, file: Option<&str>) {
         self.names.insert(id.to_string());

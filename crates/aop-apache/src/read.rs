@@ -37,6 +37,8 @@ pub struct Reader<'a> {
     opts: &'a LoadOptions,
     pub vars: Variables,
     pub modules: Modules,
+    /// The first `LoadModule` read: where a tree that loads modules but no MPM is reported.
+    pub first_load_module: Option<Span>,
     pub paths: TreePaths,
     macros: HashMap<String, Macro>,
     pub findings: Vec<Finding>,
@@ -74,6 +76,7 @@ impl<'a> Reader<'a> {
             opts,
             vars: Variables::default(),
             modules: Modules::for_build(opts.build.or_else(|| paths.build())),
+            first_load_module: None,
             paths,
             macros: HashMap::new(),
             findings: Vec::new(),
@@ -763,6 +766,28 @@ impl<'a> Reader<'a> {
         .help = Some(help);
     }
 
+    /// httpd will not start without a multi-processing module, and every build aop-lint knows
+    /// ships them as modules: a whole tree (one that loads modules) must load one. A tree
+    /// that loads nothing is a fragment whose modules are loaded elsewhere.
+    pub fn check_mpm_loaded(&mut self) {
+        let (Some(first), Some(build)) = (self.first_load_module, self.modules.build()) else {
+            return;
+        };
+        if self.modules.loads_mpm() {
+            return;
+        }
+        self.finding(
+            codes::PARSE_ERROR,
+            first,
+            "Configuration error: No MPM loaded. httpd refuses to start".to_string(),
+            "modules are loaded here, none of them an MPM",
+        )
+        .help = Some(format!(
+            "{} ship the MPMs as modules: load one, e.g.\n    LoadModule mpm_event_module modules/mod_mpm_event.so\n(Debian: `a2enmod mpm_event`; RHEL: conf.modules.d/00-mpm.conf)",
+            build.describe()
+        ));
+    }
+
     /// `LoadModule` of a module the build compiles in: httpd stops at it.
     fn refuse_built_in(&mut self, d: &Directive, id: &str, build: Build, file: &str) {
         let span = d.args.first().map_or(d.name_span, |a| a.span);
@@ -794,6 +819,7 @@ impl<'a> Reader<'a> {
                 }
             }
             "loadmodule" => {
+                self.first_load_module.get_or_insert(d.name_span);
                 if let Some(id) = d.arg(0) {
                     if let Some((build, file)) = self.modules.built_into(id) {
                         self.refuse_built_in(d, id, build, file);

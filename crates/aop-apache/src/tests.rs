@@ -77,7 +77,9 @@ fn load_tree(files: &[(&str, &str)]) -> Loaded {
     load_with(&files, LoadOptions::default())
 }
 
-pub(crate) const SSL: &str = "LoadModule ssl_module modules/mod_ssl.so\n";
+/// A whole tree's modules: an MPM (httpd starts with none other) and mod_ssl.
+pub(crate) const SSL: &str =
+    "LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule ssl_module modules/mod_ssl.so\n";
 
 #[test]
 fn names_are_case_insensitive_and_spans_exact() {
@@ -270,6 +272,7 @@ fn directive_and_section_conditionals_follow_the_modules_loaded_so_far() {
         "<VirtualHost *:80>\nServerName site\n\
          <IfDirective SSLVerifyClient>\nServerAlias ssl-before-load\n</IfDirective>\n\
          </VirtualHost>\n\
+         LoadModule mpm_event_module modules/mod_mpm_event.so\n\
          LoadModule ssl_module modules/mod_ssl.so\n\
          <VirtualHost *:80>\nServerName site\n\
          <IfDirective SSLVerifyClient>\nServerAlias ssl-after-load\n</IfDirective>\n\
@@ -310,6 +313,7 @@ fn a_directive_of_an_unknown_loaded_module_reads_the_contents_and_says_so() {
         "<VirtualHost *:80>\n\
          <IfDirective SecRuleEngine>\nServerAlias only-known-modules\n</IfDirective>\n\
          </VirtualHost>\n\
+         LoadModule mpm_event_module modules/mod_mpm_event.so\n\
          LoadModule expires_module modules/mod_expires.so\n\
          <VirtualHost *:80>\n\
          <IfDirective ExpiresActive>\nServerName x\n</IfDirective>\n\
@@ -1058,7 +1062,7 @@ fn a_directive_no_loaded_module_provides_stops_httpd() {
 
 #[test]
 fn loading_a_module_the_build_compiles_in_stops_httpd() {
-    let main = "LoadModule log_config_module modules/mod_log_config.so\nLoadModule ssl_module modules/mod_ssl.so\n";
+    let main = "LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule log_config_module modules/mod_log_config.so\nLoadModule ssl_module modules/mod_ssl.so\n";
     let refused = |t: &Loaded| t.saying("is built-in and can't be loaded").len();
     // Only Debian's packages name the main file `apache2.conf`, and they compile it in.
     let debian = load(main);

@@ -1,7 +1,8 @@
 //! Writes large configuration trees of a known shape: N servers across M site files, for
-//! nginx or Apache, deterministic for given N and M so timings can be compared run to run.
+//! nginx, Apache or Caddy, deterministic for given N and M so timings can be compared run to run.
 
 mod apache;
+mod caddy;
 mod nginx;
 mod site;
 
@@ -14,6 +15,18 @@ pub use site::split;
 pub enum Kind {
     Nginx,
     Apache,
+    Caddy,
+}
+
+impl Kind {
+    /// The name of a tree's main file, in its root.
+    pub fn main_file(self) -> &'static str {
+        match self {
+            Kind::Nginx => "nginx.conf",
+            Kind::Apache => "apache2.conf",
+            Kind::Caddy => "Caddyfile",
+        }
+    }
 }
 
 /// Writes a tree into `out` (created when missing) and returns the path of its main file.
@@ -26,15 +39,11 @@ pub fn generate(
     std::fs::create_dir_all(out.join("sites-enabled"))?;
     write_file(&out.join(site::CA_PATH), site::ORIGIN_PULL_CA.as_bytes())?;
     match kind {
-        Kind::Nginx => {
-            nginx::write_tree(out, servers, files)?;
-            Ok(out.join("nginx.conf"))
-        }
-        Kind::Apache => {
-            apache::write_tree(out, servers, files)?;
-            Ok(out.join("apache2.conf"))
-        }
+        Kind::Nginx => nginx::write_tree(out, servers, files)?,
+        Kind::Apache => apache::write_tree(out, servers, files)?,
+        Kind::Caddy => caddy::write_tree(out, servers, files)?,
     }
+    Ok(out.join(kind.main_file()))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -85,5 +94,17 @@ mod tests {
         );
         assert_eq!(count(dir.path(), "<VirtualHost") - 2, 25);
         assert!(dir.path().join("ports.conf").is_file());
+    }
+
+    #[test]
+    fn caddy_tree_has_the_same_sites() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = generate(Kind::Caddy, 25, 4, dir.path()).unwrap();
+        assert!(main.ends_with("Caddyfile"));
+        // Every site block opens with its name; redirect-only ones with `http://`.
+        assert_eq!(count(dir.path(), ".example.com, "), 25);
+        assert_eq!(count(dir.path(), "http://site"), 5);
+        // One in fifty forgot client authentication (site 7).
+        assert_eq!(count(dir.path(), "import origin_pull"), 19);
     }
 }

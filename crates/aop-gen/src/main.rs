@@ -14,7 +14,7 @@ use clap::{Parser, ValueEnum};
 struct Args {
     #[arg(long, value_enum, default_value_t = KindArg::Nginx)]
     kind: KindArg,
-    /// Number of server blocks (nginx) or `<VirtualHost>`s (Apache) for the sites.
+    /// Number of server blocks (nginx), `<VirtualHost>`s (Apache) or site blocks (Caddy).
     #[arg(long, default_value_t = 10_000)]
     servers: usize,
     /// Number of files under `sites-enabled/` the sites are spread over.
@@ -28,6 +28,7 @@ struct Args {
 enum KindArg {
     Nginx,
     Apache,
+    Caddy,
 }
 
 /// Writes a new rule's file, its registry line and its fixture stubs.
@@ -86,6 +87,7 @@ fn main() -> ExitCode {
     let kind = match args.kind {
         KindArg::Nginx => aop_gen::Kind::Nginx,
         KindArg::Apache => aop_gen::Kind::Apache,
+        KindArg::Caddy => aop_gen::Kind::Caddy,
     };
     match aop_gen::generate(kind, args.servers, args.files, &args.out) {
         Ok(main) => {

@@ -1,105 +1,41 @@
-//! UTC timestamps as RFC 3339 text, both ways, without a calendar dependency: expiry dates are
-//! printed in messages and `--now` is given on the command line.
+//! UTC timestamps as RFC 3339 text, both ways, with the `time` crate (x509-parser's own
+//! calendar): expiry dates are printed in messages and `--now` is given on the command line.
 
-const SECONDS_PER_DAY: i64 = 86_400;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// `2029-11-01T17:00:00Z`.
+/// `2029-11-01T17:00:00Z`. An instant outside the years 0000 to 9999 (no certificate has one)
+/// is given as its Unix time.
 pub fn format_rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(SECONDS_PER_DAY);
-    let secs = unix.rem_euclid(SECONDS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| format!("Unix time {unix}"))
 }
 
 /// `2029-11-01`: the day, for messages.
 pub fn format_date(unix: i64) -> String {
-    format_rfc3339(unix)[..10].to_string()
+    let text = format_rfc3339(unix);
+    match text.split_once('T') {
+        Some((day, _)) => day.to_string(),
+        None => text,
+    }
 }
 
 /// Parses `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00+02:00` or a bare `2026-01-01`
 /// (midnight UTC). Fractional seconds are accepted and dropped.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let text = text.trim();
-    let (date, rest) = match text.find(['T', 't', ' ']) {
-        Some(i) => (&text[..i], Some(&text[i + 1..])),
-        None => (text, None),
-    };
-    let mut parts = date.splitn(3, '-');
-    let year: i64 = digits(parts.next()?, 4)?;
-    let month: u32 = digits(parts.next()?, 2)? as u32;
-    let day: u32 = digits(parts.next()?, 2)? as u32;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(t.unix_timestamp());
     }
-    let mut unix = days_from_civil(year, month, day) * SECONDS_PER_DAY;
-    let Some(rest) = rest else {
-        return Some(unix);
-    };
-    let offset_at = rest.find(['Z', 'z', '+', '-'])?;
-    let (clock, zone) = rest.split_at(offset_at);
-    let clock = clock.split('.').next()?;
-    let mut hms = clock.splitn(3, ':');
-    let h = digits(hms.next()?, 2)?;
-    let m = digits(hms.next()?, 2)?;
-    let s = digits(hms.next()?, 2)?;
-    if h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    unix += h * 3600 + m * 60 + s;
-    match zone {
-        "Z" | "z" => Some(unix),
-        _ => {
-            let sign = if zone.starts_with('-') { 1 } else { -1 };
-            let (oh, om) = zone[1..].split_once(':')?;
-            let offset = digits(oh, 2)? * 3600 + digits(om, 2)? * 60;
-            Some(unix + sign * offset)
-        }
-    }
-}
-
-fn digits(s: &str, len: usize) -> Option<i64> {
-    if s.len() != len || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    let day = Date::parse(
+        text,
+        format_description!("[year repr:full base:calendar]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(day.midnight().assume_utc().unix_timestamp())
 }
 
 #[cfg(test)]

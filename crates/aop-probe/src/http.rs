@@ -8,14 +8,17 @@ use socket2::{Domain, Socket, Type};
 
 use sha2::{Digest, Sha256};
 
-use crate::{Answer, Outcome, REQUEST_TIMEOUT};
+use crate::{Answer, Claim, Outcome, REQUEST_TIMEOUT};
 
 /// Most bytes of an answer read: enough to tell a page from an error.
 const MAX_ANSWER: u64 = 1 << 20;
 
-pub fn request(host: &str, path: &str) -> Vec<u8> {
+pub fn request(host: &str, path: &str, claim: Option<&Claim>) -> Vec<u8> {
+    let claim = claim
+        .map(|c| format!("{}: {}\r\n", c.header, c.address))
+        .unwrap_or_default();
     format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: aop-lint-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: aop-lint-probe\r\nAccept: */*\r\n{claim}Connection: close\r\n\r\n"
     )
     .into_bytes()
 }
@@ -98,11 +101,19 @@ fn parse(bytes: &[u8]) -> Option<Answer> {
     };
     let digest = Sha256::digest(&body);
     Some(Answer {
+        server_error_page: is_server_error_page(status, &body),
         status,
         body_len: body.len(),
         body_sha256: digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
         location,
     })
+}
+
+/// A server's own error page (nginx's, httpd's: `<title>403 Forbidden</title>`), told from a
+/// page of a site sent with an error status by its title naming the status.
+fn is_server_error_page(status: u16, body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
+    head.contains(&format!("<title>{status} "))
 }
 
 /// The body of a chunked answer; a truncated one gives what arrived.
@@ -144,5 +155,28 @@ mod tests {
         let a = parse(b"HTTP/1.1 204 No Content\r\n\r\n").unwrap();
         assert!(!a.is_content());
         assert!(parse(b"SSH-2.0-OpenSSH\r\n").is_none());
+    }
+
+    #[test]
+    fn a_servers_own_error_page_is_told_from_a_page_of_the_site() {
+        let httpd = b"HTTP/1.1 403 Forbidden\r\n\r\n<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n</body></html>\n";
+        assert!(parse(httpd).unwrap().server_error_page);
+        let site = b"HTTP/1.1 403 Forbidden\r\n\r\n<html><head><title>Shop</title></head></html>";
+        let site = parse(site).unwrap();
+        assert!(!site.server_error_page && !site.is_content());
+    }
+
+    #[test]
+    fn a_claim_is_one_header_of_the_request() {
+        let claim = Claim {
+            header: "CF-Connecting-IP".into(),
+            address: "127.0.0.1".into(),
+        };
+        let text = String::from_utf8(request("shop.example.com", "/", Some(&claim))).unwrap();
+        assert!(
+            text.contains("\r\nCF-Connecting-IP: 127.0.0.1\r\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\r\n\r\n"));
     }
 }

@@ -8,10 +8,15 @@
 mod client_cert;
 mod http;
 mod plan;
+#[cfg(feature = "post-handshake-auth")]
+mod post_handshake;
 mod tls;
 
 pub use client_cert::ClientCert;
-pub use plan::{plan, CertChoice, Plan, Probe, Sni, TargetSpec, UNKNOWN_NAME};
+pub use plan::{
+    plan, CertChoice, Claim, Plan, Probe, SiteHints, Sni, TargetSpec, MAX_CLAIMS, MAX_FILE_PATHS,
+    MAX_FILE_PATHS_PER_TARGET, UNKNOWN_NAME,
+};
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -30,7 +35,12 @@ pub enum Outcome {
     Answered(Answer),
     /// Connected (and shook hands) but no HTTP answer came back in time.
     NoAnswer(String),
+    /// Not sent: this build cannot make the request (the reason says what is missing).
+    NotSent(String),
 }
+
+/// Whether this build has the client that offers TLS 1.3 post-handshake authentication.
+pub const POST_HANDSHAKE_AUTH: bool = cfg!(feature = "post-handshake-auth");
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
@@ -41,6 +51,9 @@ pub struct Answer {
     pub body_sha256: String,
     /// `Location` of a redirect.
     pub location: Option<String>,
+    /// The body is the server's own page for the status (its title names it), not a page of
+    /// a site.
+    pub server_error_page: bool,
 }
 
 impl Answer {
@@ -60,6 +73,7 @@ impl Outcome {
             Outcome::NoConnection(e) => format!("no connection ({e})"),
             Outcome::HandshakeFailed(e) => format!("handshake failed ({e})"),
             Outcome::NoAnswer(e) => format!("no HTTP answer ({e})"),
+            Outcome::NotSent(why) => format!("not sent ({why})"),
             Outcome::Answered(a) => {
                 let mut s = format!("HTTP {}", a.status);
                 if a.body_len > 0 {
@@ -113,8 +127,13 @@ fn send(
     cert: Option<&ClientCert>,
 ) -> Result {
     let address = SocketAddr::new(address.ip(), probe.port);
-    let request = http::request(&probe.host, &probe.path);
-    let (outcome, seen) = if probe.tls {
+    let request = http::request(&probe.host, &probe.path, probe.claim.as_ref());
+    let (outcome, seen) = if probe.tls && probe.post_handshake_auth {
+        (
+            post_handshake_exchange(address, source, probe, &request),
+            tls::Seen::default(),
+        )
+    } else if probe.tls {
         tls::exchange(address, source, probe, cert, &request)
     } else {
         (
@@ -128,4 +147,26 @@ fn send(
         asked_for_certificate: seen.asked,
         acceptable_cas: seen.acceptable_cas,
     }
+}
+
+#[cfg(feature = "post-handshake-auth")]
+fn post_handshake_exchange(
+    address: SocketAddr,
+    source: Option<std::net::IpAddr>,
+    probe: &Probe,
+    request: &[u8],
+) -> Outcome {
+    post_handshake::exchange(address, source, probe, request)
+}
+
+#[cfg(not(feature = "post-handshake-auth"))]
+fn post_handshake_exchange(
+    _: SocketAddr,
+    _: Option<std::net::IpAddr>,
+    _: &Probe,
+    _: &[u8],
+) -> Outcome {
+    Outcome::NotSent(
+        "this aop-lint has no client offering TLS 1.3 post-handshake authentication: build it with `--features post-handshake-auth`".into(),
+    )
 }

@@ -40,6 +40,10 @@ struct Driver<'a> {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
+    /// Where the rules' documentation is published, when the user says (`--docs-url`): the
+    /// tool has no address of its own to give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'a str>,
     rules: Vec<Descriptor<'a>>,
 }
 
@@ -136,24 +140,25 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// Bytes a URI path keeps as they are: RFC 3986's unreserved characters and `/`.
+const PATH_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
 /// A path as a URI reference: relative paths stay relative (to the working directory, where
 /// code scanning expects the repository root), absolute ones become `file://` URIs.
 pub fn path_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
+    // A Windows separator is a path separator, not a character of the name.
+    let path = path.replace('\\', "/");
+    let encoded = percent_encoding::utf8_percent_encode(&path, PATH_KEEPS);
     if path.starts_with('/') {
-        out.push_str("file://");
+        format!("file://{encoded}")
+    } else {
+        encoded.to_string()
     }
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else if b == b'\\' {
-            // A Windows separator is a path separator, not a character of the name.
-            out.push('/');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn location(map: &SourceMap, span: Span, id: Option<usize>, message: Option<&str>) -> Location {
@@ -191,7 +196,7 @@ fn message(f: &Finding) -> String {
 }
 
 /// The SARIF log of a report; `rules` describes every rule, in registry order.
-pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
+pub fn render_sarif(report: &Report, rules: &[RuleInfo], information_uri: Option<&str>) -> String {
     let map = report.map;
     let result = |f: &Finding| SarifResult {
         rule_id: f.code,
@@ -250,6 +255,7 @@ pub fn render_sarif(report: &Report, rules: &[RuleInfo]) -> String {
                     name: "aop-lint",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri,
                     rules: descriptors,
                 },
             },

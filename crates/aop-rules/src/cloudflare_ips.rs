@@ -49,60 +49,20 @@ const INTERNAL: &[&str] = &[
     "fe80::/10",
 ];
 
-/// An address range: network and prefix length.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    pub addr: IpAddr,
-    pub prefix: u8,
-}
+/// An address range, as the servers write one: `10.0.0.0/8`, or one address.
+pub type Cidr = ipnet::IpNet;
 
-impl Cidr {
-    pub fn parse(s: &str) -> Option<Cidr> {
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
-            None => (s.parse::<IpAddr>().ok()?, None),
-        };
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        (prefix <= max).then_some(Cidr { addr, prefix })
-    }
-
-    /// The address as a number and the width of its family in bits.
-    fn number(&self) -> (u128, u32) {
-        match self.addr {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
-            IpAddr::V6(a) => (u128::from(a), 128),
-        }
-    }
-
-    /// Whether every address of `self` is in `outer`.
-    pub fn within(&self, outer: &Cidr) -> bool {
-        let ((a, width), (b, outer_width)) = (self.number(), outer.number());
-        if width != outer_width || self.prefix < outer.prefix {
-            return false;
-        }
-        let m = mask(width, u32::from(outer.prefix));
-        a & m == b & m
-    }
-}
-
-/// The top `prefix` bits of a `width`-bit number.
-fn mask(width: u32, prefix: u32) -> u128 {
-    if prefix == 0 {
-        return 0;
-    }
-    let full = if width == 128 {
-        u128::MAX
-    } else {
-        (1u128 << width) - 1
-    };
-    full & !((1u128 << (width - prefix)) - 1)
+/// `10.0.0.0/8`, `2606:4700::/32`, or a lone address (a range of one).
+pub fn parse_range(s: &str) -> Option<Cidr> {
+    s.parse::<Cidr>()
+        .ok()
+        .or_else(|| s.parse::<IpAddr>().ok().map(Cidr::from))
 }
 
 fn any_contains(list: &[&str], c: &Cidr) -> bool {
     list.iter()
-        .filter_map(|s| Cidr::parse(s))
-        .any(|outer| c.within(&outer))
+        .filter_map(|s| parse_range(s))
+        .any(|outer| outer.contains(c))
 }
 
 pub fn is_cloudflare(c: &Cidr) -> bool {
@@ -122,18 +82,20 @@ mod tests {
     use super::*;
 
     fn c(s: &str) -> Cidr {
-        Cidr::parse(s).unwrap()
+        parse_range(s).unwrap()
     }
 
     #[test]
     fn containment() {
-        assert!(c("104.16.1.0/24").within(&c("104.16.0.0/13")));
-        assert!(!c("104.16.0.0/12").within(&c("104.16.0.0/13")));
-        assert!(c("10.1.2.3").within(&c("10.0.0.0/8")));
-        assert!(!c("0.0.0.0/0").within(&c("10.0.0.0/8")));
-        assert!(c("2606:4700:10::/48").within(&c("2606:4700::/32")));
-        assert!(!c("2606:4700::/32").within(&c("104.16.0.0/13")));
-        assert!(c("1.2.3.4").within(&c("0.0.0.0/0")));
+        assert!(c("104.16.0.0/13").contains(&c("104.16.1.0/24")));
+        assert!(!c("104.16.0.0/13").contains(&c("104.16.0.0/12")));
+        assert!(c("10.0.0.0/8").contains(&c("10.1.2.3")));
+        assert!(!c("10.0.0.0/8").contains(&c("0.0.0.0/0")));
+        assert!(c("2606:4700::/32").contains(&c("2606:4700:10::/48")));
+        assert!(!c("104.16.0.0/13").contains(&c("2606:4700::/32")));
+        assert!(c("0.0.0.0/0").contains(&c("1.2.3.4")));
+        // Host bits set, as configurations write them: the range is the network's.
+        assert!(c("10.0.0.0/8").contains(&c("10.1.2.3/16")));
     }
 
     #[test]
@@ -150,8 +112,8 @@ mod tests {
         assert!(is_internal(&c("100.127.255.254")));
         assert!(!is_internal(&c("100.128.0.1")));
         assert!(!is_internal(&c("100.0.0.0/8")));
-        assert!(Cidr::parse("1.2.3.4/33").is_none());
-        assert!(Cidr::parse("example.com").is_none());
+        assert!(parse_range("1.2.3.4/33").is_none());
+        assert!(parse_range("example.com").is_none());
     }
 
     /// The embedded list is the one in ../shared/cloudflare, when that is present.

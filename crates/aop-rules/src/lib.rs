@@ -167,6 +167,12 @@ macro_rules! declare_rule {
     };
 }
 
+/// Whether an address is in Cloudflare's published ranges: a forwarding header it sends is
+/// Cloudflare's word, not a client's.
+pub fn is_cloudflare_address(ip: std::net::IpAddr) -> bool {
+    cloudflare_ips::is_cloudflare(&cloudflare_ips::Cidr::from(ip))
+}
+
 /// Runs every rule that applies to the configuration's server kind.
 pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();

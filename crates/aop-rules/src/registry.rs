@@ -156,11 +156,14 @@ mod tests {
 
     #[test]
     fn verdicts_are_those_the_harness_checks() {
-        // AOP601-603 say the same of a running origin (`aop-lint probe`); linting files never
-        // raises them.
+        // AOP601-603 and AOP607 say the same of a running origin (`aop-lint probe`); linting
+        // files never raises them.
         assert_eq!(
             codes_with(crate::Verdict::Open),
-            ["AOP101", "AOP102", "AOP103", "AOP107", "AOP202", "AOP601", "AOP602", "AOP603"]
+            [
+                "AOP101", "AOP102", "AOP103", "AOP107", "AOP202", "AOP601", "AOP602", "AOP603",
+                "AOP607"
+            ]
         );
         assert_eq!(codes_with(crate::Verdict::Foreign), ["AOP201"]);
     }

@@ -25,6 +25,7 @@ pub mod probe_differs_from_files;
 pub mod probe_own_certificate_refused;
 pub mod probe_plain_http_served;
 pub mod probe_public_ca_list;
+pub mod probe_served_forged_client_address;
 pub mod probe_served_unknown_ca;
 pub mod probe_served_without_certificate;
 pub mod real_ip_untrusted;
@@ -57,6 +58,7 @@ pub(crate) const ENTRIES: &[crate::registry::Entry] = &[
     probe_own_certificate_refused::ENTRY,
     probe_plain_http_served::ENTRY,
     probe_public_ca_list::ENTRY,
+    probe_served_forged_client_address::ENTRY,
     probe_served_unknown_ca::ENTRY,
     probe_served_without_certificate::ENTRY,
     real_ip_untrusted::ENTRY,

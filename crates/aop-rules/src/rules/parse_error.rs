@@ -190,28 +190,32 @@ mod tests {
                 "http { server { listen 443 ssl default_server; ssl_reject_handshake on; } }",
             )
             .apache_fail(
-                "LoadModule ssl_module modules/mod_ssl.so
+                "LoadModule mpm_event_module modules/mod_mpm_event.so
+                LoadModule ssl_module modules/mod_ssl.so
                 <VirtualHost *:443>
                     SSLVerifyClient sometimes
                 </VirtualHost>",
             )
             .apache_pass(
-                "LoadModule ssl_module modules/mod_ssl.so
+                "LoadModule mpm_event_module modules/mod_mpm_event.so
+                LoadModule ssl_module modules/mod_ssl.so
                 <VirtualHost *:443>
                     SSLVerifyClient require
                 </VirtualHost>",
             )
             .apache_fail(
-                "LoadModule ssl_module modules/mod_ssl.so
+                "LoadModule mpm_event_module modules/mod_mpm_event.so
+                LoadModule ssl_module modules/mod_ssl.so
                 <VirtualHost *:443>
                     SSLVHostSNIPolicy secure
                 </VirtualHost>",
             )
-            .apache_fail("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy loose")
-            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
+            .apache_fail("LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy loose")
+            .apache_pass("LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
             .versions("apache/2.4.62")
             .apache_fail(
-                "LoadModule ssl_module modules/mod_ssl.so
+                "LoadModule mpm_event_module modules/mod_mpm_event.so
+                LoadModule ssl_module modules/mod_ssl.so
                 LoadModule http2_module modules/mod_http2.so
                 SSLVHostSNIPolicy secure
                 MergeSlashes off
@@ -223,9 +227,9 @@ mod tests {
                     H2MaxStreamErrors 8
                 </VirtualHost>",
             )
-            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nMergeSlashes off")
+            .apache_pass("LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule ssl_module modules/mod_ssl.so\nMergeSlashes off")
             .versions("apache/2.4.66")
-            .apache_pass("LoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
+            .apache_pass("LoadModule mpm_event_module modules/mod_mpm_event.so\nLoadModule ssl_module modules/mod_ssl.so\nSSLVHostSNIPolicy secure")
             // `ssl on` left 1.25.1, `http2 on` came with it.
             .versions("nginx/1.30.4")
             .nginx_fail(
@@ -237,6 +241,10 @@ mod tests {
                 "http { ssl on; server { listen 443; ssl_certificate c.pem; ssl_certificate_key c.key; } }",
             )
             .nginx_fail("http { server { listen 443 ssl; http2 on; ssl_certificate c.pem; ssl_certificate_key c.key; } }")
+            // httpd starts with no MPM compiled in: a whole tree (one that loads modules) loads
+            // one; a fragment that loads nothing has its modules loaded elsewhere.
+            .apache_fail("LoadModule ssl_module modules/mod_ssl.so\nListen 443")
+            .apache_pass("Listen 443")
             .run();
         insta::assert_snapshot!(findings);
     }

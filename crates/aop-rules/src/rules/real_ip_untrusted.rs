@@ -1,6 +1,6 @@
 use aop_model::{Finding, Label, Server, ServerKind};
 
-use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, Cidr, V4, V6};
+use crate::cloudflare_ips::{is_cloudflare, is_internal, is_retired, parse_range, V4, V6};
 use crate::{declare_rule, Context};
 
 declare_rule! {
@@ -88,12 +88,12 @@ fn too_wide(source: &str) -> Option<String> {
             "`{source}` was once in Cloudflare's published ranges and is not now"
         ));
     }
-    match Cidr::parse(source) {
+    match parse_range(source) {
         None => Some(format!(
             "`{source}` is a host name: which addresses it trusts depends on DNS at start-up"
         )),
         Some(c) if is_cloudflare(&c) || is_internal(&c) => None,
-        Some(c) if c.prefix == 0 => Some(format!(
+        Some(c) if c.prefix_len() == 0 => Some(format!(
             "`{source}` trusts every address on the internet to set the client's address"
         )),
         Some(_) => Some(format!(
