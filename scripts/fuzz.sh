@@ -81,6 +81,7 @@ seeds() {
     nginx_*) find fixtures/nginx -type f -name '*.conf' ;;
     apache_*) find fixtures/apache -type f \( -name '*.conf' -o -name '*.load' \) ;;
     ca_*) find fixtures -type f \( -name '*.pem' -o -name '*.crt' -o -name '*.der' \) ;;
+    caddy_json_*) find fixtures/caddy -type f -name '*.json' ;;
     caddy_*) find fixtures/caddy -type f -name 'Caddyfile*' ;;
   esac
 }
@@ -109,6 +110,7 @@ dict() {
     nginx_*) echo fuzz/dicts/nginx.dict ;;
     apache_*) echo fuzz/dicts/apache.dict ;;
     ca_*) echo fuzz/dicts/pem.dict ;;
+    caddy_json_*) echo fuzz/dicts/caddy-json.dict ;;
     caddy_*) echo fuzz/dicts/caddy.dict ;;
   esac
 }

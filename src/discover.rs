@@ -14,7 +14,8 @@ const NGINX: &[&str] = &["nginx.conf"];
 /// Debian's layout, the upstream/RHEL file directly in the directory, and RHEL's `/etc/httpd`
 /// whose main file sits in `conf/`.
 const APACHE: &[&str] = &["apache2.conf", "httpd.conf", "conf/httpd.conf"];
-const CADDY: &[&str] = &["Caddyfile"];
+/// The Caddyfile first: Caddy itself reads `./Caddyfile` when given no config.
+const CADDY: &[&str] = &["Caddyfile", "caddy.json"];
 
 fn kind_of_file(path: &Path) -> Option<ServerKind> {
     match path.file_name()?.to_str()? {
@@ -25,6 +26,8 @@ fn kind_of_file(path: &Path) -> Option<ServerKind> {
         name if name.starts_with("Caddyfile.") || name.ends_with(".caddyfile") => {
             Some(ServerKind::Caddy)
         }
+        // Neither nginx nor Apache is configured in JSON; Caddy's own config is.
+        name if name.ends_with(".json") => Some(ServerKind::Caddy),
         _ => None,
     }
 }
@@ -66,13 +69,21 @@ pub fn discover(path: &Path, forced: Option<ServerKind>) -> Result<Tree, String>
     let wanted = match forced {
         Some(ServerKind::Nginx) => "no nginx.conf",
         Some(ServerKind::Apache) => "no apache2.conf, httpd.conf or conf/httpd.conf",
-        Some(ServerKind::Caddy) => "no Caddyfile",
-        None => "no nginx.conf, apache2.conf, httpd.conf, conf/httpd.conf or Caddyfile",
+        Some(ServerKind::Caddy) => "no Caddyfile or caddy.json",
+        None => "no nginx.conf, apache2.conf, httpd.conf, conf/httpd.conf, Caddyfile or caddy.json",
     };
     Err(format!(
         "{}: {wanted} here; give the main configuration file itself",
         path.display()
     ))
+}
+
+/// A Caddy config in JSON rather than a Caddyfile: Caddy itself takes a file for JSON unless
+/// its name says Caddyfile, so does aop-lint, by the `.json` extension.
+pub fn is_json(entry: &Path) -> bool {
+    entry
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 #[cfg(test)]
@@ -125,6 +136,25 @@ mod tests {
         let only_nginx = tree(&["nginx.conf"]);
         let e = discover(only_nginx.path(), Some(ServerKind::Apache)).unwrap_err();
         assert!(e.contains("no apache2.conf"), "{e}");
+    }
+
+    #[test]
+    fn a_caddy_json_config_is_found_by_its_name() {
+        let d = tree(&[
+            "etc/caddy/caddy.json",
+            "adapted.json",
+            "both/Caddyfile",
+            "both/caddy.json",
+        ]);
+        let t = discover(&d.path().join("etc/caddy"), None).unwrap();
+        assert_eq!(t.kind, ServerKind::Caddy);
+        assert_eq!(t.entry, d.path().join("etc/caddy/caddy.json"));
+        let t = discover(&d.path().join("adapted.json"), None).unwrap();
+        assert_eq!(t.kind, ServerKind::Caddy);
+        let t = discover(&d.path().join("both"), None).unwrap();
+        assert_eq!(t.entry, d.path().join("both/Caddyfile"));
+        assert!(is_json(&d.path().join("adapted.json")));
+        assert!(!is_json(&d.path().join("both/Caddyfile")));
     }
 
     #[test]

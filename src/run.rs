@@ -182,6 +182,10 @@ pub(crate) fn load(
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
         ServerKind::Apache => aop_apache::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
+        ServerKind::Caddy if crate::discover::is_json(&tree.entry) => {
+            aop_caddy::load_json(&tree.entry, map, opts)
+                .map_err(|e| format!("{}: {e}", tree.entry.display()))
+        }
         ServerKind::Caddy => aop_caddy::load(&tree.entry, map, opts)
             .map_err(|e| format!("{}: {e}", tree.entry.display())),
     }

@@ -6,7 +6,13 @@
 use std::path::{Path, PathBuf};
 
 /// File names that make a file a tree's main configuration.
-const MAIN_FILES: &[&str] = &["nginx.conf", "apache2.conf", "httpd.conf", "Caddyfile"];
+const MAIN_FILES: &[&str] = &[
+    "nginx.conf",
+    "apache2.conf",
+    "httpd.conf",
+    "Caddyfile",
+    "caddy.json",
+];
 
 /// The directory a tree was copied out of `/` into, when its path shows it: `X/etc/nginx`,
 /// `X/etc/apache2`, `X/etc/httpd`, `X/etc/caddy` (or a file in it, or in its `conf/`) give
@@ -46,6 +52,7 @@ const MAIN_PLACES: &[&str] = &[
     "httpd.conf",
     "conf/httpd.conf",
     "Caddyfile",
+    "caddy.json",
 ];
 
 /// One tree to lint, and the files given on the command line that led to it.

@@ -76,6 +76,12 @@ const PLAIN: Probe = Probe {
     host: None,
     cert: None,
 };
+const PLAIN_443: Probe = Probe {
+    label: "plain HTTP on port 443",
+    url: "http://shop.example.com:443/",
+    host: None,
+    cert: None,
+};
 
 /// The handshake failed: curl reports no status.
 const REFUSED: &str = "000";
@@ -172,7 +178,52 @@ const CASES: &[Case] = &[
         probes: &[(PLAIN, "200")],
         finding: Some("AOP202"),
     },
+    Case {
+        fixture: "client-verify-missing-json-mode-require",
+        probes: &[(NO_CERT, REFUSED), (UNRELATED, "200"), (CLOUDFLARE, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
+        fixture: "client-verify-missing-json-strict-sni-off",
+        probes: &[(NO_CERT, REFUSED), (OTHER_SNI, "200"), (NO_SNI, "200")],
+        finding: Some("AOP101"),
+    },
+    Case {
+        fixture: "client-verify-missing-ok-json-trust-pool",
+        probes: VERIFIED,
+        finding: None,
+    },
+    Case {
+        fixture: "client-verify-missing-ok-json-deprecated-pem-files",
+        probes: VERIFIED,
+        finding: None,
+    },
+    Case {
+        fixture: "client-verify-optional-unenforced-json-verify-if-given",
+        probes: &[(NO_CERT, "200"), (UNRELATED, REFUSED), (CLOUDFLARE, "200")],
+        finding: Some("AOP102"),
+    },
+    Case {
+        fixture: "plaintext-serves-content-json",
+        probes: &[(PLAIN, "200")],
+        finding: Some("AOP202"),
+    },
+    Case {
+        fixture: "plaintext-serves-content-json-automatic-https-disabled",
+        probes: &[(PLAIN_443, "200")],
+        finding: Some("AOP202"),
+    },
 ];
+
+/// How Caddy is told to read the fixture in `dir`: its JSON config when it has one (the
+/// JSON adapter is Caddy's default), else its Caddyfile.
+fn config_args(dir: &Path) -> &'static [&'static str] {
+    if dir.join("caddy.json").is_file() {
+        &["--config", "caddy.json"]
+    } else {
+        &["--config", "Caddyfile", "--adapter", "caddyfile"]
+    }
+}
 
 fn on_path(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
@@ -252,10 +303,11 @@ fn curl_line(probe: &Probe) -> String {
 fn serve_and_run(caddy: &Path, dir: &Path, port: u16, clients: &str) -> (String, String) {
     let script = format!(
         "set -u\ncd '{dir}'\nip link set lo up\nexport HOME='{dir}' XDG_DATA_HOME='{dir}/data' XDG_CONFIG_HOME='{dir}/config'\n\
-         '{caddy}' run --config Caddyfile --adapter caddyfile > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
+         '{caddy}' run {config} > caddy.log 2>&1 &\npid=$!\ntrap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT\n\
          for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null && break; sleep 0.1; done\n{clients}",
         dir = dir.display(),
         caddy = caddy.display(),
+        config = config_args(dir).join(" "),
     );
     let out = Command::new("timeout")
         .args(["90", "unshare", "-n", "bash", "-c", &script])
@@ -265,13 +317,18 @@ fn serve_and_run(caddy: &Path, dir: &Path, port: u16, clients: &str) -> (String,
     (String::from_utf8_lossy(&out.stdout).into_owned(), log)
 }
 
-/// The port Caddy listens on first for these probes: 80 when all are plain HTTP.
+/// The port Caddy listens on first for these probes: 443 when any probe makes a handshake,
+/// else the port of the first plain-HTTP probe.
 fn first_port(probes: &[(Probe, &str)]) -> u16 {
-    if probes.iter().all(|(p, _)| p.url.starts_with("http:")) {
-        80
-    } else {
-        443
+    if probes.iter().any(|(p, _)| p.url.starts_with("https:")) {
+        return 443;
     }
+    let url = probes[0].0.url.trim_start_matches("http://");
+    url.split('/')
+        .next()
+        .and_then(|host| host.rsplit_once(':'))
+        .and_then(|(_, port)| port.parse().ok())
+        .unwrap_or(80)
 }
 
 fn serve_and_probe(caddy: &Path, dir: &Path, probes: &[(Probe, &str)]) -> (Vec<String>, String) {
@@ -323,14 +380,8 @@ fn caddy_validate_refuses_what_aop_lint_says_it_refuses() {
         let dir = base.path().join(name);
         prepare(name, &dir);
         let out = Command::new("timeout")
-            .args([
-                "30",
-                &caddy.to_string_lossy(),
-                "validate",
-                "--adapter",
-                "caddyfile",
-            ])
-            .args(["--config", "Caddyfile"])
+            .args(["30", &caddy.to_string_lossy(), "validate"])
+            .args(config_args(&dir))
             .current_dir(&dir)
             .env("HOME", &dir)
             .env("XDG_DATA_HOME", dir.join("data"))
@@ -413,7 +464,7 @@ fn aop_lint_probe_agrees_with_the_files_on_real_caddy() {
         let probe = format!(
             "'{}' probe 127.0.0.1 --config '{}' --format json > probe.json 2> probe.err\n",
             env!("CARGO_BIN_EXE_aop-lint"),
-            dir.join("Caddyfile").display()
+            dir.join(config_args(&dir)[1]).display()
         );
         let (_, log) = serve_and_run(&caddy, &dir, first_port(case.probes), &probe);
         let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
@@ -464,4 +515,152 @@ fn every_fixture_marked_as_probed_is_probed() {
     let mut listed: Vec<String> = CASES.iter().map(|c| c.fixture.to_string()).collect();
     listed.sort();
     assert_eq!(probed, listed);
+}
+
+/// The codes aop-lint reports for `path`, sorted, each as often as it is reported.
+fn verdicts(path: &Path) -> Vec<String> {
+    let mut found = codes(&stdout(&aop_lint(&[
+        &path.to_string_lossy(),
+        "--format",
+        "json",
+    ])));
+    found.sort();
+    found
+}
+
+/// `caddy adapt` of the Caddyfile in `dir`, written beside it as `caddy.json`; Caddy's
+/// last line of error when it refuses to adapt it.
+fn adapt(caddy: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let out = Command::new("timeout")
+        .args(["30", &caddy.to_string_lossy(), "adapt", "--pretty"])
+        .args(["--config", "Caddyfile", "--adapter", "caddyfile"])
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.lines().last().unwrap_or("").to_string());
+    }
+    let json = dir.join("caddy.json");
+    std::fs::write(&json, &out.stdout).unwrap();
+    Ok(json)
+}
+
+/// Caddy's own JSON for every Caddy fixture (`caddy adapt`, at test time) gets the same
+/// findings as the Caddyfile it came from: the JSON reader agrees with the Caddyfile reader
+/// over the whole fixture set. A fixture Caddy refuses to adapt is one aop-lint says Caddy
+/// refuses (AOP001, AOP002) or cannot check (AOP004); every probed fixture adapts.
+#[test]
+fn adapted_json_gets_the_caddyfiles_findings() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut agreeing = 0;
+    for case in common::cases("caddy") {
+        let name = case.rsplit('/').next().unwrap();
+        let dir = base.path().join(name);
+        if !repo().join(&case).join("Caddyfile").is_file() {
+            continue;
+        }
+        copy_tree(&repo().join(&case), &dir);
+        let from_caddyfile = verdicts(&dir.join("Caddyfile"));
+        let json = match adapt(&caddy, &dir) {
+            Ok(json) => json,
+            Err(why) => {
+                let refused = ["AOP001", "AOP002", "AOP004"];
+                if CASES.iter().any(|c| c.fixture == name)
+                    || !from_caddyfile.iter().any(|c| refused.contains(&c.as_str()))
+                {
+                    failures.push(format!(
+                        "{name}: caddy adapt refuses it ({why}), aop-lint says {from_caddyfile:?}"
+                    ));
+                }
+                continue;
+            }
+        };
+        let from_json = verdicts(&json);
+        if from_json == from_caddyfile {
+            agreeing += 1;
+        } else {
+            failures.push(format!(
+                "{name}: the Caddyfile gets {from_caddyfile:?}, its adapted JSON {from_json:?}"
+            ));
+        }
+    }
+    println!("{agreeing} adapted fixtures agree with their Caddyfile");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// The same over the public Caddy trees of the corpus, read in place: each Caddyfile Caddy
+/// adapts gets the same findings from its JSON (written to a temporary directory).
+#[test]
+fn adapted_json_of_public_caddy_trees_gets_the_same_findings() {
+    let Some(caddy) = caddy() else {
+        return;
+    };
+    let Some(shared) = common::shared_or_skip("adapted_json_of_public_caddy_trees") else {
+        return;
+    };
+    let corpus = shared.join("corpus/realworld");
+    let base = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    let mut trees: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("caddy-"))
+        })
+        .collect();
+    trees.sort();
+    for tree in trees {
+        let Some(caddyfile) = find_caddyfile(&tree) else {
+            continue;
+        };
+        let name = tree.file_name().unwrap().to_string_lossy().to_string();
+        let out = Command::new("timeout")
+            .args(["30", &caddy.to_string_lossy(), "adapt"])
+            .args(["--config", "Caddyfile", "--adapter", "caddyfile"])
+            .current_dir(caddyfile.parent().unwrap())
+            .env("HOME", base.path())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            continue;
+        }
+        let json = base.path().join(format!("{name}.json"));
+        std::fs::write(&json, &out.stdout).unwrap();
+        compared += 1;
+        let (a, b) = (verdicts(&caddyfile), verdicts(&json));
+        if a != b {
+            failures.push(format!(
+                "{name}: the Caddyfile gets {a:?}, its adapted JSON {b:?}"
+            ));
+        }
+    }
+    println!("{compared} public Caddy trees adapted and compared");
+    assert!(compared > 0, "no public Caddy tree could be adapted");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn find_caddyfile(dir: &Path) -> Option<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    entries
+        .iter()
+        .find(|p| p.is_file() && p.file_name().is_some_and(|n| n == "Caddyfile"))
+        .cloned()
+        .or_else(|| {
+            entries
+                .iter()
+                .filter(|p| p.is_dir() && !p.is_symlink())
+                .find_map(|p| find_caddyfile(p))
+        })
 }

@@ -171,3 +171,38 @@ fn the_nginx_version_decides_version_dependent_verdicts() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a version such as 1.26.2"));
 }
+
+/// Caddy's JSON config is found by its name, in a directory or given itself, and with
+/// `--server caddy` under any `.json` name; a JSON file that is no Caddy config is never a
+/// clean pass.
+#[test]
+fn a_caddy_json_config_is_read_wherever_it_is_named() {
+    let case = "fixtures/caddy/client-verify-missing-json-mode-require";
+    let dir = stdout(&aop_lint(&[case, "--format", "json"]));
+    let file = stdout(&aop_lint(&[
+        &format!("{case}/caddy.json"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(dir, file);
+    assert_eq!(codes(&dir), ["AOP101"]);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let renamed = tmp.path().join("site-config.json");
+    std::fs::copy(format!("{case}/caddy.json"), &renamed).unwrap();
+    let forced = aop_lint(&[
+        &renamed.to_string_lossy(),
+        "--server",
+        "caddy",
+        "--format",
+        "json",
+    ]);
+    // Its CA file stayed behind: AOP004 says so beside the verdict.
+    assert_eq!(codes(&stdout(&forced)), ["AOP004", "AOP101"]);
+
+    let package = tmp.path().join("package.json");
+    std::fs::write(&package, r#"{"name": "shop", "version": "1.0.0"}"#).unwrap();
+    let out = aop_lint(&[&package.to_string_lossy(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(codes(&stdout(&out)).contains(&"AOP001".to_string()));
+}

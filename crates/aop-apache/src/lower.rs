@@ -91,6 +91,7 @@ impl Lowering<'_> {
         self.main_server(&main, &listens, &mut servers, &mut address_ports);
         Config {
             kind: ServerKind::Apache,
+            syntax: aop_model::ConfigSyntax::Directives,
             entry,
             servers,
             address_ports,
@@ -211,6 +212,7 @@ impl Lowering<'_> {
                     .unwrap_or_default(),
                 span: d.span,
                 inherited,
+                inline: None,
             });
         }
         out

@@ -52,25 +52,42 @@ const NO_CONTENT: &[&str] = &[
 /// Directives whose block holds more directives, run for some requests.
 const NESTING: &[&str] = &["handle", "handle_path", "route", "handle_errors"];
 
+/// The first place of each kind of answer a site has: content wins over redirects, and
+/// redirects over refusals.
 #[derive(Default)]
-struct Seen {
-    content: Option<Span>,
-    redirect: Option<Span>,
-    refusal: Option<Span>,
+pub(crate) struct Seen {
+    pub content: Option<Span>,
+    pub redirect: Option<Span>,
+    pub refusal: Option<Span>,
+}
+
+impl Seen {
+    pub fn saw(&mut self, action: Action, span: Span) {
+        let slot = match action {
+            Action::Serves => &mut self.content,
+            Action::Redirects => &mut self.redirect,
+            Action::Rejects => &mut self.refusal,
+        };
+        slot.get_or_insert(span);
+    }
+
+    pub fn verdict(self) -> (Action, Option<Span>) {
+        match self {
+            Seen {
+                content: Some(s), ..
+            } => (Action::Serves, Some(s)),
+            Seen {
+                redirect: Some(s), ..
+            } => (Action::Redirects, Some(s)),
+            Seen { refusal, .. } => (Action::Rejects, refusal),
+        }
+    }
 }
 
 pub fn site_action(body: &[Directive], findings: &mut Vec<Finding>) -> (Action, Option<Span>) {
     let mut seen = Seen::default();
     walk(body, &mut seen, findings);
-    match seen {
-        Seen {
-            content: Some(s), ..
-        } => (Action::Serves, Some(s)),
-        Seen {
-            redirect: Some(s), ..
-        } => (Action::Redirects, Some(s)),
-        Seen { refusal, .. } => (Action::Rejects, refusal),
-    }
+    seen.verdict()
 }
 
 fn walk(body: &[Directive], seen: &mut Seen, findings: &mut Vec<Finding>) {
@@ -83,15 +100,11 @@ fn walk(body: &[Directive], seen: &mut Seen, findings: &mut Vec<Finding>) {
             walk(d.children(), seen, findings);
             continue;
         }
-        let slot = match name {
-            _ if CONTENT.contains(&name) => &mut seen.content,
-            "redir" => &mut seen.redirect,
-            "abort" | "error" => &mut seen.refusal,
-            "respond" => match respond(d) {
-                Action::Serves => &mut seen.content,
-                Action::Redirects => &mut seen.redirect,
-                Action::Rejects => &mut seen.refusal,
-            },
+        let action = match name {
+            _ if CONTENT.contains(&name) => Action::Serves,
+            "redir" => Action::Redirects,
+            "abort" | "error" => Action::Rejects,
+            "respond" => respond(d),
             _ => {
                 findings.push(
                     Finding::new(
@@ -101,10 +114,20 @@ fn walk(body: &[Directive], seen: &mut Seen, findings: &mut Vec<Finding>) {
                     )
                     .with_note("Caddy without the plugin that provides it refuses to start: unrecognized directive"),
                 );
-                &mut seen.content
+                Action::Serves
             }
         };
-        slot.get_or_insert(d.span());
+        seen.saw(action, d.span());
+    }
+}
+
+/// What a response of `status` with `body` is: a 3xx redirects, a 2xx with a body (not a
+/// 204) is content, anything else (an empty 200 included) hands out nothing.
+pub(crate) fn response(body: &str, status: u16) -> Action {
+    match status {
+        300..=399 => Action::Redirects,
+        200..=299 if !body.is_empty() && status != 204 => Action::Serves,
+        _ => Action::Rejects,
     }
 }
 
@@ -130,9 +153,5 @@ fn respond(d: &Directive) -> Action {
     if let Some(b) = d.children().iter().find(|c| c.is("body")) {
         body = b.arg(0).unwrap_or("");
     }
-    match status {
-        300..=399 => Action::Redirects,
-        200..=299 if !body.is_empty() && status != 204 => Action::Serves,
-        _ => Action::Rejects,
-    }
+    response(body, status)
 }

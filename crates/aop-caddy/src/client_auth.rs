@@ -97,45 +97,69 @@ fn read_block(
             _ => findings.push(not_checked(d, "a client_auth setting not read by aop-lint")),
         }
     }
+    add_ca_files(named, dir, "the Caddyfile", opts, findings, &mut out.ca);
+    out.verify = verify_setting(mode, trusted, block.name.span);
+}
+
+/// The CA files a client_auth names, each resolved from `dir`; a relative one that is not
+/// there is not checked (see [`relative_not_found`]).
+pub(crate) fn add_ca_files(
+    named: Vec<(CaRefKind, &str, Span)>,
+    dir: &Path,
+    config: &str,
+    opts: &LoadOptions,
+    findings: &mut Vec<Finding>,
+    out: &mut Vec<CaRef>,
+) {
     for (kind, path, span) in named {
         let resolved = opts
             .resolve(dir, Path::new(path))
             .unwrap_or_else(|_| dir.join(path));
         if Path::new(path).is_relative() && !resolved.exists() {
-            findings.push(relative_not_found(path, span));
+            findings.push(relative_not_found(path, span, config));
             continue;
         }
-        out.ca.push(CaRef {
+        out.push(CaRef {
             kind,
             path: path.to_string(),
             resolved,
             span,
             inherited: false,
+            inline: None,
         });
     }
-    out.verify = match (mode, trusted) {
+}
+
+/// Without a mode, Caddy verifies against the trust given (`require_and_verify`), and
+/// asks for no certificate when none is given.
+pub(crate) fn verify_setting(
+    mode: Option<(ClientVerify, Span)>,
+    trusted: bool,
+    block: Span,
+) -> Setting<ClientVerify> {
+    match (mode, trusted) {
         (Some((v, span)), _) => Setting {
             value: v,
             origin: Origin::Own(span),
         },
         (None, true) => Setting {
             value: ClientVerify::On,
-            origin: Origin::Own(block.name.span),
+            origin: Origin::Own(block),
         },
         (None, false) => Setting {
             value: ClientVerify::Off,
-            origin: Origin::Own(block.name.span),
+            origin: Origin::Own(block),
         },
-    };
+    }
 }
 
 /// Caddy opens a relative path from its working directory, which the Caddyfile does not
 /// give (`/` under systemd, `/srv` in the official image, the shell's directory for
 /// `caddy run`): not found beside the Caddyfile, it may well be there.
-fn relative_not_found(path: &str, span: Span) -> Finding {
+fn relative_not_found(path: &str, span: Span, config: &str) -> Finding {
     Finding::new(
         codes::NOT_CHECKED,
-        format!("`{path}` is relative and not beside the Caddyfile: Caddy opens it from its working directory, which the Caddyfile does not say; the CA was not checked"),
+        format!("`{path}` is relative and not beside {config}: Caddy opens it from its working directory, which {config} does not say; the CA was not checked"),
         Label::new(span, "relative to Caddy's working directory"),
     )
     .with_help(format!(
@@ -144,7 +168,7 @@ fn relative_not_found(path: &str, span: Span) -> Finding {
     ))
 }
 
-fn mode_of(text: &str) -> Option<ClientVerify> {
+pub(crate) fn mode_of(text: &str) -> Option<ClientVerify> {
     Some(match text {
         "request" => ClientVerify::OptionalNoCa,
         "require" => ClientVerify::AnyCertificate,

@@ -7,6 +7,7 @@ pub mod ast;
 mod client_auth;
 mod env;
 mod glob;
+pub mod json;
 mod lexer;
 mod lower;
 mod modules;
@@ -24,6 +25,18 @@ pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Con
     Ok(load_file(file, map, opts))
 }
 
+/// Reads Caddy's JSON config `entry` (what `caddy adapt` writes, what `caddy run --config
+/// caddy.json` takes).
+pub fn load_json(
+    entry: &Path,
+    map: &mut SourceMap,
+    opts: &LoadOptions,
+) -> Result<Config, ReadError> {
+    let entry = &opts.confine(entry)?;
+    let file = map.read(entry)?;
+    Ok(json::load_file(file, map, opts))
+}
+
 /// Reads a Caddyfile whose bytes are already in the map; imports start at its directory.
 pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Config {
     let mut reader = read::Reader::new(map, opts);
@@ -33,6 +46,7 @@ pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Confi
     let lowered = lower::lower(&caddyfile, file, map, opts, &mut findings);
     Config {
         kind: ServerKind::Caddy,
+        syntax: aop_model::ConfigSyntax::Directives,
         entry: file,
         servers: lowered.servers,
         address_ports: lowered.address_ports,

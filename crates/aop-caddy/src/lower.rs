@@ -15,20 +15,21 @@ use crate::address::{Address, Ports};
 use crate::ast::{Caddyfile, Directive, Site};
 use crate::client_auth::client_auth;
 
+#[derive(Default)]
 pub struct Lowered {
     pub servers: Vec<Server>,
     pub address_ports: Vec<AddressPort>,
 }
 
 /// What the global options block decides for every site.
-struct Global {
-    ports: Ports,
-    redirects: bool,
+pub(crate) struct Global {
+    pub ports: Ports,
+    pub redirects: bool,
     /// `servers { strict_sni_host insecure_off }`.
-    strict_sni_off: Option<Span>,
-    default_bind: Vec<(ListenAddr, Span)>,
+    pub strict_sni_off: Option<Span>,
+    pub default_bind: Vec<(ListenAddr, Span)>,
     /// `servers { trusted_proxies static ...; client_ip_headers ... }`.
-    real_ip: Option<RealIp>,
+    pub real_ip: Option<RealIp>,
 }
 
 /// Global options with nothing to say about who reaches which site.
@@ -154,22 +155,23 @@ fn not_checked(d: &Directive, what: &str) -> Finding {
 fn binds(d: &Directive) -> Vec<(ListenAddr, Span)> {
     d.args
         .iter()
-        .map(|a| {
-            let text = a.text.trim_start_matches("tcp/");
-            let addr = match text
-                .trim_matches(|c| c == '[' || c == ']')
-                .parse::<std::net::IpAddr>()
-            {
-                Ok(std::net::IpAddr::V4(ip)) if ip.is_unspecified() => ListenAddr::AnyV4,
-                Ok(std::net::IpAddr::V6(ip)) if ip.is_unspecified() => ListenAddr::AnyV6,
-                Ok(std::net::IpAddr::V4(ip)) => ListenAddr::V4(ip),
-                Ok(std::net::IpAddr::V6(ip)) => ListenAddr::V6(ip),
-                Err(_) if text.starts_with("unix/") => ListenAddr::Unix(text[5..].to_string()),
-                Err(_) => ListenAddr::Name(text.to_string()),
-            };
-            (addr, a.span)
-        })
+        .map(|a| (listen_addr(a.text.trim_start_matches("tcp/")), a.span))
         .collect()
+}
+
+/// A host to bind to (`bind`, the host of a JSON `listen` address), `unix/PATH` a socket.
+pub(crate) fn listen_addr(text: &str) -> ListenAddr {
+    match text
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<std::net::IpAddr>()
+    {
+        Ok(std::net::IpAddr::V4(ip)) if ip.is_unspecified() => ListenAddr::AnyV4,
+        Ok(std::net::IpAddr::V6(ip)) if ip.is_unspecified() => ListenAddr::AnyV6,
+        Ok(std::net::IpAddr::V4(ip)) => ListenAddr::V4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => ListenAddr::V6(ip),
+        Err(_) if text.starts_with("unix/") => ListenAddr::Unix(text[5..].to_string()),
+        Err(_) => ListenAddr::Name(text.to_string()),
+    }
 }
 
 pub fn lower(
@@ -182,25 +184,13 @@ pub fn lower(
     let g = global(&caddyfile.global, findings);
     let mut servers = Vec::new();
     let mut redirected: Vec<(String, Span)> = Vec::new();
-    let mut plain_hosts = HashSet::new();
     for site in &caddyfile.sites {
         let (site_servers, https_hosts) = lower_site(site, &g, map, opts, findings);
-        for server in site_servers {
-            // A name with its own `http://` site gets no automatic redirect.
-            if server
-                .listeners
-                .iter()
-                .any(|l| !l.tls && l.port == Some(g.ports.http))
-            {
-                plain_hosts.extend(server.names.iter().map(|(n, _)| n.clone()));
-            }
-            servers.push(server);
-        }
+        servers.extend(site_servers);
         redirected.extend(https_hosts);
     }
-    redirected.retain(|(h, _)| !plain_hosts.contains(h));
-    if g.redirects && !redirected.is_empty() {
-        servers.push(redirect_server(&redirected, &g));
+    if g.redirects {
+        add_redirects(&mut servers, redirected, &g);
     }
     let address_ports = address_ports(&servers);
     Lowered {
@@ -345,6 +335,28 @@ fn connection_policy(body: &[Directive]) -> Option<Span> {
         .map(Directive::span)
 }
 
+/// The server automatic HTTPS adds on the HTTP port, for the `redirected` names that have no
+/// plain-HTTP server of their own (whose own answer comes first).
+pub(crate) fn add_redirects(
+    servers: &mut Vec<Server>,
+    mut redirected: Vec<(String, Span)>,
+    g: &Global,
+) {
+    let plain_hosts: HashSet<&str> = servers
+        .iter()
+        .filter(|s| {
+            s.listeners
+                .iter()
+                .any(|l| !l.tls && l.port == Some(g.ports.http))
+        })
+        .flat_map(|s| s.names.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    redirected.retain(|(h, _)| !plain_hosts.contains(h.as_str()));
+    if !redirected.is_empty() {
+        servers.push(redirect_server(&redirected, g));
+    }
+}
+
 /// What automatic HTTPS adds on the HTTP port: a redirect to HTTPS for every site name.
 fn redirect_server(hosts: &[(String, Span)], g: &Global) -> Server {
     let span = hosts[0].1;
@@ -372,7 +384,7 @@ fn redirect_server(hosts: &[(String, Span)], g: &Global) -> Server {
 /// Listeners grouped by address:port. The site that answers unknown hostnames is a
 /// catch-all site (`:443`, `https://`) when there is one; otherwise every site matches its
 /// own names only, and the first one listed stands for the port.
-fn address_ports(servers: &[Server]) -> Vec<AddressPort> {
+pub(crate) fn address_ports(servers: &[Server]) -> Vec<AddressPort> {
     let mut out: Vec<AddressPort> = Vec::new();
     for (i, s) in servers.iter().enumerate() {
         for l in &s.listeners {

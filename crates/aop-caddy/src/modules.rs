@@ -7,6 +7,7 @@
 //! refuses it (`AOP001`).
 
 use aop_model::{codes, Build, Finding, Label};
+use aop_source::Span;
 
 use crate::ast::{Caddyfile, Directive};
 
@@ -22,6 +23,12 @@ pub fn check(caddyfile: &Caddyfile, build: Option<Build>, findings: &mut Vec<Fin
         walk(&site.body, false, &mut found);
     }
     // Every packaged Caddy is the stock one: a module only a plugin has stops it.
+    under_build(&mut found, build);
+    findings.append(&mut found);
+}
+
+/// Under a named build, the plugins' modules among `found` are refusals.
+pub(crate) fn under_build(found: &mut [Finding], build: Option<Build>) {
     if let Some(build) = build {
         for f in found
             .iter_mut()
@@ -30,7 +37,6 @@ pub fn check(caddyfile: &Caddyfile, build: Option<Build>, findings: &mut Vec<Fin
             refused_by_stock(f, build);
         }
     }
-    findings.append(&mut found);
 }
 
 /// A plugin's module under a named build: the stock Caddy refuses to start on it.
@@ -77,46 +83,51 @@ fn encoder(format: &Directive, findings: &mut Vec<Finding>) {
     let Some(name) = format.args.first() else {
         return;
     };
-    let module = format!("caddy.logging.encoders.{}", name.text);
-    if DROPPED_LOG_ENCODERS.contains(&name.text.as_str()) {
-        findings.push(
-            Finding::new(
-                codes::PARSE_ERROR,
-                format!(
-                    "Caddy refuses to start: module not registered: {module} (Caddy no longer has the `{}` log encoder)",
-                    name.text
-                ),
-                Label::new(name.span, "a log encoder Caddy 2.11 does not have"),
-            )
-            .with_help("write `format console` or `format json`; a line of chosen fields is the transform-encoder plugin's `format transform \"{common_log}\"`"),
-        );
-    } else if !LOG_ENCODERS.contains(&name.text.as_str()) {
-        findings.push(plugin(format, &module, "log encoder"));
-    }
+    let written = format!("{} {}", format.name.text, name.text);
+    log_encoder(&name.text, &written, name.span, findings);
     for wrap in format.children().iter().filter(|c| c.is("wrap")) {
         encoder(wrap, findings);
     }
 }
 
-fn dns_provider(d: &Directive, findings: &mut Vec<Finding>) {
-    if let Some(name) = d.arg(0) {
-        findings.push(plugin(d, &format!("dns.providers.{name}"), "DNS provider"));
+/// A log encoder by its name: one Caddy dropped is a refusal, one it never had a plugin's.
+pub(crate) fn log_encoder(name: &str, written: &str, span: Span, findings: &mut Vec<Finding>) {
+    let module = format!("caddy.logging.encoders.{name}");
+    if DROPPED_LOG_ENCODERS.contains(&name) {
+        findings.push(
+            Finding::new(
+                codes::PARSE_ERROR,
+                format!(
+                    "Caddy refuses to start: module not registered: {module} (Caddy no longer has the `{name}` log encoder)"
+                ),
+                Label::new(span, "a log encoder Caddy 2.11 does not have"),
+            )
+            .with_help("write `format console` or `format json`; a line of chosen fields is the transform-encoder plugin's `format transform \"{common_log}\"`"),
+        );
+    } else if !LOG_ENCODERS.contains(&name) {
+        findings.push(plugin(written, span, &module, "log encoder"));
     }
 }
 
-fn plugin(d: &Directive, module: &str, what: &str) -> Finding {
+fn dns_provider(d: &Directive, findings: &mut Vec<Finding>) {
+    if let Some(name) = d.args.first() {
+        let written = format!("{} {}", d.name.text, name.text);
+        findings.push(plugin(
+            &written,
+            name.span,
+            &format!("dns.providers.{}", name.text),
+            "DNS provider",
+        ));
+    }
+}
+
+/// A module only a plugin provides; `written` names it as the user did, without what follows
+/// (the arguments after a DNS provider's name may be an API token).
+pub(crate) fn plugin(written: &str, span: Span, module: &str, what: &str) -> Finding {
     Finding::new(
         codes::NOT_CHECKED,
-        // The name and the module only: the arguments after them may be an API token.
-        format!(
-            "`{} {}`: a {what} the stock Caddy does not have (a plugin's), not checked",
-            d.name.text,
-            d.arg(0).unwrap_or("")
-        ),
-        Label::new(
-            d.args.first().map_or(d.name.span, |a| a.span),
-            "needs a plugin",
-        ),
+        format!("`{written}`: a {what} the stock Caddy does not have (a plugin's), not checked"),
+        Label::new(span, "needs a plugin"),
     )
     .with_note(format!(
         "Caddy built without the plugin refuses to start: module not registered: {module}"

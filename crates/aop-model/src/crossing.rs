@@ -103,7 +103,9 @@ mod tests {
     use aop_source::{FileId, Span};
 
     use super::{handshake_admits, Handshakes};
-    use crate::{CaRef, CaRefKind, ClientVerify, Config, Server, ServerKind, Setting};
+    use crate::{
+        CaRef, CaRefKind, ClientVerify, Config, ConfigSyntax, Server, ServerKind, Setting,
+    };
 
     fn server(verify: ClientVerify, cas: &[&str]) -> Server {
         let span = Span::new(FileId(0), 0, 1);
@@ -117,6 +119,7 @@ mod tests {
                 resolved: PathBuf::from(p),
                 span,
                 inherited: false,
+                inline: None,
             })
             .collect();
         s
@@ -189,6 +192,7 @@ mod tests {
             .collect();
         let config = Config {
             kind: ServerKind::Nginx,
+            syntax: ConfigSyntax::Directives,
             entry: FileId(0),
             servers,
             address_ports: Vec::new(),

@@ -22,8 +22,8 @@ pub use scenario::{
     Scenario, Simulation, UNKNOWN_NAME,
 };
 pub use server::{
-    Action, CaRef, CaRefKind, ClientVerify, Config, Location, Origin, PerDirectoryVerify, RealIp,
-    Regrant, Server, ServerKind, Setting,
+    Action, CaRef, CaRefKind, ClientVerify, Config, ConfigSyntax, Location, Origin,
+    PerDirectoryVerify, RealIp, Regrant, Server, ServerKind, Setting,
 };
 
 pub use version::{ServerVersions, Version, VersionRange};

@@ -107,6 +107,10 @@ pub enum CaRefKind {
     CaddyTrustPoolFile,
     /// Caddy's deprecated `client_auth { trusted_ca_cert_file ... }`.
     CaddyTrustedCaCertFile,
+    /// Caddy JSON's certificates written into the config (`"ca": {"provider": "inline",
+    /// "trusted_ca_certs": [...]}`, base64 DER): what `caddy adapt` makes of a
+    /// `trusted_ca_cert_file`.
+    CaddyInlineCerts,
 }
 
 impl CaRefKind {
@@ -118,6 +122,7 @@ impl CaRefKind {
             CaRefKind::ApachePath => "SSLCACertificatePath",
             CaRefKind::CaddyTrustPoolFile => "trust_pool file",
             CaRefKind::CaddyTrustedCaCertFile => "trusted_ca_cert_file",
+            CaRefKind::CaddyInlineCerts => "trusted_ca_certs",
         }
     }
 }
@@ -133,6 +138,9 @@ pub struct CaRef {
     /// The directive naming it.
     pub span: Span,
     pub inherited: bool,
+    /// The certificates themselves, as PEM, when the configuration holds them rather than
+    /// naming a file (`CaddyInlineCerts`): read instead of `resolved`.
+    pub inline: Option<String>,
 }
 
 /// What a server (or location) does with a request that reaches it. What counts as content
@@ -376,11 +384,23 @@ impl Server {
 #[derive(Debug)]
 pub struct Config {
     pub kind: ServerKind,
+    /// How the configuration is written; Caddy takes a Caddyfile or its JSON.
+    pub syntax: ConfigSyntax,
     pub entry: FileId,
     pub servers: Vec<Server>,
     pub address_ports: Vec<AddressPort>,
     /// What reading and lowering found (AOP001, AOP002 and friends).
     pub findings: Vec<Finding>,
+}
+
+/// The form of a configuration, so that a fix is shown in the form the user wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConfigSyntax {
+    /// nginx's and Apache's files, and the Caddyfile.
+    #[default]
+    Directives,
+    /// Caddy's native JSON.
+    Json,
 }
 
 impl Config {

@@ -214,6 +214,7 @@ fn finish(
     variables.check(reader.incomplete, &mut findings);
     Config {
         kind: ServerKind::Nginx,
+        syntax: aop_model::ConfigSyntax::Directives,
         entry: file,
         servers: lowered.servers,
         address_ports: lowered.address_ports,

@@ -557,6 +557,7 @@ fn finish_server(
                 .unwrap_or_default(),
             span: value.1,
             inherited,
+            inline: None,
         });
     }
     if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {

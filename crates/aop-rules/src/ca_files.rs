@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
-use aop_pki::{analyze, read_ca_source_below, Analysis, AnalysisOptions, Problem};
+use aop_pki::{
+    analyze, parse_ca_bytes, read_ca_source_below, Analysis, AnalysisOptions, CaContent, Problem,
+};
 use aop_source::Span;
 
 use crate::Context;
@@ -56,8 +58,11 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
                 }
                 same_span.push(uses.len());
                 let is_dir = ca.kind == CaRefKind::ApachePath;
-                let analysis = match &last {
-                    Some((path, dir, a)) if *path == resolved && *dir == is_dir => a.clone(),
+                let analysis = match (&ca.inline, &last) {
+                    (Some(pem), _) => Arc::new(analyze(&inline_content(pem, resolved), &options)),
+                    (None, Some((path, dir, a))) if *path == resolved && *dir == is_dir => {
+                        a.clone()
+                    }
                     _ => verdicts
                         .entry((resolved, is_dir))
                         .or_insert_with(|| {
@@ -81,6 +86,21 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
         }
         uses
     })
+}
+
+/// Certificates the configuration holds itself, read as a CA file of that content would be.
+fn inline_content(pem: &str, label: &Path) -> CaContent {
+    let (certs, issues, error) = match parse_ca_bytes(pem.as_bytes(), label) {
+        Ok((certs, issues)) => (certs, issues, None),
+        Err(e) => (Vec::new(), Vec::new(), Some(e)),
+    };
+    CaContent {
+        path: label.to_path_buf(),
+        is_dir: false,
+        certs,
+        error,
+        issues,
+    }
 }
 
 /// Whether `server` verifies clients and trusts only CAs the user declared: then another
@@ -182,8 +202,8 @@ pub(crate) fn directive_line(ca: &CaRef, path: &str) -> String {
         CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
             format!("ssl_client_certificate {path};")
         }
-        CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => {
-            format!("trust_pool file {path}")
-        }
+        CaRefKind::CaddyTrustPoolFile
+        | CaRefKind::CaddyTrustedCaCertFile
+        | CaRefKind::CaddyInlineCerts => format!("trust_pool file {path}"),
     }
 }

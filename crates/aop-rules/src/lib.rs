@@ -6,6 +6,7 @@
 mod apache_since;
 mod apache_sni;
 mod ca_files;
+mod caddy_json;
 mod cloudflare_ips;
 mod context;
 pub mod docs;
@@ -182,6 +183,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     }
     label_expansions(cx, &mut out);
     simulated::decide(cx, &mut out);
+    caddy_json::rewrite(cx, &mut out);
     out
 }
 

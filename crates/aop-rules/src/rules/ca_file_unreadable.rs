@@ -84,7 +84,7 @@ fn unreadable(u: &CaUse, error: &CaError) -> (Severity, String, String) {
                 "check the path: relative paths are read from {}, and `--root DIR` reads absolute paths below DIR",
                 match u.ca.kind {
                     CaRefKind::ApacheFile | CaRefKind::ApachePath => "ServerRoot (by default the directory of apache2.conf, or the parent of conf/ for conf/httpd.conf)",
-                    CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => "the Caddyfile's directory (Caddy itself opens them from its working directory: prefer an absolute path)",
+                    CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile | CaRefKind::CaddyInlineCerts => "the directory of the Caddyfile or JSON config (Caddy itself opens them from its working directory: prefer an absolute path)",
                     _ => "the directory of the main configuration",
                 }
             ),

@@ -65,7 +65,9 @@ fn help(kind: CaRefKind) -> String {
         CaRefKind::NginxClientCertificate | CaRefKind::NginxTrustedCertificate => {
             "    server {\n        listen 443 ssl default_server;\n        ssl_reject_handshake on;\n    }"
         }
-        CaRefKind::CaddyTrustPoolFile | CaRefKind::CaddyTrustedCaCertFile => {
+        CaRefKind::CaddyTrustPoolFile
+        | CaRefKind::CaddyTrustedCaCertFile
+        | CaRefKind::CaddyInlineCerts => {
             "    https:// {\n        tls internal\n        abort\n    }\n(a site without a hostname answers every name its own sites do not)"
         }
     };
