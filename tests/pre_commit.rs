@@ -116,6 +116,7 @@ fn files_pattern_picks_configuration_paths_only() {
         "etc/apache2/envvars",
         // What `nginx -V` says of the server decides release-bound verdicts.
         "etc/nginx/nginx-V.txt",
+        "etc/caddy/caddy.json",
         "etc/caddy/Caddyfile",
         "Caddyfile.prod",
         "deploy/caddy/sites/shop.caddy",
@@ -130,6 +131,7 @@ fn files_pattern_picks_configuration_paths_only() {
         "mynginx.conf.bak",
         "docs/nginx.md",
         "docs/caddy.md",
+        "package.json",
     ] {
         assert!(!h.files.is_match(no), "{no} should not be linted");
     }
