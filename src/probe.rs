@@ -5,7 +5,7 @@
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
-use aop_model::{Code, Finding, Label, LoadOptions};
+use aop_model::{Finding, Label, LoadOptions, RuleId};
 use aop_probe::{
     plan, Claim, ClientCert, Outcome, Probe, Result as ProbeResult, SiteHints, TargetSpec,
 };
@@ -223,7 +223,7 @@ fn judge(
     out
 }
 
-fn code_of(code: &str) -> Code {
+fn code_of(code: &str) -> RuleId {
     find_rule(code)
         .expect("probe codes are registered rules")
         .meta()

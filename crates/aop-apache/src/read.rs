@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aop_model::{admit_inclusion, codes, Build, Code, Finding, Label, LoadOptions};
+use aop_model::{admit_inclusion, codes, Build, Finding, Label, LoadOptions, RuleId};
 use aop_source::{FileId, SourceMap, Span};
 
 use crate::ast::{Arg, Directive, Section};
@@ -96,7 +96,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn finding(&mut self, code: Code, span: Span, message: String, label: &str) -> &mut Finding {
+    fn finding(&mut self, code: RuleId, span: Span, message: String, label: &str) -> &mut Finding {
         self.findings
             .push(Finding::new(code, message, Label::new(span, label)));
         self.findings.last_mut().expect("just pushed")

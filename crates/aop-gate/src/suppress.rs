@@ -316,7 +316,7 @@ mod tests {
         (map, id)
     }
 
-    fn finding_at(map: &SourceMap, id: FileId, needle: &str, code: aop_model::Code) -> Finding {
+    fn finding_at(map: &SourceMap, id: FileId, needle: &str, code: aop_model::RuleId) -> Finding {
         let text = String::from_utf8_lossy(&map.file(id).bytes).into_owned();
         let at = text.find(needle).expect("needle in text");
         Finding::new(
@@ -326,7 +326,7 @@ mod tests {
         )
     }
 
-    const AOP201: aop_model::Code = aop_model::Code {
+    const AOP201: aop_model::RuleId = aop_model::RuleId {
         code: "AOP201",
         name: "default-server-missing",
         severity: aop_model::Severity::Error,

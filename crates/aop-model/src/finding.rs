@@ -29,7 +29,7 @@ impl Severity {
 
 /// A rule's stable identity: `AOP101` and `client-verify-missing`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Code {
+pub struct RuleId {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
@@ -74,7 +74,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(code: Code, message: impl Into<String>, primary: Label) -> Self {
+    pub fn new(code: RuleId, message: impl Into<String>, primary: Label) -> Self {
         Finding {
             code: code.code,
             name: code.name,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aop_model::{CaRef, CaRefKind, ClientVerify, Code, Finding, Label, Server};
+use aop_model::{CaRef, CaRefKind, ClientVerify, Finding, Label, RuleId, Server};
 use aop_pki::{
     analyze, parse_ca_bytes, read_ca_source_below, Analysis, AnalysisOptions, CaContent, Problem,
 };
@@ -154,7 +154,7 @@ fn verifies_chain(s: &Server) -> bool {
 impl CaUse<'_> {
     /// A finding on the directive, with what the file holds as its note and, when one server
     /// inherits the directive, that server as a second label.
-    pub fn finding(&self, code: Code, message: String, label: &str) -> Finding {
+    pub fn finding(&self, code: RuleId, message: String, label: &str) -> Finding {
         let mut f = Finding::new(code, message, Label::new(self.ca.span, label));
         if let [server] = self.servers.as_slice() {
             if self.ca.inherited {

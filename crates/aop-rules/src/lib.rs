@@ -20,7 +20,7 @@ mod tester;
 pub use context::{CaSettings, Context};
 pub use registry::{codes_with, directives_read, find_rule, RULES};
 
-use aop_model::{Code, Finding, ServerKind, Severity};
+use aop_model::{Finding, RuleId, ServerKind, Severity};
 
 /// What a finding of a rule says about the origin, in the terms of the real-server harness
 /// (tests/real_servers.rs), which checks every rule that claims a verdict against what nginx
@@ -57,8 +57,8 @@ impl Meta {
         self.code.starts_with("AOP6")
     }
 
-    pub const fn id(&self) -> Code {
-        Code {
+    pub const fn id(&self) -> RuleId {
+        RuleId {
             code: self.code,
             name: self.name,
             severity: self.severity,
@@ -110,7 +110,7 @@ macro_rules! declare_rule {
         $crate::declare_rule! {
             $(#[doc = $doc])*
             pub struct $name {
-                id: aop_model::Code {
+                id: aop_model::RuleId {
                     code: $code,
                     name: $rname,
                     severity: aop_model::Severity::$sev,
@@ -136,7 +136,7 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $name {
-            pub const CODE: aop_model::Code = $id;
+            pub const CODE: aop_model::RuleId = $id;
             pub const META: $crate::Meta = $crate::Meta {
                 code: Self::CODE.code,
                 name: Self::CODE.name,

@@ -115,7 +115,7 @@ impl SourceFile {
 
 /// Where a span starts and ends, 1-based, columns in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Location {
+pub struct LineColumnSpan {
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -275,11 +275,11 @@ impl SourceMap {
         String::from_utf8_lossy(self.bytes(span))
     }
 
-    pub fn location(&self, span: Span) -> Location {
+    pub fn location(&self, span: Span) -> LineColumnSpan {
         let f = self.file(span.file);
         let (line, column) = f.line_col(span.start as usize);
         let (end_line, end_column) = f.line_col(span.end as usize);
-        Location {
+        LineColumnSpan {
             line,
             column,
             end_line,
@@ -354,7 +354,7 @@ mod tests {
         let span = Span::new(id, 8, 9);
         assert_eq!(
             map.location(span),
-            Location {
+            LineColumnSpan {
                 line: 2,
                 column: 4,
                 end_line: 2,
