@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use crate::site::{write_site_files, Site, CA_PATH};
+use crate::site::{comment_header, write_site_files, Site, CA_PATH};
 use crate::write_file;
 
 pub fn write_tree(out: &Path, servers: usize, files: usize) -> io::Result<()> {
@@ -23,15 +23,7 @@ pub fn write_tree(out: &Path, servers: usize, files: usize) -> io::Result<()> {
         &out.join("sites-enabled").join("000-default.conf"),
         CATCH_ALL.as_bytes(),
     )?;
-    write_site_files(
-        out,
-        servers,
-        files,
-        |t, n| {
-            let _ = writeln!(t, "# generated site file {n}\n");
-        },
-        vhost,
-    )
+    write_site_files(out, servers, files, comment_header, vhost)
 }
 
 fn vhost(t: &mut String, s: &Site) {

@@ -6,20 +6,12 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use crate::site::{write_site_files, Site};
+use crate::site::{comment_header, write_site_files, Site};
 use crate::write_file;
 
 pub fn write_tree(out: &Path, servers: usize, files: usize) -> io::Result<()> {
     write_file(&out.join("Caddyfile"), MAIN.as_bytes())?;
-    write_site_files(
-        out,
-        servers,
-        files,
-        |t, n| {
-            let _ = writeln!(t, "# generated site file {n}\n");
-        },
-        site,
-    )
+    write_site_files(out, servers, files, comment_header, site)
 }
 
 fn site(t: &mut String, s: &Site) {

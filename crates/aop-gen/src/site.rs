@@ -38,6 +38,12 @@ impl Site {
     }
 }
 
+/// The header of site file `n` for the dialects whose comments start with `#` and need no
+/// block around the sites (Apache, Caddy).
+pub fn comment_header(t: &mut String, n: usize) {
+    t.push_str(&format!("# generated site file {n}\n\n"));
+}
+
 /// Writes `sites-enabled/site-NNNNN.conf`, each file a header then its share of the sites.
 pub fn write_site_files(
     out: &std::path::Path,
