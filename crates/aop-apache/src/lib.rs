@@ -55,7 +55,7 @@ pub fn read_tree(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Resul
 /// Reads the tree whose main file is already in the map as `id`, read from `entry`.
 fn read_tree_from(id: FileId, entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Tree {
     let paths = paths::TreePaths::new(entry, opts);
-    let mut reader = read::Reader::new(map, opts, paths);
+    let mut reader = read::TreeReader::new(map, opts, paths);
     if let Some(dir) = entry.parent() {
         let envvars = dir.join("envvars");
         if envvars.is_file() {
@@ -72,7 +72,7 @@ fn read_tree_from(id: FileId, entry: &Path, map: &mut SourceMap, opts: &LoadOpti
     }
     let directives = reader.read_file_id(id, entry);
     reader.check_mpm_loaded();
-    let read::Reader {
+    let read::TreeReader {
         findings,
         paths,
         proxy_lists,

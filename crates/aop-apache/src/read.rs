@@ -33,7 +33,7 @@ struct Frame {
     transparent: bool,
 }
 
-pub struct Reader<'a> {
+pub struct TreeReader<'a> {
     map: &'a mut SourceMap,
     opts: &'a LoadOptions,
     pub vars: Variables,
@@ -70,9 +70,9 @@ pub struct Reader<'a> {
 /// Most lines all `Use` expansions together may produce.
 const MAX_MACRO_LINES: usize = 100_000;
 
-impl<'a> Reader<'a> {
+impl<'a> TreeReader<'a> {
     pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, paths: TreePaths) -> Self {
-        Reader {
+        TreeReader {
             map,
             opts,
             vars: Variables::default(),

@@ -39,7 +39,7 @@ pub fn load_json(
 
 /// Reads a Caddyfile whose bytes are already in the map; imports start at its directory.
 pub fn load_file(file: FileId, map: &mut SourceMap, opts: &LoadOptions) -> Config {
-    let mut reader = read::Reader::new(map, opts);
+    let mut reader = read::CaddyfileReader::new(map, opts);
     let caddyfile = reader.read(file);
     let mut findings = std::mem::take(&mut reader.findings);
     modules::check(&caddyfile, opts.build, &mut findings);

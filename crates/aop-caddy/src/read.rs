@@ -16,7 +16,8 @@ use crate::lexer::{tokenize, Token};
 /// Imports expanded for one Caddyfile before the rest is taken as a cycle.
 const MAX_IMPORTS: usize = 10_000;
 
-pub struct Reader<'a> {
+/// Reads a Caddyfile into sites and directives, expanding snippets and imports token by token.
+pub struct CaddyfileReader<'a> {
     pub map: &'a mut SourceMap,
     opts: &'a LoadOptions,
     pub findings: Vec<Finding>,
@@ -28,9 +29,9 @@ pub struct Reader<'a> {
     last: Option<Token>,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> CaddyfileReader<'a> {
     pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions) -> Self {
-        Reader {
+        CaddyfileReader {
             map,
             opts,
             findings: Vec::new(),

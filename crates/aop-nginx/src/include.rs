@@ -16,7 +16,9 @@ use crate::lower::{draft_server, Draft};
 use crate::parse::{parse, Parsed, SyntaxError};
 use crate::variables::Variables;
 
-pub struct Reader<'a> {
+/// Splices each included file into the tree where its `include` stands, as nginx reads it,
+/// and drafts each top-level server as it arrives.
+pub struct IncludeSplicer<'a> {
     pub map: &'a mut SourceMap,
     pub opts: &'a LoadOptions,
     /// nginx's conf prefix: relative include paths start here.
@@ -101,9 +103,9 @@ impl DumpFiles {
 /// syntax trees waiting to be spliced stay small.
 const AHEAD_BATCH: usize = 64;
 
-impl<'a> Reader<'a> {
+impl<'a> IncludeSplicer<'a> {
     pub fn new(map: &'a mut SourceMap, opts: &'a LoadOptions, prefix: PathBuf) -> Self {
-        Reader {
+        IncludeSplicer {
             map,
             opts,
             prefix,
@@ -132,7 +134,7 @@ impl<'a> Reader<'a> {
         prefix: PathBuf,
         files: Vec<(PathBuf, FileId)>,
     ) -> Self {
-        let mut r = Reader::new(map, opts, prefix);
+        let mut r = IncludeSplicer::new(map, opts, prefix);
         r.dump = Some(DumpFiles::new(files));
         r
     }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use aop_model::{codes, Config, Finding, Label, LoadOptions, ServerKind};
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
-pub use include::Reader;
+pub use include::IncludeSplicer;
 
 /// Reads the tree whose main file is `entry` (nginx's `-c`): its directory is the conf
 /// prefix every relative path starts from. Fails only when the entry itself cannot be read.
@@ -41,7 +41,7 @@ pub fn load_file(file: FileId, key: PathBuf, map: &mut SourceMap, opts: &LoadOpt
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut reader = Reader::new(map, opts, prefix.clone());
+    let mut reader = IncludeSplicer::new(map, opts, prefix.clone());
     let directives = reader.expand_file(file, key);
     finish(file, directives, reader, &prefix, opts)
 }
@@ -80,7 +80,7 @@ pub fn load_dump(dump: &[u8], map: &mut SourceMap, opts: &LoadOptions) -> Option
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("/"));
-        let mut reader = Reader::for_dump(map, opts, prefix.clone(), files.clone());
+        let mut reader = IncludeSplicer::for_dump(map, opts, prefix.clone(), files.clone());
         let directives = reader.expand_file(main, main_path);
         let mut seen = std::collections::HashSet::from([&parts[0].path]);
         let unreached: Vec<usize> = (1..parts.len())
@@ -194,7 +194,7 @@ fn unreached_part(part: &dump::DumpedFile, file: FileId) -> Finding {
 fn finish(
     file: FileId,
     directives: Vec<ast::Directive>,
-    mut reader: Reader,
+    mut reader: IncludeSplicer,
     prefix: &Path,
     opts: &LoadOptions,
 ) -> Config {

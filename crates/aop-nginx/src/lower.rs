@@ -21,9 +21,10 @@ use crate::errors::ConfError;
 use crate::listen::{parse_listen, UnknownParam};
 use crate::names::catch_all_name;
 
-/// Values set at `http {}` level, which every server inherits unless it sets its own.
+/// The settings one block writes: `http {}`'s, which every server inherits unless it sets its
+/// own, or a server's own (merged over the inherited ones in [`finish_server`]).
 #[derive(Default, Clone)]
-struct Inherited {
+struct BlockSettings {
     verify: Option<(ClientVerify, Span)>,
     client_certificate: Option<(String, Span)>,
     trusted_certificate: Option<(String, Span)>,
@@ -80,7 +81,7 @@ fn unknown_dynamic_block(d: &Directive, block: &str, file: &str, opts: &LoadOpti
 /// Lowers the expanded tree. The servers of a top-level `http {}` were drafted as they were
 /// spliced in (`drafts`, in order, their blocks already freed); a server still holding its
 /// block (one the reader did not draft) is drafted here.
-// Boxed drafts: see `Reader::drafts`.
+// Boxed drafts: see `IncludeSplicer::drafts`.
 #[allow(clippy::vec_box)]
 pub fn lower(
     mut top: Vec<Directive>,
@@ -114,7 +115,7 @@ pub fn lower(
                     continue;
                 };
                 let http = &mut block.directives;
-                let mut inherited = Inherited::default();
+                let mut inherited = BlockSettings::default();
                 read_settings(http, &mut inherited, findings);
                 let flags = unverified_flags(http);
                 let bypass = error_page_bypass(http);
@@ -199,7 +200,7 @@ fn on_off(d: &Directive, findings: &mut Vec<Finding>) -> Option<bool> {
     }
 }
 
-fn read_settings(block: &[Directive], s: &mut Inherited, findings: &mut Vec<Finding>) {
+fn read_settings(block: &[Directive], s: &mut BlockSettings, findings: &mut Vec<Finding>) {
     for d in block {
         let span = d.head_span();
         match d.name.as_str() {
@@ -324,7 +325,7 @@ fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
 pub struct Draft {
     head: Span,
     server: Server,
-    own: Inherited,
+    own: BlockSettings,
     has_listen: bool,
     /// The server's own `error_page` verdict, when it has any `error_page`: its own replace
     /// the inherited ones.
@@ -352,7 +353,7 @@ pub fn draft_server(
     findings: &mut Vec<Finding>,
 ) -> Draft {
     let children = d.children();
-    let mut own = Inherited::default();
+    let mut own = BlockSettings::default();
     read_settings(children, &mut own, findings);
     let mut server = Server::new(ServerKind::Nginx, d.head_span());
     server.directives.own = written(children, opts);
@@ -475,7 +476,7 @@ fn outline(block: &[Directive]) -> Vec<Directive> {
 fn finish_server(
     draft: Draft,
     http_bypass: Option<Span>,
-    http: &Inherited,
+    http: &BlockSettings,
     flags: &HashSet<String>,
     prefix: &Path,
     opts: &LoadOptions,
@@ -605,7 +606,7 @@ fn finish_server(
 }
 
 /// The realip module acts only where `set_real_ip_from` names a source.
-fn real_ip(own: &Inherited, http: &Inherited) -> Option<aop_model::RealIp> {
+fn real_ip(own: &BlockSettings, http: &BlockSettings) -> Option<aop_model::RealIp> {
     let (trusted, inherited) = if own.real_ip_from.is_empty() {
         (&http.real_ip_from, true)
     } else {

@@ -370,7 +370,7 @@ fn read_server(name: &str, srv: &Value, cx: &mut Cx) -> ReadServer {
     let policies_value = srv
         .get("tls_connection_policies")
         .filter(|p| p.kind != Kind::Null);
-    let reader = policy::Reader {
+    let reader = policy::PolicyReader {
         file: cx.file,
         path: cx.path,
         dir: cx.dir,

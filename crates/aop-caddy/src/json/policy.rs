@@ -71,7 +71,8 @@ fn sni_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-pub struct Reader<'a> {
+/// Reads a server's `tls_connection_policies` from one JSON file.
+pub struct PolicyReader<'a> {
     pub file: FileId,
     /// The JSON file: what certificates written into it are read as.
     pub path: &'a Path,
@@ -79,7 +80,7 @@ pub struct Reader<'a> {
     pub opts: &'a LoadOptions,
 }
 
-impl Reader<'_> {
+impl PolicyReader<'_> {
     fn span(&self, v: &Value) -> Span {
         Span::new(self.file, v.start, v.end)
     }
