@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aop_model::{
     codes, Action, AddressPort, CaRef, CaRefKind, Config, DefaultWhy, Finding, Label, ListenAddr,
-    Listener, LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
+    Listener, LoadOptions, Location, Server, ServerKind, Setting, Written,
 };
 use aop_source::{FileId, Span};
 
@@ -112,7 +112,7 @@ impl Lowering<'_> {
         server.expanded_from = d.via;
         let https_ports: HashSet<u16> =
             listens.iter().filter(|l| l.https).map(|l| l.port).collect();
-        let engine = setting(own.ssl_engine, main.ssl_engine);
+        let engine = Setting::own_or_inherited(own.ssl_engine, main.ssl_engine);
         let has_cert = own.certificate.or(main.certificate).is_some();
         let addrs: Vec<(ListenAddr, Option<u16>, Span)> = d
             .args
@@ -142,16 +142,15 @@ impl Lowering<'_> {
                 span,
             })
             .collect();
-        match (own.server_name, main.server_name) {
-            (Some(n), _) | (None, Some(n)) => server.names.push((host_name(&n.value), n.span)),
-            _ => {}
+        if let Some(n) = own.server_name.or(main.server_name) {
+            server.names.push((host_name(&n.value), n.span));
         }
         server.names.extend(
             own.aliases
                 .iter()
                 .map(|a| (a.value.to_ascii_lowercase(), a.span)),
         );
-        if let Some(v) = setting(own.verify, main.verify) {
+        if let Some(v) = Setting::own_or_inherited(own.verify, main.verify) {
             server.client_verify = v;
         }
         server.ca = self.ca_refs(&own, main);
@@ -195,10 +194,11 @@ impl Lowering<'_> {
             (own.ca_path, main.ca_path, CaRefKind::ApachePath),
         ];
         for (mine, inherited, kind) in pairs {
-            let (d, inherited) = match (mine, inherited) {
-                (Some(d), _) => (d, false),
-                (None, Some(d)) => (d, true),
-                _ => continue,
+            let Some(Setting { value: d, origin }) = Setting::own_or_inherited(
+                mine.map(|d| (d, d.span)),
+                inherited.map(|d| (d, d.span)),
+            ) else {
+                continue;
             };
             let Some(path) = d.args.first() else { continue };
             out.push(CaRef {
@@ -211,7 +211,7 @@ impl Lowering<'_> {
                     .resolve(&path.value, self.opts)
                     .unwrap_or_default(),
                 span: d.span,
-                inherited,
+                inherited: origin.is_inherited(),
                 inline: None,
             });
         }
@@ -325,10 +325,8 @@ impl Lowering<'_> {
             return;
         };
         let mut server = Server::new(ServerKind::Apache, first.span);
-        let engine = main.ssl_engine.map(|(v, s)| Setting {
-            value: v,
-            origin: Origin::Own(s),
-        });
+        // The main server inherits from nothing: what it writes is its own.
+        let engine = Setting::own_or_inherited(main.ssl_engine, None);
         server.tls_switch = engine;
         let index = servers.len();
         for l in &uncovered {
@@ -359,11 +357,8 @@ impl Lowering<'_> {
         if let Some(n) = main.server_name {
             server.names.push((host_name(&n.value), n.span));
         }
-        if let Some((v, s)) = main.verify {
-            server.client_verify = Setting {
-                value: v,
-                origin: Origin::Own(s),
-            };
+        if let Some(v) = Setting::own_or_inherited(main.verify, None) {
+            server.client_verify = v;
         }
         let empty = Scope::default();
         server.ca = self.ca_refs(main, &empty);
@@ -402,20 +397,6 @@ fn written(directives: &[&Directive], opts: &LoadOptions, paths: &TreePaths) -> 
                 .and_then(|a| paths.resolve(&a.value, opts).ok()),
         })
         .collect()
-}
-
-fn setting<T: Copy>(own: Option<(T, Span)>, main: Option<(T, Span)>) -> Option<Setting<T>> {
-    match (own, main) {
-        (Some((v, s)), _) => Some(Setting {
-            value: v,
-            origin: Origin::Own(s),
-        }),
-        (None, Some((v, s))) => Some(Setting {
-            value: v,
-            origin: Origin::Inherited(s),
-        }),
-        _ => None,
-    }
 }
 
 /// The port of a server's listeners when they share one.

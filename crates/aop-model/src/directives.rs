@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use aop_source::Span;
 
-use crate::{Origin, ServerKind, Setting};
+use crate::{ServerKind, Setting};
 
 /// One directive outside any block or section: its name as the server matches it (nginx's
 /// exact name, Apache's in lowercase), its words and its span.
@@ -59,22 +59,16 @@ impl Directives {
             // The Caddyfile reader keeps no directive table: no rule reads one from it.
             ServerKind::Caddy => false,
         };
-        if let Some(w) = self.own.iter().rev().find(is) {
-            return Some(Setting {
-                value: w,
-                origin: Origin::Own(w.span),
-            });
-        }
-        self.inherited.iter().rev().find(is).map(|w| Setting {
-            value: w,
-            origin: Origin::Inherited(w.span),
-        })
+        let own = self.own.iter().rev().find(is).map(|w| (w, w.span));
+        let inherited = self.inherited.iter().rev().find(is).map(|w| (w, w.span));
+        Setting::own_or_inherited(own, inherited)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Origin;
     use aop_source::FileId;
 
     const DEPTH: DirectiveName = DirectiveName {

@@ -7,6 +7,7 @@ mod crossing;
 mod directives;
 mod finding;
 mod inclusions;
+mod inheritance;
 mod listen;
 mod scenario;
 mod server;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aop_model::{
     codes, AddressPort, CaRef, CaRefKind, ClientVerify, DefaultWhy, Finding, Label, Listener,
-    LoadOptions, Location, Origin, Server, ServerKind, Setting, Written,
+    LoadOptions, Location, Server, ServerKind, Setting, Written,
 };
 use aop_source::{SourceMap, Span};
 
@@ -310,14 +310,6 @@ fn with_paths(written: Arc<[Written]>, prefix: &Path, opts: &LoadOptions) -> Arc
         .collect()
 }
 
-fn origin(own: Option<Span>, inherited: Option<Span>) -> Origin {
-    match (own, inherited) {
-        (Some(s), _) => Origin::Own(s),
-        (None, Some(s)) => Origin::Inherited(s),
-        (None, None) => Origin::Default,
-    }
-}
-
 /// What a server's own block says, read as soon as the server is spliced in: the settings it
 /// inherits from `http {}` may still follow (nginx merges them once `http {}` is read), so
 /// they are applied later by [`finish_server`]. The block itself can then be freed: only the
@@ -502,15 +494,10 @@ fn finish_server(
         certificate: own.certificate.or(http.certificate).is_some(),
         ssl_on: None,
     };
-    let ssl_on = own.ssl_on.or(http.ssl_on);
-    if let Some((v, _)) = ssl_on {
-        server.tls_switch = Some(Setting {
-            value: v,
-            origin: origin(own.ssl_on.map(|x| x.1), http.ssl_on.map(|x| x.1)),
-        });
-    }
-    tls.ssl_on = ssl_on.filter(|(v, _)| *v).map(|(_, span)| span);
-    let ssl_on = ssl_on.is_some_and(|(v, _)| v);
+    let ssl_on = Setting::own_or_inherited(own.ssl_on, http.ssl_on);
+    server.tls_switch = ssl_on;
+    tls.ssl_on = ssl_on.filter(|s| s.value).and_then(|s| s.origin.span());
+    let ssl_on = ssl_on.is_some_and(|s| s.value);
     for l in server.listeners.iter_mut() {
         l.tls |= ssl_on;
     }
@@ -525,11 +512,8 @@ fn finish_server(
         });
     }
 
-    if let Some((v, _)) = own.verify.or(http.verify) {
-        server.client_verify = Setting {
-            value: v,
-            origin: origin(own.verify.map(|x| x.1), http.verify.map(|x| x.1)),
-        };
+    if let Some(v) = Setting::own_or_inherited(own.verify, http.verify) {
+        server.client_verify = v;
     }
     for (kind, own_v, http_v) in [
         (
@@ -543,35 +527,32 @@ fn finish_server(
             &http.trusted_certificate,
         ),
     ] {
-        let (value, inherited) = match (own_v, http_v) {
-            (Some(v), _) => (v, false),
-            (None, Some(v)) => (v, true),
-            (None, None) => continue,
+        let Some(Setting {
+            value: (path, span),
+            origin,
+        }) = Setting::own_or_inherited(
+            own_v.as_ref().map(|v| (v, v.1)),
+            http_v.as_ref().map(|v| (v, v.1)),
+        )
+        else {
+            continue;
         };
         server.ca.push(CaRef {
             kind,
-            path: value.0.clone(),
+            path: path.clone(),
             // A path that cannot be resolved inside the root (a link loop) is read as nothing:
             // the CA checks then report it unreadable, as nginx would fail to open it.
-            resolved: opts
-                .resolve(prefix, Path::new(&value.0))
-                .unwrap_or_default(),
-            span: value.1,
-            inherited,
+            resolved: opts.resolve(prefix, Path::new(path)).unwrap_or_default(),
+            span: *span,
+            inherited: origin.is_inherited(),
             inline: None,
         });
     }
     if let Some((true, span)) = own.reject_handshake.or(http.reject_handshake) {
         server.reject_handshake = Some(span);
     }
-    if let Some((v, _)) = own.session_tickets.or(http.session_tickets) {
-        server.session_tickets = Setting {
-            value: v,
-            origin: origin(
-                own.session_tickets.map(|x| x.1),
-                http.session_tickets.map(|x| x.1),
-            ),
-        };
+    if let Some(v) = Setting::own_or_inherited(own.session_tickets, http.session_tickets) {
+        server.session_tickets = v;
     }
     if let Some((true, span)) = own.session_cache.or(http.session_cache) {
         server.session_cache = Some(span);
