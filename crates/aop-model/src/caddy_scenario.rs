@@ -64,10 +64,7 @@ impl Router<'_> {
 
 /// Why the handshake of a site's connection policy fails for `cert`, if it does.
 fn handshake(s: &Server, cert: CertSent) -> Option<&'static str> {
-    let verifies = matches!(
-        s.client_verify.value,
-        ClientVerify::On | ClientVerify::Optional
-    );
+    let verifies = s.client_verify.value.checks_chain();
     match (s.client_verify.value, cert) {
         (ClientVerify::On | ClientVerify::AnyCertificate, CertSent::None) => {
             Some("the handshake requires a client certificate")

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::{Action, ClientVerify, Config, Server};
+use crate::{Action, Config, Server};
 
 /// Whether a client whose handshake was made under `handshake`'s settings gets content from
 /// `target` although `target` would have refused it: `target` serves content and requires a
@@ -18,8 +18,7 @@ use crate::{Action, ClientVerify, Config, Server};
 /// CAs are compared by the file the server opens: two files holding the same certificates
 /// count as different.
 pub fn handshake_admits(handshake: &Server, target: &Server) -> bool {
-    handshake.reject_handshake.is_none()
-        && handshake.client_verify.value != ClientVerify::Off
+    handshake.handshake_asks_for_certificate()
         && target.action == Action::Serves
         && target.requires_client_certificate()
         && handshake
@@ -49,10 +48,7 @@ impl<'c> Handshakes<'c> {
         let mut by_cas: HashMap<Vec<&'c Path>, usize> = HashMap::new();
         for (place, &h) in servers.iter().enumerate() {
             let s = &config.servers[h];
-            if s.reject_handshake.is_some()
-                || s.client_verify.value == ClientVerify::Off
-                || !also(s)
-            {
+            if !s.handshake_asks_for_certificate() || !also(s) {
                 continue;
             }
             let mut cas: Vec<&Path> = s.ca.iter().map(|c| c.resolved.as_path()).collect();

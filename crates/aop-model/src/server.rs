@@ -36,6 +36,12 @@ pub enum ClientVerify {
 }
 
 impl ClientVerify {
+    /// Whether a client's chain is checked against the configured CA: `on` and `optional`.
+    /// `optional_no_ca` and Caddy's `require` accept a chain from any issuer.
+    pub fn checks_chain(self) -> bool {
+        matches!(self, ClientVerify::On | ClientVerify::Optional)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ClientVerify::Off => "off",
@@ -338,6 +344,28 @@ impl Server {
         whole_server || self.site_verified_per_directory().is_some()
     }
 
+    /// Whether this server checks client chains against a CA, for the whole server or in a
+    /// section (Apache `<Location>`, `<Directory>`).
+    pub fn checks_client_chains(&self) -> bool {
+        self.client_verify.value.checks_chain()
+            || self
+                .per_directory_verify
+                .iter()
+                .any(|p| p.value.checks_chain())
+    }
+
+    /// Whether a TLS client gets content from this server: it completes handshakes (no
+    /// `ssl_reject_handshake on`) and serves.
+    pub fn serves_content_over_tls(&self) -> bool {
+        self.action == Action::Serves && self.reject_handshake.is_none()
+    }
+
+    /// Whether this server's handshakes ask the client for a certificate: it completes
+    /// handshakes and verification is not off.
+    pub fn handshake_asks_for_certificate(&self) -> bool {
+        self.reject_handshake.is_none() && self.client_verify.value != ClientVerify::Off
+    }
+
     /// Whether any listener of this server speaks TLS.
     pub fn tls(&self) -> bool {
         self.listeners.iter().any(|l| l.tls)
@@ -356,7 +384,7 @@ impl Server {
     /// serves content: the servers whose client verification every rule about it judges.
     pub fn serves_tls_from_outside(&self) -> Option<&Listener> {
         self.tls_from_outside()
-            .filter(|_| self.action == Action::Serves && self.reject_handshake.is_none())
+            .filter(|_| self.serves_content_over_tls())
     }
 
     pub fn reference(&self) -> ServerRef {
@@ -417,11 +445,24 @@ impl Config {
 mod tests {
     use aop_source::{FileId, Span};
 
-    use super::{ClientVerify, PerDirectoryVerify, Server, ServerKind, Setting};
+    use super::{Action, ClientVerify, PerDirectoryVerify, Server, ServerKind, Setting};
 
     fn server(verify: ClientVerify) -> Server {
         let mut s = Server::new(ServerKind::Nginx, Span::new(FileId(0), 0, 1));
         s.client_verify = Setting::default_value(verify);
+        s
+    }
+
+    /// A server verifying clients only in a section (`<Location>`), over the whole site or not.
+    fn verified_in_section(value: ClientVerify, covers_site: bool) -> Server {
+        let span = Span::new(FileId(0), 0, 1);
+        let mut s = server(ClientVerify::Off);
+        s.per_directory_verify.push(PerDirectoryVerify {
+            section: span,
+            directive: span,
+            value,
+            covers_site,
+        });
         s
     }
 
@@ -434,13 +475,37 @@ mod tests {
         assert!(!optional.requires_client_certificate());
         optional.verify_enforced = Some(span);
         assert!(optional.requires_client_certificate());
-        let mut per_directory = server(ClientVerify::Off);
-        per_directory.per_directory_verify.push(PerDirectoryVerify {
-            section: span,
-            directive: span,
-            value: ClientVerify::On,
-            covers_site: true,
-        });
-        assert!(per_directory.requires_client_certificate());
+        assert!(verified_in_section(ClientVerify::On, true).requires_client_certificate());
+    }
+
+    #[test]
+    fn only_on_and_optional_check_the_chain_against_the_ca() {
+        use ClientVerify::*;
+        for (value, checks) in [
+            (On, true),
+            (Optional, true),
+            (OptionalNoCa, false),
+            (AnyCertificate, false),
+            (Off, false),
+        ] {
+            assert_eq!(server(value).checks_client_chains(), checks, "{value:?}");
+        }
+        assert!(verified_in_section(ClientVerify::Optional, false).checks_client_chains());
+    }
+
+    #[test]
+    fn a_refused_handshake_serves_nothing_and_asks_for_nothing() {
+        let span = Span::new(FileId(0), 0, 1);
+        let mut s = server(ClientVerify::OptionalNoCa);
+        s.action = Action::Serves;
+        assert!(s.serves_content_over_tls());
+        assert!(s.handshake_asks_for_certificate());
+        assert!(!server(ClientVerify::Off).handshake_asks_for_certificate());
+        s.reject_handshake = Some(span);
+        assert!(!s.serves_content_over_tls());
+        assert!(!s.handshake_asks_for_certificate());
+        s.reject_handshake = None;
+        s.action = Action::Redirects;
+        assert!(!s.serves_content_over_tls());
     }
 }

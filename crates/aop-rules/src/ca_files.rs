@@ -137,18 +137,13 @@ pub(crate) fn ca_problems<'c, 'a>(
     cx: &'c Context<'a>,
 ) -> impl Iterator<Item = (&'c CaUse<'a>, &'c Problem)> {
     ca_uses(cx).iter().flat_map(|u| {
-        let chain = u.servers.iter().any(|s| verifies_chain(s));
+        let chain = u.servers.iter().any(|s| s.checks_client_chains());
         u.analysis
             .problems
             .iter()
             .filter(move |p| chain || p.code() == "AOP301")
             .map(move |p| (u, p))
     })
-}
-
-fn verifies_chain(s: &Server) -> bool {
-    let chain = |v: ClientVerify| matches!(v, ClientVerify::On | ClientVerify::Optional);
-    chain(s.client_verify.value) || s.per_directory_verify.iter().any(|d| chain(d.value))
 }
 
 impl CaUse<'_> {

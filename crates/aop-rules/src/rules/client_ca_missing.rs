@@ -1,4 +1,4 @@
-use aop_model::{CaRefKind, ClientVerify, Finding, Label, Server, ServerKind, Severity, Version};
+use aop_model::{CaRefKind, Finding, Label, Server, ServerKind, Severity, Version};
 
 use crate::{declare_rule, Context};
 
@@ -97,11 +97,7 @@ fn trusted_only_finding(cx: &Context, s: &Server) -> Option<Finding> {
 impl ClientCaMissing {
     fn check(cx: &Context, out: &mut Vec<Finding>) {
         for s in &cx.config.servers {
-            let verifying = matches!(
-                s.client_verify.value,
-                ClientVerify::On | ClientVerify::Optional
-            );
-            if !s.tls() || !verifying {
+            if !s.tls() || !s.client_verify.value.checks_chain() {
                 continue;
             }
             if !s.ca.is_empty() {

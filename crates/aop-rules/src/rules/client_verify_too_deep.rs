@@ -1,4 +1,4 @@
-use aop_model::{ClientVerify, DirectiveName, Finding, Label, Origin, Server, ServerKind};
+use aop_model::{DirectiveName, Finding, Label, Origin, Server, ServerKind};
 
 use crate::{declare_rule, Context};
 
@@ -93,19 +93,10 @@ const DEPTH: DirectiveName = DirectiveName {
 /// What Cloudflare's chain needs, and both servers' default.
 const ENOUGH: u64 = 1;
 
-/// `optional_no_ca` accepts any chain: its depth decides nothing.
-fn checks_the_chain(v: ClientVerify) -> bool {
-    matches!(v, ClientVerify::On | ClientVerify::Optional)
-}
-
-/// A server that serves over TLS and verifies client certificates, for the whole server or
-/// in a section.
+/// A server that serves over TLS and checks client chains, for the whole server or in a
+/// section: `optional_no_ca` accepts any chain, so its depth decides nothing.
 fn verifies(s: &Server) -> bool {
-    s.serves_tls_from_outside().is_some()
-        && (checks_the_chain(s.client_verify.value)
-            || s.per_directory_verify
-                .iter()
-                .any(|p| checks_the_chain(p.value)))
+    s.serves_tls_from_outside().is_some() && s.checks_client_chains()
 }
 
 fn help(kind: ServerKind) -> &'static str {

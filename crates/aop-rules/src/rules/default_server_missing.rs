@@ -1,6 +1,4 @@
-use aop_model::{
-    Action, AddressPort, DefaultWhy, Finding, Label, Scenario, Server, ServerKind, Severity,
-};
+use aop_model::{AddressPort, DefaultWhy, Finding, Label, Scenario, Server, ServerKind, Severity};
 use aop_source::Span;
 
 use crate::ca_files::verifies_with_own_ca_only;
@@ -157,8 +155,7 @@ impl DefaultServerMissing {
                 }
                 continue;
             }
-            if s.action != Action::Serves || s.reject_handshake.is_some() || s.host_guard.is_some()
-            {
+            if !s.serves_content_over_tls() || s.host_guard.is_some() {
                 continue;
             }
             let address_port = ap.address_port();
