@@ -5,9 +5,10 @@
 use aop_model::{codes, Finding, Label};
 
 use crate::ast::Directive;
+use crate::errors::ConfError;
 
 /// Lowercase name, the spelling of httpd's documentation, and what httpd says it takes.
-const TAKE1: &[(&str, &str, &str)] = &[
+pub(crate) const TAKE1: &[(&str, &str, &str)] = &[
     (
         "documentroot",
         "DocumentRoot",
@@ -87,8 +88,11 @@ pub fn check(tree: &[Directive], findings: &mut Vec<Finding>) {
     }
 }
 
-fn finding(d: &Directive, name: &str, takes: &str) -> Finding {
-    let httpd_says = format!("{name} takes one argument, {takes}");
+fn finding(d: &Directive, name: &str, takes: &'static str) -> Finding {
+    let httpd_says = ConfError::TakesOneArgument {
+        name: name.into(),
+        usage: takes,
+    };
     let Some(extra) = d.args.get(1) else {
         return Finding::new(
             codes::PARSE_ERROR,

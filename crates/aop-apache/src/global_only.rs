@@ -5,6 +5,7 @@
 use aop_model::{codes, Finding, Label};
 
 use crate::ast::Directive;
+use crate::errors::ConfError;
 
 /// Lowercase names and the spelling httpd's message uses.
 const GLOBAL_ONLY: &[(&str, &str)] = &[
@@ -47,7 +48,12 @@ fn inside(vhost: &Directive, directives: &[Directive], findings: &mut Vec<Findin
         findings.push(
             Finding::new(
                 codes::PARSE_ERROR,
-                format!("{name} cannot occur within <VirtualHost> section: httpd refuses to start"),
+                format!(
+                    "{}: httpd refuses to start",
+                    ConfError::NotInVirtualHost {
+                        name: name.to_string()
+                    }
+                ),
                 Label::new(d.span, "allowed only in the main server configuration"),
             )
             .with_label(Label::new(vhost.span, "inside this virtual host"))
@@ -76,7 +82,12 @@ pub fn sni_policy_values(tree: &[Directive], findings: &mut Vec<Finding>) {
         findings.push(
             Finding::new(
                 codes::PARSE_ERROR,
-                format!("Invalid SSLVhostSNIPolicy argument '{value}': httpd refuses to start"),
+                format!(
+                    "{}: httpd refuses to start",
+                    ConfError::InvalidSniPolicy {
+                        value: value.into()
+                    }
+                ),
                 Label::new(d.span, "not strict, secure, authonly or insecure"),
             )
             .with_help("SSLVHostSNIPolicy secure"),

@@ -16,11 +16,12 @@ use crate::address::{parse_listen, parse_vhost_addr};
 use crate::ast::Directive;
 use crate::certificates;
 use crate::enforce::{per_directory, refusal_page, regrants};
+use crate::errors::ConfError;
 use crate::md::Managed;
 use crate::paths::TreePaths;
 use crate::reach;
 use crate::remoteip::{believes_loopback_claims, real_ip, ProxyLists};
-use crate::scope::{verify_value, Scope};
+use crate::scope::{per_directory_name, verify_value, Scope};
 use crate::{arity, global_only};
 
 pub struct Listen {
@@ -289,11 +290,19 @@ impl Lowering<'_> {
         while let Some(outer) = stack.pop() {
             for c in outer.children().iter().filter(|c| c.section.is_some()) {
                 if c.is("virtualhost") {
-                    let outer_name = outer.opener();
+                    let error = match per_directory_name(&outer.name) {
+                        _ if outer.is("virtualhost") => ConfError::VirtualHostInVirtualHost,
+                        Some(section) => ConfError::VirtualHostInSection {
+                            section: section.into(),
+                        },
+                        None => ConfError::VirtualHostInSection {
+                            section: outer.name.clone(),
+                        },
+                    };
                     self.findings.push(
                         Finding::new(
                             codes::PARSE_ERROR,
-                            format!("`<VirtualHost>` cannot occur within `{outer_name}`: httpd refuses to start"),
+                            format!("{error}: httpd refuses to start"),
                             Label::new(c.span, "nested virtual host"),
                         )
                         .with_label(Label::new(outer.span, "inside this section")),

@@ -25,6 +25,8 @@ use crate::words::{split_words, Word};
 struct Macro {
     params: Vec<String>,
     body: Vec<Mapped>,
+    /// The `<Macro>` opener, which httpd names when a `Use` miscounts its arguments.
+    opener: Span,
 }
 
 struct Frame {
@@ -302,12 +304,8 @@ impl<'a> TreeReader<'a> {
         let name_span = line.span(first.range.clone());
         if let Some(bare) = written.strip_suffix('>') {
             if bare.is_empty() {
-                self.finding(
-                    codes::PARSE_ERROR,
-                    name_span,
-                    "empty section name `<>`".into(),
-                    "here",
-                );
+                let msg = ConfError::InvalidCommand { name: "<".into() }.to_string();
+                self.finding(codes::PARSE_ERROR, name_span, msg, "here");
                 return None;
             }
             return Some(Directive {
@@ -584,27 +582,26 @@ impl<'a> TreeReader<'a> {
 
     fn store_macro(&mut self, opener: Directive, body: Vec<Mapped>) {
         let Some(name) = opener.arg(0) else {
-            self.finding(
-                codes::PARSE_ERROR,
-                opener.name_span,
-                "`<Macro>` needs a name".into(),
-                "here",
-            );
+            let msg = ConfError::MacroWithoutName.to_string();
+            self.finding(codes::PARSE_ERROR, opener.name_span, msg, "here");
             return;
         };
         let params = opener.args[1..].iter().map(|a| a.value.clone()).collect();
-        self.macros
-            .insert(name.to_ascii_lowercase(), Macro { params, body });
+        let mac = Macro {
+            params,
+            body,
+            opener: opener.name_span,
+        };
+        self.macros.insert(name.to_ascii_lowercase(), mac);
     }
 
     fn use_macro(&mut self, d: &Directive, via: Option<Span>) -> Vec<Directive> {
         let Some(name) = d.arg(0).map(str::to_ascii_lowercase) else {
-            self.finding(
-                codes::PARSE_ERROR,
-                d.span,
-                "`Use` needs a macro name".into(),
-                "here",
-            );
+            let msg = match self.macros.is_empty() {
+                true => ConfError::UseBeforeAnyMacro,
+                false => ConfError::UseWithoutName,
+            };
+            self.finding(codes::PARSE_ERROR, d.span, msg.to_string(), "here");
             return Vec::new();
         };
         if self.macro_stack.len() >= self.opts.limits.max_include_depth {
@@ -616,22 +613,29 @@ impl<'a> TreeReader<'a> {
             return Vec::new();
         }
         if self.macro_stack.contains(&name) {
-            let msg = format!("macro `{name}` uses itself: httpd refuses the recursion");
+            let msg = ConfError::MacroRecursive { name: name.clone() }.to_string();
             self.finding(codes::PARSE_ERROR, d.span, msg, "recursive use");
             return Vec::new();
         }
         let Some(mac) = self.macros.get(&name) else {
-            let msg = format!("macro `{name}` is not defined");
+            let msg = match self.macros.is_empty() {
+                true => ConfError::UseBeforeAnyMacro,
+                false => ConfError::MacroUndefined { name },
+            }
+            .to_string();
             self.finding(codes::PARSE_ERROR, d.args[0].span, msg, "unknown macro");
             return Vec::new();
         };
         let values: Vec<&str> = d.args[1..].iter().map(|a| a.value.as_str()).collect();
         if values.len() != mac.params.len() {
-            let msg = format!(
-                "macro `{name}` takes {} arguments, `Use` gives {}",
-                mac.params.len(),
-                values.len()
-            );
+            let msg = ConfError::MacroArity {
+                name,
+                line: self.map.location(mac.opener).line,
+                file: self.map.file(mac.opener.file).path.display().to_string(),
+                given: values.len(),
+                takes: mac.params.len(),
+            }
+            .to_string();
             self.finding(codes::PARSE_ERROR, d.span, msg, "wrong number of arguments");
             return Vec::new();
         }
@@ -678,12 +682,8 @@ impl<'a> TreeReader<'a> {
     fn include(&mut self, d: &Directive, undefined: &[Undefined]) -> Vec<Directive> {
         let optional = d.name == "includeoptional";
         let Some(arg) = d.args.first() else {
-            self.finding(
-                codes::PARSE_ERROR,
-                d.span,
-                "`Include` needs a path".into(),
-                "here",
-            );
+            let msg = ConfError::include_without_path(optional).to_string();
+            self.finding(codes::PARSE_ERROR, d.span, msg, "here");
             return Vec::new();
         };
         if let Some(u) = undefined.first() {
@@ -806,7 +806,7 @@ impl<'a> TreeReader<'a> {
         self.finding(
             codes::PARSE_ERROR,
             first,
-            "Configuration error: No MPM loaded. httpd refuses to start".to_string(),
+            format!("{} httpd refuses to start", ConfError::NoMpm),
             "modules are loaded here, none of them an MPM",
         )
         .help = Some(format!(
@@ -819,7 +819,8 @@ impl<'a> TreeReader<'a> {
     fn refuse_built_in(&mut self, d: &Directive, id: &str, build: Build, file: &str) {
         let span = d.args.first().map_or(d.name_span, |a| a.span);
         let msg = format!(
-            "module {id} is built-in and can't be loaded: {} build {file} into httpd, which refuses to start",
+            "{}: {} build {file} into httpd, which refuses to start",
+            ConfError::BuiltInModule { module: id.into() },
             build.describe()
         );
         let help = format!(
@@ -877,10 +878,19 @@ impl<'a> TreeReader<'a> {
 
     /// A source httpd refuses is a parse error: it does not start.
     fn check_proxy_source(&mut self, written: &str, span: Span, d: &Directive) {
-        if let Source::Refused(why) = remoteip::parse_source(written) {
+        if let Source::Refused(refusal) = remoteip::parse_source(written) {
+            let list_line = remoteip::is_list(&d.name).then(|| {
+                let file = self.map.file(span.file).path.display().to_string();
+                (self.map.location(span).line, file)
+            });
             let msg = format!(
-                "`{}` cannot trust `{written}`: {why}, so httpd refuses to start",
-                self.written_name(d)
+                "{}: httpd refuses to start",
+                ConfError::RemoteIpSource {
+                    value: written.into(),
+                    refusal,
+                    directive: self.written_name(d),
+                    list_line,
+                }
             );
             self.finding(codes::PARSE_ERROR, span, msg, "refused by httpd")
                 .help = Some(format!(

@@ -37,7 +37,20 @@ pub fn is_proxy(name: &str) -> bool {
 pub enum Source {
     Cidr(String),
     Host(String),
-    Refused(&'static str),
+    Refused(Refusal),
+}
+
+/// Why mod_remoteip refuses a source, as APR's parse of it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No address before the `/`.
+    Empty,
+    /// Not an address, or a partial IPv4 address with a mask.
+    Address,
+    /// A mask that is no number of bits in range, or `/0`.
+    Mask,
+    /// A host name with a subnet.
+    HostSubnet,
 }
 
 /// mod_remoteip's test: a colon means IPv6, else only digits and dots mean IPv4.
@@ -52,20 +65,25 @@ pub fn parse_source(written: &str) -> Source {
     };
     if !looks_like_ip(ip) {
         return match mask {
-            Some(_) => Source::Refused("a host name cannot take a subnet"),
+            Some(_) => Source::Refused(Refusal::HostSubnet),
             None => Source::Host(written.to_string()),
         };
     }
-    let refused = Source::Refused("not an address httpd can parse");
+    if ip.is_empty() {
+        return Source::Refused(Refusal::Empty);
+    }
+    let (address, bad_mask) = (
+        Source::Refused(Refusal::Address),
+        Source::Refused(Refusal::Mask),
+    );
     if ip.contains(':') {
         let Ok(addr) = ip.parse::<IpAddr>() else {
-            return refused;
+            return address;
         };
         return match mask.map(|m| m.parse::<u8>()) {
             None => Source::Cidr(format!("{addr}/128")),
-            Some(Ok(0)) => Source::Refused("the network mask /0 is invalid"),
-            Some(Ok(bits)) if bits <= 128 => Source::Cidr(format!("{addr}/{bits}")),
-            Some(_) => refused,
+            Some(Ok(bits)) if (1..=128).contains(&bits) => Source::Cidr(format!("{addr}/{bits}")),
+            Some(_) => bad_mask,
         };
     }
     let octets: Vec<&str> = ip.split('.').collect();
@@ -74,10 +92,11 @@ pub fn parse_source(written: &str) -> Source {
         .map(|o| o.parse::<u8>().ok())
         .collect::<Option<Vec<u8>>>()
     else {
-        return refused;
+        return address;
     };
-    if numbers.is_empty() || numbers.len() > 4 {
-        return refused;
+    // APR takes a mask only after all four octets.
+    if numbers.len() > 4 || (numbers.len() < 4 && mask.is_some()) {
+        return address;
     }
     let mut full = [0u8; 4];
     full[..numbers.len()].copy_from_slice(&numbers);
@@ -86,18 +105,17 @@ pub fn parse_source(written: &str) -> Source {
         // A partial address is a network of its octets; a full one a single host.
         None => 8 * numbers.len() as u32,
         Some(m) if !m.contains('.') => match m.parse::<u32>() {
-            Ok(0) => return Source::Refused("the network mask /0 is invalid"),
-            Ok(bits) if bits <= 32 && numbers.len() == 4 => bits,
-            _ => return refused,
+            Ok(bits) if bits <= 32 => bits,
+            _ => return bad_mask,
         },
         Some(m) => match m.parse::<Ipv4Addr>() {
             // A netmask: its leading ones (a mask with holes trusts at least as much).
-            Ok(netmask) if numbers.len() == 4 => u32::from(netmask).leading_ones(),
-            _ => return refused,
+            Ok(netmask) => u32::from(netmask).leading_ones(),
+            _ => return bad_mask,
         },
     };
     if bits == 0 {
-        return Source::Refused("the network mask /0 is invalid");
+        return bad_mask;
     }
     Source::Cidr(format!("{addr}/{bits}"))
 }

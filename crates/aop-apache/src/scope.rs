@@ -5,28 +5,40 @@ use aop_model::{codes, ClientVerify, Finding, Label};
 use aop_source::Span;
 
 use crate::ast::{Arg, Directive};
+use crate::errors::ConfError;
 
-/// Sections whose contents apply per request path, not to the whole server.
+/// Sections whose contents apply per request path, not to the whole server, as httpd's
+/// messages spell them.
+const PER_DIRECTORY: &[&str] = &[
+    "Directory",
+    "DirectoryMatch",
+    "Location",
+    "LocationMatch",
+    "Files",
+    "FilesMatch",
+    "Proxy",
+    "ProxyMatch",
+    "If",
+    "ElseIf",
+    "Else",
+    "Limit",
+    "LimitExcept",
+    "RequireAll",
+    "RequireAny",
+    "RequireNone",
+];
+
+/// Whether a section (its name in lowercase) applies per request path.
 pub fn is_per_directory(name: &str) -> bool {
-    matches!(
-        name,
-        "directory"
-            | "directorymatch"
-            | "location"
-            | "locationmatch"
-            | "files"
-            | "filesmatch"
-            | "proxy"
-            | "proxymatch"
-            | "if"
-            | "elseif"
-            | "else"
-            | "limit"
-            | "limitexcept"
-            | "requireall"
-            | "requireany"
-            | "requirenone"
-    )
+    per_directory_name(name).is_some()
+}
+
+/// A per-directory section's name as httpd spells it, from its name in lowercase.
+pub fn per_directory_name(name: &str) -> Option<&'static str> {
+    PER_DIRECTORY
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .copied()
 }
 
 #[derive(Default)]
@@ -101,12 +113,16 @@ pub fn verify_value(d: &Directive, findings: &mut Vec<Finding>) -> Option<Client
         "require" | "on" => ClientVerify::On,
         "optional" => ClientVerify::Optional,
         "optional_no_ca" => ClientVerify::OptionalNoCa,
-        other => {
+        _ => {
             findings.push(
                 Finding::new(
                     codes::PARSE_ERROR,
                     format!(
-                        "`SSLVerifyClient {other}` is not a valid mode: httpd refuses to start"
+                        "{}: httpd refuses to start",
+                        ConfError::InvalidArgument {
+                            directive: "SSLVerifyClient".into(),
+                            value: arg.value.clone(),
+                        }
                     ),
                     Label::new(
                         arg.span,
