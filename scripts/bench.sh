@@ -1,32 +1,40 @@
 #!/usr/bin/env bash
-# Whole-process timings for docs/performance.md: generated nginx trees of N servers over N/10
-# files, each read by `cat` (the floor: bytes from page cache), by `aop-lint --format json`,
-# by gixy and by crossplane's `parse` (both from PyPI, in a venv under target/).
+# Whole-process timings for docs/performance.md: generated trees of N servers over N/10 files
+# (nginx, Apache or Caddy), each read in one hyperfine run per size by
+#   - `cat` of every file (the floor: bytes from page cache),
+#   - `aop-lint --format json` and aop-lint's human report,
+#   - the server's own configuration test (`nginx -t`, `apache2 -t`) on a copy of the tree
+#     whose certificate and log paths point at files of its own (scripts/peer-tree.sh),
+# and, as slow references under a timeout, crossplane's `parse` and gixy-ng (nginx, from
+# PyPI in a venv under target/), `caddy validate` and `caddy adapt` (Caddy).
 #
 #   scripts/bench.sh                 # N = 1000 10000 100000
 #   SIZES="1000 10000" scripts/bench.sh
-#   SLOW_TIMEOUT=600 scripts/bench.sh   # seconds one gixy/crossplane run may take
-#   SKIP_SLOW=1 scripts/bench.sh        # only cat and aop-lint
+#   SLOW_TIMEOUT=600 scripts/bench.sh   # seconds one slow reference run may take
+#   SKIP_SLOW=1 scripts/bench.sh        # no slow references
+#   SKIP_SERVER=1 scripts/bench.sh      # no configuration test by the server
 #   KIND=apache scripts/bench.sh        # the same sites as an Apache tree
-#   KIND=caddy scripts/bench.sh         # the same sites as a Caddyfile importing site files,
-#                                       # with `caddy adapt` (reads the Caddyfile) as reference
+#   KIND=caddy scripts/bench.sh         # the same sites as a Caddyfile importing site files
+#   NGINX=/path/to/sbin/nginx           # the nginx for `nginx -t` (the generated tree uses
+#                                       # `http2 on`, so 1.25.1 or later; default: the 1.30.4
+#                                       # that the tests build under target/servers)
 #
 # Writes target/bench/results-KIND.md (the table) and target/bench/*.json (hyperfine's raw data).
-# hyperfine is used when installed (apt-get install hyperfine); peak RSS always comes from
-# GNU time (`/usr/bin/time -f %M`).
+# hyperfine is needed (apt-get install hyperfine); peak RSS comes from GNU time
+# (`/usr/bin/time -f %M`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES="${SIZES:-1000 10000 100000}"
 SLOW_TIMEOUT="${SLOW_TIMEOUT:-1200}"
-# SKIP_SLOW=1 times only cat and aop-lint (the references do not change between our builds).
+# SKIP_SLOW=1 leaves out the slow references (they do not change between our builds).
 SKIP_SLOW="${SKIP_SLOW:-}"
-# KIND=apache times the Apache tree of the same sites (cat and aop-lint: the references read
-# nginx only).
+SKIP_SERVER="${SKIP_SERVER:-}"
+NGINX="${NGINX:-$PWD/target/servers/nginx-1.30.4/sbin/nginx}"
 KIND="${KIND:-nginx}"
 case "$KIND" in
   nginx) MAIN=nginx.conf ;;
-  apache) MAIN=apache2.conf SKIP_SLOW=1 ;;
+  apache) MAIN=apache2.conf ;;
   caddy) MAIN=Caddyfile ;;
   *) echo "bench.sh: KIND is nginx, apache or caddy" >&2; exit 2 ;;
 esac
@@ -38,9 +46,9 @@ cargo build --profile profiling --locked -p aop-lint -p aop-gen
 LINT="$PWD/target/profiling/aop-lint"
 GEN="$PWD/target/profiling/aop-gen"
 
-if [ -z "$SKIP_SLOW" ] && [ "$KIND" = nginx ] && { [ ! -x "$VENV/bin/gixy" ] || [ ! -x "$VENV/bin/crossplane" ]; }; then
+if [ -z "$SKIP_SLOW" ] && [ "$KIND" = nginx ] && ! "$VENV/bin/pip" show --quiet gixy-ng crossplane >/dev/null 2>&1; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet gixy crossplane
+  "$VENV/bin/pip" install --quiet gixy-ng crossplane
 fi
 if [ ! -x /usr/bin/time ]; then
   echo "bench.sh: GNU time (/usr/bin/time) is needed for peak RSS: apt-get install time" >&2
@@ -48,23 +56,25 @@ if [ ! -x /usr/bin/time ]; then
 fi
 HYPERFINE="$(command -v hyperfine || true)"
 
-# median seconds of a command over $runs runs (after two warm-up runs when there are more):
-# the median, because the machine is shared and a build next door makes outliers.
-mean_seconds() {
-  local name=$1 runs=$2; shift 2
-  if [ -n "$HYPERFINE" ]; then
-    local warm=$(( runs > 1 ? 2 : 0 ))
-    "$HYPERFINE" -N -i --style none --warmup "$warm" --runs "$runs" \
-      --export-json "$OUT/$name.json" -- "$(printf '%q ' "$@")" >/dev/null
-    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$OUT/$name.json"
-  else
-    "$@" >/dev/null 2>&1 || true
-    local start end
-    start=$(date +%s.%N)
-    for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1 || true; done
-    end=$(date +%s.%N)
-    python3 -c "print(($end - $start) / $runs)"
-  fi
+if [ -z "$HYPERFINE" ]; then
+  echo "bench.sh: hyperfine is needed: apt-get install hyperfine" >&2
+  exit 2
+fi
+
+# One hyperfine run over NAME=COMMAND pairs (after two warm-up runs of each when there are
+# more than one): every command of a size is timed in the same run, under the same load.
+# Prints "NAME MEDIAN_SECONDS" lines: the median, because the machine is shared and a build
+# next door makes outliers.
+race() {
+  local file=$1 runs=$2; shift 2
+  local warm=$(( runs > 1 ? 2 : 0 )) args=()
+  for pair in "$@"; do
+    args+=(--command-name "${pair%%=*}" "${pair#*=}")
+  done
+  "$HYPERFINE" -N -i --style none --warmup "$warm" --runs "$runs" \
+    --export-json "$OUT/$file.json" "${args[@]}" >/dev/null
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]: print(r["command"], r["median"])' "$OUT/$file.json"
 }
 
 peak_rss_kb() {
@@ -110,20 +120,49 @@ for n in $SIZES; do
   fast_runs=$(( n >= 100000 ? 5 : 20 ))
   slow_runs=$(( n >= 10000 ? 1 : 3 ))
 
-  cat_s=$(mean_seconds "$KIND-cat-$n" "$fast_runs" xargs -a "$OUT/$KIND-files-$n" cat)
-  cat_kb=$(peak_rss_kb xargs -a "$OUT/$KIND-files-$n" cat)
-  ours_s=$(mean_seconds "$KIND-aop-lint-$n" "$fast_runs" "$LINT" "$tree" --format json)
-  ours_kb=$(peak_rss_kb "$LINT" "$tree" --format json)
-  rows=("cat $cat_s $cat_kb" "aop-lint $ours_s $ours_kb")
+  peer="target/trees/$KIND-$n-peer"
+  fast=("cat=xargs -a $OUT/$KIND-files-$n cat"
+        "aop-lint=$LINT $tree --format json"
+        "aop-lint-human=$LINT $tree --color never")
+  if [ -z "$SKIP_SERVER" ]; then
+    [ -d "$peer" ] || scripts/peer-tree.sh "$tree" "$peer"
+    case "$KIND" in
+      nginx)
+        if [ -x "$NGINX" ]; then
+          fast+=("nginx-t=$NGINX -t -q -p $PWD/$peer -c $PWD/$peer/nginx.conf -e /dev/null")
+        else
+          echo "bench.sh: no nginx at $NGINX (NGINX=...): nginx -t left out" >&2
+        fi ;;
+      apache)
+        # Debian's apache2.conf takes its paths from the environment its envvars sets.
+        set -a; . "$peer/envvars"; set +a
+        fast+=("apache2-t=apache2 -t -d $PWD/$peer -f $PWD/$peer/apache2.conf") ;;
+    esac
+  fi
+  declare -A median=()
+  while read -r name secs; do median[$name]=$secs; done \
+    < <(race "$KIND-$n" "$fast_runs" "${fast[@]}")
+  cat_s=${median[cat]}
+  rows=()
+  for pair in "${fast[@]}"; do
+    name=${pair%%=*}
+    # shellcheck disable=SC2086
+    kb=$(peak_rss_kb ${pair#*=})
+    rows+=("$name ${median[$name]} $kb")
+  done
   if [ "$KIND" = caddy ]; then
     # `caddy adapt` turns the Caddyfile into JSON without loading certificates: Caddy's own
-    # reading of the same files.
+    # reading of the same files; `caddy validate` also loads every certificate.
     read -r adapt_s adapt_kb < <(slow "$slow_runs" caddy adapt --config "$tree/$MAIN" --adapter caddyfile)
     rows+=("caddy-adapt $adapt_s $adapt_kb")
-  else
+    if [ -z "$SKIP_SERVER" ]; then
+      read -r val_s val_kb < <(slow "$slow_runs" caddy validate --config "$PWD/$peer/$MAIN" --adapter caddyfile)
+      rows+=("caddy-validate $val_s $val_kb")
+    fi
+  elif [ "$KIND" = nginx ]; then
     read -r cp_s cp_kb < <(slow "$slow_runs" "$VENV/bin/crossplane" parse "$tree/$MAIN")
     read -r gixy_s gixy_kb < <(slow "$slow_runs" "$VENV/bin/gixy" "$tree/$MAIN")
-    rows+=("crossplane $cp_s $cp_kb" "gixy $gixy_s $gixy_kb")
+    rows+=("crossplane $cp_s $cp_kb" "gixy-ng $gixy_s $gixy_kb")
   fi
 
   for row in "${rows[@]}"; do
