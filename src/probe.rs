@@ -189,7 +189,8 @@ fn judge(
                 f.message = format!(
                     "the origin answered HTTP {} to {request}, but the body is the site's page at {} (`{}` in the files): anyone gets that page",
                     a.status, page.path, page.directive
-                );
+                )
+                .into();
             }
             out.push(f);
         }
@@ -208,15 +209,18 @@ fn judge(
                 Label::new(span, "the CertificateRequest of this handshake"),
             )
             .with_help("trust Cloudflare's origin-pull CA (and your zone's own CA) only");
-            f.note = Some(format!(
-                "the first names: {}",
-                r.acceptable_cas
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ));
+            f.note = Some(
+                format!(
+                    "the first names: {}",
+                    r.acceptable_cas
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+                .into(),
+            );
             out.push(f);
         }
     }
@@ -272,7 +276,7 @@ fn finding(code: &str, probe: &Probe, outcome: &Outcome, span: Span) -> Finding 
     )
     .with_help(help);
     // The formats that carry no label text (JSON, SARIF's message) still name the request.
-    f.note = Some(format!("the request: {}", probe.describe()));
+    f.note = Some(format!("the request: {}", probe.describe()).into());
     f
 }
 

@@ -98,7 +98,13 @@ impl<'a> TreeReader<'a> {
         }
     }
 
-    fn finding(&mut self, code: RuleId, span: Span, message: String, label: &str) -> &mut Finding {
+    fn finding(
+        &mut self,
+        code: RuleId,
+        span: Span,
+        message: String,
+        label: &'static str,
+    ) -> &mut Finding {
         self.findings
             .push(Finding::new(code, message, Label::new(span, label)));
         self.findings.last_mut().expect("just pushed")
@@ -260,7 +266,7 @@ impl<'a> TreeReader<'a> {
                 Label::new(at, "the file ends here, still inside it")
             });
             let f = self.finding(codes::PARSE_ERROR, frame.dir.name_span, msg, "opened here");
-            f.help = Some(help);
+            f.help = Some(help.into());
             f.secondary.extend(end);
             close_frame(frame, None, &mut stack, &mut root);
         }
@@ -477,7 +483,7 @@ impl<'a> TreeReader<'a> {
         );
         self.finding(codes::NOT_CHECKED, d.span, msg, "undecided").help = Some(format!(
             "give the command line's defines: `--define {name}` if httpd runs with `-D {name}`, or `--define NONE` if it runs with none"
-        ));
+        ).into());
         true
     }
 
@@ -790,7 +796,7 @@ impl<'a> TreeReader<'a> {
             msg,
             "no module loaded here provides this",
         )
-        .help = Some(help);
+        .help = Some(help.into());
     }
 
     /// httpd will not start without a multi-processing module, and every build aop-lint knows
@@ -812,7 +818,7 @@ impl<'a> TreeReader<'a> {
         .help = Some(format!(
             "{} ship the MPMs as modules: load one, e.g.\n    LoadModule mpm_event_module modules/mod_mpm_event.so\n(Debian: `a2enmod mpm_event`; RHEL: conf.modules.d/00-mpm.conf)",
             build.describe()
-        ));
+        ).into());
     }
 
     /// `LoadModule` of a module the build compiles in: httpd stops at it.
@@ -827,7 +833,7 @@ impl<'a> TreeReader<'a> {
             "remove this line: {file} is already part of the server (`apache2 -l` / `httpd -l` lists it). If the tree is written for another build, say which with `--build rhel` or `--build upstream`"
         );
         self.finding(codes::PARSE_ERROR, span, msg, "compiled into this build")
-            .help = Some(help);
+            .help = Some(help.into());
     }
 
     /// Directives that change how the rest of the tree is read.
@@ -893,10 +899,13 @@ impl<'a> TreeReader<'a> {
                 }
             );
             self.finding(codes::PARSE_ERROR, span, msg, "refused by httpd")
-                .help = Some(format!(
-                "name the networks of the proxies in front of httpd, e.g. `{} 173.245.48.0/20`",
-                self.written_name(d).trim_end_matches("List")
-            ));
+                .help = Some(
+                format!(
+                    "name the networks of the proxies in front of httpd, e.g. `{} 173.245.48.0/20`",
+                    self.written_name(d).trim_end_matches("List")
+                )
+                .into(),
+            );
         }
     }
 
@@ -960,7 +969,7 @@ impl<'a> TreeReader<'a> {
                 u.name
             );
             self.finding(codes::NOT_CHECKED, u.span, msg, "undefined variable")
-                .help = Some(help);
+                .help = Some(help.into());
         }
     }
 }

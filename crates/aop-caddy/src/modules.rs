@@ -54,7 +54,8 @@ fn refused_by_stock(f: &mut Finding, build: Build) {
     f.message = format!(
         "Caddy refuses to start: module not registered: {module} ({}: the stock Caddy, without plugins)",
         build.describe()
-    );
+    )
+    .into();
     f.primary.text = "a plugin's module, not in the stock Caddy".into();
     f.help = Some("build Caddy with the plugin (`xcaddy build --with ...`) and lint without `--build`, or remove the directive".into());
 }

@@ -15,7 +15,7 @@ mod version;
 
 pub use crossing::{handshake_admits, Handshakes};
 pub use directives::{DirectiveName, Directives, Written};
-pub use finding::{Finding, Label, RuleId, ServerRef, Severity, Suppressed};
+pub use finding::{Finding, Label, RuleId, ServerRef, Severity, Suppressed, Text};
 pub use inclusions::admit_inclusion;
 pub use listen::{AddressPort, DefaultWhy, ListenAddr, Listener};
 pub use scenario::{

@@ -114,7 +114,7 @@ mod tests {
         crate::test_findings(tag, main)
             .into_iter()
             .filter(|f| f.code == codes::PARSE_ERROR.code)
-            .map(|f| f.message)
+            .map(|f| f.message.to_string())
             .collect()
     }
 

@@ -74,7 +74,7 @@ fn unknown_dynamic_block(d: &Directive, block: &str, file: &str, opts: &LoadOpti
     );
     f.help = Some(format!(
         "load the module before this block, at the top of nginx.conf:\n    load_module modules/{file};\n(Debian: install libnginx-mod-{block} and keep `include /etc/nginx/modules-enabled/*.conf;`; RHEL: install nginx-mod-{block}; nginx.org's packages compile it in: `--build upstream`)"
-    ));
+    ).into());
     f
 }
 

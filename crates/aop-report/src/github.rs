@@ -31,7 +31,7 @@ pub fn render_github(report: &Report) -> String {
     for f in &report.findings {
         let loc = map.location(f.primary.span);
         let file = display_path(&map.file(f.primary.span.file).path);
-        let mut message = f.message.clone();
+        let mut message = f.message.to_string();
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
             message.push_str(h);

@@ -311,7 +311,7 @@ fn diag(f: &Finding, sources: &mut Sources) -> Diag {
     }
     let help = match (&f.help, &f.note) {
         (Some(h), Some(n)) => Some(format!("{h}\nnote: {n}")),
-        (Some(h), None) => Some(h.clone()),
+        (Some(h), None) => Some(h.to_string()),
         (None, Some(n)) => Some(format!("note: {n}")),
         (None, None) => None,
     };

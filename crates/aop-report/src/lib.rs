@@ -119,7 +119,7 @@ mod tests {
         let mut map = SourceMap::default();
         let b = map.add("b.conf", b"x;\ny;\n".to_vec());
         let a = map.add("a.conf", b"x;\ny;\n".to_vec());
-        let at = |file, start, message: &str, note: &str| {
+        let at = |file, start, message: &'static str, note: &'static str| {
             Finding::new(
                 codes::PARSE_ERROR,
                 message,

@@ -183,7 +183,7 @@ fn location(map: &SourceMap, span: Span, id: Option<usize>, message: Option<&str
 }
 
 fn message(f: &Finding) -> String {
-    let mut text = f.message.clone();
+    let mut text = f.message.to_string();
     if let Some(h) = &f.help {
         text.push_str("\nhelp: ");
         text.push_str(h);

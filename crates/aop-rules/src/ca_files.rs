@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aop_model::{CaRef, CaRefKind, ClientVerify, Finding, Label, RuleId, Server};
+use aop_model::{CaRef, CaRefKind, ClientVerify, Finding, Label, RuleId, Server, Text};
 use aop_pki::{
     analyze, parse_ca_bytes, read_ca_source_below, Analysis, AnalysisOptions, CaContent, Problem,
 };
@@ -19,6 +19,20 @@ pub(crate) struct CaUse<'a> {
     pub servers: Vec<&'a Server>,
     /// Shared by every use of the same source.
     pub analysis: Arc<Analysis>,
+    /// What the source holds, as a finding's note; shared by the uses that write the same
+    /// path for the same file.
+    note: Text,
+}
+
+/// "`certs/ca.pem` (read as /etc/nginx/certs/ca.pem) holds 1 certificate: ...".
+fn note(ca: &CaRef, analysis: &Analysis) -> Text {
+    let (path, summary) = (&ca.path, &analysis.summary);
+    if ca.resolved.as_os_str() != path.as_str() {
+        let resolved = ca.resolved.display();
+        format!("`{path}` (read as {resolved}) holds {summary}").into()
+    } else {
+        format!("`{path}` holds {summary}").into()
+    }
 }
 
 /// A CA source matters when a TLS server verifies clients with it, for the whole server or
@@ -77,10 +91,21 @@ fn ca_uses<'c, 'a>(cx: &'c Context<'a>) -> &'c [CaUse<'a>] {
                         .clone(),
                 };
                 last = Some((resolved, is_dir, analysis.clone()));
+                let note = match uses.last() {
+                    Some(prev)
+                        if prev.ca.path == ca.path
+                            && prev.ca.resolved == ca.resolved
+                            && Arc::ptr_eq(&prev.analysis, &analysis) =>
+                    {
+                        prev.note.clone()
+                    }
+                    _ => note(ca, &analysis),
+                };
                 uses.push(CaUse {
                     ca,
                     servers: vec![server],
                     analysis,
+                    note,
                 });
             }
         }
@@ -149,7 +174,7 @@ pub(crate) fn ca_problems<'c, 'a>(
 impl CaUse<'_> {
     /// A finding on the directive, with what the file holds as its note and, when one server
     /// inherits the directive, that server as a second label.
-    pub fn finding(&self, code: RuleId, message: String, label: &str) -> Finding {
+    pub fn finding(&self, code: RuleId, message: impl Into<Text>, label: &'static str) -> Finding {
         let mut f = Finding::new(code, message, Label::new(self.ca.span, label));
         if let [server] = self.servers.as_slice() {
             if self.ca.inherited {
@@ -165,15 +190,7 @@ impl CaUse<'_> {
         if nothing_read {
             return f;
         }
-        // One format per finding: thousands of servers may each get one.
-        let (path, summary) = (&self.ca.path, &self.analysis.summary);
-        let note = if self.ca.resolved.as_os_str() != path.as_str() {
-            let resolved = self.ca.resolved.display();
-            format!("`{path}` (read as {resolved}) holds {summary}")
-        } else {
-            format!("`{path}` holds {summary}")
-        };
-        f.with_note(note)
+        f.with_note(self.note.clone())
     }
 }
 

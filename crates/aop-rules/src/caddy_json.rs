@@ -70,7 +70,7 @@ pub(crate) fn rewrite(cx: &Context, out: &mut [Finding]) {
     }
     for f in out.iter_mut() {
         if let Some(json) = f.help.as_deref().and_then(|h| json_fix(f.code, h)) {
-            f.help = Some(json.to_string());
+            f.help = Some(json.into());
         }
     }
 }

@@ -301,7 +301,7 @@ mod tests {
         crate::test_findings(tag, &main)
             .into_iter()
             .filter(|f| f.message.contains("variable") || f.message.contains('$'))
-            .map(|f| (f.code, f.message))
+            .map(|f| (f.code, f.message.to_string()))
             .collect()
     }
 

@@ -1,4 +1,4 @@
-use aop_model::{CaRefKind, Finding};
+use aop_model::{CaRefKind, Finding, Text};
 use aop_pki::{Known, Problem};
 
 use crate::ca_files::ca_problems;
@@ -57,7 +57,7 @@ declare_rule! {
 
 const OWN_CA: &str = "for proof that a request comes from your zone, upload a client certificate of your own to Cloudflare (zone-level or per-hostname Authenticated Origin Pulls), verify against its CA, and declare that CA in aop-lint.toml (trusted_ca_sha256); until then, give each TLS address:port a catch-all that refuses unknown hostnames:";
 
-fn help(kind: CaRefKind) -> String {
+fn help(kind: CaRefKind) -> Text {
     let catch_all = match kind {
         CaRefKind::ApacheFile | CaRefKind::ApachePath => {
             "    <VirtualHost *:443>\n        ServerName invalid.invalid\n        SSLEngine on\n        SSLCertificateFile /etc/ssl/certs/ssl-cert-snakeoil.pem\n        SSLCertificateKeyFile /etc/ssl/private/ssl-cert-snakeoil.key\n        <Location \"/\">\n            Require all denied\n        </Location>\n    </VirtualHost>\n(the first <VirtualHost> of each address:port is its default)"
@@ -71,30 +71,54 @@ fn help(kind: CaRefKind) -> String {
             "    https:// {\n        tls internal\n        abort\n    }\n(a site without a hostname answers every name its own sites do not)"
         }
     };
-    format!("{OWN_CA}\n{catch_all}")
+    format!("{OWN_CA}\n{catch_all}").into()
 }
 
 impl CaSharedCloudflare {
     fn check(cx: &Context, out: &mut Vec<Finding>) {
+        // Thousands of servers naming one file get findings in the same words: each text is
+        // made once per file and kind of directive, and shared.
+        let mut said: Option<(&str, bool, CaRefKind, Text, Text)> = None;
         for (u, p) in ca_problems(cx) {
             let Problem::SharedCloudflare { cert } = p else {
                 continue;
             };
-            let what = if cert.known == Known::CloudflareAopSameKey {
-                "a certificate for Cloudflare's shared origin-pull CA key (not one Cloudflare has published)"
-            } else {
-                "Cloudflare's shared origin-pull CA"
+            let same_key = cert.known == Known::CloudflareAopSameKey;
+            let (message, help) = match &said {
+                Some((path, key, kind, message, help))
+                    if *path == u.ca.path && *key == same_key && *kind == u.ca.kind =>
+                {
+                    (message.clone(), help.clone())
+                }
+                _ => {
+                    let what = if same_key {
+                        "a certificate for Cloudflare's shared origin-pull CA key (not one Cloudflare has published)"
+                    } else {
+                        "Cloudflare's shared origin-pull CA"
+                    };
+                    let message: Text = format!(
+                        "`{}` trusts {what}: requests from any Cloudflare account pass client verification, not only your zone's",
+                        u.ca.path
+                    )
+                    .into();
+                    let help = help(u.ca.kind);
+                    said = Some((
+                        &u.ca.path,
+                        same_key,
+                        u.ca.kind,
+                        message.clone(),
+                        help.clone(),
+                    ));
+                    (message, help)
+                }
             };
             out.push(
                 u.finding(
                     Self::CODE,
-                    format!(
-                        "`{}` trusts {what}: requests from any Cloudflare account pass client verification, not only your zone's",
-                        u.ca.path
-                    ),
+                    message,
                     "the shared origin-pull CA: proves Cloudflare, not your zone",
                 )
-                .with_help(help(u.ca.kind)),
+                .with_help(help),
             );
         }
     }
