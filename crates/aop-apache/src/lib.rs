@@ -6,6 +6,7 @@ mod command_line;
 mod directives;
 pub mod errors;
 mod includes;
+mod inet_pton;
 mod lines;
 mod mapped;
 mod modules;
