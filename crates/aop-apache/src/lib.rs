@@ -8,6 +8,7 @@ pub mod errors;
 mod includes;
 mod inet_pton;
 mod lines;
+mod macro_body;
 mod mapped;
 mod modules;
 mod paths;

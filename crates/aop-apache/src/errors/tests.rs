@@ -322,6 +322,47 @@ fn remoteip_source_errors_are_in_httpd_words() {
     }
 }
 
+/// The virtual hosts `apache2 -t -D DUMP_VHOSTS` lists, by name; `None` when it refuses.
+fn apache_vhost_names(name: &str, conf: &str) -> Option<Vec<String>> {
+    let out = apache_run(name, conf, &["-D", "DUMP_VHOSTS"]);
+    if !out.status.success() {
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut names: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                // `port 8080 namevhost NAME (place)` under a name-based address.
+                ["port", _, "namevhost", name, ..] => Some(name.to_string()),
+                ["default", "server", ..] | [_, "is", "a", "NameVirtualHost"] => None,
+                // `ADDRESS NAME (place)`: the one host of its address.
+                [address, name, ..] if address.contains(':') => Some(name.to_string()),
+                _ => None,
+            }
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+#[test]
+fn nested_macros_are_what_httpd_builds() {
+    if !installed() {
+        return;
+    }
+    use crate::tests::{macro_case_names, MACRO_CASE_HEAD, NESTED_MACROS};
+    for (case, body, expected) in NESTED_MACROS {
+        let httpd = apache_vhost_names(case, &format!("{MACRO_CASE_HEAD}{body}"));
+        let expected: Option<Vec<String>> =
+            expected.map(|names| names.iter().map(|n| n.to_string()).collect());
+        assert_eq!(httpd, expected, "{case}: apache2 -t");
+        assert_eq!(macro_case_names(body), httpd, "{case}: aop-lint");
+    }
+}
+
 /// Every source the reader takes as a range, httpd takes too (a space in it is quoted).
 #[test]
 fn remoteip_sources_read_as_ranges_are_accepted_by_httpd() {
