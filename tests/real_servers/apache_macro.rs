@@ -13,6 +13,12 @@ impl Macros {
     /// `src` with this file's definitions recorded and removed and its `Use` lines expanded
     /// (macros defined in earlier files included); `None` when there is nothing to do.
     pub fn expand(&mut self, src: &str) -> Option<String> {
+        self.expand_nested(src, 0)
+    }
+
+    /// A macro's expansion is read as a file of its own: the `<Macro>`s it defines and the
+    /// `Use`s it holds act in turn (to a bounded depth; httpd refuses recursion).
+    fn expand_nested(&mut self, src: &str, depth: usize) -> Option<String> {
         let mut out = String::new();
         let mut changed = false;
         let mut lines = src.split_inclusive('\n');
@@ -30,14 +36,18 @@ impl Macros {
                     .map(|p| p.trim_end_matches('>').to_string())
                     .filter(|p| !p.is_empty())
                     .collect();
+                // A `<Macro` inside is part of the body, as mod_macro counts them.
                 let mut body = String::new();
+                let mut open = 1;
                 for inner in lines.by_ref() {
-                    if inner
-                        .trim_start()
-                        .to_ascii_lowercase()
-                        .starts_with("</macro>")
-                    {
-                        break;
+                    let first = inner.split_whitespace().next().unwrap_or("");
+                    if first.eq_ignore_ascii_case("</macro>") {
+                        open -= 1;
+                        if open == 0 {
+                            break;
+                        }
+                    } else if first.eq_ignore_ascii_case("<macro") {
+                        open += 1;
                     }
                     body.push_str(inner);
                 }
@@ -61,6 +71,9 @@ impl Macros {
                 for i in order {
                     let value = values.get(i).cloned().unwrap_or_default();
                     text = text.replace(&params[i], &value);
+                }
+                if depth < 16 {
+                    text = self.expand_nested(&text, depth + 1).unwrap_or(text);
                 }
                 out.push_str(&text);
             } else if first == "undefmacro" && words.len() >= 2 {
@@ -87,5 +100,16 @@ mod tests {
         assert!(out.contains("<VirtualHost *:443>\nServerName a.test\n"));
         assert!(!out.contains("b.test\n</VirtualHost>"), "{out}");
         assert!(out.contains("Use Site b.test 443"));
+    }
+
+    #[test]
+    fn a_macro_defined_inside_another_exists_once_the_outer_is_used() {
+        let mut m = Macros::default();
+        let src = "<Macro Outer $s>\n<Macro Inner_$s $n>\nServerName $n.$s\n</Macro>\nUse Inner_$s www\n</Macro>\nUse Inner_x a\nUse Outer shop\nUse Inner_shop blog\n";
+        let out = m.expand(src).unwrap();
+        assert!(out.contains("Use Inner_x a\n"), "{out}");
+        assert!(out.contains("ServerName www.shop\n"), "{out}");
+        assert!(out.contains("ServerName blog.shop\n"), "{out}");
+        assert!(!out.contains("</Macro>"), "{out}");
     }
 }

@@ -154,8 +154,12 @@ fn apache_test(apache: &Path, case: &str) -> Option<String> {
         return None;
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let place = format!("{}: ", main.display());
-    Some(match stderr.split_once(place.as_str()) {
+    // The message follows the place on its line, or (a long one) on the next.
+    let place = |end: &str| format!("{}:{end}", main.display());
+    let placed = stderr
+        .split_once(place(" ").as_str())
+        .or_else(|| stderr.split_once(place("\n").as_str()));
+    Some(match placed {
         Some((_, message)) => message.trim().to_string(),
         // A refusal with no place (`AH00534: apache2: Configuration error: No MPM loaded.`):
         // the words after the message number and the program's name.

@@ -15,6 +15,7 @@ use crate::directives;
 use crate::errors::ConfError;
 use crate::includes::{self, IncludeError};
 use crate::lines::{is_blank_or_comment, logical_lines};
+use crate::macro_body;
 use crate::mapped::Mapped;
 use crate::modules::{if_version, Modules};
 use crate::paths::TreePaths;
@@ -554,31 +555,13 @@ impl<'a> TreeReader<'a> {
     }
 
     fn define_macro(&mut self, lines: &[Mapped], i: &mut usize, opener: Directive) {
-        let mut body = Vec::new();
-        while *i < lines.len() {
-            let raw = &lines[*i];
-            *i += 1;
-            let words = split_words(&raw.text);
-            let first = words.first().map(|w| w.value.to_ascii_lowercase());
-            match first.as_deref() {
-                Some(w) if w.starts_with("</macro") => {
-                    self.store_macro(opener, body);
-                    return;
-                }
-                Some(w) if w.starts_with("<macro") && !is_blank_or_comment(&raw.text) => {
-                    let span = raw.span(words[0].range.clone());
-                    self.finding(
-                        codes::PARSE_ERROR,
-                        span,
-                        "a `<Macro>` cannot be defined inside another".into(),
-                        "nested macro",
-                    )
-                    .secondary
-                    .push(Label::new(opener.name_span, "inside this macro"));
-                }
-                _ => body.push(raw.clone()),
-            }
+        let rest = &lines[*i..];
+        if let Some(end) = macro_body::closing_line(rest) {
+            *i += end + 1;
+            self.store_macro(opener, rest[..end].to_vec());
+            return;
         }
+        *i = lines.len();
         let msg = ConfError::NotClosed {
             section: self.written(&opener),
         }

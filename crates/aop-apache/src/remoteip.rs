@@ -4,9 +4,12 @@
 //! the module acts only where `RemoteIPHeader` is set (own, else the main server's); a
 //! virtual host trusts the main server's `RemoteIPTrustedProxy`/`RemoteIPInternalProxy`
 //! entries and its own together; with none at all it takes the header from every peer.
-//! Sources are parsed as APR does: `a.b.c.d`, `a.b.c.d/bits`, `a.b.c.d/netmask`, a partial
-//! `a.b` (a /16), IPv6 with or without `/bits`; `/0` makes httpd refuse to start; anything
-//! else is a host name, resolved once at start-up.
+//! Sources are parsed as APR's `apr_ipsubnet_create` does (checked with `apache2 -t`, and
+//! on loopback for what they trust): `a.b.c.d`, `a.b.c.d/bits`, `a.b.c.d/netmask`, a
+//! partial `a.b` (a /16), IPv6 with or without `/bits`; anything else is a host name,
+//! resolved once at start-up. A number of bits must be from 1 up, so `/0` makes httpd
+//! refuse to start, but any dotted netmask is taken: `/0.0.0.0` trusts every IPv4 peer
+//! (no IPv6 one), and a mask with holes (`/255.0.255.0`) only the addresses it matches.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -15,6 +18,7 @@ use aop_model::RealIp;
 use aop_source::Span;
 
 use crate::ast::Directive;
+use crate::inet_pton;
 
 /// Entries read from each `RemoteIPTrustedProxyList`/`RemoteIPInternalProxyList` file, by
 /// the span of the directive naming it; a file that could not be read has no entry.
@@ -40,14 +44,16 @@ pub enum Source {
     Refused(Refusal),
 }
 
-/// Why mod_remoteip refuses a source, as APR's parse of it says.
+/// Why mod_remoteip refuses a source, as APR's `apr_ipsubnet_create` says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// No address before the `/`.
     Empty,
-    /// Not an address, or a partial IPv4 address with a mask.
+    /// Not an address (a partial IPv4 address only without a mask), or an IPv4-mapped IPv6
+    /// address (`::ffff:a.b.c.d`, which APR wants written as IPv4).
     Address,
-    /// A mask that is no number of bits in range, or `/0`.
+    /// A mask that is neither a number of bits from 1 to the address's width (as `strtol`
+    /// reads it: `/0` is refused, `/+8` and `/08` are 8) nor, for IPv4, a dotted netmask.
     Mask,
     /// A host name with a subnet.
     HostSubnet,
@@ -56,6 +62,43 @@ pub enum Refusal {
 /// mod_remoteip's test: a colon means IPv6, else only digits and dots mean IPv4.
 fn looks_like_ip(s: &str) -> bool {
     s.contains(':') || s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// APR's `parse_network`: the legacy `a`, `a.b.`, `a.b.c` forms, a network of the octets
+/// written (at most four, each up to 255, in fewer than 16 characters).
+fn partial_v4(s: &str) -> Option<(Ipv4Addr, u32)> {
+    if s.len() > "255.255.255.255".len() {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    let mut count = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after = &rest[digits..];
+        if digits == 0 || !(after.is_empty() || after.starts_with('.')) || count == 4 {
+            return None;
+        }
+        octets[count] = rest[..digits].parse::<u8>().ok()?;
+        count += 1;
+        rest = after.strip_prefix('.').unwrap_or(after);
+    }
+    Some((Ipv4Addr::from(octets), 8 * count as u32))
+}
+
+/// A mask of `bits` leading ones in an address `width` bits wide.
+fn prefix_mask(bits: u32, width: u32) -> u128 {
+    u128::MAX.checked_shl(128 - bits).unwrap_or(0) >> (128 - width)
+}
+
+/// The mask after the `/`: a number of bits up to `width`, else (IPv4 only) a dotted
+/// netmask, which may be `0.0.0.0` (every address) or have holes.
+fn mask_bits(mask: &str, width: u32) -> Option<u128> {
+    match inet_pton::whole_number(mask) {
+        Some(bits) if bits > 0 && bits <= i64::from(width) => Some(prefix_mask(bits as u32, width)),
+        _ if width == 32 => inet_pton::v4(mask).map(|m| u128::from(u32::from(m))),
+        _ => None,
+    }
 }
 
 pub fn parse_source(written: &str) -> Source {
@@ -72,52 +115,46 @@ pub fn parse_source(written: &str) -> Source {
     if ip.is_empty() {
         return Source::Refused(Refusal::Empty);
     }
-    let (address, bad_mask) = (
-        Source::Refused(Refusal::Address),
-        Source::Refused(Refusal::Mask),
-    );
-    if ip.contains(':') {
-        let Ok(addr) = ip.parse::<IpAddr>() else {
-            return address;
-        };
-        return match mask.map(|m| m.parse::<u8>()) {
-            None => Source::Cidr(format!("{addr}/128")),
-            Some(Ok(bits)) if (1..=128).contains(&bits) => Source::Cidr(format!("{addr}/{bits}")),
-            Some(_) => bad_mask,
-        };
-    }
-    let octets: Vec<&str> = ip.split('.').collect();
-    let Some(numbers) = octets
-        .iter()
-        .map(|o| o.parse::<u8>().ok())
-        .collect::<Option<Vec<u8>>>()
-    else {
-        return address;
+    // IPv6 first, then IPv4, then (without a mask) the partial IPv4 forms.
+    let (addr, width, default_mask): (IpAddr, u32, u128) = if let Some(a) = inet_pton::v6(ip) {
+        if a.to_ipv4_mapped().is_some() {
+            return Source::Refused(Refusal::Address);
+        }
+        (a.into(), 128, u128::MAX)
+    } else if let Some(a) = inet_pton::v4(ip) {
+        (a.into(), 32, u128::from(u32::MAX))
+    } else {
+        match mask.is_none().then(|| partial_v4(ip)).flatten() {
+            Some((a, bits)) => (a.into(), 32, prefix_mask(bits, 32)),
+            None => return Source::Refused(Refusal::Address),
+        }
     };
-    // APR takes a mask only after all four octets.
-    if numbers.len() > 4 || (numbers.len() < 4 && mask.is_some()) {
-        return address;
-    }
-    let mut full = [0u8; 4];
-    full[..numbers.len()].copy_from_slice(&numbers);
-    let addr = Ipv4Addr::from(full);
-    let bits = match mask {
-        // A partial address is a network of its octets; a full one a single host.
-        None => 8 * numbers.len() as u32,
-        Some(m) if !m.contains('.') => match m.parse::<u32>() {
-            Ok(bits) if bits <= 32 => bits,
-            _ => return bad_mask,
-        },
-        Some(m) => match m.parse::<Ipv4Addr>() {
-            // A netmask: its leading ones (a mask with holes trusts at least as much).
-            Ok(netmask) => u32::from(netmask).leading_ones(),
-            _ => return bad_mask,
+    let netmask = match mask {
+        None => default_mask,
+        Some(m) => match mask_bits(m, width) {
+            Some(netmask) => netmask,
+            None => return Source::Refused(Refusal::Mask),
         },
     };
-    if bits == 0 {
-        return bad_mask;
+    Source::Cidr(covering_cidr(addr, netmask, width))
+}
+
+/// The range a subnet covers, as CIDR: its network (APR clears the bits the mask leaves out)
+/// and the mask's leading ones. A netmask with holes (`255.0.255.0`) matches only part of
+/// that range, which is the smallest CIDR holding all it matches.
+fn covering_cidr(addr: IpAddr, netmask: u128, width: u32) -> String {
+    let prefix = (netmask << (128 - width)).leading_ones().min(width);
+    let kept = prefix_mask(prefix, width);
+    match addr {
+        IpAddr::V4(a) => {
+            let network = Ipv4Addr::from(u32::from(a) & kept as u32);
+            format!("{network}/{prefix}")
+        }
+        IpAddr::V6(a) => {
+            let network = std::net::Ipv6Addr::from(u128::from(a) & kept);
+            format!("{network}/{prefix}")
+        }
     }
-    Source::Cidr(format!("{addr}/{bits}"))
 }
 
 /// The sources `directives` (one server context, in order) trust, with their spans, and
@@ -159,7 +196,7 @@ fn plain_ip(s: &str) -> bool {
 
 fn plain_cidr(s: &str) -> bool {
     s.split_once('/')
-        .is_some_and(|(ip, bits)| plain_ip(ip) && !bits.contains('.') && bits.parse::<u8>().is_ok())
+        .is_some_and(|(ip, bits)| plain_ip(ip) && bits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn proxies<'t>(ds: &[&'t Directive]) -> Vec<&'t Directive> {
@@ -211,6 +248,73 @@ pub fn real_ip(own: &[&Directive], main: &[&Directive], lists: &ProxyLists) -> O
     })
 }
 
+/// Sources `apache2 -t` accepts, with the range each trusts (errors/tests.rs asks httpd).
+#[cfg(test)]
+pub(crate) const ACCEPTED: &[(&str, &str)] = &[
+    ("10", "10.0.0.0/8"),
+    ("10.1", "10.1.0.0/16"),
+    ("10.", "10.0.0.0/8"),
+    ("1.2.3.4.", "1.2.3.4/32"),
+    ("000000000000010", "10.0.0.0/8"),
+    ("0", "0.0.0.0/8"),
+    ("010.1.2.3", "10.1.2.3/32"),
+    ("10.0.0.0/255.0.0.0", "10.0.0.0/8"),
+    ("0.0.0.0/1", "0.0.0.0/1"),
+    ("1.2.3.4/8", "1.0.0.0/8"),
+    ("1.2.3.4/+8", "1.0.0.0/8"),
+    ("1.2.3.4/ +8", "1.0.0.0/8"),
+    ("1.2.3.4/032", "1.2.3.4/32"),
+    // 00001010...: a quarter of the internet, spread over all of it.
+    ("1.2.3.4/010.0.0.0", "0.0.0.0/0"),
+    ("0.0.0.0", "0.0.0.0/32"),
+    // A dotted mask of zero trusts every IPv4 address, as `0.0.0.0/0` would.
+    ("1.2.3.4/0.0.0.0", "0.0.0.0/0"),
+    ("0.0.0.0/0.0.0.0", "0.0.0.0/0"),
+    // Holes: APR matches 10.x.0.y only; the range holding them is 10.0.0.0/8.
+    ("10.0.0.0/255.0.255.0", "10.0.0.0/8"),
+    ("1.2.3.4/255.255.255.255", "1.2.3.4/32"),
+    ("2400:cb00::/32", "2400:cb00::/32"),
+    ("2400:cb00::/+32", "2400:cb00::/32"),
+    ("::/00128", "::/128"),
+    ("::1", "::1/128"),
+    ("::1.2.3.4", "::102:304/128"),
+    ("2001:db8::00001", "2001:db8::1/128"),
+    // APR's inet_pton6 lets a trailing colon pass.
+    ("1::2:", "1::2/128"),
+    ("::1.2.3.4/96", "::/96"),
+];
+
+/// Sources `apache2 -t` refuses, and why.
+#[cfg(test)]
+pub(crate) const REFUSED: &[(&str, Refusal)] = &[
+    ("/24", Refusal::Empty),
+    ("1.2.3.400", Refusal::Address),
+    ("10.1/16", Refusal::Address),
+    ("10./8", Refusal::Address),
+    ("10..", Refusal::Address),
+    ("0000000000000010", Refusal::Address),
+    ("10.1/255.255.0.0", Refusal::Address),
+    ("::ffff:1.2.3.4", Refusal::Address),
+    ("::ffff:0:0/96", Refusal::Address),
+    (":::", Refusal::Address),
+    ("fe80::1%eth0", Refusal::Address),
+    ("0.0.0.0/0", Refusal::Mask),
+    ("1.2.3.4/00", Refusal::Mask),
+    ("1.2.3.4/+0", Refusal::Mask),
+    ("1.2.3.4/-8", Refusal::Mask),
+    ("1.2.3.4/0x8", Refusal::Mask),
+    ("1.2.3.4/", Refusal::Mask),
+    ("1.2.3.4/33", Refusal::Mask),
+    ("1.2.3.4/255.255.255", Refusal::Mask),
+    ("1.2.3.4/255.255.255.0.0", Refusal::Mask),
+    ("1.2.3.4/ 0.0.0.0", Refusal::Mask),
+    ("::/0", Refusal::Mask),
+    ("::/129", Refusal::Mask),
+    ("::/0.0.0.0", Refusal::Mask),
+    ("2001:db8::/255.255.0.0", Refusal::Mask),
+    ("proxy.lan/24", Refusal::HostSubnet),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,28 +323,16 @@ mod tests {
         Source::Cidr(s.to_string())
     }
 
-    /// Each form as `apache2 -t` takes it: accepted, or refused at start-up.
+    /// Each form as `apache2 -t` takes it: accepted (with the range it trusts), or refused
+    /// at start-up. errors/tests.rs asks the real httpd about the same forms.
     #[test]
     fn sources_parse_as_apr_does() {
-        assert_eq!(parse_source("10"), cidr("10.0.0.0/8"));
-        assert_eq!(parse_source("10.1"), cidr("10.1.0.0/16"));
-        assert_eq!(parse_source("10.0.0.0/255.0.0.0"), cidr("10.0.0.0/8"));
-        assert_eq!(parse_source("0.0.0.0/1"), cidr("0.0.0.0/1"));
-        assert_eq!(parse_source("1.2.3.4/8"), cidr("1.2.3.4/8"));
-        assert_eq!(parse_source("0.0.0.0"), cidr("0.0.0.0/32"));
-        assert_eq!(parse_source("2400:cb00::/32"), cidr("2400:cb00::/32"));
-        assert_eq!(parse_source("::1"), cidr("::1/128"));
-        assert!(matches!(parse_source("0.0.0.0/0"), Source::Refused(_)));
-        assert!(matches!(parse_source("::/0"), Source::Refused(_)));
-        assert!(matches!(parse_source("1.2.3.4/33"), Source::Refused(_)));
-        assert!(matches!(parse_source("1.2.3.400"), Source::Refused(_)));
-        assert!(matches!(parse_source("proxy.lan/24"), Source::Refused(_)));
-        assert!(matches!(parse_source("10.1/16"), Source::Refused(_)));
-        assert!(matches!(
-            parse_source("10.1/255.255.0.0"),
-            Source::Refused(_)
-        ));
-        assert_eq!(parse_source("10.0.0.0/255.0.255.0"), cidr("10.0.0.0/8"));
+        for &(written, range) in ACCEPTED {
+            assert_eq!(parse_source(written), cidr(range), "{written}");
+        }
+        for &(written, why) in REFUSED {
+            assert_eq!(parse_source(written), Source::Refused(why), "{written}");
+        }
         assert_eq!(
             parse_source("proxy.lan"),
             Source::Host("proxy.lan".to_string())

@@ -1118,3 +1118,136 @@ fn a_file_httpd_cannot_read_as_text_is_refused() {
     // Text as httpd reads it is not touched.
     assert_eq!(load("ServerName a.example\n").codes(), Vec::<&str>::new());
 }
+
+/// The head of every nested-macro case: a whole tree httpd checks with `apache2 -t`.
+pub(crate) const MACRO_CASE_HEAD: &str = "\
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule macro_module /usr/lib/apache2/modules/mod_macro.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+ServerName main.invalid
+ErrorLog /dev/null
+Listen 127.0.0.1:8080
+";
+
+/// `<Macro>` inside `<Macro>`, each case as Debian's httpd 2.4 reads it (after
+/// [`MACRO_CASE_HEAD`]): the names of the virtual hosts it builds, or `None` where it
+/// refuses to start. errors/tests.rs asks the real `apache2 -t` the same.
+pub(crate) const NESTED_MACROS: &[(&str, &str, Option<&[&str]>)] = &[
+    (
+        "outer-never-used",
+        "<Macro Outer>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\n",
+        Some(&[]),
+    ),
+    (
+        // The inner macro exists only once the outer one is used.
+        "inner-used-before-outer",
+        "<Macro Outer>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\nUse Inner a.example\n",
+        None,
+    ),
+    (
+        "inner-used-after-outer",
+        "<Macro Outer>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\nUse Outer\nUse Inner a.example\nUse Inner b.example\n",
+        Some(&["a.example", "b.example"]),
+    ),
+    (
+        // Defined again at the second use: httpd warns (AH02802) and starts.
+        "outer-used-twice",
+        "<Macro Outer>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\nUse Outer\nUse Outer\nUse Inner a.example\n",
+        Some(&["a.example"]),
+    ),
+    (
+        // The outer macro's arguments are substituted in the inner definition too.
+        "outer-argument-in-inner",
+        "<Macro Site $s>\n<Macro Vhost_$s $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n.$s\n</VirtualHost>\n</Macro>\n</Macro>\nUse Site shop\nUse Vhost_shop www\n",
+        Some(&["www.shop"]),
+    ),
+    (
+        // `$n` of the inner opener is the outer's parameter: the inner macro's parameter
+        // becomes `a.example`, replaced in its body by the inner `Use`'s value.
+        "same-parameter-name",
+        "<Macro Outer $n>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\nUse Outer a.example\nUse Inner b.example\n",
+        Some(&["b.example"]),
+    ),
+    (
+        "inner-used-inside-outer",
+        "<Macro Outer $s>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\nUse Inner $s\n</Macro>\nUse Outer a.example\n",
+        Some(&["a.example"]),
+    ),
+    (
+        "inner-used-inside-outer-before-its-definition",
+        "<Macro Outer $s>\nUse Inner $s\n<Macro Inner $n>\nServerAlias $n\n</Macro>\n</Macro>\nUse Outer a.example\n",
+        None,
+    ),
+    (
+        "inner-uses-outer",
+        "<Macro Outer>\n<Macro Inner>\nUse Outer\n</Macro>\nUse Inner\n</Macro>\nUse Outer\n",
+        None,
+    ),
+    (
+        "three-levels",
+        "<Macro L1 $a>\n<Macro L2 $b>\n<Macro L3 $c>\n<VirtualHost 127.0.0.1:8080>\nServerName $c.$b.$a\n</VirtualHost>\n</Macro>\n</Macro>\n</Macro>\nUse L1 one\nUse L2 two\nUse L3 three\n",
+        Some(&["three.two.one"]),
+    ),
+    (
+        "any-case",
+        "<MACRO Outer>\n<macro Inner>\n<VirtualHost 127.0.0.1:8080>\nServerName k.example\n</VirtualHost>\n</MACRO>\n</macro>\nUse Outer\nUse Inner\n",
+        Some(&["k.example"]),
+    ),
+    (
+        "redefinition-later-wins",
+        "<Macro A>\n<VirtualHost 127.0.0.1:8080>\nServerName first.example\n</VirtualHost>\n</Macro>\n<Macro A>\n<VirtualHost 127.0.0.1:8080>\nServerName second.example\n</VirtualHost>\n</Macro>\nUse A\n",
+        Some(&["second.example"]),
+    ),
+    (
+        "commented-opener",
+        "<Macro A>\n  # <Macro B>\n<VirtualHost 127.0.0.1:8080>\nServerName m.example\n</VirtualHost>\n</Macro>\nUse A\n",
+        Some(&["m.example"]),
+    ),
+    (
+        "undefmacro-inner",
+        "<Macro Outer>\n<Macro Inner $n>\n<VirtualHost 127.0.0.1:8080>\nServerName $n\n</VirtualHost>\n</Macro>\n</Macro>\nUse Outer\nUse Inner a.example\nUndefMacro Inner\nUse Inner b.example\n",
+        None,
+    ),
+    (
+        "inner-not-closed",
+        "<Macro Outer>\n<Macro Inner>\nServerAlias x\n</Macro>\n",
+        None,
+    ),
+    (
+        // `<Macro>` is one word: no level opens, the first `</Macro>` closes the outer.
+        "nameless-inner",
+        "<Macro Outer>\n<Macro>\n</Macro>\n<VirtualHost 127.0.0.1:8080>\nServerName n.example\n</VirtualHost>\n</Macro>\n",
+        None,
+    ),
+    (
+        "close-with-a-space",
+        "<Macro A>\nServerAlias x\n</Macro >\n",
+        None,
+    ),
+];
+
+/// The names of the virtual hosts aop-lint reads from a nested-macro case, or `None` when
+/// it finds httpd refusing to start.
+pub(crate) fn macro_case_names(body: &str) -> Option<Vec<String>> {
+    let t = load(&format!("{MACRO_CASE_HEAD}{body}"));
+    if t.codes().contains(&"AOP001") {
+        return None;
+    }
+    let mut names: Vec<String> = t
+        .config
+        .servers
+        .iter()
+        .flat_map(|s| s.names.iter().map(|(n, _)| n.clone()))
+        .filter(|n| n != "main.invalid")
+        .collect();
+    names.sort();
+    Some(names)
+}
+
+#[test]
+fn nested_macros_read_as_httpd_reads_them() {
+    for (case, body, expected) in NESTED_MACROS {
+        let expected = expected.map(|names| names.iter().map(|n| n.to_string()).collect());
+        assert_eq!(macro_case_names(body), expected, "{case}");
+    }
+}

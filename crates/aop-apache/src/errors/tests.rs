@@ -15,20 +15,27 @@ fn conf_path(name: &str) -> PathBuf {
         .join("apache2.conf")
 }
 
-/// What `apache2 -t` writes on stderr for `conf` as the whole configuration, which it
-/// must refuse.
-fn apache_stderr(name: &str, conf: &str) -> String {
+/// `apache2 -t` run with `args` on `conf` as the whole configuration.
+fn apache_run(name: &str, conf: &str, args: &[&str]) -> std::process::Output {
     let file = conf_path(name);
     let dir = file.parent().expect("in a directory");
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(&file, conf).unwrap();
     let out = Command::new(APACHE)
         .arg("-t")
+        .args(args)
         .arg("-f")
         .arg(&file)
         .output()
         .expect("apache2 -t runs");
     let _ = std::fs::remove_dir_all(dir);
+    out
+}
+
+/// What `apache2 -t` writes on stderr for `conf` as the whole configuration, which it
+/// must refuse.
+fn apache_stderr(name: &str, conf: &str) -> String {
+    let out = apache_run(name, conf, &[]);
     assert!(!out.status.success(), "{name}: apache2 -t accepts it");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -273,18 +280,12 @@ fn remoteip_source_errors_are_in_httpd_words() {
     if !installed() {
         return;
     }
-    let sources = [
-        "/24",
-        "1.2.3.400",
-        "10.1/16",
-        "1.2.3.4/33",
-        "::/0",
-        "proxy.lan/24",
-    ];
-    for (i, source) in sources.into_iter().enumerate() {
-        let Source::Refused(refusal) = crate::remoteip::parse_source(source) else {
-            panic!("{source}: httpd refuses it");
-        };
+    for (i, &(source, refusal)) in crate::remoteip::REFUSED.iter().enumerate() {
+        assert_eq!(
+            crate::remoteip::parse_source(source),
+            Source::Refused(refusal),
+            "{source}"
+        );
         let error = |list_line: Option<(usize, String)>| ConfError::RemoteIpSource {
             value: source.into(),
             refusal,
@@ -297,12 +298,16 @@ fn remoteip_source_errors_are_in_httpd_words() {
             list_line,
         };
         let name = format!("remoteip-{i}");
-        let conf = format!("{REMOTEIP}RemoteIPTrustedProxy {source}\n");
+        let conf = format!("{REMOTEIP}RemoteIPTrustedProxy \"{source}\"\n");
         assert_eq!(
             error(None).to_string(),
             apache_says(&name, &conf),
             "{source}"
         );
+        // A list file splits at white space.
+        if source.contains(' ') {
+            continue;
+        }
         let name = format!("remoteip-list-{i}");
         let list = conf_path(&name).with_file_name("proxies.txt");
         std::fs::create_dir_all(list.parent().expect("in a directory")).unwrap();
@@ -313,6 +318,66 @@ fn remoteip_source_errors_are_in_httpd_words() {
             error(line).to_string(),
             apache_says(&name, &conf),
             "{source} in a list"
+        );
+    }
+}
+
+/// The virtual hosts `apache2 -t -D DUMP_VHOSTS` lists, by name; `None` when it refuses.
+fn apache_vhost_names(name: &str, conf: &str) -> Option<Vec<String>> {
+    let out = apache_run(name, conf, &["-D", "DUMP_VHOSTS"]);
+    if !out.status.success() {
+        return None;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut names: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                // `port 8080 namevhost NAME (place)` under a name-based address.
+                ["port", _, "namevhost", name, ..] => Some(name.to_string()),
+                ["default", "server", ..] | [_, "is", "a", "NameVirtualHost"] => None,
+                // `ADDRESS NAME (place)`: the one host of its address.
+                [address, name, ..] if address.contains(':') => Some(name.to_string()),
+                _ => None,
+            }
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+#[test]
+fn nested_macros_are_what_httpd_builds() {
+    if !installed() {
+        return;
+    }
+    use crate::tests::{macro_case_names, MACRO_CASE_HEAD, NESTED_MACROS};
+    for (case, body, expected) in NESTED_MACROS {
+        let httpd = apache_vhost_names(case, &format!("{MACRO_CASE_HEAD}{body}"));
+        let expected: Option<Vec<String>> =
+            expected.map(|names| names.iter().map(|n| n.to_string()).collect());
+        assert_eq!(httpd, expected, "{case}: apache2 -t");
+        assert_eq!(macro_case_names(body), httpd, "{case}: aop-lint");
+    }
+}
+
+/// Every source the reader takes as a range, httpd takes too (a space in it is quoted).
+#[test]
+fn remoteip_sources_read_as_ranges_are_accepted_by_httpd() {
+    if !installed() {
+        return;
+    }
+    for (i, &(source, _)) in crate::remoteip::ACCEPTED.iter().enumerate() {
+        let conf = format!(
+            "{MPM}{REMOTEIP}ServerName x\nErrorLog /dev/null\nRemoteIPTrustedProxy \"{source}\"\n"
+        );
+        let out = apache_run(&format!("remoteip-accepted-{i}"), &conf, &[]);
+        assert!(
+            out.status.success(),
+            "{source}: {}",
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 }

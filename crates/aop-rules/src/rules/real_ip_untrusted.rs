@@ -8,7 +8,7 @@ declare_rule! {
     /// Reports sources trusted to set the client's address that are wider than Cloudflare's
     /// published address ranges: nginx's `set_real_ip_from`, Apache's `RemoteIPTrustedProxy`
     /// and `RemoteIPInternalProxy` (and the files of their `...List` forms). Too wide are the
-    /// whole internet (`0.0.0.0/0`, `::/0`; Apache refuses a `/0`, not `0.0.0.0/1`), any public
+    /// whole internet (`0.0.0.0/0`, `::/0`; Apache refuses a `/0` but takes `/0.0.0.0`), any public
     /// range that is not Cloudflare's, a range Cloudflare no longer publishes, and a host name.
     /// Loopback, private ranges and the shared address space `100.64.0.0/10` (a proxy on the
     /// same network; none is routed on the internet) are accepted. Apache's
