@@ -2,11 +2,10 @@
 //! splices them in one by one. A `sites-enabled/*.conf` of a thousand files is most of a
 //! tree; the order they are spliced in (and so every finding) stays the sequential one.
 
+use aop_source::parallel::{in_parallel, workers};
+use aop_source::{read_regular_file, FileId, SourceFile, SourceMap};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::thread;
-
-use aop_source::{read_regular_file, FileId, SourceFile, SourceMap};
 
 use crate::parse::{parse, Parsed};
 
@@ -16,30 +15,6 @@ pub struct Ahead {
     /// Canonical path of each path included so far, so each is resolved once.
     pub keys: HashMap<PathBuf, PathBuf>,
     pub parsed: HashMap<PathBuf, (FileId, Parsed)>,
-}
-
-fn workers() -> usize {
-    thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(16)
-}
-
-/// Runs `f` over `items` on up to `workers()` threads, results in the order of `items`.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let chunk = items.len().div_ceil(workers()).max(1);
-    let f = &f;
-    thread::scope(|s| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        parts
-            .into_iter()
-            // A worker only reads and parses, neither of which panics; should one, the
-            // panic is carried to this thread as it would be without threads.
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }
 
 impl Ahead {

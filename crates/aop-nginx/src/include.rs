@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use aop_model::{admit_inclusion, codes, Finding, Label, LoadOptions};
+use aop_source::IncludeGuard;
 use aop_source::{FileId, ReadError, SourceMap, Span};
 
 use crate::ahead::Ahead;
@@ -32,8 +33,9 @@ pub struct IncludeSplicer<'a> {
     /// Files spliced in so far, each inclusion counted (see `Limits::max_inclusions`).
     inclusions: usize,
     files_limit_reported: bool,
-    /// Files being expanded, outermost first: an include of one of them is a cycle.
-    stack: Vec<PathBuf>,
+    /// Files being expanded, and include arguments found to lead into a cycle (one finding
+    /// each, or a pattern matching a thousand files that include each other gives a million).
+    guard: IncludeGuard<Span>,
     /// Reading an `nginx -T` dump: includes resolve against the files it holds, not the disk.
     dump: Option<DumpFiles>,
     /// The servers of top-level `http {}` blocks, drafted in order as they are spliced in, so
@@ -45,11 +47,8 @@ pub struct IncludeSplicer<'a> {
     at_top: bool,
     /// Expanding the directives directly inside a top-level `http {}`.
     in_http: bool,
-    /// What was already reported, so that a file included many times over does not repeat
-    /// its finding at every inclusion: include arguments found to lead into a cycle (one
-    /// finding each, or a pattern matching a thousand files that include each other gives a
-    /// million), and files an include argument could not read.
-    reported_cycles: HashSet<Span>,
+    /// Files an include argument could not read, said once each: a file included many times
+    /// over would otherwise repeat its finding at every inclusion.
     reported_unreadable: HashSet<(Span, PathBuf)>,
     /// Includes found too deep or outside the tree, said once each.
     reported_depth: HashSet<Span>,
@@ -114,12 +113,11 @@ impl<'a> IncludeSplicer<'a> {
             ahead: Ahead::default(),
             inclusions: 0,
             files_limit_reported: false,
-            stack: Vec::new(),
+            guard: IncludeGuard::default(),
             dump: None,
             drafts: Vec::new(),
             at_top: false,
             in_http: false,
-            reported_cycles: HashSet::new(),
             reported_unreadable: HashSet::new(),
             reported_depth: HashSet::new(),
             incomplete: false,
@@ -200,11 +198,11 @@ impl<'a> IncludeSplicer<'a> {
     /// an `nginx -T` dump).
     pub fn expand_file(&mut self, file: FileId, key: PathBuf) -> Vec<Directive> {
         let directives = self.parse_file(file, key.clone());
-        self.stack.push(key);
+        self.guard.enter(key);
         self.at_top = true;
         let out = self.expand(directives, 0);
         self.at_top = false;
-        self.stack.pop();
+        self.guard.leave();
         out
     }
 
@@ -395,9 +393,9 @@ impl<'a> IncludeSplicer<'a> {
             return;
         }
         let key = self.key(file);
-        if self.stack.contains(&key) {
+        if self.guard.is_open(&key) {
             self.incomplete = true;
-            if self.reported_cycles.insert(arg_span) {
+            if self.guard.first_report(arg_span) {
                 self.findings.push(Finding::new(
                     codes::INCLUDE_UNRESOLVED,
                     format!("include cycle: `{}` is already being read", file.display()),
@@ -430,9 +428,9 @@ impl<'a> IncludeSplicer<'a> {
                 }
             },
         };
-        self.stack.push(key);
+        self.guard.enter(key);
         let expanded = self.expand(directives, depth + 1);
-        self.stack.pop();
+        self.guard.leave();
         out.extend(expanded);
     }
 }

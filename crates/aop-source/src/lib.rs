@@ -10,11 +10,14 @@ use std::path::{Path, PathBuf};
 
 mod confine;
 mod fnmatch;
+mod include_guard;
 pub mod lex;
 mod limits;
+pub mod parallel;
 pub mod wording;
 pub use confine::{below_root, confine, resolve_in_root};
 pub use fnmatch::{fnmatch, has_wildcard};
+pub use include_guard::IncludeGuard;
 pub use limits::Limits;
 
 /// Index of a file in the [`SourceMap`].
@@ -222,18 +225,30 @@ impl SourceMap {
     /// Reads a regular file within the limits. Special files are refused before opening,
     /// because opening a FIFO would block.
     pub fn read(&mut self, path: &Path) -> Result<FileId, ReadError> {
+        self.check_file_count()?;
+        let bytes = read_regular_file(path, self.limits.max_file_bytes)?;
+        self.admit(SourceFile::new(path.to_path_buf(), bytes))
+    }
+
+    /// Adds a file read off this map (on another thread) if the limits [`SourceMap::read`]
+    /// checks leave room for it, failing as `read` would have.
+    pub fn admit(&mut self, file: SourceFile) -> Result<FileId, ReadError> {
+        self.check_file_count()?;
+        if !self.has_room(file.bytes.len() as u64) {
+            return Err(ReadError::TotalTooLarge {
+                limit: self.limits.max_total_bytes,
+            });
+        }
+        Ok(self.push(file))
+    }
+
+    fn check_file_count(&self) -> Result<(), ReadError> {
         if self.files.len() >= self.limits.max_files {
             return Err(ReadError::TooManyFiles {
                 limit: self.limits.max_files,
             });
         }
-        let bytes = read_regular_file(path, self.limits.max_file_bytes)?;
-        if !self.has_room(bytes.len() as u64) {
-            return Err(ReadError::TotalTooLarge {
-                limit: self.limits.max_total_bytes,
-            });
-        }
-        Ok(self.add(path, bytes))
+        Ok(())
     }
 
     /// Whether `bytes` more stay within [`Limits::max_total_bytes`].
