@@ -1,6 +1,7 @@
 //! Reads an Apache httpd configuration tree as httpd does and lowers it into the shared
 //! model: every `<VirtualHost>` becomes a [`aop_model::Server`].
 
+mod ahead;
 mod ast;
 mod command_line;
 mod directives;

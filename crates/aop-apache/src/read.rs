@@ -3,13 +3,15 @@
 //! `LoadModule`, `ServerRoot`, `<IfModule>`, `<IfDefine>`, `<Macro>`, `Use`) act at once,
 //! so what they change applies to the lines after them only.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use aop_model::{admit_inclusion, codes, Build, Finding, Label, LoadOptions, RuleId};
+use aop_source::IncludeGuard;
 use aop_source::{FileId, SourceMap, Span};
 
+use crate::ahead::{self, Lines, Ready};
 use crate::ast::{Arg, Directive, Section};
 use crate::directives;
 use crate::errors::ConfError;
@@ -48,7 +50,10 @@ pub struct TreeReader<'a> {
     pub findings: Vec<Finding>,
     /// What each `RemoteIP...ProxyList` file holds, read when httpd reads it.
     pub proxy_lists: ProxyLists,
-    include_stack: Vec<PathBuf>,
+    /// Files being read, and the include directives already reported as leading into a
+    /// cycle, by the path of the file holding them and their place in it: a file is read
+    /// anew at each inclusion, so the same directive comes back with other spans.
+    includes: IncludeGuard<(PathBuf, u32, u32)>,
     macro_stack: Vec<String>,
     reported_undefined: HashSet<String>,
     /// Names a `Define` or `UnDefine` of the tree has named so far: the tree decides them.
@@ -59,16 +64,16 @@ pub struct TreeReader<'a> {
     /// Lines produced by `Use` so far: nested macros can multiply without bound.
     macro_lines: usize,
     reported_overflow: bool,
-    /// Include directives already reported as leading into a cycle, by the path of the
-    /// file holding them and their place in it: files that include each other would
-    /// otherwise repeat the finding at every inclusion (a million from fifteen files).
-    reported_cycles: HashSet<(PathBuf, u32, u32)>,
     /// Bytes variables have added to the lines read so far.
     expanded_bytes: usize,
     reported_total_overflow: bool,
     /// Files spliced in so far: includes repeated at every level multiply without a cycle.
     inclusions: usize,
 }
+
+/// Files read ahead at a time: enough to keep every core busy, few enough that the files
+/// waiting for their turn stay small.
+const AHEAD_BATCH: usize = 64;
 
 /// Most lines all `Use` expansions together may produce.
 const MAX_MACRO_LINES: usize = 100_000;
@@ -85,7 +90,7 @@ impl<'a> TreeReader<'a> {
             macros: HashMap::new(),
             findings: Vec::new(),
             proxy_lists: ProxyLists::new(),
-            include_stack: Vec::new(),
+            includes: IncludeGuard::default(),
             macro_stack: Vec::new(),
             reported_undefined: HashSet::new(),
             defines_named: HashSet::new(),
@@ -94,7 +99,6 @@ impl<'a> TreeReader<'a> {
             reported_overflow: false,
             expanded_bytes: 0,
             reported_total_overflow: false,
-            reported_cycles: HashSet::new(),
             inclusions: 0,
         }
     }
@@ -131,23 +135,33 @@ impl<'a> TreeReader<'a> {
 
     /// Reads a file already in the source map.
     pub fn read_file_id(&mut self, id: FileId, path: &Path) -> Vec<Directive> {
-        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let lines = logical_lines(id, &self.map.file(id).bytes);
-        self.include_stack.push(canonical);
-        let out = self.read_unit(&lines, None);
-        self.include_stack.pop();
+        let lines = Lines::in_turn(logical_lines(id, &self.map.file(id).bytes));
+        self.read_lines(ahead::canonical(path), lines)
+    }
+
+    fn read_lines(&mut self, canonical: PathBuf, mut lines: Lines) -> Vec<Directive> {
+        self.includes.enter(canonical);
+        let out = self.read_unit(&lines.lines, &mut lines.words, None);
+        self.includes.leave();
         out
     }
 
-    fn read_included(&mut self, path: &Path, include: &Directive) -> Vec<Directive> {
-        let canonical = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if self.include_stack.contains(&canonical) {
-            // A file is read anew at each inclusion, so the same directive comes back with
-            // other spans: it is known by its file's path and its place there.
+    /// Reads an included file, `ready` when read ahead.
+    fn read_included(
+        &mut self,
+        path: &Path,
+        include: &Directive,
+        ready: Option<Ready>,
+    ) -> Vec<Directive> {
+        let (canonical, read) = match ready {
+            Some(r) => (r.canonical, r.read),
+            None => (ahead::canonical(path), None),
+        };
+        if self.includes.is_open(&canonical) {
             let holder = self.map.file(include.span.file).path.clone();
             if self
-                .reported_cycles
-                .insert((holder, include.span.start, include.span.end))
+                .includes
+                .first_report((holder, include.span.start, include.span.end))
             {
                 let msg = format!(
                     "include cycle: `{}` is already being read, so httpd would include it forever",
@@ -162,7 +176,7 @@ impl<'a> TreeReader<'a> {
             }
             return Vec::new();
         }
-        if self.include_stack.len() > self.opts.limits.max_include_depth {
+        if self.includes.depth() > self.opts.limits.max_include_depth {
             let msg = format!(
                 "includes nest deeper than {} levels; `{}` was not read",
                 self.opts.limits.max_include_depth,
@@ -171,8 +185,15 @@ impl<'a> TreeReader<'a> {
             self.finding(codes::INCLUDE_UNRESOLVED, include.span, msg, "too deep");
             return Vec::new();
         }
-        match self.map.read(path) {
-            Ok(id) => self.read_file_id(id, path),
+        let read = match read {
+            Some((file, lines)) => self.map.admit(file).map(|id| lines.placed(id)),
+            None => self
+                .map
+                .read(path)
+                .map(|id| Lines::in_turn(logical_lines(id, &self.map.file(id).bytes))),
+        };
+        match read {
+            Ok(lines) => self.read_lines(canonical, lines),
             Err(e) => {
                 let msg = format!("cannot read included file `{}`: {e}", path.display());
                 self.finding(
@@ -187,7 +208,13 @@ impl<'a> TreeReader<'a> {
     }
 
     /// Reads one file or one macro expansion: sections must close inside it, as in httpd.
-    fn read_unit(&mut self, lines: &[Mapped], via: Option<Span>) -> Vec<Directive> {
+    /// `split` holds the words of lines split ahead (see [`Lines`]).
+    fn read_unit(
+        &mut self,
+        lines: &[Mapped],
+        split: &mut [Option<Vec<Word>>],
+        via: Option<Span>,
+    ) -> Vec<Directive> {
         let mut root = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
@@ -217,7 +244,10 @@ impl<'a> TreeReader<'a> {
             if !self.may_expand(grown, raw.span(0..raw.text.len())) {
                 continue;
             }
-            let words = split_words(&line.text);
+            let words = match (&line, split.get_mut(i - 1).and_then(Option::take)) {
+                (Cow::Borrowed(_), Some(words)) => words,
+                _ => split_words(&line.text),
+            };
             let Some(first) = words.first() else {
                 continue;
             };
@@ -233,7 +263,7 @@ impl<'a> TreeReader<'a> {
                 self.open(opener, lines, &mut i, &mut stack);
                 continue;
             }
-            let d = directive(&line, &words, via);
+            let d = directive(&line, words, via);
             let expanded = match d.name.as_str() {
                 "include" | "includeoptional" => Some(self.include(&d, &undefined)),
                 "use" => {
@@ -663,7 +693,7 @@ impl<'a> TreeReader<'a> {
             return Vec::new();
         }
         self.macro_stack.push(name);
-        let out = self.read_unit(&lines, via.or(Some(d.span)));
+        let out = self.read_unit(&lines, &mut [], via.or(Some(d.span)));
         self.macro_stack.pop();
         out
     }
@@ -722,11 +752,14 @@ impl<'a> TreeReader<'a> {
         };
         let mut out = Vec::new();
         let limit = self.opts.limits.max_inclusions;
-        for f in files {
-            if !admit_inclusion(&mut self.inclusions, limit, arg.span, &mut self.findings) {
-                break;
+        for batch in files.chunks(AHEAD_BATCH) {
+            let mut ready = ahead::prepare(batch, self.opts.limits.max_file_bytes).into_iter();
+            for f in batch {
+                if !admit_inclusion(&mut self.inclusions, limit, arg.span, &mut self.findings) {
+                    return out;
+                }
+                out.extend(self.read_included(f, d, ready.next()));
             }
-            out.extend(self.read_included(&f, d));
         }
         out
     }
@@ -957,20 +990,23 @@ impl<'a> TreeReader<'a> {
     }
 }
 
-fn directive(line: &Mapped, words: &[Word], via: Option<Span>) -> Directive {
-    let first = &words[0];
-    let last = words.last().expect("non-empty");
+/// The directive a line's words make; the words become its name and arguments.
+fn directive(line: &Mapped, words: Vec<Word>, via: Option<Span>) -> Directive {
+    let end = words.last().expect("non-empty").range.end;
+    let mut words = words.into_iter();
+    let first = words.next().expect("non-empty");
+    let mut name = first.value;
+    name.make_ascii_lowercase();
     Directive {
-        name: first.value.to_ascii_lowercase(),
+        name,
         name_span: line.span(first.range.clone()),
-        args: words[1..]
-            .iter()
+        args: words
             .map(|w| Arg {
-                value: w.value.clone(),
-                span: line.span(w.range.clone()),
+                span: line.span(w.range),
+                value: w.value,
             })
             .collect(),
-        span: line.span(first.range.start..last.range.end),
+        span: line.span(first.range.start..end),
         section: None,
         via,
     }

@@ -2,6 +2,7 @@
 //! before the line is split into words, so a value may hold several words or even a
 //! section opener. An undefined variable stays as written (httpd warns and goes on).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -44,12 +45,17 @@ pub const MAX_EXPANDED_TOTAL: usize = 1 << 26;
 
 /// The expanded line and the variables left as written; `None` when the expansion would
 /// exceed [`MAX_EXPANDED_LINE`].
-pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>)> {
+pub fn expand<'a>(line: &'a Mapped, vars: &Variables) -> Option<(Cow<'a, Mapped>, Vec<Undefined>)> {
     let text = &line.text;
     let mut length = text.len();
     let mut replacements: Vec<(Range<usize>, Vec<u8>)> = Vec::new();
     let mut undefined = Vec::new();
-    let mut i = 0;
+    // Most lines hold no `$`: they are passed on as they are, neither scanned byte by byte
+    // nor copied.
+    let mut i = match memchr::memchr(b'$', text) {
+        Some(at) => at,
+        None => return Some((Cow::Borrowed(line), undefined)),
+    };
     while i + 1 < text.len() {
         if text[i] == b'$' && text[i + 1] == b'{' {
             if let Some(close) = text[i + 2..].iter().position(|&b| b == b'}') {
@@ -75,9 +81,9 @@ pub fn expand(line: &Mapped, vars: &Variables) -> Option<(Mapped, Vec<Undefined>
         i += 1;
     }
     if replacements.is_empty() {
-        return Some((line.clone(), undefined));
+        return Some((Cow::Borrowed(line), undefined));
     }
-    Some((line.replace_all(&replacements), undefined))
+    Some((Cow::Owned(line.replace_all(&replacements)), undefined))
 }
 
 /// Reads Debian's `envvars` as `apache2ctl` sources it: what reaches httpd is every variable
@@ -279,7 +285,8 @@ mod tests {
         let mut vars = Variables::default();
         vars.env.insert("A".into(), "env".into());
         vars.defines.insert("A".into(), "def".into());
-        let (out, undef) = expand(&line("X ${A} ${B}"), &vars).unwrap();
+        let written = line("X ${A} ${B}");
+        let (out, undef) = expand(&written, &vars).unwrap();
         assert_eq!(out.text, b"X def ${B}");
         assert_eq!(undef[0].name, "B");
         assert_eq!(undef[0].span.range(), 7..11);
@@ -290,14 +297,16 @@ mod tests {
         let mut vars = Variables::default();
         vars.defines
             .insert("V".into(), "<VirtualHost *:443>".into());
-        let (out, _) = expand(&line("${V}"), &vars).unwrap();
+        let written = line("${V}");
+        let (out, _) = expand(&written, &vars).unwrap();
         assert_eq!(out.text, b"<VirtualHost *:443>");
         assert_eq!(out.span(0..3).range(), 0..4);
     }
 
     #[test]
     fn unterminated_reference_is_text() {
-        let (out, undef) = expand(&line("a ${B"), &Variables::default()).unwrap();
+        let written = line("a ${B");
+        let (out, undef) = expand(&written, &Variables::default()).unwrap();
         assert_eq!(out.text, b"a ${B");
         assert!(undef.is_empty());
     }
