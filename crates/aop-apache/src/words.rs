@@ -30,7 +30,7 @@ pub fn split_words(text: &[u8]) -> Vec<Word> {
             Some(Ok((after, q))) => {
                 rest = after;
                 Word {
-                    value: String::from_utf8_lossy(&unescape_quote(q.body, q.quote)).into_owned(),
+                    value: as_text(&unescape_quote(q.body, q.quote)),
                     range: start..lex::position(text, after),
                     quoted: true,
                 }
@@ -39,7 +39,7 @@ pub fn split_words(text: &[u8]) -> Vec<Word> {
                 let (after, bare) = lex::till_space(is_apache_space)(rest).unwrap_or((&[], rest));
                 rest = after;
                 Word {
-                    value: String::from_utf8_lossy(bare).into_owned(),
+                    value: as_text(bare),
                     range: start..lex::position(text, after),
                     quoted: false,
                 }
@@ -49,6 +49,15 @@ pub fn split_words(text: &[u8]) -> Vec<Word> {
         rest = lex::spaces(is_apache_space)(rest).map_or(rest, |(r, _)| r);
     }
     words
+}
+
+/// A word as text, invalid UTF-8 replaced. Almost every word is ASCII, which the standard
+/// check passes a machine word at a time; the replacing one goes byte by byte.
+fn as_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => valid.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 fn unescape_quote(inner: &[u8], quote: u8) -> Vec<u8> {
