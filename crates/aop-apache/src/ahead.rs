@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aop_source::parallel::{in_parallel, workers};
 use aop_source::{read_regular_file, FileId, SourceFile};
 
 use crate::lines::{is_blank_or_comment, logical_lines};
@@ -76,19 +75,15 @@ pub fn canonical(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Prepares `files` on all cores, in their order; nothing when there is one file or one core
-/// (each is then read at its turn, as before).
-pub fn prepare(files: &[PathBuf], max_file_bytes: u64) -> Vec<Ready> {
-    if files.len() < 2 || workers() < 2 {
-        return Vec::new();
-    }
-    in_parallel(files, |f: &PathBuf| Ready {
-        canonical: canonical(f),
-        read: read_regular_file(f, max_file_bytes).ok().map(|bytes| {
+/// Prepares one file for its turn (on a reading thread).
+pub fn prepare(file: &Path, max_file_bytes: u64) -> Ready {
+    Ready {
+        canonical: canonical(file),
+        read: read_regular_file(file, max_file_bytes).ok().map(|bytes| {
             let lines = Lines::ahead(&bytes);
-            (SourceFile::new(f.clone(), bytes), lines)
+            (SourceFile::new(file.to_path_buf(), bytes), lines)
         }),
-    })
+    }
 }
 
 #[cfg(test)]

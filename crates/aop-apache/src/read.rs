@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use aop_model::{admit_inclusion, codes, Build, Finding, Label, LoadOptions, RuleId};
+use aop_source::parallel::ahead_in_order;
 use aop_source::IncludeGuard;
 use aop_source::{FileId, SourceMap, Span};
 
@@ -72,7 +73,7 @@ pub struct TreeReader<'a> {
 }
 
 /// Files read ahead at a time: enough to keep every core busy, few enough that the files
-/// waiting for their turn stay small.
+/// waiting for their turn (this batch and the next) stay small.
 const AHEAD_BATCH: usize = 64;
 
 /// Most lines all `Use` expansions together may produce.
@@ -752,15 +753,19 @@ impl<'a> TreeReader<'a> {
         };
         let mut out = Vec::new();
         let limit = self.opts.limits.max_inclusions;
-        for batch in files.chunks(AHEAD_BATCH) {
-            let mut ready = ahead::prepare(batch, self.opts.limits.max_file_bytes).into_iter();
-            for f in batch {
+        let max_file_bytes = self.opts.limits.max_file_bytes;
+        ahead_in_order(
+            &files,
+            AHEAD_BATCH,
+            |f| ahead::prepare(f, max_file_bytes),
+            |f, ready| {
                 if !admit_inclusion(&mut self.inclusions, limit, arg.span, &mut self.findings) {
-                    return out;
+                    return false;
                 }
-                out.extend(self.read_included(f, d, ready.next()));
-            }
-        }
+                out.extend(self.read_included(f, d, ready));
+                true
+            },
+        );
         out
     }
 
