@@ -3,15 +3,18 @@
 //! depend on the reader's state goes ahead (the canonical path, the bytes, the line index,
 //! the logical lines): `${VAR}`s, `Define`, `<IfModule>` and the read-time directives act
 //! when the file's turn comes, in the sequential order, so every finding stays as it was.
+//! Lines are split into words at their turn too, although most could be split ahead: their
+//! many small strings, allocated on a reading thread and freed on this one, cost mimalloc
+//! more than splitting them here (9 % more instructions in all and 7 % more memory on the
+//! generated 10k tree, no faster; docs/performance.md).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use aop_source::{read_regular_file, FileId, SourceFile};
 
-use crate::lines::{is_blank_or_comment, logical_lines};
+use crate::lines::logical_lines;
 use crate::mapped::Mapped;
-use crate::words::{split_words, Word};
 
 /// One file of an include, prepared for its turn.
 pub struct Ready {
@@ -22,52 +25,25 @@ pub struct Ready {
     pub read: Option<(SourceFile, Lines)>,
 }
 
-/// The logical lines of a file, and the words of those no variable can change.
-pub struct Lines {
-    pub lines: Vec<Mapped>,
-    /// The words of each line, split ahead; `None` for a line that is blank, a comment or
-    /// holds a `${`, and empty for a file read in turn (each line is split at its turn).
-    pub words: Vec<Option<Vec<Word>>>,
-}
+/// Logical lines of a file not yet in the source map: they point into the file once it is
+/// given its id.
+pub struct Lines(Vec<Mapped>);
 
 /// Stands for the file's id until it is known.
 const UNPLACED: FileId = FileId(u32::MAX);
 
 impl Lines {
-    /// The lines of a file read at its turn, split as they are read.
-    pub fn in_turn(lines: Vec<Mapped>) -> Self {
-        Lines {
-            lines,
-            words: Vec::new(),
-        }
-    }
-
-    /// The lines of a file read ahead, not yet in the source map: they point into the file
-    /// once it is [`placed`](Lines::placed).
-    pub fn ahead(bytes: &[u8]) -> Self {
-        let lines = logical_lines(UNPLACED, bytes);
-        let words = lines
-            .iter()
-            .map(|l| {
-                let fixed = !is_blank_or_comment(&l.text) && !may_hold_variable(&l.text);
-                fixed.then(|| split_words(&l.text))
-            })
-            .collect();
-        Lines { lines, words }
+    pub fn of(bytes: &[u8]) -> Self {
+        Lines(logical_lines(UNPLACED, bytes))
     }
 
     /// The lines, pointing into the file `id`.
-    pub fn placed(mut self, id: FileId) -> Self {
-        for line in &mut self.lines {
+    pub fn placed(mut self, id: FileId) -> Vec<Mapped> {
+        for line in &mut self.0 {
             line.file = id;
         }
-        self
+        self.0
     }
-}
-
-/// Whether a `${` is in `text`: a `$` is rare, so it is looked for first.
-fn may_hold_variable(text: &[u8]) -> bool {
-    memchr::memchr_iter(b'$', text).any(|at| text.get(at + 1) == Some(&b'{'))
 }
 
 /// A file's canonical path, or the path as given when it has none (a file that is not there).
@@ -80,7 +56,7 @@ pub fn prepare(file: &Path, max_file_bytes: u64) -> Ready {
     Ready {
         canonical: canonical(file),
         read: read_regular_file(file, max_file_bytes).ok().map(|bytes| {
-            let lines = Lines::ahead(&bytes);
+            let lines = Lines::of(&bytes);
             (SourceFile::new(file.to_path_buf(), bytes), lines)
         }),
     }
@@ -94,14 +70,10 @@ mod tests {
 
     #[test]
     fn lines_read_ahead_point_into_the_file_they_are_given() {
-        let read = Lines::ahead(b"ServerName a\\\n  b\n# c\nListen ${PORT}\nListen 80\n");
-        let Lines { lines, words } = read.placed(FileId(3));
-        assert_eq!(lines.len(), 4);
+        let lines = Lines::of(b"ServerName a\\\n  b\n# c\nListen 80\n").placed(FileId(3));
+        assert_eq!(lines.len(), 3);
         assert!(lines.iter().all(|l| l.file == FileId(3)));
-        assert_eq!(lines[3].span(0..6), Span::new(FileId(3), 37, 43));
-        // A comment and a line a variable may change are split at their turn.
-        let split: Vec<Option<usize>> = words.iter().map(|w| w.as_ref().map(Vec::len)).collect();
-        assert_eq!(split, vec![Some(3), None, None, Some(2)]);
+        assert_eq!(lines[2].span(0..6), Span::new(FileId(3), 22, 28));
     }
 
     fn load(files: &[(String, Vec<u8>)], limits: Limits) -> (tempfile::TempDir, SourceMap, Config) {

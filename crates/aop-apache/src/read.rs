@@ -3,7 +3,6 @@
 //! `LoadModule`, `ServerRoot`, `<IfModule>`, `<IfDefine>`, `<Macro>`, `Use`) act at once,
 //! so what they change applies to the lines after them only.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -12,7 +11,7 @@ use aop_source::parallel::ahead_in_order;
 use aop_source::IncludeGuard;
 use aop_source::{FileId, SourceMap, Span};
 
-use crate::ahead::{self, Lines, Ready};
+use crate::ahead::{self, Ready};
 use crate::ast::{Arg, Directive, Section};
 use crate::directives;
 use crate::errors::ConfError;
@@ -136,13 +135,13 @@ impl<'a> TreeReader<'a> {
 
     /// Reads a file already in the source map.
     pub fn read_file_id(&mut self, id: FileId, path: &Path) -> Vec<Directive> {
-        let lines = Lines::in_turn(logical_lines(id, &self.map.file(id).bytes));
-        self.read_lines(ahead::canonical(path), lines)
+        let lines = logical_lines(id, &self.map.file(id).bytes);
+        self.read_lines(ahead::canonical(path), &lines)
     }
 
-    fn read_lines(&mut self, canonical: PathBuf, mut lines: Lines) -> Vec<Directive> {
+    fn read_lines(&mut self, canonical: PathBuf, lines: &[Mapped]) -> Vec<Directive> {
         self.includes.enter(canonical);
-        let out = self.read_unit(&lines.lines, &mut lines.words, None);
+        let out = self.read_unit(lines, None);
         self.includes.leave();
         out
     }
@@ -191,10 +190,10 @@ impl<'a> TreeReader<'a> {
             None => self
                 .map
                 .read(path)
-                .map(|id| Lines::in_turn(logical_lines(id, &self.map.file(id).bytes))),
+                .map(|id| logical_lines(id, &self.map.file(id).bytes)),
         };
         match read {
-            Ok(lines) => self.read_lines(canonical, lines),
+            Ok(lines) => self.read_lines(canonical, &lines),
             Err(e) => {
                 let msg = format!("cannot read included file `{}`: {e}", path.display());
                 self.finding(
@@ -209,13 +208,7 @@ impl<'a> TreeReader<'a> {
     }
 
     /// Reads one file or one macro expansion: sections must close inside it, as in httpd.
-    /// `split` holds the words of lines split ahead (see [`Lines`]).
-    fn read_unit(
-        &mut self,
-        lines: &[Mapped],
-        split: &mut [Option<Vec<Word>>],
-        via: Option<Span>,
-    ) -> Vec<Directive> {
+    fn read_unit(&mut self, lines: &[Mapped], via: Option<Span>) -> Vec<Directive> {
         let mut root = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut i = 0;
@@ -245,10 +238,7 @@ impl<'a> TreeReader<'a> {
             if !self.may_expand(grown, raw.span(0..raw.text.len())) {
                 continue;
             }
-            let words = match (&line, split.get_mut(i - 1).and_then(Option::take)) {
-                (Cow::Borrowed(_), Some(words)) => words,
-                _ => split_words(&line.text),
-            };
+            let words = split_words(&line.text);
             let Some(first) = words.first() else {
                 continue;
             };
@@ -694,7 +684,7 @@ impl<'a> TreeReader<'a> {
             return Vec::new();
         }
         self.macro_stack.push(name);
-        let out = self.read_unit(&lines, &mut [], via.or(Some(d.span)));
+        let out = self.read_unit(&lines, via.or(Some(d.span)));
         self.macro_stack.pop();
         out
     }
@@ -998,19 +988,21 @@ impl<'a> TreeReader<'a> {
 /// The directive a line's words make; the words become its name and arguments.
 fn directive(line: &Mapped, words: Vec<Word>, via: Option<Span>) -> Directive {
     let end = words.last().expect("non-empty").range.end;
+    // Sized to the arguments: collected from the words' own vector, the arguments would keep
+    // its whole allocation (a fifth more memory over a tree).
+    let mut args = Vec::with_capacity(words.len() - 1);
     let mut words = words.into_iter();
     let first = words.next().expect("non-empty");
     let mut name = first.value;
     name.make_ascii_lowercase();
+    args.extend(words.map(|w| Arg {
+        span: line.span(w.range),
+        value: w.value,
+    }));
     Directive {
         name,
         name_span: line.span(first.range.clone()),
-        args: words
-            .map(|w| Arg {
-                span: line.span(w.range),
-                value: w.value,
-            })
-            .collect(),
+        args,
         span: line.span(first.range.start..end),
         section: None,
         via,
