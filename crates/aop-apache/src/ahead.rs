@@ -1,12 +1,12 @@
-//! Reads the files an `Include` expands to on all cores before the reader takes them in
-//! turn: a `sites-enabled/*.conf` of a thousand files is most of a tree. Only what does not
+//! Reads the files an `Include` expands to on the other cores before the reader takes them
+//! in turn: a `sites-enabled/*.conf` of a thousand files is most of a tree. Only what does not
 //! depend on the reader's state goes ahead (the canonical path, the bytes, the line index,
 //! the logical lines): `${VAR}`s, `Define`, `<IfModule>` and the read-time directives act
 //! when the file's turn comes, in the sequential order, so every finding stays as it was.
 //! Lines are split into words at their turn too, although most could be split ahead: their
 //! many small strings, allocated on a reading thread and freed on this one, cost mimalloc
 //! more than splitting them here (9 % more instructions in all and 7 % more memory on the
-//! generated 10k tree, no faster; docs/performance.md).
+//! generated 10k tree, and slower; docs/performance.md).
 
 use std::fs;
 use std::path::{Path, PathBuf};
