@@ -8,10 +8,9 @@
 //! more than splitting them here (9 % more instructions in all and 7 % more memory on the
 //! generated 10k tree, and slower; docs/performance.md).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use aop_source::{read_regular_file, FileId, SourceFile};
+use aop_source::{file_key, read_regular_file, FileId, SourceFile};
 
 use crate::lines::logical_lines;
 use crate::mapped::Mapped;
@@ -46,15 +45,10 @@ impl Lines {
     }
 }
 
-/// A file's canonical path, or the path as given when it has none (a file that is not there).
-pub fn canonical(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 /// Prepares one file for its turn (on a reading thread).
 pub fn prepare(file: &Path, max_file_bytes: u64) -> Ready {
     Ready {
-        canonical: canonical(file),
+        canonical: file_key(file),
         read: read_regular_file(file, max_file_bytes).ok().map(|bytes| {
             let lines = Lines::of(&bytes);
             (SourceFile::new(file.to_path_buf(), bytes), lines)
@@ -67,6 +61,7 @@ mod tests {
     use super::*;
     use aop_model::{Config, LoadOptions};
     use aop_source::{Limits, SourceMap, Span};
+    use std::fs;
 
     #[test]
     fn lines_read_ahead_point_into_the_file_they_are_given() {

@@ -136,7 +136,7 @@ impl<'a> TreeReader<'a> {
     /// Reads a file already in the source map.
     pub fn read_file_id(&mut self, id: FileId, path: &Path) -> Vec<Directive> {
         let lines = logical_lines(id, &self.map.file(id).bytes);
-        self.read_lines(ahead::canonical(path), &lines)
+        self.read_lines(aop_source::file_key(path), &lines)
     }
 
     fn read_lines(&mut self, canonical: PathBuf, lines: &[Mapped]) -> Vec<Directive> {
@@ -155,7 +155,7 @@ impl<'a> TreeReader<'a> {
     ) -> Vec<Directive> {
         let (canonical, read) = match ready {
             Some(r) => (r.canonical, r.read),
-            None => (ahead::canonical(path), None),
+            None => (aop_source::file_key(path), None),
         };
         if self.includes.is_open(&canonical) {
             let holder = self.map.file(include.span.file).path.clone();

@@ -33,7 +33,7 @@ impl Ahead {
         let limit = map.limits.max_file_bytes;
         // Each file's line index is built here too, on the reading threads.
         let read = in_parallel(files, |f: &PathBuf| {
-            let key = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+            let key = aop_source::file_key(f);
             let file = read_regular_file(f, limit)
                 .ok()
                 .map(|bytes| SourceFile::new(f.clone(), bytes));
@@ -67,7 +67,7 @@ impl Ahead {
         if let Some(k) = self.keys.get(file) {
             return k.clone();
         }
-        let k = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let k = aop_source::file_key(file);
         self.keys.insert(file.to_path_buf(), k.clone());
         k
     }

@@ -28,7 +28,7 @@ pub use include::IncludeSplicer;
 pub fn load(entry: &Path, map: &mut SourceMap, opts: &LoadOptions) -> Result<Config, ReadError> {
     let entry = &opts.confine(entry)?;
     let file = map.read(entry)?;
-    let key = std::fs::canonicalize(entry).unwrap_or_else(|_| entry.to_path_buf());
+    let key = aop_source::file_key(entry);
     Ok(load_file(file, key, map, opts))
 }
 

@@ -7,6 +7,12 @@ use std::collections::HashSet;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
+/// The name the guard knows a file by: its canonical path, so that two paths to one file are
+/// one file; the path as given when it has none (a file that is not there).
+pub fn file_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// `Place` names an include directive for the report-once set: a span for a reader that
 /// parses each file once, the holder's path and offsets for one that reads a file anew at
 /// each inclusion (where the same directive comes back with other spans).

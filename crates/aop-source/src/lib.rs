@@ -17,7 +17,7 @@ pub mod parallel;
 pub mod wording;
 pub use confine::{below_root, confine, resolve_in_root};
 pub use fnmatch::{fnmatch, has_wildcard};
-pub use include_guard::IncludeGuard;
+pub use include_guard::{file_key, IncludeGuard};
 pub use limits::Limits;
 
 /// Index of a file in the [`SourceMap`].
